@@ -1,0 +1,49 @@
+# Two commands do everything: `make serve` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DATA_DIR ?= $(CURDIR)/data
+GRAPHIQL_DIR := graphql_api/static/graphiql
+export HOST PORT DATA_DIR
+
+.PHONY: serve test lint format bench schema assets clean
+
+# The environment: created when missing, reinstalled when pyproject.toml changes.
+$(VENV): pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required") if sys.version_info < (3, 11) else None'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,lint,bench]'
+	touch $(VENV)
+
+# GraphiQL's scripts and styles, taken from the npm registry at install time so the IDE works
+# offline (Strawberry's bundled page loads them from a CDN).
+assets: $(GRAPHIQL_DIR)/.complete
+$(GRAPHIQL_DIR)/.complete: scripts/graphiql_assets.txt scripts/fetch_graphiql.py
+	$(PYTHON) scripts/fetch_graphiql.py scripts/graphiql_assets.txt $(GRAPHIQL_DIR)
+
+serve: $(VENV) assets
+	$(BIN)/artifact-miner serve --host $(HOST) --port $(PORT)
+
+lint: $(VENV)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: $(VENV) assets lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+format: $(VENV)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+schema: $(VENV)
+	$(BIN)/artifact-miner export-schema
+
+bench: $(VENV)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) $(GRAPHIQL_DIR) build *.egg-info

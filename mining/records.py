@@ -1,0 +1,184 @@
+"""Frozen records that mining produces and analysis consumes.
+
+Everything here is plain data: no properties that do I/O, no references to processes or files
+that are read later. Timestamps are timezone-aware UTC `datetime`s. Mappings are plain dicts
+that nobody mutates after construction (a frozen dataclass freezes the binding, not the dict).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class ProjectKind(StrEnum):
+    WORKTREE = "worktree"  # a repository with a work tree (a .git directory)
+    BARE = "bare"  # a bare repository
+    PLAIN = "plain"  # a folder without git: analysed from the file system
+
+
+class ActivityKind(StrEnum):
+    CODE = "code"
+    TEST = "test"
+    DOCS = "docs"
+    CONFIG = "config"
+    DESIGN = "design"
+
+
+class LanguageKind(StrEnum):
+    PROGRAMMING = "programming"
+    MARKUP = "markup"
+    DATA = "data"
+    PROSE = "prose"
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Whose work is "the user's": exact, case-insensitive email matches only.
+
+    `emails` holds the user's addresses and any configured aliases, lower-cased.
+    bob@x.com never matches jimbob@x.com.
+    """
+
+    emails: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, *emails: str) -> Identity:
+        return cls(frozenset(e.strip().lower() for e in emails if e.strip()))
+
+    def matches(self, email: str) -> bool:
+        return email.strip().lower() in self.emails
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageActivity:
+    """Lines one person (or everyone) changed in files of one language, from the history pass."""
+
+    added: int
+    deleted: int
+    commits: int  # commits that touched at least one file of the language
+    files: int  # distinct paths of the language touched
+    first: datetime
+    last: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorStats:
+    """One person after .mailmap and case-insensitive email unification."""
+
+    name: str
+    email: str  # canonical, lower-cased
+    commits: int
+    added: int
+    deleted: int
+    first_commit: datetime
+    last_commit: datetime
+    share: float  # percent of all non-merge commits, 0..100
+
+
+@dataclass(frozen=True, slots=True)
+class Collaboration:
+    authors: tuple[AuthorStats, ...]  # most commits first, then email
+    bus_factor: int  # fewest authors whose commits add up to more than half of all commits
+    is_collaborative: bool  # more than one person committed (a remote alone does not count)
+
+
+@dataclass(frozen=True, slots=True)
+class UserStats:
+    """The user's own work in one repository (seed: user_repo_stats)."""
+
+    emails: tuple[str, ...]  # the identities that matched, canonical
+    commits: int
+    first_commit: datetime | None
+    last_commit: datetime | None
+    share_percent: float  # of all non-merge commits, 0..100
+    commits_per_week: float  # commits / weeks between the user's first and last commit (>= 1 week)
+    added: int
+    deleted: int
+    activity: Mapping[ActivityKind, int]  # lines added + deleted per kind of file
+    languages: Mapping[str, LanguageActivity]
+    files_touched: int
+    modules_touched: int  # distinct top-level directories (a file at the root counts as ".")
+    calendar: Mapping[date, int]  # commits per UTC day
+    role: str  # from documented rules in mining/activity.py
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """Everything the one streaming history pass yields for a repository.
+
+    Dates are author dates (when the work was done), in UTC.
+    """
+
+    total_commits: int
+    merges: int
+    first_commit: datetime | None
+    last_commit: datetime | None
+    collaboration: Collaboration
+    languages: Mapping[str, LanguageActivity]  # everyone's lines per language
+    activity: Mapping[ActivityKind, int]  # everyone's lines per kind of file
+    calendar: Mapping[date, int]  # everyone's commits per UTC day
+    tags: int
+    user: UserStats | None  # None when no identity was given
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageShare:
+    name: str  # "Python", not ".py"
+    kind: LanguageKind
+    bytes: int
+    percent: float  # of the bytes of languages of the same kind, 0..100
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageBreakdown:
+    """Bytes per language at HEAD, vendored/generated/minified/lock/binary files left out."""
+
+    shares: tuple[LanguageShare, ...] = ()  # programming languages first, then by bytes
+    primary: str | None = None  # the programming language with the most bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """A framework, library or tool found in a manifest or configuration file."""
+
+    name: str  # "React", "Flask", "GitHub Actions", "Ruff"
+    category: str  # see mining/frameworks.py: framework, library, database, testing, ci, ...
+    ecosystem: str  # "python", "javascript", "java", "go", "rust", "ruby", "php", "dotnet", "any"
+    source: str  # the path of the file it was found in, relative to the project root
+
+
+@dataclass(frozen=True, slots=True)
+class TreeFacts:
+    """What the file list at HEAD says, without reading history."""
+
+    files: int = 0
+    counts: Mapping[ActivityKind, int] = field(default_factory=dict)  # files per kind
+    notable: tuple[str, ...] = ()  # paths of README, LICENSE, CHANGELOG, CI files, ... (sorted)
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectReport:
+    """One mined project: a git repository or a plain folder."""
+
+    name: str
+    path: str  # relative to the upload root, "." for the root itself
+    kind: ProjectKind
+    root_commit: str | None  # the oldest root commit: a stable identity across uploads
+    head_commit: str | None
+    history: History | None  # None for plain folders and empty repositories
+    languages: LanguageBreakdown
+    frameworks: tuple[Detection, ...]
+    tree: TreeFacts
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectFailure:
+    """A project that could not be mined, with a stable code (see mining/errors.py)."""
+
+    name: str
+    path: str
+    code: str
+    message: str
