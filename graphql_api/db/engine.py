@@ -1,0 +1,91 @@
+"""The engine, its per-connection set-up, and the two kinds of session.
+
+SQLite, done right (SQLAlchemy's documented pysqlite/aiosqlite transaction recipe): every
+connection gets WAL, foreign keys, a busy timeout and synchronous=NORMAL; the driver's own
+transaction handling is switched off and SQLAlchemy emits BEGIN itself, so a writing session can
+start with BEGIN IMMEDIATE. A writer then takes the write lock up front and waits (busy_timeout)
+for another writer instead of failing later with "database is locked" when a deferred
+transaction tries to upgrade its read lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+BUSY_TIMEOUT_MS = 30_000
+_BEGIN_OPTION = "sqlite_begin"
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Stop the driver from issuing its own BEGIN; the "begin" hook below does it.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    for pragma in (
+        "journal_mode=WAL",
+        "foreign_keys=ON",
+        f"busy_timeout={BUSY_TIMEOUT_MS}",
+        "synchronous=NORMAL",
+    ):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def _on_sqlite_begin(conn: Connection) -> None:
+    mode = conn.get_execution_options().get(_BEGIN_OPTION, "DEFERRED")
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    engine = create_async_engine(url, **kwargs)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
+        event.listen(engine.sync_engine, "begin", _on_sqlite_begin)
+    return engine
+
+
+class Database:
+    """Owns the engine and hands out short-lived sessions.
+
+    One `AsyncSession` must never be shared by concurrently running coroutines (graphql-core
+    resolves sibling fields concurrently), so every root resolver and every DataLoader batch
+    opens its own session with `read()`; writes go through `write()`.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._reader = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+        writer_engine = engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+        self._writer = async_sessionmaker(writer_engine, expire_on_commit=False)
+
+    @classmethod
+    def from_url(cls, url: str) -> Database:
+        return cls(create_engine(url))
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        async with self._reader() as session:
+            yield session
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        """A session in one transaction: committed on success, rolled back on any error."""
+        async with self._writer() as session, session.begin():
+            yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,378 @@
+"""SQLAlchemy 2 typed models: every table of seed 000, plus portfolios, mining jobs, owners and
+API tokens.
+
+Conventions: integer primary keys stay internal; every row the API exposes also has a random
+`uid` (its opaque global ID is built from it, so IDs cannot be guessed by counting). Timestamps
+are `UTCDateTime` (aware UTC). Relationships are `lazy="raise"`: nothing is loaded behind the
+caller's back (async sessions cannot lazy-load anyway; MissingGreenlet is the symptom).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.ext.asyncio import AsyncAttrs
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from graphql_api.db import json_schemas as js
+from graphql_api.db.types import UTCDateTime, ValidatedJSON, utcnow
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def new_uid() -> str:
+    return uuid.uuid4().hex
+
+
+class Base(AsyncAttrs, DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class CreatedAt:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PublicId:
+    uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
+
+
+# --- owners and configuration -------------------------------------------------------------
+
+
+class Owner(Base, PublicId, CreatedAt):
+    __tablename__ = "owners"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class ApiToken(Base, CreatedAt):
+    """A bearer token; only its SHA-256 is stored, so a leaked database leaks no token."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("owners.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Question(Base, PublicId, CreatedAt):
+    __tablename__ = "questions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    question_text: Mapped[str] = mapped_column(String(500))
+    order: Mapped[int] = mapped_column(Integer, default=0)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    required: Mapped[bool] = mapped_column(Boolean, default=False)
+    answer_type: Mapped[str] = mapped_column(String(20), default="text")
+
+    answers: Mapped[list[UserAnswer]] = relationship(back_populates="question", lazy="raise")
+
+
+class UserAnswer(Base, PublicId):
+    __tablename__ = "user_answers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), index=True
+    )
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("owners.id", ondelete="CASCADE"))
+    answer_text: Mapped[str] = mapped_column(Text)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    question: Mapped[Question] = relationship(back_populates="answers", lazy="raise")
+
+
+class Consent(Base, PublicId):
+    """Consent for LLM use. The newest row of an owner is in force."""
+
+    __tablename__ = "consents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("owners.id", ondelete="CASCADE"))
+    consent_level: Mapped[str] = mapped_column(String(20))  # none | local | local-llm | cloud
+    llm_model: Mapped[str | None] = mapped_column("LLM_model", String(100))
+    accepted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# --- portfolios and uploads ---------------------------------------------------------------
+
+
+class Portfolio(Base, CreatedAt):
+    """A set of uploaded ZIPs mined together; `user_emails` say whose work is "the user's"."""
+
+    __tablename__ = "portfolios"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_uid)
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("owners.id", ondelete="SET NULL"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200), default="")
+    user_emails: Mapped[list[str]] = mapped_column(ValidatedJSON(js.EMAILS), default=list)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def uid(self) -> str:
+        return self.id
+
+
+class UploadedZip(Base, PublicId):
+    __tablename__ = "uploaded_zips"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    portfolio_id: Mapped[str] = mapped_column(
+        ForeignKey("portfolios.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(500))
+    path: Mapped[str] = mapped_column(String(1000))
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    extraction_path: Mapped[str | None] = mapped_column(String(1000))
+
+
+class MiningJob(Base, PublicId, CreatedAt):
+    """A background mining run over a portfolio (queued -> running -> a final status)."""
+
+    __tablename__ = "mining_jobs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    portfolio_id: Mapped[str] = mapped_column(
+        ForeignKey("portfolios.id", ondelete="CASCADE"), index=True
+    )
+    # queued | running | succeeded | partial | failed | cancelled
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    stage: Mapped[str] = mapped_column(String(40), default="queued")
+    completed: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    current: Mapped[str | None] = mapped_column(String(1000))  # the repository just finished
+    error_code: Mapped[str | None] = mapped_column(String(40))
+    error: Mapped[str | None] = mapped_column(Text)
+    repo_errors: Mapped[list[dict[str, Any]]] = mapped_column(
+        ValidatedJSON(js.JOB_ERRORS), default=list
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+# --- mined projects ------------------------------------------------------------------------
+
+
+class RepoStat(Base, PublicId, CreatedAt):
+    """A project: a mined repository or plain folder of a portfolio."""
+
+    __tablename__ = "repo_stats"
+    __table_args__ = (UniqueConstraint("portfolio_id", "project_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    portfolio_id: Mapped[str] = mapped_column(
+        ForeignKey("portfolios.id", ondelete="CASCADE"), index=True
+    )
+    # What makes a project "the same" across uploads: its root commit, or its path when
+    # it has no history (plain folders, empty repositories).
+    project_key: Mapped[str] = mapped_column(String(300))
+    project_name: Mapped[str] = mapped_column(String(300), index=True)
+    project_path: Mapped[str] = mapped_column(String(1000))
+    kind: Mapped[str] = mapped_column(String(20), default="worktree")
+    root_commit: Mapped[str | None] = mapped_column(String(64))
+    head_commit: Mapped[str | None] = mapped_column(String(64))
+    is_collaborative: Mapped[bool] = mapped_column(Boolean, default=False)
+    languages: Mapped[list[str]] = mapped_column(ValidatedJSON(js.LANGUAGES), default=list)
+    language_percentages: Mapped[dict[str, float]] = mapped_column(
+        ValidatedJSON(js.LANGUAGE_PERCENTAGES), default=dict
+    )
+    primary_language: Mapped[str | None] = mapped_column(String(100), index=True)
+    first_commit: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_commit: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    total_commits: Mapped[int] = mapped_column(Integer, default=0)
+    frameworks: Mapped[list[dict[str, str]]] = mapped_column(
+        ValidatedJSON(js.FRAMEWORKS), default=list
+    )
+    collaboration_metadata: Mapped[dict[str, Any]] = mapped_column(
+        ValidatedJSON(js.COLLABORATION), default=dict
+    )
+    ranking_score: Mapped[float | None] = mapped_column(Float)
+    ranking_components: Mapped[list[dict[str, Any]]] = mapped_column(
+        ValidatedJSON(js.SCORE_COMPONENTS), default=list
+    )
+    ranked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    health_score: Mapped[float | None] = mapped_column(Float)
+    health_components: Mapped[list[dict[str, Any]]] = mapped_column(
+        ValidatedJSON(js.SCORE_COMPONENTS), default=list
+    )
+    thumbnail_url: Mapped[str | None] = mapped_column(String(1000))
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    project_skills: Mapped[list[ProjectSkill]] = relationship(
+        back_populates="repo_stat", lazy="raise", cascade="all, delete-orphan"
+    )
+    user_project_skills: Mapped[list[UserProjectSkill]] = relationship(
+        back_populates="repo_stat", lazy="raise", cascade="all, delete-orphan"
+    )
+    evidence: Mapped[list[ProjectEvidence]] = relationship(
+        back_populates="repo_stat", lazy="raise", cascade="all, delete-orphan"
+    )
+    resume_items: Mapped[list[ResumeItem]] = relationship(
+        back_populates="repo_stat", lazy="raise", cascade="all, delete-orphan"
+    )
+
+
+class UserRepoStat(Base, PublicId, CreatedAt):
+    __tablename__ = "user_repo_stats"
+    __table_args__ = (UniqueConstraint("repo_stat_id", "user_email"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    repo_stat_id: Mapped[int] = mapped_column(
+        ForeignKey("repo_stats.id", ondelete="CASCADE"), index=True
+    )
+    user_email: Mapped[str] = mapped_column(String(320))
+    project_name: Mapped[str] = mapped_column(String(300))
+    project_path: Mapped[str] = mapped_column(String(1000))
+    first_commit: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_commit: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    total_commits: Mapped[int] = mapped_column(Integer, default=0)
+    user_stats_percentages: Mapped[float] = mapped_column("userStatspercentages", Float, default=0)
+    commit_frequency: Mapped[float] = mapped_column("commitFrequency", Float, default=0)
+    lines_added: Mapped[int] = mapped_column(Integer, default=0)
+    lines_deleted: Mapped[int] = mapped_column(Integer, default=0)
+    activity_breakdown: Mapped[dict[str, float]] = mapped_column(
+        ValidatedJSON(js.ACTIVITY_BREAKDOWN), default=dict
+    )
+    user_role: Mapped[str | None] = mapped_column(String(100))
+
+
+class Skill(Base, PublicId, CreatedAt):
+    __tablename__ = "skills"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    category: Mapped[str] = mapped_column(String(50), index=True)
+
+
+class ProjectSkill(Base, PublicId, CreatedAt):
+    __tablename__ = "project_skills"
+    __table_args__ = (UniqueConstraint("repo_stat_id", "skill_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    repo_stat_id: Mapped[int] = mapped_column(
+        ForeignKey("repo_stats.id", ondelete="CASCADE"), index=True
+    )
+    skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id", ondelete="CASCADE"), index=True)
+    weight: Mapped[float] = mapped_column(Float, default=0)
+    proficiency: Mapped[float] = mapped_column(Float, default=0)
+    level: Mapped[str | None] = mapped_column(String(20))
+    evidence: Mapped[list[str]] = mapped_column(ValidatedJSON(js.EVIDENCE_SENTENCES), default=list)
+
+    repo_stat: Mapped[RepoStat] = relationship(back_populates="project_skills", lazy="raise")
+    skill: Mapped[Skill] = relationship(lazy="raise")
+
+
+class UserProjectSkill(Base, PublicId, CreatedAt):
+    __tablename__ = "user_project_skills"
+    __table_args__ = (UniqueConstraint("repo_stat_id", "skill_id", "user_email"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    repo_stat_id: Mapped[int] = mapped_column(
+        ForeignKey("repo_stats.id", ondelete="CASCADE"), index=True
+    )
+    skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id", ondelete="CASCADE"), index=True)
+    user_email: Mapped[str] = mapped_column(String(320))
+    proficiency: Mapped[float] = mapped_column(Float, default=0)
+    level: Mapped[str | None] = mapped_column(String(20))
+    evidence: Mapped[list[str]] = mapped_column(ValidatedJSON(js.EVIDENCE_SENTENCES), default=list)
+
+    repo_stat: Mapped[RepoStat] = relationship(back_populates="user_project_skills", lazy="raise")
+    skill: Mapped[Skill] = relationship(lazy="raise")
+
+
+class ProjectEvidence(Base, PublicId, CreatedAt):
+    __tablename__ = "project_evidence"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    repo_stat_id: Mapped[int] = mapped_column(
+        ForeignKey("repo_stats.id", ondelete="CASCADE"), index=True
+    )
+    # metric | testing | documentation | code_quality | evaluation
+    type: Mapped[str] = mapped_column(String(30))
+    content: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(100))
+    date: Mapped[date | None] = mapped_column(Date)
+
+    repo_stat: Mapped[RepoStat] = relationship(back_populates="evidence", lazy="raise")
+
+
+class ResumeItem(Base, PublicId, CreatedAt):
+    __tablename__ = "resume_items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    content: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(30))  # projects | experience
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    repo_stat_id: Mapped[int] = mapped_column(
+        ForeignKey("repo_stats.id", ondelete="CASCADE"), index=True
+    )
+
+    repo_stat: Mapped[RepoStat] = relationship(back_populates="resume_items", lazy="raise")
+
+
+class RepresentationPrefs(Base):
+    __tablename__ = "representation_prefs"
+    portfolio_id: Mapped[str] = mapped_column(
+        ForeignKey("portfolios.id", ondelete="CASCADE"), primary_key=True
+    )
+    prefs_json: Mapped[dict[str, Any]] = mapped_column(ValidatedJSON(js.OBJECT), default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class UserIntelligenceSummary(Base, PublicId):
+    __tablename__ = "user_intelligence_summaries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    repo_stat_id: Mapped[int | None] = mapped_column(
+        ForeignKey("repo_stats.id", ondelete="CASCADE"), index=True
+    )
+    repo_path: Mapped[str] = mapped_column(String(1000))
+    user_email: Mapped[str] = mapped_column(String(320))
+    summary_text: Mapped[str] = mapped_column(Text)
+    provider: Mapped[str] = mapped_column(String(30), default="template")
+    generated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Artifact(Base):
+    """Legacy table of the seed, kept for parity."""
+
+    __tablename__ = "artifacts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    path: Mapped[str] = mapped_column(String(1000), unique=True)
+    type: Mapped[str] = mapped_column(String(20))  # file | directory
+    scanned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Export(Base, PublicId, CreatedAt):
+    __tablename__ = "exports"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    portfolio_id: Mapped[str | None] = mapped_column(
+        ForeignKey("portfolios.id", ondelete="CASCADE"), index=True
+    )
+    export_type: Mapped[str] = mapped_column(String(30))  # e.g. resume-markdown, portfolio-json
+    path: Mapped[str | None] = mapped_column(String(1000))
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending|completed|failed
+    error: Mapped[str | None] = mapped_column(Text)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+Index("ix_repo_stats_portfolio_rank", RepoStat.portfolio_id, RepoStat.ranking_score)

@@ -1,0 +1,65 @@
+"""Column types that carry project-wide policy: UTC timestamps and validated JSON."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import jsonschema
+from sqlalchemy import JSON, DateTime
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """The timezone policy, in one place: aware UTC datetimes in Python, always.
+
+    PostgreSQL stores `timestamptz`; SQLite has no time zones and hands back naive values, which
+    are UTC because only UTC is ever written. A naive datetime is refused on the way in, so
+    local time can never slip into the database.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: only aware UTC datetimes are stored")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class ValidatedJSON(TypeDecorator[Any]):
+    """A JSON column whose value is checked against a JSON Schema before it is written.
+
+    Validation happens at bind time, so every write path (ORM, Core, bulk) goes through it and a
+    bad value raises `jsonschema.ValidationError` before anything reaches the database.
+    """
+
+    impl = JSON
+    cache_ok = True
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        super().__init__()
+        self.schema = schema
+        self._validator = jsonschema.Draft202012Validator(schema)
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is not None:
+            self._validator.validate(value)
+        return value
+
+    # Two instances with the same schema are the same type for SQL caching.
+    @property
+    def _static_cache_key(self) -> Any:  # type: ignore[override]
+        return (self.__class__, repr(sorted(self.schema.items())))

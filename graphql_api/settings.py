@@ -1,0 +1,65 @@
+"""Frozen settings, read from the environment once (at start-up) and passed down explicitly."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    data_dir: Path = Path("data")
+    database_url: str = ""  # empty: a SQLite file inside data_dir
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Origins allowed by CORS and by the websocket handshake; empty allows same-origin only.
+    allowed_origins: tuple[str, ...] = ()
+    max_page_size: int = 100
+    max_upload_bytes: int = 2 * 1024**3
+    mining_concurrency: int = 2
+    require_auth: bool = False
+    llm_local_url: str = "http://127.0.0.1:11434"
+    llm_cloud_url: str = ""
+    llm_cloud_key: str = field(default="", repr=False)
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'artifact-miner.db').resolve()}"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+    @property
+    def extracted_dir(self) -> Path:
+        return self.data_dir / "extracted"
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.data_dir / "exports"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        defaults = cls()
+        return cls(
+            data_dir=Path(env.get("DATA_DIR", str(defaults.data_dir))),
+            database_url=env.get("DATABASE_URL", ""),
+            host=env.get("HOST", defaults.host),
+            port=int(env.get("PORT", defaults.port)),
+            allowed_origins=_split(env.get("ALLOWED_ORIGINS", "")),
+            max_upload_bytes=int(env.get("MAX_UPLOAD_BYTES", defaults.max_upload_bytes)),
+            mining_concurrency=int(env.get("MINING_CONCURRENCY", defaults.mining_concurrency)),
+            require_auth=env.get("REQUIRE_AUTH", "") in {"1", "true", "yes"},
+            llm_local_url=env.get("LLM_LOCAL_URL", defaults.llm_local_url),
+            llm_cloud_url=env.get("LLM_CLOUD_URL", ""),
+            llm_cloud_key=env.get("LLM_CLOUD_KEY", ""),
+        )
