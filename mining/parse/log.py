@@ -1,0 +1,148 @@
+"""Parser of `git log -z --numstat --format=LOG_FORMAT` (the one history pass).
+
+With `-z` (git-log(1), "-z" and "--numstat") the output is a sequence of NUL-terminated tokens:
+
+    \\x1e<sha> NUL <parents> NUL <aN> NUL <aE> NUL <ae> NUL <at> NUL <ct> NUL
+    \\n<added>\\t<deleted>\\t<path> NUL                 (first file: preceded by a newline)
+    <added>\\t<deleted>\\t NUL <old path> NUL <new path> NUL   (a rename)
+    -\\t-\\t<path> NUL                                 (a binary file)
+
+A commit without a diff (a merge, an empty commit) is followed directly by the next `\\x1e`.
+Tokens are read by position, never by searching for `\\x1e`, because paths may contain any byte
+but NUL. Text is decoded as UTF-8 with errors="replace": git stores names and paths as raw bytes,
+and a lone surrogate (surrogateescape) would later fail to encode as JSON or in the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+# %aN/%aE apply .mailmap (git-log(1), PRETTY FORMATS); %ae is the address as recorded, so a user
+# can be recognised by an old address that .mailmap maps onto a new one.
+LOG_FORMAT = "%x1e%H%x00%P%x00%aN%x00%aE%x00%ae%x00%at%x00%ct"
+_HEADER_FIELDS = 7
+
+
+class ModificationType(StrEnum):
+    """pydriller's vocabulary; numstat does not tell added, deleted and modified apart."""
+
+    RENAME = "rename"
+    MODIFY = "modify"
+
+
+@dataclass(frozen=True, slots=True)
+class ModifiedFile:
+    new_path: str
+    old_path: str | None  # set for renames only
+    added_lines: int | None  # None for a binary file ("-" in numstat)
+    deleted_lines: int | None
+    change_type: ModificationType
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    hash: str
+    parents: tuple[str, ...]
+    author_name: str  # after .mailmap
+    author_email: str  # after .mailmap, as written (not lower-cased)
+    original_email: str  # as recorded in the commit
+    author_date: datetime  # UTC
+    committer_date: datetime  # UTC
+    modified_files: tuple[ModifiedFile, ...]
+
+    @property
+    def merge(self) -> bool:
+        return len(self.parents) > 1
+
+
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace")
+
+
+def _lines(raw: bytes) -> int | None:
+    return None if raw == b"-" else int(raw)
+
+
+def _when(raw: bytes) -> datetime:
+    return datetime.fromtimestamp(int(raw), UTC)
+
+
+class LogParser:
+    """Incremental: `feed(chunk)` returns the commits completed so far, `flush()` the last one."""
+
+    def __init__(self) -> None:
+        self._tail = b""  # an unterminated token carried into the next chunk
+        self._header: list[bytes] = []
+        self._files: list[ModifiedFile] = []
+        self._rename: list[bytes] | None = None  # [added, deleted, old?] while a rename is read
+
+    def feed(self, chunk: bytes) -> list[Commit]:
+        tokens = (self._tail + chunk).split(b"\0")
+        self._tail = tokens.pop()
+        return self._consume(tokens)
+
+    def flush(self) -> list[Commit]:
+        tokens = [self._tail] if self._tail else []
+        self._tail = b""
+        done = self._consume(tokens)
+        if self._header:
+            done.append(self._finish())
+        return done
+
+    def _consume(self, tokens: list[bytes]) -> list[Commit]:
+        done: list[Commit] = []
+        for token in tokens:
+            if not self._header:
+                self._start(token)
+            elif len(self._header) < _HEADER_FIELDS:
+                self._header.append(token)
+            elif self._rename is not None:
+                self._rename_path(token)
+            elif token[:1] == b"\x1e":
+                done.append(self._finish())
+                self._start(token)
+            else:
+                self._stat(token[1:] if token[:1] == b"\n" else token)
+        return done
+
+    def _start(self, token: bytes) -> None:
+        if token[:1] != b"\x1e":
+            raise ValueError(f"git log output: expected a commit, got {token[:40]!r}")
+        self._header.append(token[1:])
+
+    def _stat(self, token: bytes) -> None:
+        added, deleted, path = token.split(b"\t", 2)
+        if path:
+            lines = _lines(added), _lines(deleted)
+            self._files.append(ModifiedFile(_text(path), None, *lines, ModificationType.MODIFY))
+        else:
+            self._rename = [added, deleted]
+
+    def _rename_path(self, token: bytes) -> None:
+        assert self._rename is not None
+        self._rename.append(token)
+        if len(self._rename) == 4:
+            added, deleted, old, new = self._rename
+            lines = _lines(added), _lines(deleted)
+            self._files.append(
+                ModifiedFile(_text(new), _text(old), *lines, ModificationType.RENAME)
+            )
+            self._rename = None
+
+    def _finish(self) -> Commit:
+        sha, parents, name, email, original, authored, committed = self._header
+        commit = Commit(
+            hash=sha.decode("ascii"),
+            parents=tuple(parents.decode("ascii").split()),
+            author_name=_text(name),
+            author_email=_text(email),
+            original_email=_text(original),
+            author_date=_when(authored),
+            committer_date=_when(committed),
+            modified_files=tuple(self._files),
+        )
+        self._header = []
+        self._files = []
+        return commit

@@ -1,0 +1,63 @@
+"""Pure parsers of a repository's ref files, read by Python before git is allowed near them.
+
+Formats: gitrepository-layout(5) (HEAD, refs/, packed-refs, shallow) and the ref name rules of
+git-check-ref-format(1).
+"""
+
+from __future__ import annotations
+
+import re
+
+_SHA = re.compile(rb"[0-9a-f]{40}")
+_BAD_CHARS = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
+
+
+def is_sha(raw: bytes) -> bool:
+    return _SHA.fullmatch(raw) is not None
+
+
+def is_valid_refname(name: str) -> bool:
+    """git-check-ref-format(1) rules 1-10, for a full name such as "refs/heads/main"."""
+    parts = name.split("/")
+    if len(parts) < 2 or parts[0] != "refs" or name.endswith((".", "/")):
+        return False
+    if "@{" in name or name == "@" or ".." in name or _BAD_CHARS.search(name):
+        return False
+    return all(p and not p.startswith(".") and not p.endswith(".lock") for p in parts)
+
+
+def parse_ref_value(raw: bytes) -> tuple[str, str]:
+    """A loose ref or HEAD: ("sha", hex) or ("symref", "refs/..."). ValueError if neither."""
+    text = raw.strip()
+    if text.startswith(b"ref: "):
+        target = text[5:].decode("utf-8", "replace")
+        if is_valid_refname(target):
+            return "symref", target
+    elif is_sha(text):
+        return "sha", text.decode("ascii")
+    raise ValueError(f"not a ref value: {raw[:80]!r}")
+
+
+def parse_packed_refs(raw: bytes) -> dict[str, str]:
+    """`packed-refs`: "<sha> SP <name>" lines, "^<sha>" peeled lines, "#" header lines."""
+    refs: dict[str, str] = {}
+    for line in raw.splitlines():
+        if not line or line.startswith(b"#"):
+            continue
+        if line.startswith(b"^") and is_sha(line[1:]):
+            continue  # the peeled value of the annotated tag above
+        sha, _, name = line.partition(b" ")
+        refname = name.decode("utf-8", "replace")
+        if not is_sha(sha) or not is_valid_refname(refname):
+            raise ValueError(f"bad packed-refs line: {line[:120]!r}")
+        refs[refname] = sha.decode("ascii")
+    return refs
+
+
+def parse_shallow(raw: bytes) -> tuple[str, ...]:
+    """`shallow`: one commit sha per line (the grafted boundary of a shallow clone)."""
+    lines = [line.strip() for line in raw.splitlines() if line.strip()]
+    bad = [line for line in lines if not is_sha(line)]
+    if bad:
+        raise ValueError(f"bad shallow line: {bad[0][:80]!r}")
+    return tuple(line.decode("ascii") for line in lines)
