@@ -1,0 +1,12 @@
+"""Upload streaming and safe ZIP extraction.
+
+A leaf package: it imports nothing from ``graphql_api.schema``, ``graphql_api.db``,
+``graphql_api.jobs`` or ``mining``; those call into it.
+
+- ``limits``: ``ArchiveLimits`` and ``UploadLimits``.
+- ``errors``: ``IngestError`` and its stable ``IngestErrorCode`` values.
+- ``extract``: ``extract_zip`` (blocking; run it in a worker thread).
+- ``store``: ``UploadStore``, which streams uploads to disk with a size cap and a sha256.
+- ``middleware``: ``BodySizeLimitMiddleware``, a request body cap for any ASGI app.
+- ``routes``: ``make_upload_route``, POST /uploads taking a raw ZIP body.
+"""

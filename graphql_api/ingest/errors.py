@@ -1,0 +1,58 @@
+"""Typed errors of the ingest package.
+
+Every failure a client can cause is an ``IngestError`` whose ``code`` is one of the stable
+``IngestErrorCode`` values below (GraphQL payloads and HTTP bodies carry it as is) and whose
+message names the offending value.  Anything else that escapes this package is a server bug.
+
+    IngestError
+      code: IngestErrorCode
+        UPLOAD_TOO_LARGE        the upload passed UploadLimits.max_upload_bytes (HTTP 413)
+        PAYLOAD_TOO_LARGE       a request body passed the middleware's cap (HTTP 413)
+        EMPTY_UPLOAD            zero bytes uploaded, or an archive without a single file
+        NOT_A_ZIP               the first bytes are not a ZIP signature (HTTP 415)
+        UNSUPPORTED_MEDIA_TYPE  the upload route got a Content-Type it does not take (HTTP 415)
+        CSRF_HEADER_REQUIRED    a simple cross-site request without a preflight header (HTTP 403)
+        ARCHIVE_CORRUPT         not a ZIP, truncated, bad CRC, overlapping entries
+        ARCHIVE_UNSAFE_PATH     "..", absolute, "\\", "C:", control chars, device files
+        ARCHIVE_SYMLINK         an entry whose Unix mode says symbolic link
+        ARCHIVE_DUPLICATE_ENTRY two entries that land on the same path (or a file/dir clash)
+        ARCHIVE_TOO_LARGE       entry/total size or compression ratio over ArchiveLimits
+        TOO_MANY_ENTRIES        more entries than ArchiveLimits.max_entries
+        ARCHIVE_TOO_DEEP        more path components than max_depth, or a path over max_path_length
+        ARCHIVE_ENCRYPTED       an entry with the encryption flag (traditional or strong)
+        ARCHIVE_UNSUPPORTED     a compression method other than stored/deflate/bzip2/lzma
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class IngestErrorCode(StrEnum):
+    UPLOAD_TOO_LARGE = "UPLOAD_TOO_LARGE"
+    PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+    EMPTY_UPLOAD = "EMPTY_UPLOAD"
+    NOT_A_ZIP = "NOT_A_ZIP"
+    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+    CSRF_HEADER_REQUIRED = "CSRF_HEADER_REQUIRED"
+    ARCHIVE_CORRUPT = "ARCHIVE_CORRUPT"
+    ARCHIVE_UNSAFE_PATH = "ARCHIVE_UNSAFE_PATH"
+    ARCHIVE_SYMLINK = "ARCHIVE_SYMLINK"
+    ARCHIVE_DUPLICATE_ENTRY = "ARCHIVE_DUPLICATE_ENTRY"
+    ARCHIVE_TOO_LARGE = "ARCHIVE_TOO_LARGE"
+    TOO_MANY_ENTRIES = "TOO_MANY_ENTRIES"
+    ARCHIVE_TOO_DEEP = "ARCHIVE_TOO_DEEP"
+    ARCHIVE_ENCRYPTED = "ARCHIVE_ENCRYPTED"
+    ARCHIVE_UNSUPPORTED = "ARCHIVE_UNSUPPORTED"
+
+
+class IngestError(Exception):
+    """A client-caused ingest failure with a stable ``code`` and a readable message."""
+
+    def __init__(self, code: IngestErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def __repr__(self) -> str:
+        return f"IngestError({self.code.value}, {self.message!r})"

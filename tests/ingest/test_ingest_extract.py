@@ -1,0 +1,321 @@
+from __future__ import annotations
+
+import os
+import stat
+import zipfile
+import zlib
+from pathlib import Path
+
+import pytest
+from ingest_zipcraft import (
+    build_zip,
+    duplicate_central_entry,
+    info,
+    patch_central_only,
+    patch_entry,
+    symlink,
+    write,
+)
+
+from graphql_api.ingest.errors import IngestError, IngestErrorCode
+from graphql_api.ingest.extract import extract_zip
+from graphql_api.ingest.limits import ArchiveLimits, MiB
+
+C = IngestErrorCode
+DEFLATED = zipfile.ZIP_DEFLATED
+
+
+@pytest.fixture
+def dest(tmp_path: Path) -> Path:
+    path = tmp_path / "extracted"
+    path.mkdir()
+    return path
+
+
+def assert_rejected(
+    tmp_path: Path,
+    dest: Path,
+    data: bytes,
+    code: IngestErrorCode,
+    limits: ArchiveLimits | None = None,
+) -> IngestError:
+    with pytest.raises(IngestError) as caught:
+        extract_zip(write(tmp_path, data), dest, limits)
+    assert caught.value.code == code, caught.value
+    assert list(dest.iterdir()) == [], "a partial extraction was left behind"
+    return caught.value
+
+
+# -- success -------------------------------------------------------------------------------
+
+
+def test_extracts_tree_with_git_dir_and_inner_zip_kept_as_file(tmp_path: Path, dest: Path) -> None:
+    inner = build_zip([("deep.txt", b"not extracted")])
+    data = build_zip(
+        [
+            (".git/HEAD", b"ref: refs/heads/main\n"),
+            (".git/objects/ab/cdef0123", zlib.compress(b"blob 0\0")),
+            info(".git/refs/heads/", stat.S_IFDIR | 0o755),
+            ("src/main.py", b"print('hi')\n" * 100),
+            (info("run.sh", stat.S_IFREG | 0o4755), b"#!/bin/sh\n"),
+            ("vendor/inner.zip", inner),
+            info("empty/", stat.S_IFDIR | 0o700),
+        ],
+        method=DEFLATED,
+    )
+
+    result = extract_zip(write(tmp_path, data), dest)
+
+    root = result.path
+    assert root.parent == dest
+    assert [p.name for p in dest.iterdir()] == [root.name]  # no staging directory left over
+    assert (root / ".git/HEAD").read_bytes() == b"ref: refs/heads/main\n"
+    assert (root / ".git/refs/heads").is_dir()
+    assert (root / "vendor/inner.zip").read_bytes() == inner
+    assert not (root / "vendor/deep.txt").exists()
+    assert (root / "empty").is_dir()
+    assert result.files == 5
+    assert result.total_bytes == sum(
+        (root / p).stat().st_size
+        for p in [".git/HEAD", ".git/objects/ab/cdef0123", "src/main.py", "run.sh"]
+    ) + len(inner)
+
+
+def test_modes_are_sanitised(tmp_path: Path, dest: Path) -> None:
+    data = build_zip(
+        [
+            (info("setuid", stat.S_IFREG | 0o4777), b"x"),
+            (info("private", stat.S_IFREG | 0o600), b"x"),
+            info("dir/", stat.S_IFDIR | 0o1777),
+            ("dir/plain.txt", b"x"),
+        ]
+    )
+    root = extract_zip(write(tmp_path, data), dest).path
+
+    def mode(name: str) -> int:
+        return stat.S_IMODE(os.stat(root / name).st_mode)
+
+    assert (mode("setuid"), mode("private"), mode("dir"), mode("dir/plain.txt")) == (
+        0o755,
+        0o644,
+        0o755,
+        0o644,
+    )
+    assert mode(".") == 0o755
+
+
+def test_named_target_and_existing_target(tmp_path: Path, dest: Path) -> None:
+    path = write(tmp_path, build_zip([("a.txt", b"a")]))
+    assert extract_zip(path, dest, name="project").path == dest / "project"
+    with pytest.raises(FileExistsError):
+        extract_zip(path, dest, name="project")
+    with pytest.raises(ValueError, match="single path component"):
+        extract_zip(path, dest, name="../escape")
+
+
+def test_case_only_differences_are_allowed_by_default(tmp_path: Path, dest: Path) -> None:
+    data = build_zip([("Makefile", b"a"), ("makefile", b"b")])
+    assert extract_zip(write(tmp_path, data), dest).files == 2
+
+
+def test_tiny_entries_are_exempt_from_the_ratio(tmp_path: Path, dest: Path) -> None:
+    data = build_zip([("blank.txt", b"\n" * (512 * 1024))], method=DEFLATED)
+    assert extract_zip(write(tmp_path, data), dest).total_bytes == 512 * 1024
+
+
+# -- inspection refusals ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../evil.txt",
+        "a/../../evil.txt",
+        "/etc/passwd",
+        "a\\b.txt",
+        "..\\evil.txt",
+        "C:/windows/evil.txt",
+        "c:evil.txt",
+        "a\x01b.txt",
+        "tab\there.txt",
+        "del\x7f.txt",
+        ".",
+        "./",
+    ],
+)
+def test_unsafe_paths(tmp_path: Path, dest: Path, name: str) -> None:
+    data = build_zip([("fine.txt", b"ok"), (name, b"evil")])
+    error = assert_rejected(tmp_path, dest, data, C.ARCHIVE_UNSAFE_PATH)
+    assert repr(name) in error.message
+
+
+def test_nul_in_name_is_unsafe(tmp_path: Path, dest: Path) -> None:
+    # zipfile truncates names at NUL when reading; the check must see the original name.
+    data = build_zip([("evil.txt_.sh", b"x")]).replace(b"evil.txt_.sh", b"evil.txt\0.sh")
+    assert_rejected(tmp_path, dest, data, C.ARCHIVE_UNSAFE_PATH)
+
+
+@pytest.mark.parametrize("kind", [stat.S_IFIFO, stat.S_IFCHR, stat.S_IFBLK, stat.S_IFSOCK])
+def test_special_files_are_unsafe(tmp_path: Path, dest: Path, kind: int) -> None:
+    data = build_zip([(info("dev", kind | 0o644), b"")])
+    assert_rejected(tmp_path, dest, data, C.ARCHIVE_UNSAFE_PATH)
+
+
+def test_symlink(tmp_path: Path, dest: Path) -> None:
+    data = build_zip([("a.txt", b"a"), symlink("link", "/etc/passwd")])
+    error = assert_rejected(tmp_path, dest, data, C.ARCHIVE_SYMLINK)
+    assert "'link'" in error.message
+
+
+def test_encrypted(tmp_path: Path, dest: Path) -> None:
+    data = patch_entry(build_zip([("secret.txt", b"x" * 20)]), "secret.txt", flags=0x1)
+    assert_rejected(tmp_path, dest, data, C.ARCHIVE_ENCRYPTED)
+
+
+def test_unsupported_method(tmp_path: Path, dest: Path) -> None:
+    data = patch_entry(build_zip([("big.bin", b"x" * 20)]), "big.bin", method=9)  # deflate64
+    error = assert_rejected(tmp_path, dest, data, C.ARCHIVE_UNSUPPORTED)
+    assert "method 9" in error.message
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("a.txt", "a.txt"),
+        ("dir/a.txt", "dir/./a.txt"),
+        ("dir/a.txt", "dir//a.txt"),
+        ("caf\u00e9.txt", "cafe\u0301.txt"),  # NFC vs NFD
+        ("a", "a/b.txt"),  # file used as a directory
+        ("a/b.txt", "a"),
+    ],
+)
+def test_duplicates(tmp_path: Path, dest: Path, first: str, second: str) -> None:
+    data = build_zip([(first, b"1"), (second, b"2")])
+    assert_rejected(tmp_path, dest, data, C.ARCHIVE_DUPLICATE_ENTRY)
+
+
+def test_repeated_directory_entry_is_harmless(tmp_path: Path, dest: Path) -> None:
+    data = build_zip([info("d/", stat.S_IFDIR), info("d/", stat.S_IFDIR), ("d/f", b"x")])
+    assert extract_zip(write(tmp_path, data), dest).files == 1
+
+
+def test_case_collisions_when_asked(tmp_path: Path, dest: Path) -> None:
+    data = build_zip([("README.md", b"a"), ("readme.md", b"b")])
+    limits = ArchiveLimits(reject_case_collisions=True)
+    assert_rejected(tmp_path, dest, data, C.ARCHIVE_DUPLICATE_ENTRY, limits)
+
+
+def test_too_many_entries(tmp_path: Path, dest: Path) -> None:
+    data = build_zip([(f"f{i}", b"") for i in range(4)])
+    error = assert_rejected(tmp_path, dest, data, C.TOO_MANY_ENTRIES, ArchiveLimits(max_entries=3))
+    assert "4 entries" in error.message
+
+
+def test_too_deep(tmp_path: Path, dest: Path) -> None:
+    data = build_zip([("/".join(["d"] * 33), b"x")])
+    assert_rejected(tmp_path, dest, data, C.ARCHIVE_TOO_DEEP)
+
+
+def test_path_too_long(tmp_path: Path, dest: Path) -> None:
+    data = build_zip([("a/" + "b" * 60, b"x")])
+    assert_rejected(tmp_path, dest, data, C.ARCHIVE_TOO_DEEP, ArchiveLimits(max_path_length=50))
+
+
+def test_component_over_name_max(tmp_path: Path, dest: Path) -> None:
+    assert_rejected(tmp_path, dest, build_zip([("x" * 256, b"x")]), C.ARCHIVE_TOO_DEEP)
+
+
+def test_entry_too_large(tmp_path: Path, dest: Path) -> None:
+    data = build_zip([("big.bin", os.urandom(200))])
+    limits = ArchiveLimits(max_entry_size=100)
+    error = assert_rejected(tmp_path, dest, data, C.ARCHIVE_TOO_LARGE, limits)
+    assert "'big.bin'" in error.message
+
+
+def test_total_too_large(tmp_path: Path, dest: Path) -> None:
+    data = build_zip([("a", os.urandom(100)), ("b", os.urandom(100))])
+    limits = ArchiveLimits(max_total_uncompressed=150)
+    assert_rejected(tmp_path, dest, data, C.ARCHIVE_TOO_LARGE, limits)
+
+
+def test_entry_ratio_bomb(tmp_path: Path, dest: Path) -> None:
+    data = build_zip([("zeros", bytes(4 * MiB))], method=DEFLATED)
+    error = assert_rejected(tmp_path, dest, data, C.ARCHIVE_TOO_LARGE)
+    assert "ratio" in error.message
+
+
+def test_archive_ratio_bomb_of_small_entries(tmp_path: Path, dest: Path) -> None:
+    # Each entry stays under the per-entry threshold; together they are a bomb.
+    data = build_zip([(f"z{i}", bytes(900 * 1024)) for i in range(4)], method=DEFLATED)
+    error = assert_rejected(tmp_path, dest, data, C.ARCHIVE_TOO_LARGE)
+    assert "archive expands" in error.message
+
+
+def test_overlapping_entries(tmp_path: Path, dest: Path) -> None:
+    data = duplicate_central_entry(build_zip([("a.txt", b"a" * 100)]), "a.txt", "b.txt")
+    assert_rejected(tmp_path, dest, data, C.ARCHIVE_CORRUPT)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"not a zip at all", b"PK\x03\x04" + bytes(100)],
+    ids=["empty-file", "text", "bare-signature"],
+)
+def test_not_a_zip(tmp_path: Path, dest: Path, data: bytes) -> None:
+    assert_rejected(tmp_path, dest, data, C.ARCHIVE_CORRUPT)
+
+
+def test_truncated(tmp_path: Path, dest: Path) -> None:
+    data = build_zip([("a.txt", os.urandom(1000))])
+    assert_rejected(tmp_path, dest, data[:700], C.ARCHIVE_CORRUPT)
+
+
+def test_empty_archive(tmp_path: Path, dest: Path) -> None:
+    assert_rejected(tmp_path, dest, build_zip([]), C.EMPTY_UPLOAD)
+
+
+def test_only_directories(tmp_path: Path, dest: Path) -> None:
+    data = build_zip([info("a/", stat.S_IFDIR), info("a/b/", stat.S_IFDIR)])
+    assert_rejected(tmp_path, dest, data, C.EMPTY_UPLOAD)
+
+
+# -- failures while streaming ----------------------------------------------------------------
+
+
+def test_bad_crc_after_a_written_entry_leaves_nothing(tmp_path: Path, dest: Path) -> None:
+    data = build_zip([("good.txt", b"fine" * 1000), ("bad.txt", b"hello world")])
+    data = data.replace(b"hello world", b"hello WORLD")
+    error = assert_rejected(tmp_path, dest, data, C.ARCHIVE_CORRUPT)
+    assert "'bad.txt'" in error.message
+
+
+def test_corrupt_deflate_stream(tmp_path: Path, dest: Path) -> None:
+    data = bytearray(build_zip([("a.txt", os.urandom(5000))], method=DEFLATED))
+    data[100:110] = b"\xff" * 10
+    assert_rejected(tmp_path, dest, bytes(data), C.ARCHIVE_CORRUPT)
+
+
+def test_understated_size_bomb_never_writes_past_the_declared_size(
+    tmp_path: Path, dest: Path
+) -> None:
+    # 8 MiB of zeros deflate to ~8 KiB; the central directory claims 1000 bytes, so the declared
+    # ratio looks harmless.  The real stream is cut at 1000 bytes and then fails its CRC.
+    data = build_zip([("bomb", bytes(8 * MiB))], method=DEFLATED)
+    data = patch_central_only(data, "bomb", file_size=1000)
+    assert_rejected(tmp_path, dest, data, C.ARCHIVE_CORRUPT)
+
+
+def test_understated_size_with_matching_crc_is_cut_at_the_declared_size(
+    tmp_path: Path, dest: Path
+) -> None:
+    data = build_zip([("bomb", bytes(8 * MiB))], method=DEFLATED)
+    data = patch_central_only(data, "bomb", file_size=1000, crc=zlib.crc32(bytes(1000)))
+    result = extract_zip(write(tmp_path, data), dest)
+    assert (result.path / "bomb").stat().st_size == result.total_bytes == 1000
+
+
+def test_bzip2_and_lzma_are_supported(tmp_path: Path, dest: Path) -> None:
+    data = build_zip([("a.txt", b"abc" * 1000)], method=zipfile.ZIP_BZIP2)
+    assert extract_zip(write(tmp_path, data, "b.zip"), dest).total_bytes == 3000
+    data = build_zip([("a.txt", b"abc" * 1000)], method=zipfile.ZIP_LZMA)
+    assert extract_zip(write(tmp_path, data, "l.zip"), dest).total_bytes == 3000
