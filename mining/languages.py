@@ -1,0 +1,380 @@
+"""Which language a file is written in, which files to leave out, and bytes per language.
+
+A table in the spirit of GitHub linguist, keyed by file name and by extension; no content is
+read and no heuristics are run, so every answer is one or two dict lookups.
+
+Rules (callers rely on them):
+
+* `language_of(path)`: an exact file name match wins (``Makefile``, ``Dockerfile``,
+  ``CMakeLists.txt``, ``Gemfile``, ``Jenkinsfile`` ...), then ``Dockerfile.<anything>``, then the
+  last extension, lower-cased. Unknown files and binary assets (images, fonts, archives,
+  executables, media, office documents, model weights) give ``None``.
+* Ambiguous extensions take linguist's most common reading: ``.h`` is C, ``.m`` is
+  Objective-C, ``.pl`` is Perl, ``.fs`` is F#, ``.d`` is D, ``.v`` is Verilog.
+* Kinds follow linguist, with these deliberate departures, because the breakdown feeds a
+  portfolio of *skills*: ``SQL`` is programming (linguist: data); ``Vue``, ``Svelte`` and
+  ``Astro`` single-file components are programming (linguist: markup) since they hold the
+  component logic; ``XML`` is markup (linguist: data). Kept as linguist has them: CSS, SCSS,
+  Sass, Less and ``Jupyter Notebook`` are markup (a notebook's bytes are mostly outputs and
+  would otherwise swamp the Python it holds); JSON, YAML, TOML, CSV are data; Markdown,
+  reStructuredText, AsciiDoc and Text are prose. ``.tsx`` counts as TypeScript and ``.jsx`` as
+  JavaScript (linguist's language groups). ``.svg`` is treated as an image asset.
+* `is_excluded(path)`: vendored directories, generated/minified files, lock files, binary
+  assets and editor/VCS metadata directories. ``build/``, ``out/`` and ``target/`` are *not*
+  excluded (linguist does not either: many projects keep sources or scripts there);
+  ``dist/`` is (linguist's vendor list has it).
+* `breakdown(files)`: zero-byte files, excluded and unknown files are skipped. Percentages are
+  of the bytes of languages of the *same kind*, rounded to two decimals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from mining.records import LanguageBreakdown, LanguageKind, LanguageShare
+
+__all__ = ["LANGUAGES", "Language", "breakdown", "is_excluded", "language_of"]
+
+
+@dataclass(frozen=True, slots=True)
+class Language:
+    name: str  # "Python", "C++", "Jupyter Notebook" - never ".py"
+    kind: LanguageKind
+
+
+_P = LanguageKind.PROGRAMMING
+_M = LanguageKind.MARKUP
+_D = LanguageKind.DATA
+_T = LanguageKind.PROSE
+
+# (name, kind, extensions, exact file names). Extensions are matched lower-cased.
+_TABLE: tuple[tuple[str, LanguageKind, str, str], ...] = (
+    ("Python", _P, ".py .pyi .pyw .gyp", "SConstruct SConscript"),
+    ("Cython", _P, ".pyx .pxd .pxi", ""),
+    ("JavaScript", _P, ".js .mjs .cjs .jsx", "Jakefile"),
+    ("TypeScript", _P, ".ts .mts .cts .tsx", ""),
+    ("CoffeeScript", _P, ".coffee", "Cakefile"),
+    ("Vue", _P, ".vue", ""),
+    ("Svelte", _P, ".svelte", ""),
+    ("Astro", _P, ".astro", ""),
+    ("Java", _P, ".java", ""),
+    ("Kotlin", _P, ".kt .kts", ""),
+    ("Scala", _P, ".scala .sc", ""),
+    ("Groovy", _P, ".groovy .gvy .gradle", "Jenkinsfile"),
+    ("Clojure", _P, ".clj .cljs .cljc .edn", ""),
+    ("Go", _P, ".go", ""),
+    ("Rust", _P, ".rs", ""),
+    ("C", _P, ".c .h", ""),
+    ("C++", _P, ".cpp .cc .cxx .c++ .hpp .hh .hxx .h++ .ipp .tpp .ino", ""),
+    ("C#", _P, ".cs .csx", ""),
+    ("F#", _P, ".fs .fsi .fsx", ""),
+    ("Visual Basic .NET", _P, ".vb", ""),
+    ("Objective-C", _P, ".m", ""),
+    ("Objective-C++", _P, ".mm", ""),
+    ("Swift", _P, ".swift", ""),
+    ("Dart", _P, ".dart", ""),
+    (
+        "Ruby",
+        _P,
+        ".rb .rake .gemspec .ru .podspec .jbuilder",
+        "Gemfile Rakefile Podfile Vagrantfile Guardfile Brewfile Fastfile Appfile Dangerfile "
+        "Capfile Berksfile .irbrc",
+    ),
+    ("PHP", _P, ".php .phtml .php3 .php4 .php5 .phps", ""),
+    ("Perl", _P, ".pl .pm", ""),
+    ("Raku", _P, ".raku .rakumod", ""),
+    ("Lua", _P, ".lua", ""),
+    ("R", _P, ".r .rmd", ""),
+    ("Julia", _P, ".jl", ""),
+    ("MATLAB", _P, ".mlx", ""),
+    ("Haskell", _P, ".hs .lhs", ""),
+    ("OCaml", _P, ".ml .mli", ""),
+    ("Elixir", _P, ".ex .exs", ""),
+    ("Erlang", _P, ".erl .hrl", "rebar.config"),
+    ("Common Lisp", _P, ".lisp .lsp", ""),
+    ("Scheme", _P, ".scm .ss", ""),
+    ("Racket", _P, ".rkt", ""),
+    ("Emacs Lisp", _P, ".el", ".emacs"),
+    ("Elm", _P, ".elm", ""),
+    ("PureScript", _P, ".purs", ""),
+    ("Haxe", _P, ".hx", ""),
+    ("Nim", _P, ".nim .nims", ""),
+    ("Zig", _P, ".zig", ""),
+    ("Crystal", _P, ".cr", ""),
+    ("D", _P, ".d", ""),
+    ("Fortran", _P, ".f .f90 .f95 .f03 .f08 .for", ""),
+    ("COBOL", _P, ".cob .cbl .cpy", ""),
+    ("Pascal", _P, ".pas .dpr", ""),
+    ("Ada", _P, ".adb .ads", ""),
+    ("Assembly", _P, ".asm .s .nasm", ""),
+    ("Verilog", _P, ".v .vh", ""),
+    ("SystemVerilog", _P, ".sv .svh", ""),
+    ("VHDL", _P, ".vhd .vhdl", ""),
+    ("Solidity", _P, ".sol", ""),
+    ("CUDA", _P, ".cu .cuh", ""),
+    ("GLSL", _P, ".glsl .vert .frag .geom", ""),
+    ("HLSL", _P, ".hlsl .fx", ""),
+    ("GDScript", _P, ".gd", ""),
+    (
+        "Shell",
+        _P,
+        ".sh .bash .zsh .ksh .fish .bats",
+        ".bashrc .bash_profile .bash_aliases .bash_logout .zshrc .zprofile .profile "
+        "PKGBUILD gradlew",
+    ),
+    ("PowerShell", _P, ".ps1 .psm1 .psd1", ""),
+    ("Batchfile", _P, ".bat .cmd", ""),
+    ("Awk", _P, ".awk", ""),
+    ("Tcl", _P, ".tcl", ""),
+    ("Vim Script", _P, ".vim", ".vimrc _vimrc .gvimrc"),
+    ("AppleScript", _P, ".applescript", ""),
+    ("SQL", _P, ".sql .psql .pgsql .plsql", ""),
+    ("Makefile", _P, ".mk .mak .make", "Makefile makefile GNUmakefile BSDmakefile"),
+    ("CMake", _P, ".cmake", "CMakeLists.txt"),
+    ("Meson", _P, "", "meson.build meson_options.txt"),
+    (
+        "Starlark",
+        _P,
+        ".bzl .star",
+        "BUILD BUILD.bazel WORKSPACE WORKSPACE.bazel MODULE.bazel BUCK Tiltfile",
+    ),
+    ("Dockerfile", _P, ".dockerfile .containerfile", "Dockerfile Containerfile"),
+    ("HCL", _P, ".tf .tfvars .hcl", ""),
+    ("Nix", _P, ".nix", ""),
+    ("Gherkin", _P, ".feature", ""),
+    ("Jupyter Notebook", _M, ".ipynb", ""),
+    ("HTML", _M, ".html .htm .xhtml", ""),
+    ("CSS", _M, ".css", ""),
+    ("SCSS", _M, ".scss", ""),
+    ("Sass", _M, ".sass", ""),
+    ("Less", _M, ".less", ""),
+    ("Stylus", _M, ".styl", ""),
+    ("XML", _M, ".xml .xsd .xaml .csproj .fsproj .vbproj .props .targets .resx .plist .wsdl", ""),
+    ("XSLT", _M, ".xsl .xslt", ""),
+    ("HTML+ERB", _M, ".erb", ""),
+    ("HTML+Razor", _M, ".cshtml .razor", ""),
+    ("Handlebars", _M, ".hbs .handlebars", ""),
+    ("Mustache", _M, ".mustache", ""),
+    ("Jinja", _M, ".j2 .jinja .jinja2", ""),
+    ("Twig", _M, ".twig", ""),
+    ("EJS", _M, ".ejs", ""),
+    ("Pug", _M, ".pug .jade", ""),
+    ("Haml", _M, ".haml", ""),
+    ("Slim", _M, ".slim", ""),
+    ("Liquid", _M, ".liquid", ""),
+    ("TeX", _M, ".tex .sty .ltx", ""),
+    ("BibTeX", _M, ".bib", ""),
+    ("MDX", _M, ".mdx", ""),
+    ("JSON", _D, ".json .geojson .webmanifest .jsonl .ndjson", ".arcconfig .watchmanconfig"),
+    (
+        "JSON with Comments",
+        _D,
+        ".jsonc .code-workspace",
+        "tsconfig.json jsconfig.json .eslintrc.json .babelrc .jshintrc",
+    ),
+    ("JSON5", _D, ".json5", ""),
+    ("YAML", _D, ".yml .yaml", ".clang-format .clang-tidy"),
+    ("TOML", _D, ".toml", "Pipfile"),
+    ("CSV", _D, ".csv", ""),
+    ("TSV", _D, ".tsv", ""),
+    ("INI", _D, ".ini .cfg", ".flake8 .pylintrc pylintrc .coveragerc .npmrc"),
+    ("Java Properties", _D, ".properties", ""),
+    ("GraphQL", _D, ".graphql .gql .graphqls", ""),
+    ("Protocol Buffer", _D, ".proto", ""),
+    ("Diff", _D, ".diff .patch", ""),
+    ("Graphviz (DOT)", _D, ".dot .gv", ""),
+    (
+        "Ignore List",
+        _D,
+        "",
+        ".gitignore .dockerignore .npmignore .eslintignore .prettierignore .helmignore",
+    ),
+    ("Git Attributes", _D, "", ".gitattributes"),
+    ("EditorConfig", _D, "", ".editorconfig"),
+    ("Markdown", _T, ".md .markdown .mdown .mkd .mkdn", ""),
+    ("reStructuredText", _T, ".rst .rest", ""),
+    ("AsciiDoc", _T, ".adoc .asciidoc", ""),
+    ("Org", _T, ".org", ""),
+    ("RDoc", _T, ".rdoc", ""),
+    ("Pod", _T, ".pod", ""),
+    ("Textile", _T, ".textile", ""),
+    ("Text", _T, ".txt .text", "LICENSE COPYING AUTHORS NOTICE CONTRIBUTORS README CHANGES"),
+)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Binary assets: never a language, always excluded from the breakdown.
+_BINARY_EXTENSIONS = _words(
+    """
+    .png .jpg .jpeg .gif .bmp .ico .icns .webp .tif .tiff .psd .ai .eps .avif .heic .svg .svgz
+    .ttf .otf .woff .woff2 .eot
+    .zip .tar .gz .tgz .bz2 .xz .zst .7z .rar .jar .war .ear .aar .whl .egg .nupkg .gem
+    .exe .dll .so .dylib .a .o .obj .lib .bin .class .pyc .pyo .pyd .wasm .apk .ipa .dmg .iso
+    .mp3 .mp4 .wav .ogg .flac .aac .m4a .avi .mov .mkv .webm .wmv
+    .pdf .doc .docx .xls .xlsx .ppt .pptx .odt .ods .odp
+    .sqlite .sqlite3 .db .mdb .pkl .pickle .npy .npz .h5 .hdf5 .onnx .pt .pth .ckpt .parquet
+    .safetensors .tflite .pb .keras .joblib .feather .avro .orc
+    """
+)
+
+# Directory names (matched exactly, anywhere in the path) whose contents are not the author's:
+# dependencies checked in, caches, generated output, editor and VCS metadata.
+_EXCLUDED_DIRS = _words(
+    """
+    node_modules bower_components jspm_packages web_modules
+    vendor Vendor vendors third_party third-party thirdparty ThirdParty 3rdparty
+    .venv venv site-packages dist-packages .eggs .tox .nox __pycache__
+    .mypy_cache .pytest_cache .ruff_cache .hypothesis htmlcov
+    Pods Carthage .bundle .gradle .dart_tool .pub-cache .terraform .yarn .pnpm-store
+    .next .nuxt .svelte-kit .parcel-cache .turbo .angular .expo .docusaurus
+    dist __generated__
+    .git .hg .svn .idea .vscode .vs .fleet .history
+    """
+)
+
+_LOCK_FILES = _words(
+    """
+    package-lock.json npm-shrinkwrap.json yarn.lock pnpm-lock.yaml bun.lockb bun.lock
+    poetry.lock Pipfile.lock uv.lock pdm.lock Cargo.lock Gemfile.lock composer.lock go.sum
+    gradle.lockfile packages.lock.json Podfile.lock pubspec.lock mix.lock flake.lock
+    Package.resolved .terraform.lock.hcl deno.lock
+    """
+)
+
+# Matched against the lower-cased file name with one str.endswith call (no regex per file).
+_GENERATED_SUFFIXES = (
+    ".min.js",
+    ".min.mjs",
+    ".min.css",
+    "-min.js",
+    "-min.css",
+    ".bundle.js",
+    ".pb.go",
+    ".pb.gw.go",
+    ".pb.cc",
+    ".pb.h",
+    "_pb2.py",
+    "_pb2.pyi",
+    "_pb2_grpc.py",
+    ".pb.swift",
+    ".g.dart",
+    ".freezed.dart",
+    ".designer.cs",
+    ".js.map",
+    ".css.map",
+)
+_GENERATED_PREFIXES = ("zz_generated.",)  # Kubernetes code generators
+
+# Every language of the table, by name.
+LANGUAGES: dict[str, Language] = {}
+_BY_NAME: dict[str, Language] = {}
+_BY_EXTENSION: dict[str, Language] = {}
+for _name, _kind, _extensions, _filenames in _TABLE:
+    _language = LANGUAGES[_name] = Language(_name, _kind)
+    _BY_EXTENSION.update(dict.fromkeys(_extensions.split(), _language))
+    _BY_NAME.update(dict.fromkeys(_filenames.split(), _language))
+_DOCKERFILE = LANGUAGES["Dockerfile"]
+
+_KIND_ORDER = {
+    LanguageKind.PROGRAMMING: 0,
+    LanguageKind.MARKUP: 1,
+    LanguageKind.DATA: 2,
+    LanguageKind.PROSE: 3,
+}
+
+
+def _split(path: str) -> tuple[str, str]:
+    """(directory, file name) of a POSIX path; the directory is "" at the root."""
+    directory, _, name = path.rpartition("/")
+    return directory, name
+
+
+def _extension(name: str) -> str:
+    """The last extension, lower-cased, with its dot; "" when there is none.
+
+    A leading dot alone (".bashrc") is not an extension.
+    """
+    dot = name.rfind(".")
+    return name[dot:].lower() if dot > 0 else ""
+
+
+def language_of(path: str) -> Language | None:
+    """The language of the file at `path`, or None (unknown, or a binary asset)."""
+    _, name = _split(path)
+    language = _BY_NAME.get(name)
+    if language is not None:
+        return language
+    if name.startswith("Dockerfile."):  # Dockerfile.dev, Dockerfile.prod ...
+        return _DOCKERFILE
+    return _BY_EXTENSION.get(_extension(name))
+
+
+@lru_cache(maxsize=16384)
+def _excluded_directory(directory: str) -> bool:
+    # Cached: a tree has far fewer directories than files.
+    return any(
+        part in _EXCLUDED_DIRS or part.endswith(".egg-info") for part in directory.split("/")
+    )
+
+
+def _excluded_file(name: str) -> bool:
+    if name in _LOCK_FILES:
+        return True
+    lower = name.lower()
+    return (
+        lower.endswith(_GENERATED_SUFFIXES)
+        or lower.startswith(_GENERATED_PREFIXES)
+        or ".generated." in lower
+        or _extension(name) in _BINARY_EXTENSIONS
+    )
+
+
+def is_excluded(path: str) -> bool:
+    """Whether `path` is vendored, generated, minified, a lock file, a binary asset, or lies in
+    an editor/VCS metadata directory - files that say nothing about the author's languages."""
+    directory, name = _split(path)
+    return _excluded_file(name) or (directory != "" and _excluded_directory(directory))
+
+
+def _language_bytes(files: Iterable[tuple[str, int]]) -> dict[Language, int]:
+    totals: dict[Language, int] = {}
+    for path, size in files:
+        if size <= 0:
+            continue
+        language = language_of(path)
+        if language is None or is_excluded(path):
+            continue
+        totals[language] = totals.get(language, 0) + size
+    return totals
+
+
+def breakdown(files: Iterable[tuple[str, int]]) -> LanguageBreakdown:
+    """Bytes per language from (path, size in bytes at HEAD) pairs.
+
+    Percentages are relative to the languages of the same kind; shares are ordered
+    programming, markup, data, prose, each by bytes (most first) then name; the primary
+    language is the programming language with the most bytes (ties: first by name).
+    """
+    totals = _language_bytes(files)
+    kind_totals: dict[LanguageKind, int] = {}
+    for language, size in totals.items():
+        kind_totals[language.kind] = kind_totals.get(language.kind, 0) + size
+    shares = sorted(
+        (
+            LanguageShare(
+                name=language.name,
+                kind=language.kind,
+                bytes=size,
+                percent=round(100.0 * size / kind_totals[language.kind], 2),
+            )
+            for language, size in totals.items()
+        ),
+        key=lambda share: (_KIND_ORDER[share.kind], -share.bytes, share.name),
+    )
+    primary = next((s.name for s in shares if s.kind is LanguageKind.PROGRAMMING), None)
+    return LanguageBreakdown(shares=tuple(shares), primary=primary)
