@@ -91,8 +91,18 @@ def classify_failure(stderr: str) -> str:
         s in text for s in ("does not have any commits", "bad default revision", "unknown revision")
     ):
         return "EMPTY_REPO"
-    corrupt = ("corrupt", "bad object", "unable to read", "inflate", "packfile", "missing blob",
-               "missing tree", "invalid object", "broken link", "bad tree object")  # fmt: skip
+    corrupt = (
+        "corrupt",
+        "bad object",
+        "unable to read",
+        "inflate",
+        "packfile",
+        "missing blob",
+        "missing tree",
+        "invalid object",
+        "broken link",
+        "bad tree object",
+    )
     if any(s in text for s in corrupt):
         return "CORRUPT"
     return "GIT_FAILED"

@@ -1,0 +1,279 @@
+"""Path rules: what kind of work a file is, which files are notable, and a contributor's role.
+
+Classification looks at the path only (never the contents), first match wins, in this order:
+
+1. TEST   - a path segment named test/tests/__tests__/spec/specs/testing/e2e/cypress,
+            or a file named test_*.py, *_test.py, *_test.go, *Test.java, *Tests.cs, *_spec.rb,
+            *.test.* / *.spec.* (JS/TS), conftest.py.
+2. CONFIG - well-known build files by name: Dockerfile*, Makefile, requirements.txt, go.mod, ...
+3. DOCS   - a segment named docs/doc/documentation/man/wiki, or a prose file (*.md, *.rst, *.txt,
+            *.adoc, *.tex), or README/LICENSE/CHANGELOG/CONTRIBUTING/AUTHORS files.
+4. DESIGN - images and design sources (*.png, *.jpg, *.svg, *.fig, *.sketch, *.psd, *.xd, ...),
+            and stylesheets (*.css, *.scss, *.sass, *.less): the look of the product.
+5. CONFIG - build, CI, packaging and tool configuration: *.toml, *.yaml/*.yml, *.ini, *.cfg,
+            *.json, *.xml, *.lock, Dockerfile, Makefile, .github/, .gitlab-ci.yml, dotfiles.
+6. CODE   - everything else.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from pathlib import PurePosixPath
+
+from mining import languages
+from mining.records import ActivityKind
+
+_TEST_DIRS = frozenset({"test", "tests", "__tests__", "spec", "specs", "testing", "e2e", "cypress"})
+_TEST_FILE = re.compile(
+    r"(^test_.*\.py$|_test\.(py|go|rs|exs?|dart)$|^conftest\.py$|(Test|Tests|IT)\.(java|kt|cs|scala)$"
+    r"|_spec\.rb$|\.(test|spec)\.[cm]?[jt]sx?$)"
+)
+_DOC_DIRS = frozenset({"docs", "doc", "documentation", "man", "wiki"})
+_DOC_EXT = frozenset({".md", ".markdown", ".rst", ".txt", ".adoc", ".asciidoc", ".tex", ".org"})
+_DOC_STEMS = frozenset(
+    {
+        "readme",
+        "license",
+        "licence",
+        "copying",
+        "changelog",
+        "changes",
+        "contributing",
+        "authors",
+        "notice",
+        "history",
+        "code_of_conduct",
+    }
+)
+_DESIGN_EXT = frozenset(
+    {
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".svg",
+        ".ico",
+        ".webp",
+        ".bmp",
+        ".fig",
+        ".sketch",
+        ".psd",
+        ".xd",
+        ".ai",
+        ".afdesign",
+        ".css",
+        ".scss",
+        ".sass",
+        ".less",
+        ".styl",
+    }
+)
+_CONFIG_EXT = frozenset(
+    {
+        ".toml",
+        ".yaml",
+        ".yml",
+        ".ini",
+        ".cfg",
+        ".conf",
+        ".json",
+        ".xml",
+        ".lock",
+        ".properties",
+        ".gradle",
+        ".env",
+        ".editorconfig",
+    }
+)
+_CONFIG_NAMES = frozenset(
+    {
+        "dockerfile",
+        "makefile",
+        "jenkinsfile",
+        "procfile",
+        "vagrantfile",
+        "gemfile",
+        "rakefile",
+        "pipfile",
+        "requirements.txt",
+        "go.mod",
+        "go.sum",
+        "cmakelists.txt",
+        "setup.py",
+        "manage.py",
+    }
+)
+_CONFIG_DIRS = frozenset({".github", ".circleci", ".gitlab", ".devcontainer", ".vscode", ".idea"})
+
+
+@lru_cache(maxsize=65536)
+def classify(path: str) -> ActivityKind:
+    """The kind of work a change to `path` is (rules in the module docstring)."""
+    parts = path.lower().split("/")
+    name = parts[-1]
+    dirs = parts[:-1]
+    suffix = PurePosixPath(name).suffix
+    if any(d in _TEST_DIRS for d in dirs) or _TEST_FILE.search(path.rsplit("/", 1)[-1]):
+        return ActivityKind.TEST
+    if name in _CONFIG_NAMES or name.startswith("dockerfile"):
+        return ActivityKind.CONFIG
+    if any(d in _DOC_DIRS for d in dirs) or suffix in _DOC_EXT:
+        return ActivityKind.DOCS
+    if PurePosixPath(name).stem in _DOC_STEMS:
+        return ActivityKind.DOCS
+    if suffix in _DESIGN_EXT:
+        return ActivityKind.DESIGN
+    if suffix in _CONFIG_EXT or any(d in _CONFIG_DIRS for d in dirs) or name.startswith("."):
+        return ActivityKind.CONFIG
+    return ActivityKind.CODE
+
+
+def left_out(path: str, kind: ActivityKind | None = None) -> bool:
+    """Vendored, generated, lock and binary files (languages.is_excluded) are not anyone's work,
+    except images and design sources (binary, but design work) outside vendored directories."""
+    if not languages.is_excluded(path):
+        return False
+    if (kind or classify(path)) is not ActivityKind.DESIGN:
+        return True
+    parent = path.rpartition("/")[0]
+    return bool(parent) and languages.is_excluded(f"{parent}/probe.c")
+
+
+# Notable files: what a reviewer looks for first (project hygiene, CI, tooling).
+_NOTABLE_STEMS = (
+    "readme",
+    "license",
+    "licence",
+    "copying",
+    "changelog",
+    "contributing",
+    "code_of_conduct",
+    "security",
+)
+_NOTABLE_NAMES = frozenset(
+    {
+        ".gitignore",
+        ".editorconfig",
+        ".pre-commit-config.yaml",
+        ".gitlab-ci.yml",
+        "jenkinsfile",
+        "azure-pipelines.yml",
+        ".travis.yml",
+        "dockerfile",
+        "makefile",
+        "ruff.toml",
+        ".ruff.toml",
+        ".flake8",
+        "setup.cfg",
+        "tox.ini",
+        "mypy.ini",
+        ".mypy.ini",
+        "tsconfig.json",
+        ".pylintrc",
+        "pylintrc",
+        ".rubocop.yml",
+        ".golangci.yml",
+        ".golangci.yaml",
+        "rustfmt.toml",
+        ".rustfmt.toml",
+        "clippy.toml",
+        "pyproject.toml",
+        "requirements.txt",
+        "pipfile",
+        "package.json",
+        "go.mod",
+        "cargo.toml",
+        "gemfile",
+        "composer.json",
+        "pom.xml",
+        "build.gradle",
+        "build.gradle.kts",
+        "setup.py",
+        ".stylelintrc",
+        "biome.json",
+        "deno.json",
+        ".dockerignore",
+        "codecov.yml",
+        ".coveragerc",
+        "pytest.ini",
+        "jest.config.js",
+    }
+)
+_NOTABLE_PREFIXES = (
+    ".eslintrc",
+    "eslint.config.",
+    ".prettierrc",
+    "prettier.config.",
+    "docker-compose",
+    "compose.y",
+    "dockerfile",
+    "vite.config.",
+    "webpack.config.",
+)
+_CI_PATHS = re.compile(r"^(\.github/workflows/[^/]+\.ya?ml|\.circleci/config\.yml)$", re.IGNORECASE)
+
+
+def is_notable(path: str) -> bool:
+    """README*, LICENSE*, CHANGELOG*, CI files, Docker files, linters and manifests, at any depth
+    for CI (its fixed location) and at the project root for everything else."""
+    if _CI_PATHS.match(path):
+        return True
+    if "/" in path:
+        return False
+    name = path.lower()
+    return (
+        name in _NOTABLE_NAMES
+        or name.startswith(_NOTABLE_PREFIXES)
+        or name.endswith(".csproj")
+        or PurePosixPath(name).stem in _NOTABLE_STEMS
+    )
+
+
+def notable(paths: Iterable[str]) -> tuple[str, ...]:
+    """Sorted notable paths; a top-level docs/ directory is reported once as "docs/"."""
+    found = {p for p in paths if is_notable(p)}
+    found |= {p.split("/", 1)[0] + "/" for p in paths if p.lower().startswith(("docs/", "doc/"))}
+    return tuple(sorted(found))
+
+
+def module_of(path: str) -> str:
+    """The top-level directory of a path; a file at the root belongs to "."."""
+    head, sep, _ = path.partition("/")
+    return head if sep else "."
+
+
+# Roles, first match wins. `share` is the percent of all non-merge commits, `activity` the user's
+# lines per kind of file (a binary change counts one line).
+SPECIALIST_SHARE = 0.6  # this fraction of the user's lines in one non-code kind
+_SPECIALISTS = {
+    ActivityKind.TEST: "Test Engineer",
+    ActivityKind.DOCS: "Documentation Lead",
+    ActivityKind.DESIGN: "Designer",
+    ActivityKind.CONFIG: "Build & Infrastructure Engineer",
+}
+
+
+def role(commits: int, authors: int, share: float, activity: Mapping[ActivityKind, int]) -> str:
+    """The user's role in a repository.
+
+    1. no commits                                  -> "Not a Contributor"
+    2. the only author                             -> "Sole Developer"
+    3. >= 60% of the user's lines in tests/docs/design/config -> the specialist title above
+    4. share >= 50% -> "Lead Developer"; >= 20% -> "Core Contributor"; >= 5% -> "Contributor";
+       otherwise "Occasional Contributor".
+    """
+    if commits == 0:
+        return "Not a Contributor"
+    if authors == 1:
+        return "Sole Developer"
+    total = sum(activity.values())
+    for kind, title in _SPECIALISTS.items():
+        if total and activity.get(kind, 0) >= SPECIALIST_SHARE * total:
+            return title
+    if share >= 50:
+        return "Lead Developer"
+    if share >= 20:
+        return "Core Contributor"
+    return "Contributor" if share >= 5 else "Occasional Contributor"

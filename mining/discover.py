@@ -1,0 +1,169 @@
+"""Finds the projects in an extracted upload: git repositories and plain project folders.
+
+Blocking (it walks the file system): run `discover` in a worker thread. Symbolic links are never
+followed (os.scandir with follow_symlinks=False), and `.git` directories are never entered.
+
+* A directory holding `.git` (a directory, or anything else: sanitize.py rejects it later) is a
+  work-tree repository; one holding `HEAD`, `objects/` and `refs/` is a bare repository.
+* Inside a repository's work tree only nested repositories are looked for. A submodule is not a
+  project of its own: a path listed in the parent's `.gitmodules`, or a directory whose `.git` is
+  a file (a gitlink), is skipped with everything below it.
+* Outside repositories, a directory with a manifest (frameworks.is_manifest) is a plain project.
+  Source files that no project claims make the smallest directory holding them all a plain
+  project; a directory holding nothing but one such directory passes the claim down (a ZIP's
+  wrapper folder is not the project).
+* Build, dependency and cache directories (node_modules, vendor, .venv, ...) are not entered.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from mining import frameworks, languages
+from mining.records import LanguageKind, ProjectKind
+
+SKIP_DIRS = frozenset(
+    [
+        ".git",
+        "node_modules",
+        "vendor",
+        "bower_components",
+        "__pycache__",
+        ".venv",
+        "venv",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        "dist",
+        "build",
+        "target",
+        ".idea",
+        ".vscode",
+        ".next",
+        ".gradle",
+        "site-packages",
+        "Pods",
+        ".cache",
+        "__MACOSX",
+    ]
+)
+MAX_DEPTH = 40
+_GITMODULES_PATH = re.compile(r"^\s*path\s*=\s*(.+?)\s*$", re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True)
+class DiscoveredProject:
+    name: str
+    path: str  # relative to the upload root, POSIX separators, "." for the root itself
+    abs_path: Path
+    kind: ProjectKind
+
+
+def discover(root: Path) -> tuple[DiscoveredProject, ...]:
+    """All projects under `root`, sorted by path."""
+    walker = _Walker(root.resolve())
+    candidate = walker.free(walker.root, 0)
+    if candidate is not None:
+        walker.emit(candidate, ProjectKind.PLAIN)
+    return tuple(sorted(walker.found, key=lambda p: p.path))
+
+
+def _entries(directory: Path) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(directory) as it:
+            return sorted(it, key=lambda e: e.name)
+    except OSError:  # unreadable: nothing to find there
+        return []
+
+
+def _subdirs(entries: list[os.DirEntry[str]]) -> list[Path]:
+    return [
+        Path(e.path) for e in entries if e.is_dir(follow_symlinks=False) and e.name not in SKIP_DIRS
+    ]
+
+
+def _repo_kind(entries: list[os.DirEntry[str]]) -> ProjectKind | None:
+    names = {e.name: e for e in entries}
+    if ".git" in names:
+        return ProjectKind.WORKTREE
+    bare = ("HEAD", "objects", "refs")
+    if all(n in names for n in bare) and names["objects"].is_dir(follow_symlinks=False):
+        return ProjectKind.BARE
+    return None
+
+
+def _is_source(name: str) -> bool:
+    lang = languages.language_of(name)
+    if lang is None or lang.kind is not LanguageKind.PROGRAMMING:
+        return False
+    return not languages.is_excluded(name)
+
+
+def submodule_paths(repo: Path) -> frozenset[str]:
+    """The `path = ...` values of a work tree's `.gitmodules` (gitmodules(5))."""
+    gitmodules = repo / ".gitmodules"
+    if gitmodules.is_symlink() or not gitmodules.is_file():
+        return frozenset()
+    text = gitmodules.read_bytes()[: 1 << 20].decode("utf-8", "replace")
+    return frozenset(str(PurePosixPath(p.strip('"'))) for p in _GITMODULES_PATH.findall(text))
+
+
+class _Walker:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.found: list[DiscoveredProject] = []
+
+    def emit(self, directory: Path, kind: ProjectKind) -> None:
+        rel = directory.relative_to(self.root).as_posix()
+        self.found.append(DiscoveredProject(directory.name, rel, directory, kind))
+
+    def free(self, directory: Path, depth: int) -> Path | None:
+        """Walk outside any project; return an unclaimed directory of source files, if any."""
+        entries = _entries(directory)
+        kind = _repo_kind(entries)
+        files = [e.name for e in entries if e.is_file(follow_symlinks=False)]
+        if kind is not None or any(frameworks.is_manifest(name) for name in files):
+            self.emit(directory, kind or ProjectKind.PLAIN)
+            if kind is not ProjectKind.BARE:
+                self.inside(directory, directory, depth)
+            return None
+        before = len(self.found)
+        candidates: list[Path] = []
+        if depth < MAX_DEPTH:
+            for sub in _subdirs(entries):
+                if (candidate := self.free(sub, depth + 1)) is not None:
+                    candidates.append(candidate)
+        if len(self.found) > before:  # projects below: each unclaimed folder is its own
+            for candidate in candidates:
+                self.emit(candidate, ProjectKind.PLAIN)
+            return None
+        if any(_is_source(name) for name in files) or len(candidates) > 1:
+            return directory
+        if len(candidates) == 1:
+            return candidates[0] if not files else directory
+        return None
+
+    def inside(self, top: Path, directory: Path, depth: int) -> None:
+        """Walk a project's tree looking only for nested repositories (not submodules)."""
+        submodules = submodule_paths(top) if (top / ".git").exists() else frozenset()
+        if depth >= MAX_DEPTH:
+            return
+        for sub in _subdirs(_entries(directory)):
+            if sub.relative_to(top).as_posix() in submodules:
+                continue
+            entries = _entries(sub)
+            dot_git = next((e for e in entries if e.name == ".git"), None)
+            if dot_git is not None and dot_git.is_file(follow_symlinks=False):
+                continue  # a gitlink: a submodule checkout
+            kind = _repo_kind(entries)
+            if kind is None:
+                self.inside(top, sub, depth + 1)
+                continue
+            self.emit(sub, kind)
+            if kind is ProjectKind.WORKTREE:
+                self.inside(sub, sub, depth + 1)

@@ -1,0 +1,272 @@
+"""Folds parsed commits, one at a time, into `records.History` and the user's `UserStats`.
+
+Nothing keeps a list of commits: memory grows with the number of authors, distinct paths and
+days, never with the length of history. Rules:
+
+* Authors are unified by .mailmap (git already applied it: %aN/%aE) and then by the
+  case-insensitive email. The name shown is the one on the newest commit (git log prints newest
+  first).
+* Shares, bus factor and the user's commits count non-merge commits only: a merge records no work
+  of its own (git log prints no numstat for it). `total_commits` and the calendars count all.
+* Dates are author dates (when the work was done) in UTC; a calendar day is a UTC day.
+* Lines: numstat added + deleted. A binary change counts one line in `activity`, so design work
+  (images) shows up. Vendored/generated files (languages.is_excluded) count toward an author's
+  added/deleted but not toward languages or activity; images count as design work.
+* The user is any commit whose mailmapped or recorded email matches the Identity exactly.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from mining import activity, languages
+from mining.parse.log import Commit
+from mining.records import (
+    ActivityKind,
+    AuthorStats,
+    Collaboration,
+    History,
+    Identity,
+    LanguageActivity,
+    UserStats,
+)
+
+_WEEK_SECONDS = 7 * 24 * 3600
+
+
+@dataclass(slots=True)
+class _Span:
+    first: datetime | None = None
+    last: datetime | None = None
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """Both ends of a span that saw at least one date."""
+        assert self.first is not None
+        assert self.last is not None
+        return self.first, self.last
+
+    def see(self, when: datetime) -> None:
+        if self.first is None or when < self.first:
+            self.first = when
+        if self.last is None or when > self.last:
+            self.last = when
+
+
+@dataclass(slots=True)
+class _Author:
+    name: str
+    email: str
+    commits: int = 0
+    added: int = 0
+    deleted: int = 0
+    span: _Span = field(default_factory=_Span)
+
+
+@dataclass(slots=True)
+class _Lang:
+    added: int = 0
+    deleted: int = 0
+    commits: int = 0
+    files: set[str] = field(default_factory=set)
+    span: _Span = field(default_factory=_Span)
+
+    def record(self) -> LanguageActivity:
+        first, last = self.span.bounds()
+        return LanguageActivity(
+            self.added, self.deleted, self.commits, len(self.files), first, last
+        )
+
+
+@dataclass(slots=True)
+class _Tally:
+    """Work of a group of commits (everyone's, or the user's)."""
+
+    commits: int = 0
+    added: int = 0
+    deleted: int = 0
+    span: _Span = field(default_factory=_Span)
+    languages: dict[str, _Lang] = field(default_factory=dict)
+    activity: Counter[ActivityKind] = field(default_factory=Counter)
+    calendar: Counter[date] = field(default_factory=Counter)
+    files: set[str] = field(default_factory=set)
+    emails: set[str] = field(default_factory=set)
+
+    def languages_record(self) -> dict[str, LanguageActivity]:
+        return {name: lang.record() for name, lang in sorted(self.languages.items())}
+
+
+@dataclass(frozen=True, slots=True)
+class _PathInfo:
+    language: str | None
+    kind: ActivityKind
+    excluded: bool
+
+
+class HistoryFold:
+    """Feed commits newest first with `add()`; read the result with `history()`."""
+
+    def __init__(self, identity: Identity | None) -> None:
+        self.identity = identity if identity and identity.emails else None
+        self.total = 0
+        self.merges = 0
+        self.root_commit: str | None = None  # the last root seen = oldest (rev-list order)
+        self.everyone = _Tally()
+        self.user = _Tally()
+        self._authors: dict[str, _Author] = {}
+        self._paths: dict[str, _PathInfo] = {}
+
+    def add(self, commit: Commit) -> None:
+        self.total += 1
+        day = commit.author_date.date()
+        self.everyone.calendar[day] += 1
+        self.everyone.span.see(commit.author_date)
+        if not commit.parents:
+            self.root_commit = commit.hash
+        if commit.merge:
+            self.merges += 1
+            return
+        author = self._author(commit)
+        mine = self.identity is not None and (
+            self.identity.matches(commit.author_email)
+            or self.identity.matches(commit.original_email)
+        )
+        tallies = (self.everyone, self.user) if mine else (self.everyone,)
+        if mine:
+            self.user.commits += 1
+            self.user.calendar[day] += 1
+            self.user.span.see(commit.author_date)
+            self.user.emails.add(author.email)
+        self.everyone.commits += 1
+        self._changes(commit, author, tallies)
+
+    def _author(self, commit: Commit) -> _Author:
+        email = commit.author_email.strip().lower()
+        author = self._authors.get(email)
+        if author is None:
+            author = self._authors[email] = _Author(commit.author_name, email)
+        author.commits += 1
+        author.span.see(commit.author_date)
+        return author
+
+    def _changes(self, commit: Commit, author: _Author, tallies: tuple[_Tally, ...]) -> None:
+        seen_languages: set[str] = set()
+        for change in commit.modified_files:
+            added, deleted = change.added_lines or 0, change.deleted_lines or 0
+            author.added += added
+            author.deleted += deleted
+            info = self._info(change.new_path)
+            if info.excluded:
+                continue
+            binary = change.added_lines is None
+            for tally in tallies:
+                tally.added += added
+                tally.deleted += deleted
+                tally.activity[info.kind] += 1 if binary else added + deleted
+                tally.files.add(change.new_path)
+                if info.language is not None:
+                    lang = tally.languages.setdefault(info.language, _Lang())
+                    lang.added += added
+                    lang.deleted += deleted
+                    lang.files.add(change.new_path)
+                    if info.language not in seen_languages:
+                        lang.commits += 1
+                        lang.span.see(commit.author_date)
+            if info.language is not None:
+                seen_languages.add(info.language)
+
+    def _info(self, path: str) -> _PathInfo:
+        info = self._paths.get(path)
+        if info is None:
+            lang = languages.language_of(path)
+            kind = activity.classify(path)
+            info = _PathInfo(
+                None if lang is None else lang.name, kind, activity.left_out(path, kind)
+            )
+            self._paths[path] = info
+        return info
+
+    def history(self, tags: int = 0) -> History:
+        authors = self.authors()
+        return History(
+            total_commits=self.total,
+            merges=self.merges,
+            first_commit=self.everyone.span.first,
+            last_commit=self.everyone.span.last,
+            collaboration=Collaboration(authors, bus_factor(authors), len(authors) > 1),
+            languages=self.everyone.languages_record(),
+            activity=dict(sorted(self.everyone.activity.items())),
+            calendar=dict(sorted(self.everyone.calendar.items())),
+            tags=tags,
+            user=None if self.identity is None else self.user_stats(len(authors)),
+        )
+
+    def authors(self) -> tuple[AuthorStats, ...]:
+        whole = self.everyone.commits
+        stats = [
+            AuthorStats(
+                a.name,
+                a.email,
+                a.commits,
+                a.added,
+                a.deleted,
+                *a.span.bounds(),
+                share=percent(a.commits, whole),
+            )
+            for a in self._authors.values()
+        ]
+        return tuple(sorted(stats, key=lambda a: (-a.commits, a.email)))
+
+    def user_stats(self, authors: int) -> UserStats:
+        user = self.user
+        share = percent(user.commits, self.everyone.commits)
+        kinds = dict(sorted(user.activity.items()))
+        return UserStats(
+            emails=tuple(sorted(user.emails)),
+            commits=user.commits,
+            first_commit=user.span.first,
+            last_commit=user.span.last,
+            share_percent=share,
+            commits_per_week=per_week(user.commits, user.span),
+            added=user.added,
+            deleted=user.deleted,
+            activity=kinds,
+            languages=user.languages_record(),
+            files_touched=len(user.files),
+            modules_touched=len({activity.module_of(p) for p in user.files}),
+            calendar=dict(sorted(user.calendar.items())),
+            role=activity.role(user.commits, authors, share, kinds),
+        )
+
+
+def percent(part: int, whole: int) -> float:
+    return round(100.0 * part / whole, 2) if whole else 0.0
+
+
+def per_week(commits: int, span: _Span) -> float:
+    """Commits per week between the first and the last commit, the span counted as >= 1 week."""
+    if span.first is None or span.last is None:
+        return 0.0
+    weeks = max(1.0, (span.last - span.first).total_seconds() / _WEEK_SECONDS)
+    return round(commits / weeks, 2)
+
+
+def bus_factor(authors: tuple[AuthorStats, ...]) -> int:
+    """The fewest authors (most commits first) whose commits are more than half of all."""
+    total = sum(a.commits for a in authors)
+    running = 0
+    for count, author in enumerate(authors, start=1):
+        running += author.commits
+        if running * 2 > total:
+            return count
+    return 0
+
+
+def fold(commits: Iterable[Commit], identity: Identity | None, tags: int = 0) -> History:
+    """Fold an iterable of commits (newest first, as `git log` prints them)."""
+    folder = HistoryFold(identity)
+    for commit in commits:
+        folder.add(commit)
+    return folder.history(tags)

@@ -1,0 +1,285 @@
+"""Mines projects: a git repository in one streaming history pass, or a plain folder.
+
+For a repository (all git through one GitRunner, on the clean copy built by sanitize.py):
+1. `git log -z --numstat --find-renames --format=LOG_FORMAT <head>` streamed through
+   parse.LogParser into history.HistoryFold; nothing holds the whole history.
+2. concurrently, `git ls-tree -r -l -z <head>` gives the files and sizes at HEAD (no checkout,
+   works on the bare copy): languages.breakdown, TreeFacts and the manifests to read;
+3. then ONE `git cat-file --batch` process reads the chosen manifests for frameworks.detect_all.
+
+History is HEAD's only (not `--all`): the code as the project presents it, consistent with the
+tree at HEAD; remote-tracking refs in an upload are stale copies and stray branches are
+unfinished work. Renames are detected (`--find-renames`, 50 % similarity, git-diff(1)) so a moved
+file does not count as all its lines deleted and added again. The root commit is the last
+parentless commit the same walk prints, which is what `git rev-list --max-parents=0 HEAD | tail
+-1` prints, without a second walk of the history.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import AsyncGenerator, Iterable
+from pathlib import Path, PurePosixPath
+
+from mining import activity, frameworks, languages
+from mining.discover import SKIP_DIRS, DiscoveredProject, discover
+from mining.errors import MiningError
+from mining.git import GitRunner
+from mining.history import HistoryFold
+from mining.parse import LOG_FORMAT, BatchParser, LogParser, LsTreeParser
+from mining.records import (
+    Detection,
+    History,
+    Identity,
+    LanguageBreakdown,
+    ProjectFailure,
+    ProjectKind,
+    ProjectReport,
+    TreeFacts,
+)
+from mining.sanitize import CleanRepo, clean_copy
+
+MANIFEST_MAX_BYTES = 512 * 1024  # a bigger "manifest" is generated or not a manifest
+MANIFESTS_MAX = 200
+LOG_ARGS = (
+    "log",
+    "-z",
+    "--numstat",
+    "--find-renames",
+    "--no-textconv",
+    "--no-ext-diff",
+    "--no-show-signature",
+    "--no-color",
+    f"--format={LOG_FORMAT}",
+)
+
+
+async def mine_project(
+    project: DiscoveredProject,
+    identity: Identity | None,
+    runner: GitRunner,
+    *,
+    scratch: Path | None = None,
+) -> ProjectReport:
+    """Mine one discovered project; raises MiningError (RepoUnsafeError, GitCommandError)."""
+    if project.kind is ProjectKind.PLAIN:
+        return await asyncio.to_thread(mine_plain, project)
+    work = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="am-mine-", dir=scratch))
+    try:
+        root = _upload_root(project)
+        bare = project.kind is ProjectKind.BARE
+        repo = await clean_copy(project.abs_path, root, work, runner, bare=bare)
+        return await mine_clean(project, repo, identity, runner)
+    finally:
+        await asyncio.to_thread(shutil.rmtree, work, True)
+
+
+def _upload_root(project: DiscoveredProject) -> Path:
+    depth = len(PurePosixPath(project.path).parts) if project.path != "." else 0
+    return project.abs_path.parents[depth - 1] if depth else project.abs_path
+
+
+async def mine_clean(
+    project: DiscoveredProject, repo: CleanRepo, identity: Identity | None, runner: GitRunner
+) -> ProjectReport:
+    """Mine a clean copy: history, then tree and manifests, concurrently."""
+    if repo.head is None:  # an empty repository: nothing committed yet
+        return _report(project, None, None, None, LanguageBreakdown(), (), TreeFacts())
+    fold, (langs, detections, tree) = await asyncio.gather(
+        read_history(repo, identity, runner), read_tree(repo, runner)
+    )
+    history = fold.history(tags=repo.tags)
+    return _report(project, fold.root_commit, repo.head, history, langs, detections, tree)
+
+
+def _report(
+    project: DiscoveredProject,
+    root_commit: str | None,
+    head: str | None,
+    history: History | None,
+    langs: LanguageBreakdown,
+    detections: tuple[Detection, ...],
+    tree: TreeFacts,
+) -> ProjectReport:
+    return ProjectReport(
+        project.name,
+        project.path,
+        project.kind,
+        root_commit,
+        head,
+        history,
+        langs,
+        detections,
+        tree,
+    )
+
+
+async def read_history(
+    repo: CleanRepo, identity: Identity | None, runner: GitRunner
+) -> HistoryFold:
+    """Stream `git log -z --numstat --find-renames --format=LOG_FORMAT --end-of-options <head>`
+    into the parser and the fold, chunk by chunk."""
+    parser, fold = LogParser(), HistoryFold(identity)
+    args = [*LOG_ARGS, "--end-of-options", repo.head or "HEAD"]
+    async with contextlib.aclosing(runner.stream(args, git_dir=repo.git_dir)) as chunks:
+        async for chunk in chunks:
+            for commit in parser.feed(chunk):
+                fold.add(commit)
+    for commit in parser.flush():
+        fold.add(commit)
+    return fold
+
+
+async def read_tree(
+    repo: CleanRepo, runner: GitRunner
+) -> tuple[LanguageBreakdown, tuple[Detection, ...], TreeFacts]:
+    """Parse `git ls-tree -r -l -z <head>`, then read the manifests with `git cat-file --batch`."""
+    parser, entries = LsTreeParser(), []
+    args = ["ls-tree", "-r", "-l", "-z", "--end-of-options", repo.head or "HEAD"]
+    async with contextlib.aclosing(runner.stream(args, git_dir=repo.git_dir)) as chunks:
+        async for chunk in chunks:
+            entries += [e for e in parser.feed(chunk) if e.is_file]
+    entries += [e for e in parser.flush() if e.is_file]
+    files = [(e.path, e.size or 0) for e in entries]
+    manifests = choose_manifests(files)
+    by_path = {e.path: e.sha for e in entries}
+    contents = await read_blobs([by_path[p] for p in manifests], repo, runner)
+    detections = frameworks.detect_all(dict(zip(manifests, contents, strict=True)))
+    return languages.breakdown(files), detections, tree_facts(p for p, _ in files)
+
+
+async def read_blobs(shas: list[str], repo: CleanRepo, runner: GitRunner) -> list[bytes]:
+    """Contents of blobs, in order, from one `git cat-file --batch` process."""
+    if not shas:
+        return []
+    parser, found = BatchParser(), []
+    request = "".join(f"{sha}\n" for sha in shas).encode("ascii")
+    stream = runner.stream(["cat-file", "--batch"], git_dir=repo.git_dir, input=request)
+    async with contextlib.aclosing(stream) as chunks:
+        async for chunk in chunks:
+            found += parser.feed(chunk)
+    found += parser.flush()
+    return [obj.content or b"" for obj in found]
+
+
+def choose_manifests(files: Iterable[tuple[str, int]]) -> list[str]:
+    """Manifests worth reading: not vendored, at most MANIFEST_MAX_BYTES, shallowest first."""
+    chosen = [
+        path
+        for path, size in files
+        if size <= MANIFEST_MAX_BYTES
+        and frameworks.is_manifest(path)
+        and not languages.is_excluded(path)
+    ]
+    return sorted(chosen, key=lambda p: (p.count("/"), p))[:MANIFESTS_MAX]
+
+
+def tree_facts(paths: Iterable[str]) -> TreeFacts:
+    """All files at HEAD, files per kind of work (vendored/generated left out), notable files."""
+    every = list(paths)
+    counts = Counter(k for p in every if not activity.left_out(p, k := activity.classify(p)))
+    return TreeFacts(len(every), dict(sorted(counts.items())), activity.notable(every))
+
+
+def mine_plain(project: DiscoveredProject) -> ProjectReport:
+    """A folder without git, from the file system (blocking: run in a worker thread)."""
+    files = walk_files(project.abs_path)
+    manifests = choose_manifests(files)
+    contents = {path: _read_capped(project.abs_path / path) for path in manifests}
+    detections = frameworks.detect_all(contents)
+    langs = languages.breakdown(files)
+    return _report(project, None, None, None, langs, detections, tree_facts(p for p, _ in files))
+
+
+def walk_files(top: Path) -> list[tuple[str, int]]:
+    """(relative path, size) of regular files, symlinks not followed, nested repositories and
+    SKIP_DIRS left out; sorted."""
+    found: list[tuple[str, int]] = []
+    pending = [top]
+    while pending:
+        directory = pending.pop()
+        try:
+            with os.scandir(directory) as it:
+                entries = list(it)
+        except OSError:
+            continue
+        names = {e.name for e in entries}
+        if directory != top and (".git" in names or {"HEAD", "objects", "refs"} <= names):
+            continue  # a repository of its own, mined separately
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False) and entry.name not in SKIP_DIRS:
+                pending.append(Path(entry.path))
+            elif entry.is_file(follow_symlinks=False):
+                rel = Path(entry.path).relative_to(top).as_posix()
+                found.append((rel, entry.stat(follow_symlinks=False).st_size))
+    return sorted(found)
+
+
+def _read_capped(path: Path) -> bytes:
+    """A manifest's bytes; O_NOFOLLOW so a symlink swapped in after the walk is not read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return b""
+    with os.fdopen(fd, "rb") as f:
+        return f.read(MANIFEST_MAX_BYTES)
+
+
+async def mine_all(
+    projects: Iterable[DiscoveredProject],
+    identity: Identity | None,
+    runner: GitRunner,
+    *,
+    concurrency: int = 4,
+    scratch: Path | None = None,
+) -> AsyncGenerator[ProjectReport | ProjectFailure, None]:
+    """Mine projects, at most `concurrency` at once, yielding each result as it completes.
+
+    Use inside `contextlib.aclosing(...)`: closing (or cancelling) the consumer cancels every
+    task, and the runner kills their git processes.
+    """
+    slots = asyncio.Semaphore(max(1, concurrency))
+
+    async def one(project: DiscoveredProject) -> ProjectReport | ProjectFailure:
+        async with slots:
+            try:
+                return await mine_project(project, identity, runner, scratch=scratch)
+            except MiningError as exc:
+                return ProjectFailure(project.name, project.path, exc.code, str(exc))
+
+    tasks = [asyncio.create_task(one(p)) for p in projects]
+    try:
+        for next_done in asyncio.as_completed(tasks):
+            yield await next_done
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def mine_tree(
+    root: Path,
+    identity: Identity | None,
+    *,
+    concurrency: int = 4,
+    runner: GitRunner | None = None,
+    scratch: Path | None = None,
+) -> AsyncGenerator[ProjectReport | ProjectFailure, None]:
+    """Discover the projects under `root` (in a worker thread) and mine them concurrently,
+    yielding reports in completion order. Use inside `contextlib.aclosing(...)`."""
+    own = runner is None
+    runner = runner or GitRunner(ceiling=await asyncio.to_thread(root.resolve))
+    try:
+        projects = await asyncio.to_thread(discover, root)
+        mined = mine_all(projects, identity, runner, concurrency=concurrency, scratch=scratch)
+        async with contextlib.aclosing(mined) as results:
+            async for result in results:
+                yield result
+    finally:
+        if own:
+            runner.close()

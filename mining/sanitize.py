@@ -1,0 +1,240 @@
+"""Untrusted repositories are checked in Python, then copied into a clean repository git mines.
+
+Why a copy of the objects rather than `git clone --bare --no-local`: a clone runs upload-pack on
+the source, and upload-pack READS the source's config (core.fsmonitor, uploadpack.packObjectsHook
+in protected config, core.hooksPath, alternates, ...), so the untrusted config would be parsed by
+git at least once. Here git never opens the uploaded .git at all:
+
+1. Python checks the tree (`inspect`): .git is a real directory (not a file, not a symlink), no
+   symlink or special file anywhere inside it, no `commondir` (a linked work tree's objects live
+   elsewhere), `objects/info/alternates` and `worktrees/*/gitdir` point inside the upload root,
+   sizes and file counts are sane, refs have valid names (git-check-ref-format(1)) and 40-hex
+   values, HEAD and `shallow` parse.
+2. `git init --bare --template=` makes an empty repository (no hooks, no sample files), whose
+   config we then overwrite with three lines of our own.
+3. Only object files (loose `xx/yyyy…` and `pack-*.pack` + `.idx`) are hard-linked (or copied,
+   across file systems), refs are written as one `packed-refs` file, then HEAD and `shallow`.
+
+The copy holds no config, hooks, info/attributes, commit-graph, replace refs or index of the
+upload. Anything wrong raises RepoUnsafeError (code REPO_UNSAFE) before git runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mining.errors import RepoUnsafeError
+from mining.git import GitRunner
+from mining.parse.refs import is_valid_refname, parse_packed_refs, parse_ref_value, parse_shallow
+
+_LOOSE_DIR = re.compile(r"[0-9a-f]{2}")
+_LOOSE_FILE = re.compile(r"[0-9a-f]{38}")
+_PACK = re.compile(r"pack-[0-9a-f]{40}\.pack")
+_KEPT_REFS = ("refs/heads/", "refs/tags/", "refs/remotes/")
+_SMALL = 64 * 1024  # the most we read of HEAD, a loose ref, shallow or config
+_CONFIG = "[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n"
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_bytes: int = 8 << 30  # of the whole git directory
+    max_files: int = 1_000_000
+    max_packed_refs: int = 64 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class CleanRepo:
+    git_dir: Path  # our bare copy
+    head: str | None  # the commit HEAD resolves to; None for an empty repository
+    tags: int  # refs under refs/tags/
+    shallow: bool
+
+
+@dataclass(slots=True)
+class Plan:
+    """What `inspect` found safe to copy."""
+
+    objects: list[Path] = field(default_factory=list)  # the objects dir, then alternates
+    refs: dict[str, str] = field(default_factory=dict)
+    head: str = ""  # the contents to write to HEAD
+    head_sha: str | None = None
+    shallow: tuple[str, ...] = ()
+
+
+def git_dir_of(project: Path, bare: bool) -> Path:
+    """The repository directory; a work tree's `.git` must be a real directory."""
+    if bare:
+        return project
+    dot_git = project / ".git"
+    if dot_git.is_symlink():
+        raise RepoUnsafeError(str(dot_git), ".git is a symbolic link")
+    if not dot_git.is_dir():
+        raise RepoUnsafeError(str(dot_git), ".git is not a directory (a gitlink file?)")
+    return dot_git
+
+
+def inspect(project: Path, root: Path, *, bare: bool, limits: Limits | None = None) -> Plan:
+    """Check an untrusted repository without git (blocking: run in a worker thread)."""
+    limits = limits or Limits()
+    root = root.resolve()
+    git_dir = git_dir_of(project, bare)
+    _inside(git_dir, root, git_dir)
+    _scan(git_dir, limits)
+    _no_foreign_dirs(git_dir, root)
+    plan = Plan(objects=[git_dir / "objects", *_alternates(git_dir, root, limits)])
+    if re.search(rb"objectformat\s*=\s*sha256", _read(git_dir / "config"), re.IGNORECASE):
+        raise RepoUnsafeError(str(git_dir), "SHA-256 repositories are not supported")
+    plan.refs = _refs(git_dir, limits)
+    _head(git_dir, plan)
+    try:
+        plan.shallow = parse_shallow(_read(git_dir / "shallow"))
+    except ValueError as exc:
+        raise RepoUnsafeError(str(git_dir / "shallow"), str(exc)) from None
+    return plan
+
+
+def _inside(path: Path, root: Path, culprit: Path) -> None:
+    resolved = path.resolve()
+    if resolved != root and root not in resolved.parents:
+        raise RepoUnsafeError(str(culprit), f"points outside the upload: {resolved}")
+
+
+def _scan(top: Path, limits: Limits) -> None:
+    """No symlinks, no special files, bounded size: every entry is lstat'ed, nothing followed."""
+    files = size = 0
+    for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
+        for name in dirnames + filenames:
+            path = Path(dirpath, name)
+            st = path.lstat()
+            if stat.S_ISLNK(st.st_mode):
+                raise RepoUnsafeError(str(path), "symbolic link inside the git directory")
+            if not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
+                raise RepoUnsafeError(str(path), f"not a regular file (mode {st.st_mode:o})")
+            files += 1
+            size += st.st_size
+        if files > limits.max_files or size > limits.max_bytes:
+            raise RepoUnsafeError(str(top), f"too large: {files} files, {size} bytes")
+
+
+def _no_foreign_dirs(git_dir: Path, root: Path) -> None:
+    if (git_dir / "commondir").exists():
+        target = _read(git_dir / "commondir").strip().decode("utf-8", "replace")
+        raise RepoUnsafeError(str(git_dir / "commondir"), f"linked work tree of {target!r}")
+    for gitdir_file in sorted(git_dir.glob("worktrees/*/gitdir")):
+        target = _read(gitdir_file).strip().decode("utf-8", "replace")
+        _inside(gitdir_file.parent / target, root, gitdir_file)
+
+
+def _alternates(git_dir: Path, root: Path, limits: Limits) -> list[Path]:
+    """`objects/info/alternates` (gitrepository-layout(5)): object dirs inside the upload only."""
+    found: list[Path] = []
+    for line in _read(git_dir / "objects/info/alternates").decode("utf-8", "replace").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        alternate = git_dir / "objects" / line.strip()
+        _inside(alternate, root, git_dir / "objects/info/alternates")
+        if alternate.is_symlink() or not alternate.is_dir():
+            raise RepoUnsafeError(str(alternate), "alternate is not a real directory")
+        _scan(alternate, limits)
+        found.append(alternate)
+    return found
+
+
+def _read(path: Path, cap: int = _SMALL) -> bytes:
+    """A small file's bytes (b"" when absent); longer than `cap` is unsafe."""
+    try:
+        with path.open("rb") as f:
+            data = f.read(cap + 1)
+    except FileNotFoundError:
+        return b""
+    if len(data) > cap:
+        raise RepoUnsafeError(str(path), f"larger than {cap} bytes")
+    return data
+
+
+def _refs(git_dir: Path, limits: Limits) -> dict[str, str]:
+    """packed-refs, then loose refs (which win), keeping branches, tags and remotes."""
+    try:
+        refs = parse_packed_refs(_read(git_dir / "packed-refs", limits.max_packed_refs))
+    except ValueError as exc:
+        raise RepoUnsafeError(str(git_dir / "packed-refs"), str(exc)) from None
+    for dirpath, _, filenames in os.walk(git_dir / "refs", followlinks=False):
+        for name in filenames:
+            path = Path(dirpath, name)
+            refname = path.relative_to(git_dir).as_posix()
+            if not is_valid_refname(refname):
+                raise RepoUnsafeError(str(path), f"invalid ref name {refname!r}")
+            try:
+                kind, value = parse_ref_value(_read(path))
+            except ValueError as exc:
+                raise RepoUnsafeError(str(path), str(exc)) from None
+            if kind == "sha":  # a symbolic ref such as refs/remotes/origin/HEAD is not needed
+                refs[refname] = value
+    return {name: sha for name, sha in sorted(refs.items()) if name.startswith(_KEPT_REFS)}
+
+
+def _head(git_dir: Path, plan: Plan) -> None:
+    try:
+        kind, value = parse_ref_value(_read(git_dir / "HEAD"))
+    except ValueError as exc:
+        raise RepoUnsafeError(str(git_dir / "HEAD"), str(exc)) from None
+    if kind == "sha":  # a detached HEAD
+        plan.head, plan.head_sha = value, value
+    else:
+        plan.head, plan.head_sha = f"ref: {value}", plan.refs.get(value)
+
+
+async def clean_copy(
+    project: Path, root: Path, scratch: Path, runner: GitRunner, *, bare: bool
+) -> CleanRepo:
+    """Check `project` and build its clean bare copy under `scratch` (`git init --bare`)."""
+    plan = await asyncio.to_thread(inspect, project, root, bare=bare)
+    dest = scratch / "repo.git"
+    await runner.run(["init", "--bare", "--quiet", "--template=", str(dest)], cwd=scratch)
+    await asyncio.to_thread(populate, plan, dest)
+    tags = sum(1 for name in plan.refs if name.startswith("refs/tags/"))
+    return CleanRepo(dest, plan.head_sha, tags, bool(plan.shallow))
+
+
+def populate(plan: Plan, dest: Path) -> None:
+    """Write our config, the checked refs, HEAD, shallow and the object files into `dest`."""
+    (dest / "config").write_text(_CONFIG)
+    packed = "".join(f"{sha} {name}\n" for name, sha in plan.refs.items())
+    (dest / "packed-refs").write_text(packed, encoding="utf-8")
+    (dest / "HEAD").write_text(plan.head + "\n", encoding="utf-8")
+    if plan.shallow:
+        (dest / "shallow").write_text("".join(f"{sha}\n" for sha in plan.shallow))
+    for objects in plan.objects:
+        _copy_objects(objects, dest / "objects")
+
+
+def _copy_objects(source: Path, dest: Path) -> None:
+    for entry in sorted(os.scandir(source), key=lambda e: e.name):
+        if entry.is_dir(follow_symlinks=False) and _LOOSE_DIR.fullmatch(entry.name):
+            for obj in os.scandir(entry.path):
+                if _LOOSE_FILE.fullmatch(obj.name) and obj.is_file(follow_symlinks=False):
+                    _link(Path(obj.path), dest / entry.name / obj.name)
+    pack_dir = source / "pack"
+    if pack_dir.is_dir():
+        for pack in sorted(pack_dir.iterdir()):
+            index = pack.with_suffix(".idx")
+            if _PACK.fullmatch(pack.name) and index.is_file():
+                _link(index, dest / "pack" / index.name)
+                _link(pack, dest / "pack" / pack.name)
+
+
+def _link(source: Path, target: Path) -> None:
+    """Hard-link (cheap, and git only reads them); copy when on another file system."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():  # the same object in an alternate: identical by name (its hash)
+        return
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
