@@ -7,6 +7,7 @@ message names the offending value.  Anything else that escapes this package is a
     IngestError
       code: IngestErrorCode
         UPLOAD_TOO_LARGE        the upload passed UploadLimits.max_upload_bytes (HTTP 413)
+        UPLOAD_NOT_FOUND        a malformed upload id, or one with no stored file (HTTP 404)
         PAYLOAD_TOO_LARGE       a request body passed the middleware's cap (HTTP 413)
         EMPTY_UPLOAD            zero bytes uploaded, or an archive without a single file
         NOT_A_ZIP               the first bytes are not a ZIP signature (HTTP 415)
@@ -30,6 +31,7 @@ from enum import StrEnum
 
 class IngestErrorCode(StrEnum):
     UPLOAD_TOO_LARGE = "UPLOAD_TOO_LARGE"
+    UPLOAD_NOT_FOUND = "UPLOAD_NOT_FOUND"
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
     EMPTY_UPLOAD = "EMPTY_UPLOAD"
     NOT_A_ZIP = "NOT_A_ZIP"

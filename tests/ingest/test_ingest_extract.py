@@ -7,7 +7,11 @@ import zlib
 from pathlib import Path
 
 import pytest
-from ingest_zipcraft import (
+
+from graphql_api.ingest.errors import IngestError, IngestErrorCode
+from graphql_api.ingest.extract import extract_zip
+from graphql_api.ingest.limits import ArchiveLimits, MiB
+from tests.ingest.ingest_zipcraft import (
     build_zip,
     duplicate_central_entry,
     info,
@@ -16,10 +20,6 @@ from ingest_zipcraft import (
     symlink,
     write,
 )
-
-from graphql_api.ingest.errors import IngestError, IngestErrorCode
-from graphql_api.ingest.extract import extract_zip
-from graphql_api.ingest.limits import ArchiveLimits, MiB
 
 C = IngestErrorCode
 DEFLATED = zipfile.ZIP_DEFLATED

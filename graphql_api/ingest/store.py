@@ -1,0 +1,180 @@
+"""Uploads streamed to disk, never held whole in memory.
+
+``UploadStore(root)`` keeps one file per upload, ``<root>/<upload_id>.zip`` with ``upload_id`` a
+uuid4 hex string.  Bytes arrive as an async iterator (a raw request body or a Starlette
+``UploadFile`` read in chunks), are gathered into blocks of ``chunk_size`` and written and hashed
+in a worker thread, so the event loop never blocks and memory stays at about one block per upload.
+A partial upload lives in ``<root>/.<upload_id>.part`` and is renamed into place only when
+complete; on any failure (limit, bad signature, client gone, cancellation) it is deleted.
+
+Errors (``IngestError.code``):
+    UPLOAD_TOO_LARGE  more than ``limit`` bytes arrived; raised as soon as the limit is passed.
+    EMPTY_UPLOAD      zero bytes arrived.
+    NOT_A_ZIP         the first four bytes are not a local file header ("PK\\3\\4") or the
+                      end record of an empty archive ("PK\\5\\6").  Spanned archives
+                      ("PK\\7\\8") are refused too.
+    UPLOAD_NOT_FOUND  ``path_of``/``locate`` got a malformed id or one with no file.
+
+Files are not fsynced: a crash loses an upload the client had not been told was stored, and
+the client uploads again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import unicodedata
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import anyio
+import anyio.to_thread
+from starlette.datastructures import UploadFile
+
+from graphql_api.ingest.errors import IngestError, IngestErrorCode
+from graphql_api.ingest.limits import MiB
+
+__all__ = ["ZIP_SIGNATURES", "StoredUpload", "UploadStore", "display_name"]
+
+ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
+_SIGNATURE_SIZE = 4
+_UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_DEFAULT_NAME = "upload.zip"
+
+C = IngestErrorCode
+
+
+@dataclass(frozen=True, slots=True)
+class StoredUpload:
+    id: str
+    path: Path
+    filename: str  # for display only: never used to build a path
+    size: int
+    sha256: str
+
+
+class UploadStore:
+    def __init__(self, root: Path, *, chunk_size: int = 1 * MiB) -> None:
+        self.root = root
+        self.chunk_size = chunk_size
+
+    async def save_stream(
+        self, chunks: AsyncIterator[bytes], filename: str, limit: int
+    ) -> StoredUpload:
+        """Stream ``chunks`` into a new upload of at most ``limit`` bytes."""
+        upload_id = uuid.uuid4().hex
+        final = self.path_of(upload_id)
+        sink = await anyio.to_thread.run_sync(_Sink.create, self.root / f".{upload_id}.part")
+        try:
+            await self._pump(chunks, sink, limit)
+            await anyio.to_thread.run_sync(sink.commit, final)
+        except BaseException:
+            with anyio.CancelScope(shield=True):  # clean up even when cancelled
+                await anyio.to_thread.run_sync(sink.discard)
+            raise
+        return StoredUpload(upload_id, final, display_name(filename), sink.size, sink.hexdigest)
+
+    async def save_upload_file(self, upload: UploadFile, limit: int) -> StoredUpload:
+        """Store a Starlette ``UploadFile`` (what Strawberry's ``Upload`` is on this server)."""
+        if upload.size is not None and upload.size > limit:  # known up front: skip the copy
+            raise _too_large(limit)
+        return await self.save_stream(
+            _read_upload(upload, self.chunk_size), upload.filename or _DEFAULT_NAME, limit
+        )
+
+    def path_of(self, upload_id: str) -> Path:
+        """Where an upload lives; ids are validated so they can never name another path."""
+        if not _UPLOAD_ID.fullmatch(upload_id):
+            raise IngestError(C.UPLOAD_NOT_FOUND, f"malformed upload id {upload_id!r}")
+        return self.root / f"{upload_id}.zip"
+
+    async def locate(self, upload_id: str) -> Path:
+        """``path_of`` for an upload that must exist."""
+        path = self.path_of(upload_id)
+        if not await anyio.Path(path).is_file():
+            raise IngestError(C.UPLOAD_NOT_FOUND, f"no upload with id {upload_id!r}")
+        return path
+
+    async def discard(self, upload_id: str) -> None:
+        """Delete an upload; deleting one that is already gone is not an error."""
+        await anyio.Path(self.path_of(upload_id)).unlink(missing_ok=True)
+
+    async def _pump(self, chunks: AsyncIterator[bytes], sink: _Sink, limit: int) -> None:
+        # Blocks of chunk_size: request bodies arrive in ~64 KiB pieces and one thread hop
+        # per piece would cost more than the write.
+        block = bytearray()
+        head = b""
+        async for chunk in chunks:
+            if sink.size + len(block) + len(chunk) > limit:
+                raise _too_large(limit)
+            if len(head) < _SIGNATURE_SIZE:  # refuse a non-ZIP before storing the rest of it
+                head += chunk[: _SIGNATURE_SIZE - len(head)]
+                _check_signature(head, complete=False)
+            block += chunk
+            if len(block) >= self.chunk_size:
+                full, block = block, bytearray()
+                await anyio.to_thread.run_sync(sink.write, full)
+        if not head:
+            raise IngestError(C.EMPTY_UPLOAD, "the upload is empty (0 bytes)")
+        _check_signature(head, complete=True)
+        await anyio.to_thread.run_sync(sink.write, block)
+
+
+class _Sink:
+    """The partial file and its running hash; every method runs in a worker thread."""
+
+    def __init__(self, path: Path, file: BinaryIO) -> None:
+        self.path = path
+        self.file = file
+        self.size = 0
+        self._hash = hashlib.sha256()
+
+    @classmethod
+    def create(cls, path: Path) -> _Sink:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return cls(path, path.open("xb"))
+
+    def write(self, block: bytes | bytearray) -> None:
+        self.file.write(block)
+        self._hash.update(block)  # hashlib releases the GIL on large buffers
+        self.size += len(block)
+
+    def commit(self, final: Path) -> None:
+        self.file.close()
+        os.rename(self.path, final)
+
+    def discard(self) -> None:
+        self.file.close()
+        self.path.unlink(missing_ok=True)
+
+    @property
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
+
+
+async def _read_upload(upload: UploadFile, chunk_size: int) -> AsyncIterator[bytes]:
+    while chunk := await upload.read(chunk_size):
+        yield chunk
+
+
+def _check_signature(head: bytes, *, complete: bool) -> None:
+    if len(head) < _SIGNATURE_SIZE and not complete:
+        return
+    if head not in ZIP_SIGNATURES:
+        raise IngestError(C.NOT_A_ZIP, f"the upload does not start with a ZIP signature: {head!r}")
+
+
+def _too_large(limit: int) -> IngestError:
+    return IngestError(C.UPLOAD_TOO_LARGE, f"the upload is larger than {limit} bytes")
+
+
+def display_name(filename: str) -> str:
+    """The last component of a client-given file name, without control characters."""
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    name = unicodedata.normalize("NFC", _CONTROL.sub("", name)).strip()[:255]
+    return name if name not in {"", ".", ".."} else _DEFAULT_NAME
