@@ -1,0 +1,178 @@
+"""What a project's file tree and detections say about its practices, computed once.
+
+`TreeFacts.notable` lists paths (README.md, LICENSE, docs/, .github/workflows/ci.yml, ...);
+`ProjectReport.frameworks` lists detections. Skills, evidence and health all ask the same
+questions of them ("is there CI? which linters?"), so the answers live here, de-duplicated:
+a tool is named once however many files mention it (three workflow files are one GitHub
+Actions). Tool names are compared case-insensitively; the first spelling seen wins, and
+detections are read before file names so mining/frameworks.py's spelling is preferred.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from mining.records import ActivityKind, ProjectReport
+
+# basename pattern (lower-case) -> (kind, tool name). Kinds: ci, container, linter, formatter,
+# type_checker, hygiene. Patterns are matched against the basename of a notable path, or the
+# whole path for the directory-based CI systems.
+_CONFIG_FILES: tuple[tuple[str, str, str], ...] = (
+    (".github/workflows/*", "ci", "GitHub Actions"),
+    (".gitlab-ci.yml", "ci", "GitLab CI"),
+    ("jenkinsfile", "ci", "Jenkins"),
+    (".circleci/*", "ci", "CircleCI"),
+    (".travis.yml", "ci", "Travis CI"),
+    ("azure-pipelines.yml", "ci", "Azure Pipelines"),
+    ("bitbucket-pipelines.yml", "ci", "Bitbucket Pipelines"),
+    ("dockerfile*", "container", "Docker"),
+    ("docker-compose*.y*ml", "container", "Docker Compose"),
+    ("compose.y*ml", "container", "Docker Compose"),
+    (".flake8", "linter", "Flake8"),
+    (".pylintrc", "linter", "Pylint"),
+    ("ruff.toml", "linter", "Ruff"),
+    (".ruff.toml", "linter", "Ruff"),
+    (".eslintrc*", "linter", "ESLint"),
+    ("eslint.config.*", "linter", "ESLint"),
+    (".stylelintrc*", "linter", "Stylelint"),
+    (".rubocop.yml", "linter", "RuboCop"),
+    (".golangci.y*ml", "linter", "golangci-lint"),
+    ("clippy.toml", "linter", "Clippy"),
+    (".prettierrc*", "formatter", "Prettier"),
+    ("prettier.config.*", "formatter", "Prettier"),
+    ("rustfmt.toml", "formatter", "rustfmt"),
+    (".clang-format", "formatter", "clang-format"),
+    ("mypy.ini", "type_checker", "mypy"),
+    (".mypy.ini", "type_checker", "mypy"),
+    ("pyrightconfig.json", "type_checker", "Pyright"),
+    ("tsconfig.json", "type_checker", "TypeScript compiler"),
+    (".pre-commit-config.yaml", "hygiene", "pre-commit"),
+    (".editorconfig", "hygiene", "EditorConfig"),
+)
+
+_MANIFESTS: tuple[str, ...] = (
+    "package.json",
+    "pyproject.toml",
+    "requirements*.txt",
+    "pipfile",
+    "setup.py",
+    "setup.cfg",
+    "environment.yml",
+    "pom.xml",
+    "build.gradle",
+    "build.gradle.kts",
+    "go.mod",
+    "cargo.toml",
+    "gemfile",
+    "composer.json",
+    "*.csproj",
+    "*.fsproj",
+)
+
+_QUALITY_KINDS = ("linter", "formatter", "type_checker")
+
+
+@dataclass(frozen=True, slots=True)
+class ToolUse:
+    """One tool, named once, with every file it was found in (sorted)."""
+
+    name: str
+    kind: str  # a Detection.category, or "hygiene" for pre-commit/EditorConfig
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    readme: str | None
+    licence: str | None
+    changelog: str | None
+    contributing: str | None
+    docs_dir: str | None
+    gitignore: bool
+    test_files: int
+    code_files: int
+    doc_files: int
+    tools: tuple[ToolUse, ...]  # CI, containers, linters, formatters, type checkers, hygiene
+    test_frameworks: tuple[ToolUse, ...]
+    manifests: tuple[str, ...]  # dependency manifests found (paths, sorted)
+
+    def of_kind(self, *kinds: str) -> tuple[ToolUse, ...]:
+        return tuple(t for t in self.tools if t.kind in kinds)
+
+    @property
+    def test_ratio(self) -> float:
+        """Test files per code file at HEAD (0 when there is no code)."""
+        return self.test_files / self.code_files if self.code_files else 0.0
+
+    @property
+    def quality_tools(self) -> tuple[ToolUse, ...]:
+        return self.of_kind(*_QUALITY_KINDS, "hygiene")
+
+
+def _basename(path: str) -> str:
+    return path.rstrip("/").rsplit("/", 1)[-1].lower()
+
+
+def _first(paths: Iterable[str], *prefixes: str) -> str | None:
+    """The first notable path whose basename starts with one of `prefixes` (top level first)."""
+    hits = [p for p in paths if _basename(p).startswith(prefixes)]
+    return min(hits, key=lambda p: (p.count("/"), p)) if hits else None
+
+
+def _config_tool(path: str) -> tuple[str, str] | None:
+    lower, base = path.lower().rstrip("/"), _basename(path)
+    for pattern, kind, name in _CONFIG_FILES:
+        target = lower if "/" in pattern else base
+        if fnmatch.fnmatchcase(target, pattern) or (
+            "/" in pattern and fnmatch.fnmatchcase(lower, "*/" + pattern)
+        ):
+            return kind, name
+    return None
+
+
+def _merge_tools(found: Iterable[tuple[str, str, str]]) -> tuple[ToolUse, ...]:
+    """(name, kind, source) triples -> one ToolUse per case-insensitive name, sorted by name."""
+    by_key: dict[str, tuple[str, str, set[str]]] = {}
+    for name, kind, source in found:
+        key = name.casefold()
+        if key not in by_key:
+            by_key[key] = (name, kind, set())
+        by_key[key][2].add(source)
+    return tuple(
+        ToolUse(name, kind, tuple(sorted(sources)))
+        for name, kind, sources in sorted(by_key.values(), key=lambda t: t[0].casefold())
+    )
+
+
+def is_manifest(path: str) -> bool:
+    return any(fnmatch.fnmatchcase(_basename(path), p) for p in _MANIFESTS)
+
+
+def signals_of(report: ProjectReport) -> Signals:
+    notable = report.tree.notable
+    tool_kinds = (*_QUALITY_KINDS, "ci", "container", "infrastructure")
+    found = [(d.name, d.category, d.source) for d in report.frameworks if d.category in tool_kinds]
+    for path in notable:
+        hit = _config_tool(path)
+        if hit is not None:
+            found.append((hit[1], hit[0], path))
+    tests = [(d.name, d.category, d.source) for d in report.frameworks if d.category == "testing"]
+    manifests = {d.source for d in report.frameworks if is_manifest(d.source)}
+    manifests.update(p for p in notable if is_manifest(p))
+    counts = report.tree.counts
+    return Signals(
+        readme=_first(notable, "readme"),
+        licence=_first(notable, "license", "licence", "copying"),
+        changelog=_first(notable, "changelog", "changes", "history", "news"),
+        contributing=_first(notable, "contributing"),
+        docs_dir=_first([p for p in notable if p.endswith("/")], "docs", "doc"),
+        gitignore=any(_basename(p) == ".gitignore" for p in notable),
+        test_files=counts.get(ActivityKind.TEST, 0),
+        code_files=counts.get(ActivityKind.CODE, 0),
+        doc_files=counts.get(ActivityKind.DOCS, 0),
+        tools=_merge_tools(found),
+        test_frameworks=_merge_tools(tests),
+        manifests=tuple(sorted(manifests)),
+    )

@@ -1,0 +1,278 @@
+"""Skills of a project (everyone's work) and of the user in it (UserStats).
+
+A skill comes from
+- a language: the lines changed in its files (History.languages, or UserStats.languages for the
+  user); for a plain folder, the bytes at HEAD (about 40 bytes per line, `BYTES_PER_LINE`);
+- a detection (framework, library, tool): its usage is measured through the languages of its
+  ecosystem (a Flask project's Python lines are where Flask is used); when none of those
+  languages was touched, through the whole scope (all of the work);
+- a practice: testing, documentation (lines of test/docs files), CI/CD, linting, formatting,
+  type checking, containers, infrastructure (configuration lines, since that is where these
+  practices live), code review (merge commits) and release management (tags). The last two are
+  project-level only: history does not say who merged or tagged.
+
+Weight (how central to the project, 0..1): a language's share of the scope's skill-language
+lines (bytes percentage for plain folders); a detection or practice takes the fixed weight of
+its category from catalogue.py. Proficiency: proficiency.py. Each skill carries sentences with
+the figures behind it, ending with the proficiency formula filled in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from mining.analyze import catalogue as cat
+from mining.analyze.proficiency import Level, proficiency
+from mining.analyze.scope import Scope, Usage, project_scope, user_scope
+from mining.analyze.signals import Signals
+from mining.records import ActivityKind, Detection, Identity, LanguageKind, ProjectReport
+
+BYTES_PER_LINE = 40
+_SKILL_KINDS = (LanguageKind.PROGRAMMING, LanguageKind.MARKUP)
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectSkill:
+    name: str
+    category: cat.SkillCategory
+    weight: float  # 0..1, how central to the project
+    proficiency: float  # 0..1
+    level: Level
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class UserProjectSkill:
+    name: str
+    category: cat.SkillCategory
+    user_email: str  # the user's canonical email (first matched identity)
+    weight: float  # 0..1, how central to the user's own work in the project
+    proficiency: float
+    level: Level
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    name: str
+    category: cat.SkillCategory
+    weight: float
+    usage: Usage
+    facts: tuple[str, ...]
+
+
+def project_skills(
+    report: ProjectReport, signals: Signals, now: datetime
+) -> tuple[ProjectSkill, ...]:
+    scope = project_scope(report)
+    found = _found_in(report, signals, scope)
+    return tuple(
+        ProjectSkill(f.name, f.category, f.weight, *_rate(f, now)) for f in _ordered(found)
+    )
+
+
+def user_skills(
+    report: ProjectReport, signals: Signals, now: datetime, identity: Identity | None = None
+) -> tuple[UserProjectSkill, ...]:
+    """The user's skills in a collaborative repository; () for solo or foreign repositories.
+
+    `user_email` is the first of the user's matched emails that `identity` names (mining lists
+    the canonical one first), so aliases folded by .mailmap still attribute to the user."""
+    history = report.history
+    if history is None or history.user is None or not history.collaboration.is_collaborative:
+        return ()
+    user = history.user
+    if user.commits == 0 or not user.emails:
+        return ()
+    email = next((e for e in user.emails if identity and identity.matches(e)), user.emails[0])
+    found = _found_in(report, signals, user_scope(user))
+    return tuple(
+        UserProjectSkill(f.name, f.category, email, f.weight, *_rate(f, now))
+        for f in _ordered(found)
+    )
+
+
+def _rate(found: _Found, now: datetime) -> tuple[float, Level, tuple[str, ...]]:
+    inputs = found.usage.inputs(now)
+    p = proficiency(inputs)
+    formula = (
+        f"proficiency {p.value:.2f} ({p.level}) = (0.5 x volume {p.volume:.2f} + 0.3 x duration "
+        f"{p.duration:.2f} + 0.2 x breadth {p.breadth:.2f}) x (0.6 + 0.4 x recency {p.recency:.2f})"
+    )
+    return p.value, p.level, (*found.facts, formula)
+
+
+def _ordered(found: Iterable[_Found]) -> list[_Found]:
+    return sorted(
+        found, key=lambda f: (-f.weight, f.category != cat.SkillCategory.LANGUAGES, f.name)
+    )
+
+
+def _found_in(report: ProjectReport, signals: Signals, scope: Scope | None) -> list[_Found]:
+    kinds = {s.name: s.kind for s in report.languages.shares}
+    found = _plain_languages(report) if scope is None else _history_languages(scope, kinds)
+    found += _detections(report, scope)
+    found += _practices(report, signals, scope)
+    return found
+
+
+def is_skill_language(name: str, kinds: Mapping[str, LanguageKind]) -> bool:
+    if name in kinds:
+        return kinds[name] in _SKILL_KINDS
+    return name.casefold() not in cat.NON_SKILL_LANGUAGES
+
+
+def _history_languages(scope: Scope, kinds: Mapping[str, LanguageKind]) -> list[_Found]:
+    langs = {n: a for n, a in scope.languages.items() if is_skill_language(n, kinds)}
+    total = sum(a.added + a.deleted for a in langs.values()) or 1
+    found = []
+    for name, act in langs.items():
+        usage = Usage.of_activity(act)
+        fact = (
+            f"{act.added:,} lines of {name} added and {act.deleted:,} deleted by {scope.who} "
+            f"across {act.commits:,} commits in {act.files:,} files, {usage.period()}"
+        )
+        weight = round((act.added + act.deleted) / total, 4)
+        share = f"{name} is {weight:.0%} of the lines {scope.who} changed in code languages"
+        found.append(_Found(name, cat.SkillCategory.LANGUAGES, weight, usage, (fact, share)))
+    return found
+
+
+def _plain_languages(report: ProjectReport) -> list[_Found]:
+    found = []
+    for share in report.languages.shares:
+        if share.kind not in _SKILL_KINDS:
+            continue
+        lines = share.bytes // BYTES_PER_LINE
+        fact = (
+            f"{share.bytes:,} bytes of {share.name} in the folder ({share.percent:.1f}% of its "
+            f"{share.kind} code), about {lines:,} lines at {BYTES_PER_LINE} bytes per line; "
+            "no git history, so duration and recency are unknown"
+        )
+        usage = Usage(lines=lines)
+        weight = round(share.percent / 100, 4)
+        found.append(_Found(share.name, cat.SkillCategory.LANGUAGES, weight, usage, (fact,)))
+    return found
+
+
+def _unique(detections: Iterable[Detection]) -> dict[str, list[Detection]]:
+    by_name: dict[str, list[Detection]] = {}
+    for d in detections:
+        by_name.setdefault(d.name.casefold(), []).append(d)
+    return by_name
+
+
+def _detections(report: ProjectReport, scope: Scope | None) -> list[_Found]:
+    found = []
+    for group in _unique(report.frameworks).values():
+        first = group[0]
+        sources = ", ".join(sorted({d.source for d in group}))
+        usage, through = _ecosystem_usage(report, scope, first.ecosystem)
+        if usage is None:
+            continue
+        facts = (f"{first.name} ({first.category}) declared in {sources}", through)
+        weight = cat.detection_weight(first.category)
+        found.append(
+            _Found(first.name, cat.detection_category(first.category), weight, usage, facts)
+        )
+    return found
+
+
+def _ecosystem_usage(
+    report: ProjectReport, scope: Scope | None, ecosystem: str
+) -> tuple[Usage | None, str]:
+    names = cat.ECOSYSTEM_LANGUAGES.get(ecosystem, ())
+    if scope is None:
+        shares = [s for s in report.languages.shares if s.name in names] or [
+            s for s in report.languages.shares if s.kind is LanguageKind.PROGRAMMING
+        ]
+        lines = sum(s.bytes for s in shares) // BYTES_PER_LINE
+        return Usage(lines=lines), f"used in a folder with about {lines:,} lines of code"
+    acts = [a for n, a in scope.languages.items() if n in names]
+    if acts:
+        usage = Usage.combine(acts)
+        langs = "/".join(n for n in names if n in scope.languages)
+        return usage, f"exercised through {usage.describe(scope.who, langs)}"
+    if scope.commits == 0:
+        return None, ""
+    return scope.usage, f"exercised through {scope.usage.describe(scope.who, 'all languages')}"
+
+
+def _practices(report: ProjectReport, signals: Signals, scope: Scope | None) -> list[_Found]:
+    found: list[_Found] = []
+    for practice, facts in _practice_facts(report, signals, scope).items():
+        if not facts:
+            continue
+        usage = _practice_usage(practice, report, scope)
+        weight = cat.PRACTICE_WEIGHT[practice]
+        found.append(_Found(practice.value, cat.SkillCategory.PRACTICES, weight, usage, facts))
+    return found
+
+
+_TOOL_PRACTICES: dict[cat.Practice, tuple[str, ...]] = {
+    cat.Practice.CI_CD: ("ci",),
+    cat.Practice.CONTAINERS: ("container",),
+    cat.Practice.LINTING: ("linter",),
+    cat.Practice.FORMATTING: ("formatter",),
+    cat.Practice.TYPE_CHECKING: ("type_checker",),
+    cat.Practice.INFRASTRUCTURE: ("infrastructure",),
+}
+
+
+def _practice_facts(
+    report: ProjectReport, signals: Signals, scope: Scope | None
+) -> dict[cat.Practice, tuple[str, ...]]:
+    """Each practice's supporting sentences; an empty tuple means "not shown"."""
+    lines = scope.activity if scope is not None else {}
+    only_project = scope is None or not scope.is_user
+    facts: dict[cat.Practice, tuple[str, ...]] = {}
+    test_lines = lines.get(ActivityKind.TEST, 0)
+    if (signals.test_files or signals.test_frameworks) and (only_project or test_lines):
+        fw = ", ".join(t.name for t in signals.test_frameworks) or "no detected framework"
+        facts[cat.Practice.TESTING] = (
+            f"{signals.test_files:,} test files at HEAD ({fw}); {test_lines:,} lines of tests "
+            f"changed by {_who(scope)}",
+        )
+    docs = [p for p in (signals.readme, signals.docs_dir, signals.changelog) if p]
+    doc_lines = lines.get(ActivityKind.DOCS, 0)
+    if docs and (only_project or doc_lines):
+        facts[cat.Practice.DOCUMENTATION] = (
+            f"documentation: {', '.join(docs)}; {doc_lines:,} lines of docs changed by "
+            f"{_who(scope)}",
+        )
+    config_lines = lines.get(ActivityKind.CONFIG, 0)
+    for practice, kinds in _TOOL_PRACTICES.items():
+        tools = signals.of_kind(*kinds)
+        if tools and (only_project or config_lines):
+            names = ", ".join(t.name for t in tools)
+            files = ", ".join(sorted({s for t in tools for s in t.sources}))
+            facts[practice] = (f"{practice.value} with {names} ({files})",)
+    history = report.history
+    if history is not None and only_project:
+        if history.merges:
+            facts[cat.Practice.CODE_REVIEW] = (f"{history.merges:,} merge commits in the history",)
+        if history.tags:
+            facts[cat.Practice.RELEASES] = (f"{history.tags:,} tags (releases) in the repository",)
+    return facts
+
+
+def _who(scope: Scope | None) -> str:
+    return scope.who if scope is not None else "anyone (no history)"
+
+
+def _practice_usage(practice: cat.Practice, report: ProjectReport, scope: Scope | None) -> Usage:
+    if scope is None:
+        return Usage()
+    history = report.history
+    if practice is cat.Practice.CODE_REVIEW and history is not None:
+        return scope.usage.with_volume(lines=0, commits=history.merges, files=0)
+    if practice is cat.Practice.RELEASES and history is not None:
+        return scope.usage.with_volume(lines=0, commits=history.tags, files=0)
+    kind = {
+        cat.Practice.TESTING: ActivityKind.TEST,
+        cat.Practice.DOCUMENTATION: ActivityKind.DOCS,
+    }.get(practice, ActivityKind.CONFIG)
+    files = report.tree.counts.get(kind, 0)
+    return scope.share_of(kind, files)

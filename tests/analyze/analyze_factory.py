@@ -1,0 +1,145 @@
+"""Hand-built mining records for the analysis tests: every figure is a literal."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime
+
+from mining.records import (
+    ActivityKind,
+    AuthorStats,
+    Collaboration,
+    Detection,
+    History,
+    LanguageActivity,
+    LanguageBreakdown,
+    LanguageKind,
+    LanguageShare,
+    ProjectKind,
+    ProjectReport,
+    TreeFacts,
+    UserStats,
+)
+
+NOW = datetime(2024, 1, 1, tzinfo=UTC)
+USER = "me@example.com"
+
+
+def dt(year: int, month: int, day: int = 1) -> datetime:
+    return datetime(year, month, day, tzinfo=UTC)
+
+
+def lang(
+    added: int,
+    deleted: int = 0,
+    commits: int = 1,
+    files: int = 1,
+    first: datetime | None = None,
+    last: datetime | None = None,
+) -> LanguageActivity:
+    return LanguageActivity(
+        added, deleted, commits, files, first or dt(2023, 1), last or dt(2023, 6)
+    )
+
+
+def author(email: str, commits: int, share: float) -> AuthorStats:
+    return AuthorStats(
+        email.split("@")[0], email, commits, 100 * commits, 0, dt(2023, 1), dt(2023, 6), share
+    )
+
+
+def user_stats(
+    *,
+    commits: int = 10,
+    share: float = 100.0,
+    languages: Mapping[str, LanguageActivity] | None = None,
+    activity: Mapping[ActivityKind, int] | None = None,
+    calendar: Mapping[date, int] | None = None,
+    first: datetime | None = None,
+    last: datetime | None = None,
+    role: str = "Lead Developer",
+    emails: tuple[str, ...] = (USER,),
+) -> UserStats:
+    langs = languages if languages is not None else {"Python": lang(1000, 100, commits, 10)}
+    return UserStats(
+        emails=emails,
+        commits=commits,
+        first_commit=first or dt(2023, 1),
+        last_commit=last or dt(2023, 6),
+        share_percent=share,
+        commits_per_week=1.5,
+        added=sum(a.added for a in langs.values()),
+        deleted=sum(a.deleted for a in langs.values()),
+        activity=activity if activity is not None else {ActivityKind.CODE: 1100},
+        languages=langs,
+        files_touched=12,
+        modules_touched=3,
+        calendar=calendar if calendar is not None else {date(2023, 1, 2): commits},
+        role=role,
+    )
+
+
+def history(
+    *,
+    total: int = 10,
+    merges: int = 0,
+    tags: int = 0,
+    first: datetime | None = None,
+    last: datetime | None = None,
+    authors: Sequence[AuthorStats] | None = None,
+    bus_factor: int = 1,
+    languages: Mapping[str, LanguageActivity] | None = None,
+    activity: Mapping[ActivityKind, int] | None = None,
+    calendar: Mapping[date, int] | None = None,
+    user: UserStats | None = None,
+) -> History:
+    people = tuple(authors) if authors is not None else (author(USER, total, 100.0),)
+    return History(
+        total_commits=total,
+        merges=merges,
+        first_commit=first or dt(2023, 1),
+        last_commit=last or dt(2023, 6),
+        collaboration=Collaboration(people, bus_factor, len(people) > 1),
+        languages=languages if languages is not None else {"Python": lang(1000, 100, total, 10)},
+        activity=activity if activity is not None else {ActivityKind.CODE: 1100},
+        calendar=calendar if calendar is not None else {date(2023, 1, 2): total},
+        tags=tags,
+        user=user,
+    )
+
+
+def share(
+    name: str, size: int, percent: float, kind: LanguageKind = LanguageKind.PROGRAMMING
+) -> LanguageShare:
+    return LanguageShare(name, kind, size, percent)
+
+
+def detection(
+    name: str, category: str, ecosystem: str = "python", source: str = "pyproject.toml"
+) -> Detection:
+    return Detection(name, category, ecosystem, source)
+
+
+def report(
+    name: str = "proj",
+    *,
+    path: str | None = None,
+    history: History | None = None,
+    shares: Sequence[LanguageShare] = (),
+    frameworks: Sequence[Detection] = (),
+    files: int = 20,
+    counts: Mapping[ActivityKind, int] | None = None,
+    notable: Sequence[str] = (),
+) -> ProjectReport:
+    primary = next((s.name for s in shares if s.kind is LanguageKind.PROGRAMMING), None)
+    return ProjectReport(
+        name=name,
+        path=path if path is not None else name,
+        kind=ProjectKind.WORKTREE if history is not None else ProjectKind.PLAIN,
+        root_commit="a" * 40 if history is not None else None,
+        head_commit="b" * 40 if history is not None else None,
+        history=history,
+        languages=LanguageBreakdown(tuple(shares), primary),
+        frameworks=tuple(frameworks),
+        tree=TreeFacts(files, dict(counts or {}), tuple(sorted(notable))),
+    )
