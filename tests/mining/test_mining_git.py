@@ -1,0 +1,140 @@
+"""The hardened runner: environment, overrides, error codes, timeouts and cancellation."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from pathlib import Path
+
+import pytest
+
+from mining.errors import GitCommandError
+from mining.git import SAFE_CONFIG, GitRunner, classify_failure
+from tests.mining.repo_builder import Factory
+
+
+def fake_git(tmp_path: Path, body: str) -> Path:
+    """A stand-in executable, to observe exactly how the runner starts a process."""
+    script = tmp_path / "fake-git"
+    script.write_text(f"#!/bin/sh\n{body}\n")
+    script.chmod(0o755)
+    return script
+
+
+async def test_environment_is_built_from_scratch(tmp_path: Path) -> None:
+    out = tmp_path / "seen"
+    runner = GitRunner(git=str(fake_git(tmp_path, f'env > {out}; echo "$@" >> {out}')),
+                       ceiling=tmp_path)  # fmt: skip
+    os.environ["AM_LEAK_CHECK"] = "1"
+    try:
+        assert await runner.run(["log"]) == b""
+    finally:
+        del os.environ["AM_LEAK_CHECK"]
+    *env_lines, args = out.read_text().splitlines()
+    env = dict(line.split("=", 1) for line in env_lines)
+    env.pop("PWD", None)  # set by the shell itself
+    env.pop("SHLVL", None)
+    env.pop("_", None)
+    assert env == runner.env
+    assert env["HOME"] == env["XDG_CONFIG_HOME"]
+    assert os.listdir(env["HOME"]) == []
+    assert env["GIT_CEILING_DIRECTORIES"] == str(tmp_path)
+    assert env["GIT_CONFIG_GLOBAL"] == "/dev/null"
+    overrides = " ".join(f"-c {k}={v}" for k, v in SAFE_CONFIG)
+    assert args == f"--no-pager {overrides} log"
+    runner.close()
+    with pytest.raises(FileNotFoundError):
+        os.listdir(env["HOME"])
+
+
+async def test_run_and_stream(runner: GitRunner) -> None:
+    assert (await runner.run(["--version"])).startswith(b"git version ")
+    with pytest.raises(GitCommandError) as info:
+        await runner.run(["--version"], max_bytes=4)
+    assert info.value.code == "GIT_FAILED"
+    assert "more than 4 bytes" in str(info.value)
+
+
+async def test_not_a_repo(runner: GitRunner, tmp_path: Path) -> None:
+    with pytest.raises(GitCommandError) as info:
+        await runner.run(["log"], git_dir=tmp_path)
+    assert info.value.code == "NOT_A_REPO"
+    assert info.value.returncode == 128
+    assert info.value.argv == ("git", f"--git-dir={tmp_path}", "log")
+    assert str(info.value).startswith(f"'git --git-dir={tmp_path} log' exited 128: fatal: ")
+
+
+async def test_empty_repo(runner: GitRunner, repos: Factory) -> None:
+    repo = repos.repo("empty")
+    with pytest.raises(GitCommandError) as info:
+        await runner.run(["log"], git_dir=repo.path / ".git")
+    assert info.value.code == "EMPTY_REPO"
+
+
+async def test_stdin_is_fed(runner: GitRunner, repos: Factory) -> None:
+    repo = repos.repo("r").write("a.txt", "hi\n")
+    repo.commit("one")
+    out = await runner.run(["cat-file", "--batch-check"], git_dir=repo.path / ".git",
+                           input=b"HEAD:a.txt\n")  # fmt: skip
+    assert out == b"45b983be36b73c0788dc9cbcb76cbb80fc7bb057 blob 3\n"
+
+
+@pytest.mark.parametrize(
+    ("stderr", "code"),
+    [
+        ("fatal: not a git repository (or any parent)", "NOT_A_REPO"),
+        ("fatal: your current branch 'main' does not have any commits yet", "EMPTY_REPO"),
+        ("fatal: bad default revision 'HEAD'", "EMPTY_REPO"),
+        ("error: inflate: data stream error (incorrect header check)", "CORRUPT"),
+        ("fatal: bad object HEAD", "CORRUPT"),
+        ("fatal: something else", "GIT_FAILED"),
+    ],
+)
+def test_classify_failure(stderr: str, code: str) -> None:
+    assert classify_failure(stderr) == code
+
+
+def _alive(pid: int) -> bool:
+    return Path(f"/proc/{pid}").exists()
+
+
+async def test_timeout_kills_the_process_group(tmp_path: Path) -> None:
+    pidfile = tmp_path / "pid"
+    runner = GitRunner(git=str(fake_git(tmp_path, f"echo $$ > {pidfile}; exec sleep 30")),
+                       timeout=0.5)  # fmt: skip
+    with pytest.raises(GitCommandError) as info:
+        await runner.run(["log"])
+    assert info.value.code == "TIMEOUT"
+    assert info.value.returncode is None
+    assert not _alive(int(pidfile.read_text()))
+
+
+async def test_cancellation_kills_git(tmp_path: Path) -> None:
+    pidfile = tmp_path / "pid"
+    script = fake_git(tmp_path, f"echo $$ > {pidfile}; echo started; exec sleep 30")
+    runner = GitRunner(git=str(script))
+    started = asyncio.Event()
+
+    async def consume() -> None:
+        async with contextlib.aclosing(runner.stream(["log"])) as chunks:
+            async for _ in chunks:
+                started.set()
+
+    task = asyncio.create_task(consume())
+    await started.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert not _alive(int(pidfile.read_text()))
+
+
+async def test_leaving_the_loop_early_kills_git(tmp_path: Path) -> None:
+    pidfile = tmp_path / "pid"
+    script = fake_git(tmp_path, f"echo $$ > {pidfile}; echo started; exec sleep 30")
+    runner = GitRunner(git=str(script))
+    async with contextlib.aclosing(runner.stream(["log"])) as chunks:
+        async for chunk in chunks:
+            assert chunk == b"started\n"
+            break
+    assert not _alive(int(pidfile.read_text()))
