@@ -61,5 +61,5 @@ class ValidatedJSON(TypeDecorator[Any]):
 
     # Two instances with the same schema are the same type for SQL caching.
     @property
-    def _static_cache_key(self) -> Any:  # type: ignore[override]
+    def _static_cache_key(self) -> Any:
         return (self.__class__, repr(sorted(self.schema.items())))

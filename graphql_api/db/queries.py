@@ -1,0 +1,259 @@
+"""Read queries: the only place `select()` is written for the API.
+
+Every function takes the session it runs in; callers own the session's lifetime (one short
+session per root resolver or DataLoader batch). Batch functions take many keys and run one
+`IN` query.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, and_, exists, false, func, literal, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import KeyedColumnElement
+
+from graphql_api.db.models import (
+    Base,
+    Consent,
+    MiningJob,
+    Portfolio,
+    ProjectEvidence,
+    ProjectSkill,
+    Question,
+    RepoStat,
+    ResumeItem,
+    Skill,
+    UserProjectSkill,
+    UserRepoStat,
+)
+from graphql_api.db.types import UTCDateTime
+
+M = TypeVar("M", bound=Base)
+T = TypeVar("T")
+
+
+class ProjectOrder(enum.Enum):
+    RANKING = "RANKING"  # highest ranking score first; unranked projects last
+    RECENT = "RECENT"  # latest commit first (projects without commits: by when added)
+    COMMITS = "COMMITS"  # most commits first
+    NAME = "NAME"  # by name, case-insensitively
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectFilter:
+    language: str | None = None
+    framework: str | None = None
+    skill: str | None = None
+    include_deleted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    rows: list[T]
+    has_next: bool
+    total: int
+
+
+# --- keyset pagination -------------------------------------------------------------------
+
+_UNRANKED = -1.0
+
+
+def _project_sort_key(order: ProjectOrder) -> tuple[Any, bool]:
+    """The sort expression of an ordering and whether it runs descending; `id` breaks ties."""
+    if order is ProjectOrder.RANKING:
+        return func.coalesce(RepoStat.ranking_score, _UNRANKED), True
+    if order is ProjectOrder.RECENT:
+        return func.coalesce(RepoStat.last_commit, RepoStat.created_at), True
+    if order is ProjectOrder.COMMITS:
+        return RepoStat.total_commits, True
+    return func.lower(RepoStat.project_name), False
+
+
+def project_cursor_values(row: RepoStat, order: ProjectOrder) -> list[Any]:
+    """What a cursor must hold to resume after `row` in `order` (JSON-able)."""
+    if order is ProjectOrder.RANKING:
+        value: Any = _UNRANKED if row.ranking_score is None else row.ranking_score
+    elif order is ProjectOrder.RECENT:
+        value = (row.last_commit or row.created_at).isoformat()
+    elif order is ProjectOrder.COMMITS:
+        value = row.total_commits
+    else:
+        value = row.project_name.lower()
+    return [value, row.id]
+
+
+def _after(order: ProjectOrder, values: Sequence[Any]) -> ColumnElement[bool]:
+    key, descending = _project_sort_key(order)
+    raw, last_id = values
+    bound: Any = (
+        literal(datetime.fromisoformat(raw), UTCDateTime) if order is ProjectOrder.RECENT else raw
+    )
+    beyond = key < bound if descending else key > bound
+    return or_(beyond, and_(key == bound, RepoStat.id > last_id))
+
+
+def _project_conditions(portfolio_id: str | None, filt: ProjectFilter) -> list[Any]:
+    conditions: list[Any] = []
+    if portfolio_id is not None:
+        conditions.append(RepoStat.portfolio_id == portfolio_id)
+    if not filt.include_deleted:
+        conditions.append(RepoStat.deleted_at.is_(None))
+    if filt.language:
+        conditions.append(
+            or_(
+                func.lower(RepoStat.primary_language) == filt.language.lower(),
+                _has_skill(filt.language, ("languages",)),
+            )
+        )
+    if filt.framework:
+        conditions.append(_has_skill(filt.framework, ("frameworks", "libraries")))
+    if filt.skill:
+        conditions.append(_has_skill(filt.skill, None))
+    return conditions
+
+
+def _has_skill(name: str, categories: tuple[str, ...] | None) -> ColumnElement[bool]:
+    match = [
+        ProjectSkill.repo_stat_id == RepoStat.id,
+        ProjectSkill.skill_id == Skill.id,
+        func.lower(Skill.name) == name.lower(),
+    ]
+    if categories is not None:
+        match.append(Skill.category.in_(categories))
+    return exists().where(*match)
+
+
+async def projects_page(
+    session: AsyncSession,
+    *,
+    portfolio_id: str | None,
+    filt: ProjectFilter,
+    order: ProjectOrder,
+    first: int,
+    after: Sequence[Any] | None,
+) -> Page[RepoStat]:
+    """One page of projects by keyset (no OFFSET), plus the total matching the filter."""
+    conditions = _project_conditions(portfolio_id, filt)
+    total = await session.scalar(select(func.count()).select_from(RepoStat).where(*conditions))
+    key, descending = _project_sort_key(order)
+    stmt = (
+        select(RepoStat)
+        .where(*conditions, _after(order, after) if after else true_())
+        .order_by(key.desc() if descending else key.asc(), RepoStat.id.asc())
+        .limit(first + 1)
+    )
+    rows = list((await session.scalars(stmt)).all())
+    return Page(rows=rows[:first], has_next=len(rows) > first, total=total or 0)
+
+
+def true_() -> ColumnElement[bool]:
+    return ~false()
+
+
+async def portfolios_page(
+    session: AsyncSession, *, first: int, after: str | None
+) -> Page[Portfolio]:
+    """Portfolios in id order (ids are random, so the order is stable but meaningless)."""
+    total = await session.scalar(select(func.count()).select_from(Portfolio))
+    stmt = select(Portfolio).order_by(Portfolio.id.asc()).limit(first + 1)
+    if after is not None:
+        stmt = stmt.where(Portfolio.id > after)
+    rows = list((await session.scalars(stmt)).all())
+    return Page(rows=rows[:first], has_next=len(rows) > first, total=total or 0)
+
+
+async def skills_page(
+    session: AsyncSession, *, first: int, after: str | None, category: str | None
+) -> Page[Skill]:
+    conditions = [Skill.category == category] if category else []
+    total = await session.scalar(select(func.count()).select_from(Skill).where(*conditions))
+    stmt = select(Skill).where(*conditions).order_by(Skill.name.asc()).limit(first + 1)
+    if after is not None:
+        stmt = stmt.where(Skill.name > after)
+    rows = list((await session.scalars(stmt)).all())
+    return Page(rows=rows[:first], has_next=len(rows) > first, total=total or 0)
+
+
+# --- single rows ---------------------------------------------------------------------------
+
+
+async def by_uid(session: AsyncSession, model: type[M], uid: str) -> M | None:
+    column: KeyedColumnElement[Any] = model.id if model is Portfolio else model.uid  # type: ignore[attr-defined]
+    return (await session.scalars(select(model).where(column == uid))).one_or_none()
+
+
+async def skill_by_name(session: AsyncSession, name: str) -> Skill | None:
+    stmt = select(Skill).where(func.lower(Skill.name) == name.lower())
+    return (await session.scalars(stmt)).one_or_none()
+
+
+async def active_questions(session: AsyncSession) -> list[Question]:
+    stmt = select(Question).where(Question.is_active).order_by(Question.order, Question.id)
+    return list((await session.scalars(stmt)).all())
+
+
+async def current_consent(session: AsyncSession, owner_id: int | None) -> Consent | None:
+    stmt = (
+        select(Consent)
+        .where(Consent.owner_id.is_(None) if owner_id is None else Consent.owner_id == owner_id)
+        .order_by(Consent.accepted_at.desc(), Consent.id.desc())
+        .limit(1)
+    )
+    return (await session.scalars(stmt)).one_or_none()
+
+
+# --- batches for DataLoaders ---------------------------------------------------------------
+
+
+async def rows_by_ids(session: AsyncSession, model: type[M], ids: Sequence[Any]) -> list[M]:
+    return list((await session.scalars(select(model).where(model.id.in_(ids)))).all())  # type: ignore[attr-defined]
+
+
+async def children_by_project(
+    session: AsyncSession, model: type[M], project_ids: Sequence[int]
+) -> list[M]:
+    """Rows of a per-project table (skills, evidence, resume items, user stats) for many
+    projects at once, in a stable order."""
+    column = model.repo_stat_id  # type: ignore[attr-defined]
+    order = _CHILD_ORDER.get(model, (model.id,))  # type: ignore[attr-defined]
+    stmt = select(model).where(column.in_(project_ids)).order_by(*order)
+    return list((await session.scalars(stmt)).all())
+
+
+_CHILD_ORDER: dict[type[Base], tuple[Any, ...]] = {
+    ProjectSkill: (ProjectSkill.weight.desc(), ProjectSkill.id),
+    UserProjectSkill: (UserProjectSkill.proficiency.desc(), UserProjectSkill.id),
+    ProjectEvidence: (ProjectEvidence.type, ProjectEvidence.id),
+    ResumeItem: (ResumeItem.position, ResumeItem.id),
+    UserRepoStat: (UserRepoStat.id,),
+}
+
+
+async def project_skills_by_skill(
+    session: AsyncSession, skill_ids: Sequence[int]
+) -> list[ProjectSkill]:
+    """Where each skill shows, strongest first; deleted projects left out."""
+    stmt = (
+        select(ProjectSkill)
+        .join(RepoStat, RepoStat.id == ProjectSkill.repo_stat_id)
+        .where(ProjectSkill.skill_id.in_(skill_ids), RepoStat.deleted_at.is_(None))
+        .order_by(ProjectSkill.proficiency.desc(), ProjectSkill.id)
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+async def latest_jobs_by_portfolio(
+    session: AsyncSession, portfolio_ids: Sequence[str]
+) -> list[MiningJob]:
+    newest = (
+        select(func.max(MiningJob.id))
+        .where(MiningJob.portfolio_id.in_(portfolio_ids))
+        .group_by(MiningJob.portfolio_id)
+    )
+    return list((await session.scalars(select(MiningJob).where(MiningJob.id.in_(newest)))).all())

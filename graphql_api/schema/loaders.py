@@ -1,0 +1,102 @@
+"""Per-request DataLoaders, named `XByYLoader`.
+
+Each batch runs ONE `IN` query in its own short-lived session (graphql-core resolves sibling
+fields concurrently and one AsyncSession must not be shared between them) and returns results
+in key order.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from strawberry.dataloader import DataLoader
+
+from graphql_api.db import queries
+from graphql_api.db.engine import Database
+from graphql_api.db.models import (
+    Base,
+    MiningJob,
+    Portfolio,
+    ProjectEvidence,
+    ProjectSkill,
+    RepoStat,
+    ResumeItem,
+    Skill,
+    UserProjectSkill,
+    UserRepoStat,
+)
+
+M = TypeVar("M", bound=Base)
+K = TypeVar("K")
+
+
+def _one_each(rows: Sequence[M], keys: Sequence[Any], key: Callable[[M], Any]) -> list[M | None]:
+    found = {key(row): row for row in rows}
+    return [found.get(k) for k in keys]
+
+
+def _grouped(rows: Sequence[M], keys: Sequence[Any], key: Callable[[M], Any]) -> list[list[M]]:
+    groups: dict[Any, list[M]] = defaultdict(list)
+    for row in rows:
+        groups[key(row)].append(row)
+    return [groups.get(k, []) for k in keys]
+
+
+def _by_id_loader(db: Database, model: type[M]) -> DataLoader[Any, M | None]:
+    async def load(ids: list[Any]) -> list[M | None]:
+        async with db.read() as session:
+            rows = await queries.rows_by_ids(session, model, ids)
+        return _one_each(rows, ids, lambda row: row.id)  # type: ignore[attr-defined]
+
+    return DataLoader(load_fn=load)
+
+
+def _by_project_loader(db: Database, model: type[M]) -> DataLoader[int, list[M]]:
+    async def load(project_ids: list[int]) -> list[list[M]]:
+        async with db.read() as session:
+            rows = await queries.children_by_project(session, model, project_ids)
+        return _grouped(rows, project_ids, lambda row: row.repo_stat_id)  # type: ignore[attr-defined]
+
+    return DataLoader(load_fn=load)
+
+
+@dataclass
+class Loaders:
+    portfolio_by_id: DataLoader[str, Portfolio | None]
+    project_by_id: DataLoader[int, RepoStat | None]
+    skill_by_id: DataLoader[int, Skill | None]
+    project_skills_by_project: DataLoader[int, list[ProjectSkill]]
+    user_project_skills_by_project: DataLoader[int, list[UserProjectSkill]]
+    evidence_by_project: DataLoader[int, list[ProjectEvidence]]
+    resume_items_by_project: DataLoader[int, list[ResumeItem]]
+    user_stats_by_project: DataLoader[int, list[UserRepoStat]]
+    project_skills_by_skill: DataLoader[int, list[ProjectSkill]]
+    latest_job_by_portfolio: DataLoader[str, MiningJob | None]
+
+    @classmethod
+    def create(cls, db: Database) -> Loaders:
+        async def skills_by_skill(skill_ids: list[int]) -> list[list[ProjectSkill]]:
+            async with db.read() as session:
+                rows = await queries.project_skills_by_skill(session, skill_ids)
+            return _grouped(rows, skill_ids, lambda row: row.skill_id)
+
+        async def latest_jobs(portfolio_ids: list[str]) -> list[MiningJob | None]:
+            async with db.read() as session:
+                rows = await queries.latest_jobs_by_portfolio(session, portfolio_ids)
+            return _one_each(rows, portfolio_ids, lambda row: row.portfolio_id)
+
+        return cls(
+            portfolio_by_id=_by_id_loader(db, Portfolio),
+            project_by_id=_by_id_loader(db, RepoStat),
+            skill_by_id=_by_id_loader(db, Skill),
+            project_skills_by_project=_by_project_loader(db, ProjectSkill),
+            user_project_skills_by_project=_by_project_loader(db, UserProjectSkill),
+            evidence_by_project=_by_project_loader(db, ProjectEvidence),
+            resume_items_by_project=_by_project_loader(db, ResumeItem),
+            user_stats_by_project=_by_project_loader(db, UserRepoStat),
+            project_skills_by_skill=DataLoader(load_fn=skills_by_skill),
+            latest_job_by_portfolio=DataLoader(load_fn=latest_jobs),
+        )

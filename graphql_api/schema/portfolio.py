@@ -1,0 +1,171 @@
+"""Portfolio, its mining jobs, and the configuration types (questions, consent)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Self
+
+import strawberry
+
+from graphql_api.db import models, queries
+from graphql_api.schema import connection as conn
+from graphql_api.schema import ids
+from graphql_api.schema.context import Info
+from graphql_api.schema.types import Node, ProjectFilter, RepoStatType
+
+
+@strawberry.type
+class RepoError:
+    path: str | None
+    code: str
+    message: str
+
+
+@strawberry.type(name="MiningJob")
+class MiningJobType(Node):
+    status: str
+    stage: str
+    completed: int
+    total: int
+    current: str | None
+    error_code: str | None
+    error: str | None
+    repo_errors: list[RepoError]
+    attempts: int
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    updated_at: dt.datetime
+    _portfolio_id: strawberry.Private[str]
+
+    @classmethod
+    def from_model(cls, row: models.MiningJob) -> Self:
+        return cls(
+            id=strawberry.ID(ids.encode("MiningJob", row.uid)),
+            status=row.status,
+            stage=row.stage,
+            completed=row.completed,
+            total=row.total,
+            current=row.current,
+            error_code=row.error_code,
+            error=row.error,
+            repo_errors=[
+                RepoError(path=e.get("path"), code=e["code"], message=e["message"])
+                for e in row.repo_errors
+            ],
+            attempts=row.attempts,
+            created_at=row.created_at,
+            started_at=row.started_at,
+            finished_at=row.finished_at,
+            updated_at=row.updated_at,
+            _portfolio_id=row.portfolio_id,
+        )
+
+    @strawberry.field
+    async def portfolio(self, info: Info) -> PortfolioType:
+        row = await info.context.loaders.portfolio_by_id.load(self._portfolio_id)
+        assert row is not None
+        return PortfolioType.from_model(row)
+
+
+@strawberry.type(name="Portfolio")
+class PortfolioType(Node):
+    name: str
+    user_emails: list[str]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    _pk: strawberry.Private[str]
+
+    @classmethod
+    def from_model(cls, row: models.Portfolio) -> Self:
+        return cls(
+            id=strawberry.ID(ids.encode("Portfolio", row.id)),
+            name=row.name,
+            user_emails=list(row.user_emails),
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            _pk=row.id,
+        )
+
+    @strawberry.field(description="The portfolio's projects, ranked by default.")
+    async def projects(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        order_by: queries.ProjectOrder = queries.ProjectOrder.RANKING,
+        filter: ProjectFilter | None = None,
+    ) -> conn.Connection[RepoStatType]:
+        return await project_connection(info, self._pk, first, after, order_by, filter)
+
+    @strawberry.field(description="The newest mining job of this portfolio.")
+    async def latest_job(self, info: Info) -> MiningJobType | None:
+        row = await info.context.loaders.latest_job_by_portfolio.load(self._pk)
+        return None if row is None else MiningJobType.from_model(row)
+
+
+async def project_connection(
+    info: Info,
+    portfolio_id: str | None,
+    first: int | None,
+    after: str | None,
+    order: queries.ProjectOrder,
+    filt: ProjectFilter | None,
+) -> conn.Connection[RepoStatType]:
+    size = conn.page_size(first, info.context.settings.max_page_size)
+    kind = f"projects:{order.value}"
+    async with info.context.db.read() as session:
+        page = await queries.projects_page(
+            session,
+            portfolio_id=portfolio_id,
+            filt=(filt or ProjectFilter()).to_query(),
+            order=order,
+            first=size,
+            after=conn.decode_cursor(after, kind),
+        )
+    for row in page.rows:  # later fields of this request find them without a query
+        info.context.loaders.project_by_id.prime(row.id, row)
+    return conn.build(
+        page,
+        convert=RepoStatType.from_model,
+        cursor_of=lambda row: conn.encode_cursor(kind, queries.project_cursor_values(row, order)),
+        after=after,
+    )
+
+
+@strawberry.type(name="Question")
+class QuestionType(Node):
+    key: str
+    question_text: str
+    order: int
+    is_active: bool
+    required: bool
+    answer_type: str
+
+    @classmethod
+    def from_model(cls, row: models.Question) -> Self:
+        return cls(
+            id=strawberry.ID(ids.encode("Question", row.uid)),
+            key=row.key,
+            question_text=row.question_text,
+            order=row.order,
+            is_active=row.is_active,
+            required=row.required,
+            answer_type=row.answer_type,
+        )
+
+
+@strawberry.type(name="Consent")
+class ConsentType(Node):
+    consent_level: str
+    llm_model: str | None
+    accepted_at: dt.datetime
+
+    @classmethod
+    def from_model(cls, row: models.Consent) -> Self:
+        return cls(
+            id=strawberry.ID(ids.encode("Consent", row.uid)),
+            consent_level=row.consent_level,
+            llm_model=row.llm_model,
+            accepted_at=row.accepted_at,
+        )

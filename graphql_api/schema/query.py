@@ -1,0 +1,133 @@
+"""The root Query. Each root resolver opens its own short session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+
+from graphql_api.db import models, queries
+from graphql_api.schema import connection as conn
+from graphql_api.schema import ids
+from graphql_api.schema.context import Info
+from graphql_api.schema.portfolio import (
+    ConsentType,
+    MiningJobType,
+    PortfolioType,
+    QuestionType,
+)
+from graphql_api.schema.types import (
+    EvidenceTypeNode,
+    Node,
+    ProjectSkillType,
+    RepoStatType,
+    ResumeItemType,
+    SkillType,
+    UserProjectSkillType,
+    UserRepoStatType,
+)
+
+# Which table and GraphQL type a global ID's type name stands for.
+NODE_TYPES: dict[str, tuple[type[models.Base], Any]] = {
+    "Portfolio": (models.Portfolio, PortfolioType),
+    "RepoStat": (models.RepoStat, RepoStatType),
+    "UserRepoStat": (models.UserRepoStat, UserRepoStatType),
+    "Skill": (models.Skill, SkillType),
+    "ProjectSkill": (models.ProjectSkill, ProjectSkillType),
+    "UserProjectSkill": (models.UserProjectSkill, UserProjectSkillType),
+    "Evidence": (models.ProjectEvidence, EvidenceTypeNode),
+    "ResumeItem": (models.ResumeItem, ResumeItemType),
+    "MiningJob": (models.MiningJob, MiningJobType),
+    "Question": (models.Question, QuestionType),
+    "Consent": (models.Consent, ConsentType),
+}
+
+
+async def load_node(info: Info, global_id: str, expected: str | None = None) -> Any:
+    type_name, uid = ids.decode(global_id, expected)
+    if type_name not in NODE_TYPES:
+        return None
+    model, gql_type = NODE_TYPES[type_name]
+    async with info.context.db.read() as session:
+        row = await queries.by_uid(session, model, uid)
+    return None if row is None else gql_type.from_model(row)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Any object by its global ID; null when there is none.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        node: Node | None = await load_node(info, id)
+        return node
+
+    @strawberry.field
+    async def portfolio(self, info: Info, id: strawberry.ID) -> PortfolioType | None:
+        node: PortfolioType | None = await load_node(info, id, "Portfolio")
+        return node
+
+    @strawberry.field
+    async def portfolios(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> conn.Connection[PortfolioType]:
+        size = conn.page_size(first, info.context.settings.max_page_size)
+        start = conn.decode_cursor(after, "portfolios")
+        async with info.context.db.read() as session:
+            page = await queries.portfolios_page(
+                session, first=size, after=start[0] if start else None
+            )
+        return conn.build(
+            page,
+            convert=PortfolioType.from_model,
+            cursor_of=lambda row: conn.encode_cursor("portfolios", [row.id]),
+            after=after,
+        )
+
+    @strawberry.field(description="A project by its ID (deleted projects too).")
+    async def project(self, info: Info, id: strawberry.ID) -> RepoStatType | None:
+        node: RepoStatType | None = await load_node(info, id, "RepoStat")
+        return node
+
+    @strawberry.field(description="The skills catalogue, by name.")
+    async def skills(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        category: str | None = None,
+    ) -> conn.Connection[SkillType]:
+        size = conn.page_size(first, info.context.settings.max_page_size)
+        kind = f"skills:{category or ''}"
+        start = conn.decode_cursor(after, kind)
+        async with info.context.db.read() as session:
+            page = await queries.skills_page(
+                session, first=size, after=start[0] if start else None, category=category
+            )
+        return conn.build(
+            page,
+            convert=SkillType.from_model,
+            cursor_of=lambda row: conn.encode_cursor(kind, [row.name]),
+            after=after,
+        )
+
+    @strawberry.field(description="A skill by name (case-insensitive), with its projects.")
+    async def skill(self, info: Info, name: str) -> SkillType | None:
+        async with info.context.db.read() as session:
+            row = await queries.skill_by_name(session, name)
+        return None if row is None else SkillType.from_model(row)
+
+    @strawberry.field
+    async def job(self, info: Info, id: strawberry.ID) -> MiningJobType | None:
+        node: MiningJobType | None = await load_node(info, id, "MiningJob")
+        return node
+
+    @strawberry.field(description="The configuration questions, in display order.")
+    async def questions(self, info: Info) -> list[QuestionType]:
+        async with info.context.db.read() as session:
+            rows = await queries.active_questions(session)
+        return [QuestionType.from_model(row) for row in rows]
+
+    @strawberry.field(description="The consent in force (the newest given); null if none yet.")
+    async def consent(self, info: Info) -> ConsentType | None:
+        async with info.context.db.read() as session:
+            row = await queries.current_consent(session, owner_id=None)
+        return None if row is None else ConsentType.from_model(row)

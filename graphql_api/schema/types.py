@@ -1,0 +1,365 @@
+"""GraphQL types, kept apart from the ORM models: each has `from_model(row)`.
+
+Scalar fields are plain attributes filled in `from_model` (an async resolver costs several
+times a plain field); only relations are resolvers, and each goes through a DataLoader.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Annotated, Any, Self
+
+import strawberry
+
+from graphql_api.db import models, queries
+from graphql_api.schema import ids
+from graphql_api.schema.context import Info
+
+if TYPE_CHECKING:
+    from graphql_api.schema.portfolio import PortfolioType
+
+
+@strawberry.interface(description="An object with an opaque global ID.")
+class Node:
+    id: strawberry.ID
+
+
+# The ordering enum is the query layer's own, registered with Strawberry in place.
+strawberry.enum(queries.ProjectOrder, name="ProjectOrder")
+
+
+@strawberry.input(description="Narrow a project listing; every given condition must hold.")
+class ProjectFilter:
+    language: str | None = None
+    framework: str | None = None
+    skill: str | None = None
+    include_deleted: bool = False
+
+    def to_query(self) -> queries.ProjectFilter:
+        return queries.ProjectFilter(
+            language=self.language,
+            framework=self.framework,
+            skill=self.skill,
+            include_deleted=self.include_deleted,
+        )
+
+
+@strawberry.type
+class LanguageShare:
+    name: str
+    percent: float
+
+
+@strawberry.type
+class Framework:
+    name: str
+    category: str
+    ecosystem: str | None
+    source: str | None
+
+
+@strawberry.type
+class Author:
+    name: str
+    email: str
+    commits: int
+    share: float | None
+
+
+@strawberry.type
+class Collaboration:
+    authors: list[Author]
+    bus_factor: int | None
+    is_collaborative: bool
+
+
+@strawberry.type(description="One term of a score (ranking or health), so it can be explained.")
+class ScoreComponent:
+    name: str
+    value: float | None
+    max_value: float | None
+    weight: float | None
+    contribution: float | None
+    reason: str | None
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Self:
+        return cls(
+            name=raw["name"],
+            value=raw.get("value", raw.get("points")),
+            max_value=raw.get("max_value", raw.get("max_points")),
+            weight=raw.get("weight"),
+            contribution=raw.get("contribution"),
+            reason=raw.get("reason"),
+        )
+
+
+@strawberry.type
+class ActivityShare:
+    kind: str
+    lines: float
+
+
+@strawberry.type(name="UserRepoStat", description="The user's own work in one project.")
+class UserRepoStatType(Node):
+    user_email: str
+    first_commit: dt.datetime | None
+    last_commit: dt.datetime | None
+    total_commits: int
+    share_percent: float
+    commits_per_week: float
+    lines_added: int
+    lines_deleted: int
+    activity_breakdown: list[ActivityShare]
+    role: str | None
+
+    @classmethod
+    def from_model(cls, row: models.UserRepoStat) -> Self:
+        return cls(
+            id=strawberry.ID(ids.encode("UserRepoStat", row.uid)),
+            user_email=row.user_email,
+            first_commit=row.first_commit,
+            last_commit=row.last_commit,
+            total_commits=row.total_commits,
+            share_percent=row.user_stats_percentages,
+            commits_per_week=row.commit_frequency,
+            lines_added=row.lines_added,
+            lines_deleted=row.lines_deleted,
+            activity_breakdown=[
+                ActivityShare(kind=k, lines=v) for k, v in sorted(row.activity_breakdown.items())
+            ],
+            role=row.user_role,
+        )
+
+
+@strawberry.type(name="Skill")
+class SkillType(Node):
+    name: str
+    category: str
+    _pk: strawberry.Private[int]
+
+    @classmethod
+    def from_model(cls, row: models.Skill) -> Self:
+        return cls(
+            id=strawberry.ID(ids.encode("Skill", row.uid)),
+            name=row.name,
+            category=row.category,
+            _pk=row.id,
+        )
+
+    @strawberry.field(description="Where this skill shows, strongest first.")
+    async def projects(self, info: Info) -> list[ProjectSkillType]:
+        rows = await info.context.loaders.project_skills_by_skill.load(self._pk)
+        return [ProjectSkillType.from_model(row) for row in rows]
+
+
+@strawberry.type
+class _SkillLink:
+    """Shared resolvers of the rows that tie a skill to a project (not itself in the schema)."""
+
+    _skill_id: strawberry.Private[int]
+    _project_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def skill(self, info: Info) -> SkillType:
+        row = await info.context.loaders.skill_by_id.load(self._skill_id)
+        assert row is not None  # a foreign key guarantees it
+        return SkillType.from_model(row)
+
+    @strawberry.field
+    async def project(self, info: Info) -> RepoStatType:
+        row = await info.context.loaders.project_by_id.load(self._project_id)
+        assert row is not None
+        return RepoStatType.from_model(row)
+
+
+@strawberry.type(name="ProjectSkill")
+class ProjectSkillType(_SkillLink, Node):
+    weight: float
+    proficiency: float
+    level: str | None
+    evidence: list[str]
+
+    @classmethod
+    def from_model(cls, row: models.ProjectSkill) -> Self:
+        return cls(
+            id=strawberry.ID(ids.encode("ProjectSkill", row.uid)),
+            weight=row.weight,
+            proficiency=row.proficiency,
+            level=row.level,
+            evidence=list(row.evidence),
+            _skill_id=row.skill_id,
+            _project_id=row.repo_stat_id,
+        )
+
+
+@strawberry.type(name="UserProjectSkill")
+class UserProjectSkillType(_SkillLink, Node):
+    user_email: str
+    proficiency: float
+    level: str | None
+    evidence: list[str]
+
+    @classmethod
+    def from_model(cls, row: models.UserProjectSkill) -> Self:
+        return cls(
+            id=strawberry.ID(ids.encode("UserProjectSkill", row.uid)),
+            user_email=row.user_email,
+            proficiency=row.proficiency,
+            level=row.level,
+            evidence=list(row.evidence),
+            _skill_id=row.skill_id,
+            _project_id=row.repo_stat_id,
+        )
+
+
+@strawberry.type(name="Evidence")
+class EvidenceTypeNode(Node):
+    type: str
+    content: str
+    source: str
+    date: dt.date | None
+
+    @classmethod
+    def from_model(cls, row: models.ProjectEvidence) -> Self:
+        return cls(
+            id=strawberry.ID(ids.encode("Evidence", row.uid)),
+            type=row.type,
+            content=row.content,
+            source=row.source,
+            date=row.date,
+        )
+
+
+@strawberry.type(name="ResumeItem")
+class ResumeItemType(Node):
+    title: str
+    content: str
+    category: str
+    position: int
+
+    @classmethod
+    def from_model(cls, row: models.ResumeItem) -> Self:
+        return cls(
+            id=strawberry.ID(ids.encode("ResumeItem", row.uid)),
+            title=row.title,
+            content=row.content,
+            category=row.category,
+            position=row.position,
+        )
+
+
+@strawberry.type(name="RepoStat", description="A project: a mined repository or plain folder.")
+class RepoStatType(Node):
+    project_name: str
+    project_path: str
+    kind: str
+    root_commit: str | None
+    head_commit: str | None
+    is_collaborative: bool
+    languages: list[str]
+    language_percentages: list[LanguageShare]
+    primary_language: str | None
+    first_commit: dt.datetime | None
+    last_commit: dt.datetime | None
+    total_commits: int
+    frameworks: list[Framework]
+    collaboration: Collaboration
+    ranking_score: float | None
+    ranking_components: list[ScoreComponent]
+    ranked_at: dt.datetime | None
+    health_score: float | None
+    health_components: list[ScoreComponent]
+    thumbnail_url: str | None
+    deleted_at: dt.datetime | None
+    created_at: dt.datetime
+    _pk: strawberry.Private[int]
+    _portfolio_id: strawberry.Private[str]
+
+    @classmethod
+    def from_model(cls, row: models.RepoStat) -> Self:
+        collab = row.collaboration_metadata
+        return cls(
+            id=strawberry.ID(ids.encode("RepoStat", row.uid)),
+            project_name=row.project_name,
+            project_path=row.project_path,
+            kind=row.kind,
+            root_commit=row.root_commit,
+            head_commit=row.head_commit,
+            is_collaborative=row.is_collaborative,
+            languages=list(row.languages),
+            language_percentages=[
+                LanguageShare(name=name, percent=percent)
+                for name, percent in sorted(
+                    row.language_percentages.items(), key=lambda item: (-item[1], item[0])
+                )
+            ],
+            primary_language=row.primary_language,
+            first_commit=row.first_commit,
+            last_commit=row.last_commit,
+            total_commits=row.total_commits,
+            frameworks=[
+                Framework(
+                    name=f["name"],
+                    category=f["category"],
+                    ecosystem=f.get("ecosystem"),
+                    source=f.get("source"),
+                )
+                for f in row.frameworks
+            ],
+            collaboration=Collaboration(
+                authors=[
+                    Author(
+                        name=a["name"], email=a["email"], commits=a["commits"], share=a.get("share")
+                    )
+                    for a in collab.get("authors", [])
+                ],
+                bus_factor=collab.get("bus_factor"),
+                is_collaborative=row.is_collaborative,
+            ),
+            ranking_score=row.ranking_score,
+            ranking_components=[ScoreComponent.from_dict(c) for c in row.ranking_components],
+            ranked_at=row.ranked_at,
+            health_score=row.health_score,
+            health_components=[ScoreComponent.from_dict(c) for c in row.health_components],
+            thumbnail_url=row.thumbnail_url,
+            deleted_at=row.deleted_at,
+            created_at=row.created_at,
+            _pk=row.id,
+            _portfolio_id=row.portfolio_id,
+        )
+
+    @strawberry.field
+    async def portfolio(
+        self, info: Info
+    ) -> Annotated[PortfolioType, strawberry.lazy("graphql_api.schema.portfolio")]:
+        from graphql_api.schema.portfolio import PortfolioType
+
+        row = await info.context.loaders.portfolio_by_id.load(self._portfolio_id)
+        assert row is not None
+        return PortfolioType.from_model(row)
+
+    @strawberry.field
+    async def skills(self, info: Info) -> list[ProjectSkillType]:
+        rows = await info.context.loaders.project_skills_by_project.load(self._pk)
+        return [ProjectSkillType.from_model(row) for row in rows]
+
+    @strawberry.field(description="The user's own skills in this project (collaborative work).")
+    async def user_skills(self, info: Info) -> list[UserProjectSkillType]:
+        rows = await info.context.loaders.user_project_skills_by_project.load(self._pk)
+        return [UserProjectSkillType.from_model(row) for row in rows]
+
+    @strawberry.field
+    async def evidence(self, info: Info) -> list[EvidenceTypeNode]:
+        rows = await info.context.loaders.evidence_by_project.load(self._pk)
+        return [EvidenceTypeNode.from_model(row) for row in rows]
+
+    @strawberry.field
+    async def resume_items(self, info: Info) -> list[ResumeItemType]:
+        rows = await info.context.loaders.resume_items_by_project.load(self._pk)
+        return [ResumeItemType.from_model(row) for row in rows]
+
+    @strawberry.field
+    async def user_stats(self, info: Info) -> list[UserRepoStatType]:
+        rows = await info.context.loaders.user_stats_by_project.load(self._pk)
+        return [UserRepoStatType.from_model(row) for row in rows]

@@ -1,0 +1,57 @@
+"""Column policies: JSON validated before writing, UTC only, lazy loads refused."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import jsonschema
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import InvalidRequestError, StatementError
+
+from graphql_api.db import models
+from graphql_api.db.engine import Database
+from tests.factories import portfolio_with_projects
+
+
+async def test_invalid_json_is_refused_and_nothing_is_written(db: Database) -> None:
+    with pytest.raises(StatementError) as raised:
+        async with db.write() as session:
+            session.add(models.Portfolio(name="bad", user_emails=["ok@example.com", 42]))
+    assert isinstance(raised.value.orig, jsonschema.ValidationError)
+    async with db.read() as session:
+        assert await session.scalar(select(func.count()).select_from(models.Portfolio)) == 0
+
+
+async def test_naive_datetimes_are_refused(db: Database) -> None:
+    with pytest.raises(StatementError, match="naive datetime"):
+        async with db.write() as session:
+            session.add(
+                models.Artifact(name="a", path="/a", type="file", scanned_at=datetime(2024, 1, 1))
+            )
+
+
+async def test_datetimes_come_back_aware_utc(db: Database) -> None:
+    await portfolio_with_projects(db, 1, skills_per_project=0)
+    async with db.read() as session:
+        project = (await session.scalars(select(models.RepoStat))).one()
+    assert project.last_commit is not None
+    assert project.last_commit.utcoffset() is not None
+    assert project.last_commit.utcoffset().total_seconds() == 0  # type: ignore[union-attr]
+
+
+async def test_relationships_never_lazy_load(db: Database) -> None:
+    await portfolio_with_projects(db, 1, skills_per_project=1)
+    async with db.read() as session:
+        project = (await session.scalars(select(models.RepoStat))).one()
+        with pytest.raises(InvalidRequestError, match="lazy='raise'"):
+            _ = project.project_skills
+
+
+async def test_unique_skill_per_project(db: Database) -> None:
+    await portfolio_with_projects(db, 1, skills_per_project=1)
+    async with db.read() as session:
+        link = (await session.scalars(select(models.ProjectSkill))).one()
+    with pytest.raises(Exception, match=r"(?i)unique"):
+        async with db.write() as session:
+            session.add(models.ProjectSkill(repo_stat_id=link.repo_stat_id, skill_id=link.skill_id))

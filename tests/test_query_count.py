@@ -1,0 +1,70 @@
+"""The dashboard query runs a constant number of SQL statements, however many projects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from graphql_api.db.engine import Database
+from tests.conftest import GraphQLClient
+from tests.factories import portfolio_with_projects
+
+DASHBOARD = """
+query Dashboard($id: ID!, $n: Int!) {
+  portfolio(id: $id) {
+    name
+    projects(first: $n) {
+      totalCount
+      edges { node {
+        projectName totalCommits rankingScore
+        skills { proficiency skill { name category } }
+        evidence { type content }
+        resumeItems { title content }
+        userStats { userEmail totalCommits sharePercent }
+      } }
+    }
+  }
+}
+"""
+
+
+async def _count_statements(db: Database, gql: GraphQLClient, n: int) -> tuple[int, Any]:
+    portfolio = await portfolio_with_projects(db, n, name=f"p{n}")
+    from graphql_api.schema import ids
+
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not statement.lstrip().upper().startswith(("BEGIN", "PRAGMA")):
+            statements.append(statement)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        data = await gql.data(DASHBOARD, id=ids.encode("Portfolio", portfolio.id), n=n)
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+    return len(statements), data
+
+
+@pytest.mark.parametrize("n", [5, 50])
+async def test_dashboard_statement_count_is_constant(
+    db: Database, gql: GraphQLClient, n: int, record_property: Any
+) -> None:
+    count, data = await _count_statements(db, gql, n)
+    record_property("statements", count)
+    print(f"dashboard query, N={n}: {count} SQL statements")
+    projects = data["portfolio"]["projects"]
+    assert projects["totalCount"] == n
+    assert len(projects["edges"]) == n
+    first = projects["edges"][0]["node"]
+    assert first["projectName"] == f"project-{n - 1:03d}"  # ranked: highest score first
+    assert len(first["skills"]) == 8
+    assert len(first["evidence"]) == 5
+    assert len(first["resumeItems"]) == 3
+    assert first["userStats"] == [
+        {"userEmail": "ada@example.com", "totalCommits": (n - 1) * 10, "sharePercent": 100.0}
+    ]
+    # portfolio, count, page, skills, skill rows, evidence, resume items, user stats
+    assert count == 8

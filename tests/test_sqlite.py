@@ -1,0 +1,50 @@
+"""SQLite set-up: pragmas on every connection, and writers that wait instead of failing."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+
+from sqlalchemy import func, select, text
+
+from graphql_api.db.engine import BUSY_TIMEOUT_MS, Database
+from graphql_api.db.models import Artifact
+
+
+async def test_every_connection_gets_the_pragmas(tmp_path: Path, sqlite_template: Path) -> None:
+    shutil.copy(sqlite_template, tmp_path / "a.db")
+    db = Database.from_url(f"sqlite+aiosqlite:///{tmp_path / 'a.db'}")
+    try:
+        async with db.read() as session:
+            values = [
+                (await session.execute(text(f"PRAGMA {name}"))).scalar()
+                for name in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous")
+            ]
+    finally:
+        await db.dispose()
+    assert values == ["wal", 1, BUSY_TIMEOUT_MS, 1]  # synchronous 1 == NORMAL
+
+
+async def test_concurrent_read_modify_write_transactions_all_commit(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
+    """Each writer reads, yields to the others, then writes. With deferred transactions the
+    second writer's lock upgrade fails with "database is locked"; BEGIN IMMEDIATE makes the
+    writers queue instead."""
+    shutil.copy(sqlite_template, tmp_path / "b.db")
+    db = Database.from_url(f"sqlite+aiosqlite:///{tmp_path / 'b.db'}")
+
+    async def writer(i: int) -> None:
+        async with db.write() as session:
+            await session.scalar(select(func.count()).select_from(Artifact))
+            await asyncio.sleep(0)  # let another writer start its transaction
+            session.add(Artifact(name=f"a{i}", path=f"/a/{i}", type="file"))
+
+    try:
+        await asyncio.gather(*(writer(i) for i in range(8)))
+        async with db.read() as session:
+            count = await session.scalar(select(func.count()).select_from(Artifact))
+    finally:
+        await db.dispose()
+    assert count == 8
