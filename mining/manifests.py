@@ -1,0 +1,730 @@
+"""Per-format readers of manifests and tool configuration files: bytes in, `Signals` out.
+
+Each reader parses its format *as data* and reports the package names it declares (raw, in the
+namespace of their ecosystem) and the tools the file itself implies; `mining.frameworks` turns
+those into registry entries. Nothing here guesses from substrings of the whole file.
+
+* JSON, TOML, YAML (``yaml.safe_load_all`` only), INI (`configparser`) and XML (`xml.etree`)
+  use their parsers. XML with a DOCTYPE or ENTITY declaration is rejected before parsing, so
+  no entity is ever expanded. JSON with comments (tsconfig.json, extension-less rc files) is
+  reduced to JSON by a linear, string-aware scanner (no backtracking regex).
+* Formats that are code use narrow, line-anchored regexes over the declarations alone:
+  Gradle (``implementation "group:artifact:1.0"``, ``id("plugin")``), Gemfile
+  (``gem "name"``), go.mod (``require`` lines and blocks) and Terraform (``provider "aws"``
+  blocks, ``required_providers`` sources, resource type prefixes). setup.py is read with `ast`
+  (never executed): literal ``install_requires``/``extras_require`` of a ``setup()`` call.
+* Configuration that is code (``eslint.config.js``, ``jest.config.ts``, ``conftest.py``,
+  ``Jenkinsfile``) implies its tool by its name alone, provided it is valid UTF-8.
+* Dockerfile base images imply nothing beyond Docker (the language breakdown already says
+  what a ``python`` base image would). Compose service images do imply their service
+  (``postgres`` -> PostgreSQL), via the ``image`` namespace of the registry.
+* Kubernetes candidates are YAML files below a directory named k8s, kubernetes, kube,
+  manifests, deploy(ment)(s), helm, charts, kustomize or overlays, plus kustomization.yaml;
+  a candidate counts when one of its documents has string ``apiVersion`` and ``kind``.
+
+A malformed file gives None from `read`: invalid UTF-8, a parse error, the wrong top-level
+shape, too deep nesting. Readers raise `Malformed` (or the parser's own error) to say so.
+"""
+
+from __future__ import annotations
+
+import ast
+import configparser
+import json
+import re
+import tomllib
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+__all__ = ["Malformed", "Signals", "parser_for", "read"]
+
+
+class Malformed(ValueError):
+    """The file is not a well-formed instance of the format its name promises."""
+
+
+@dataclass(frozen=True, slots=True)
+class Signals:
+    packages: frozenset[tuple[str, str]] = frozenset()  # (namespace, name as written)
+    tools: frozenset[str] = frozenset()  # registry names implied by the file itself
+
+
+Parser = Callable[[str], Signals]
+
+_PARSE_ERRORS = (
+    ValueError,  # json, tomllib, UnicodeDecodeError and Malformed are all ValueErrors
+    SyntaxError,  # ast and xml.etree.ElementTree.ParseError
+    RecursionError,  # deeply nested JSON/TOML/YAML/Python
+    yaml.YAMLError,
+    configparser.Error,
+)
+
+
+def _signals(namespace: str = "", names: Iterable[str] = (), tools: Iterable[str] = ()) -> Signals:
+    return Signals(frozenset((namespace, n) for n in names), frozenset(tools))
+
+
+def _merge(*parts: Signals) -> Signals:
+    return Signals(
+        frozenset().union(*(p.packages for p in parts)),
+        frozenset().union(*(p.tools for p in parts)),
+    )
+
+
+# ---------------------------------------------------------------- data formats, safely
+
+
+def _json(text: str) -> Any:
+    return json.loads(text)
+
+
+def _object(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise Malformed(f"expected an object/table, got {type(value).__name__}")
+    return value
+
+
+def _table(parent: dict[str, Any], key: str) -> dict[str, Any]:
+    """A nested table, or {} when absent or not a table (a wrong shape is ignored locally)."""
+    value = parent.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _strings(value: Any) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _yaml_documents(text: str) -> list[Any]:
+    return list(yaml.safe_load_all(text))
+
+
+def _yaml_mapping(text: str) -> dict[str, Any]:
+    documents = [d for d in _yaml_documents(text) if d is not None]
+    return _object(documents[0] if documents else None)
+
+
+def _ini(text: str) -> configparser.ConfigParser:
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    parser.read_string(text)
+    return parser
+
+
+_XML_DECLARATIONS = re.compile(r"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def _xml(text: str) -> ET.Element:
+    # Entity expansion is the classic XML bomb; manifests never need a DTD, so refuse any.
+    if _XML_DECLARATIONS.search(text):
+        raise Malformed("XML with a DOCTYPE or ENTITY declaration")
+    return ET.fromstring(text)
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]  # "{http://maven.apache.org/POM/4.0.0}dependency" -> "dependency"
+
+
+def _child_text(element: ET.Element, name: str) -> str:
+    for child in element:
+        if _local(child.tag) == name:
+            return (child.text or "").strip()
+    return ""
+
+
+_JSONC_SPECIAL = re.compile(r'["/\]}]')
+_JSON_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+
+
+def _drop_trailing_comma(out: list[str]) -> None:
+    while out and not out[-1].strip():
+        out.pop()
+    if out and out[-1].rstrip().endswith(","):
+        out[-1] = out[-1].rstrip()[:-1]
+
+
+def _strip_jsonc(text: str) -> str:
+    """JSON with // and /* */ comments and trailing commas -> JSON, in one linear pass.
+
+    String literals are copied whole (a "//" inside a URL stays); an unterminated string or
+    comment is malformed rather than guessed at.
+    """
+    out: list[str] = []
+    i = 0
+    while (found := _JSONC_SPECIAL.search(text, i)) is not None:
+        j = found.start()
+        out.append(text[i:j])
+        if text[j] == '"':
+            string = _JSON_STRING.match(text, j)
+            if string is None:
+                raise Malformed("unterminated string")
+            out.append(string.group())
+            i = string.end()
+        elif text.startswith("//", j):
+            end = text.find("\n", j)
+            i = len(text) if end < 0 else end
+        elif text.startswith("/*", j):
+            end = text.find("*/", j + 2)
+            if end < 0:
+                raise Malformed("unterminated comment")
+            out.append(" ")
+            i = end + 2
+        else:  # "/" alone, "]" or "}"
+            if text[j] in "]}":
+                _drop_trailing_comma(out)
+            out.append(text[j])
+            i = j + 1
+    out.append(text[i:])
+    return "".join(out)
+
+
+def _jsonc(text: str) -> Any:
+    return json.loads(_strip_jsonc(text))
+
+
+# ---------------------------------------------------------------- Python
+
+
+_PEP508_NAME = re.compile(r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?=$|[\[(<>=!~;@,])")
+_REQUIREMENT_COMMENT = re.compile(r"(?:^|\s)#.*")
+
+
+def _pep508_names(requirements: Iterable[str]) -> Iterator[str]:
+    """Distribution names of PEP 508 strings; extras, versions, markers and URLs dropped."""
+    for requirement in requirements:
+        match = _PEP508_NAME.match(requirement)
+        if match is not None:
+            yield match.group(1)
+
+
+def _requirements(text: str) -> Signals:
+    lines = (_REQUIREMENT_COMMENT.sub("", line).strip() for line in text.splitlines())
+    # Options (-r other.txt, -e ., --hash=...) and paths/URLs carry no name worth matching.
+    return _signals("python", _pep508_names(line for line in lines if not line.startswith("-")))
+
+
+# fmt: off
+_PYPROJECT_TOOLS = {
+    "ruff": "Ruff", "mypy": "mypy", "black": "Black", "isort": "isort", "pyright": "Pyright",
+    "pylint": "Pylint",
+    "pytest": "pytest",  # [tool.pytest.ini_options]
+    "coverage": "Coverage.py", "tox": "tox", "poetry": "Poetry", "setuptools": "setuptools",
+    "hatch": "Hatch", "pdm": "PDM", "flit": "Flit", "uv": "uv",
+}
+# fmt: on
+
+
+def _poetry_names(poetry: dict[str, Any]) -> Iterator[str]:
+    tables = [_table(poetry, "dependencies"), _table(poetry, "dev-dependencies")]
+    tables += [
+        _table(g, "dependencies") for g in _table(poetry, "group").values() if isinstance(g, dict)
+    ]
+    for table in tables:
+        yield from (name for name in table if name != "python")
+
+
+def _pyproject(text: str) -> Signals:
+    data = tomllib.loads(text)
+    project, tool = _table(data, "project"), _table(data, "tool")
+    requirements = _strings(project.get("dependencies"))
+    requirements += _strings(_table(data, "build-system").get("requires"))
+    for group in (
+        *_table(project, "optional-dependencies").values(),
+        *_table(data, "dependency-groups").values(),
+    ):
+        requirements += _strings(group)  # {include-group = ...} entries are not strings
+    names = [*_pep508_names(requirements), *_poetry_names(_table(tool, "poetry"))]
+    return _signals("python", names, (_PYPROJECT_TOOLS[t] for t in tool if t in _PYPROJECT_TOOLS))
+
+
+def _pipfile(text: str) -> Signals:
+    data = tomllib.loads(text)
+    names = [*_table(data, "packages"), *_table(data, "dev-packages")]
+    return _signals("python", names, ["Pipenv"])
+
+
+# Sections of setup.cfg / tox.ini / other INI files, and the tool each one configures.
+# fmt: off
+_INI_SECTIONS = {
+    "flake8": "Flake8", "mypy": "mypy", "tool:pytest": "pytest", "pytest": "pytest",
+    "isort": "isort", "tool:isort": "isort", "tox": "tox", "tox:tox": "tox",
+    "coverage:run": "Coverage.py", "coverage:report": "Coverage.py", "metadata": "setuptools",
+    "options": "setuptools",
+}
+# fmt: on
+_INI_SECTION_PREFIXES = (("mypy-", "mypy"), ("testenv", "tox"))
+
+
+def _ini_section_tool(section: str) -> str | None:
+    tool = _INI_SECTIONS.get(section)
+    for prefix, prefixed_tool in _INI_SECTION_PREFIXES:
+        if tool is None and section.startswith(prefix):
+            tool = prefixed_tool
+    return tool
+
+
+def _ini_sections(text: str) -> Signals:
+    """setup.cfg and tox.ini: each known section names its tool; setup.cfg's requirements."""
+    parser = _ini(text)
+    tools = [t for s in parser.sections() if (t := _ini_section_tool(s)) is not None]
+    values = [parser.get("options", k, fallback="") for k in ("install_requires", "tests_require")]
+    if parser.has_section("options.extras_require"):
+        values += [v for _, v in parser.items("options.extras_require")]
+    return _signals("python", _pep508_names(line for v in values for line in v.splitlines()), tools)
+
+
+_SETUP_KEYWORDS = frozenset(
+    {"install_requires", "tests_require", "setup_requires", "extras_require"}
+)
+
+
+def _literal_strings(node: ast.expr) -> Iterator[str]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        yield node.value
+    elif isinstance(node, ast.List | ast.Tuple):
+        for element in node.elts:
+            yield from _literal_strings(element)
+    elif isinstance(node, ast.Dict):  # extras_require={"dev": [...]}
+        for value in node.values:
+            yield from _literal_strings(value)
+
+
+def _is_setup_call(node: ast.AST) -> bool:
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    return (isinstance(func, ast.Name) and func.id == "setup") or (
+        isinstance(func, ast.Attribute) and func.attr == "setup"
+    )
+
+
+def _setup_py(text: str) -> Signals:
+    calls = [n for n in ast.walk(ast.parse(text)) if _is_setup_call(n)]
+    keywords = [
+        k for c in calls if isinstance(c, ast.Call) for k in c.keywords if k.arg in _SETUP_KEYWORDS
+    ]
+    names = _pep508_names(s for k in keywords for s in _literal_strings(k.value))
+    return _signals("python", names, ["setuptools"] if calls else [])
+
+
+# ---------------------------------------------------------------- JavaScript, PHP, .NET
+
+
+# fmt: off
+_PACKAGE_JSON_TOOLS = {
+    "eslintConfig": "ESLint", "prettier": "Prettier", "jest": "Jest", "babel": "Babel",
+    "stylelint": "Stylelint",
+}
+# fmt: on
+
+
+def _package_json(text: str) -> Signals:
+    data = _object(_json(text))
+    fields = ("dependencies", "devDependencies", "peerDependencies")
+    names = [name for field in fields for name in _table(data, field)]
+    return _signals("javascript", names, (t for k, t in _PACKAGE_JSON_TOOLS.items() if k in data))
+
+
+def _composer_json(text: str) -> Signals:
+    data = _object(_json(text))
+    names = [*_table(data, "require"), *_table(data, "require-dev")]
+    # "php", "ext-json", "lib-icu" are platform requirements, not packages.
+    packages = [n for n in names if "/" in n]
+    return _signals("php", packages, ["Composer"])
+
+
+def _msbuild(text: str) -> Signals:
+    """*.csproj / *.fsproj / *.vbproj: PackageReference Include and the project SDK."""
+    root = _xml(text)
+    if _local(root.tag) != "Project":
+        raise Malformed(f"root element {root.tag!r} is not <Project>")
+    names = [root.get("Sdk", "").partition("/")[0]]
+    for element in root.iter():
+        tag = _local(element.tag)
+        if tag == "PackageReference":
+            names.append(element.get("Include") or element.get("Update") or "")
+        elif tag == "Sdk":
+            names.append(element.get("Name", ""))
+    return _signals("dotnet", (n for n in names if n))
+
+
+def _tsconfig(text: str) -> Signals:
+    options = _table(_object(_jsonc(text)), "compilerOptions")
+    # Only an explicit "strict": true counts; a strict base config reached through "extends"
+    # cannot be resolved from one file.
+    strict = options.get("strict") is True
+    return _signals(tools=["TypeScript", "TypeScript (strict)"] if strict else ["TypeScript"])
+
+
+# ---------------------------------------------------------------- JVM
+
+
+def _pom(text: str) -> Signals:
+    root = _xml(text)
+    if _local(root.tag) != "project":
+        raise Malformed(f"root element {root.tag!r} is not <project>")
+    names = []
+    for element in root.iter():
+        tag = _local(element.tag)
+        if tag in ("dependency", "plugin", "parent", "extension"):
+            # A plugin without a groupId belongs to Maven's default plugin group.
+            default = "org.apache.maven.plugins" if tag == "plugin" else ""
+            group = _child_text(element, "groupId") or default
+            artifact = _child_text(element, "artifactId")
+            if group and artifact:
+                names.append(f"{group}:{artifact}")
+    return _signals("java", names, ["Maven"])
+
+
+# Gradle build scripts are Groovy/Kotlin code: only the dependency declarations are read.
+_GRADLE_CONFIGURATIONS = (
+    r"implementation|api|compile|compileOnly|runtimeOnly|testImplementation|testCompileOnly|"
+    r"testRuntimeOnly|annotationProcessor|kapt|ksp|androidTestImplementation|"
+    r"debugImplementation|developmentOnly|classpath"
+)
+_GRADLE_COORDINATES = re.compile(
+    rf"\b(?:{_GRADLE_CONFIGURATIONS})\s*\(?\s*(?:(?:platform|enforcedPlatform)\s*\(\s*)?"
+    r"[\"']([\w.-]+):([\w.-]+)(?::[^\"'\s]*)?[\"']"
+)
+_GRADLE_MAP_NOTATION = re.compile(
+    r"\bgroup\s*[:=]\s*[\"']([\w.-]+)[\"']\s*,\s*name\s*[:=]\s*[\"']([\w.-]+)[\"']"
+)
+_GRADLE_PLUGIN = re.compile(r"(?:\bid\s*\(?\s*|\bapply\s+plugin\s*:\s*)[\"']([\w.-]+)[\"']")
+
+
+def _gradle(text: str) -> Signals:
+    coordinates = [*_GRADLE_COORDINATES.findall(text), *_GRADLE_MAP_NOTATION.findall(text)]
+    return _merge(
+        _signals("java", (f"{g}:{a}" for g, a in coordinates), ["Gradle"]),
+        _signals("gradle-plugin", _GRADLE_PLUGIN.findall(text)),
+    )
+
+
+# ---------------------------------------------------------------- Go, Rust, Ruby
+
+
+_GO_COMMENT = re.compile(r"//.*")
+
+
+def _go_mod(text: str) -> Signals:
+    lines = [_GO_COMMENT.sub("", line).strip() for line in text.splitlines()]
+    if not any(line.startswith("module ") for line in lines):
+        raise Malformed("go.mod without a module directive")
+    names, block = [], ""
+    for line in lines:
+        words = line.split()
+        if block:  # inside "require (" ... ")" (or another directive's block)
+            block = "" if line == ")" else block
+            if block == "require" and words:
+                names.append(words[0])
+        elif len(words) >= 2 and words[1] == "(":
+            block = words[0]
+        elif len(words) >= 3 and words[0] == "require":
+            names.append(words[1])
+    return _signals("go", names)
+
+
+_CARGO_TABLES = ("dependencies", "dev-dependencies", "build-dependencies")
+
+
+def _cargo_names(table: dict[str, Any]) -> Iterator[str]:
+    for kind in _CARGO_TABLES:
+        for name, spec in _table(table, kind).items():
+            # A renamed dependency ("json = { package = 'serde_json' }") is the package.
+            renamed = spec.get("package") if isinstance(spec, dict) else None
+            yield renamed if isinstance(renamed, str) else name
+
+
+def _cargo_toml(text: str) -> Signals:
+    data = tomllib.loads(text)
+    if "package" not in data and "workspace" not in data:
+        raise Malformed("Cargo.toml without [package] or [workspace]")
+    workspace = _table(data, "workspace")
+    tables = [data, workspace, *(t for t in _table(data, "target").values() if isinstance(t, dict))]
+    lints = [_table(data, "lints"), _table(workspace, "lints")]
+    tools = ["Cargo", *(["Clippy"] if any("clippy" in lint for lint in lints) else [])]
+    return _signals("rust", (n for t in tables for n in _cargo_names(t)), tools)
+
+
+_GEM = re.compile(r"^\s*gem\s*\(?\s*([\"'])([\w.-]+)\1", re.MULTILINE)
+
+
+def _gemfile(text: str) -> Signals:
+    return _signals("ruby", (name for _, name in _GEM.findall(text)), ["Bundler"])
+
+
+# ---------------------------------------------------------------- containers, CI, infrastructure
+
+
+_DOCKER_FROM = re.compile(r"^\s*FROM\s+\S", re.IGNORECASE | re.MULTILINE)
+
+
+def _dockerfile(text: str) -> Signals:
+    if _DOCKER_FROM.search(text) is None:
+        raise Malformed("a Dockerfile without a FROM instruction")
+    return _signals(tools=["Docker"])
+
+
+def _image_name(reference: str) -> str:
+    """registry.example.com:5000/library/postgres:16@sha256:... -> "postgres"."""
+    name = reference.partition("@")[0].strip()
+    parts = name.split("/")
+    parts[-1] = parts[-1].partition(":")[0]
+    if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
+        parts = parts[1:]  # a registry host
+    if len(parts) > 1 and parts[0] == "library":
+        parts = parts[1:]  # Docker Hub's official images
+    return "/".join(parts).lower()
+
+
+def _compose(text: str) -> Signals:
+    services = _object(_yaml_mapping(text).get("services"))
+    images = [
+        s["image"]
+        for s in services.values()
+        if isinstance(s, dict) and isinstance(s.get("image"), str)
+    ]
+    return _signals("image", map(_image_name, images), ["Docker Compose"])
+
+
+def _kubernetes(text: str) -> Signals:
+    documents = [d for d in _yaml_documents(text) if isinstance(d, dict)]
+    found = any(
+        isinstance(d.get("apiVersion"), str) and isinstance(d.get("kind"), str) for d in documents
+    )
+    return _signals(tools=["Kubernetes"] if found else [])
+
+
+def _kustomization(text: str) -> Signals:
+    _yaml_mapping(text)
+    return _signals(tools=["Kubernetes"])
+
+
+def _helm_chart(text: str) -> Signals:
+    chart = _yaml_mapping(text)
+    if not isinstance(chart.get("apiVersion"), str) or not isinstance(chart.get("name"), str):
+        raise Malformed("Chart.yaml without apiVersion and name")
+    return _signals(tools=["Helm", "Kubernetes"])  # a chart only deploys to Kubernetes
+
+
+_TERRAFORM_PROVIDER = re.compile(r'^\s*provider\s+"([\w-]+)"', re.MULTILINE)
+_TERRAFORM_SOURCE = re.compile(r'^\s*source\s*=\s*"(?:[\w.-]+/)?[\w-]+/([\w-]+)"', re.MULTILINE)
+_TERRAFORM_RESOURCE = re.compile(r'^\s*(?:resource|data)\s+"([a-z0-9]+)_', re.MULTILINE)
+# fmt: off
+_TERRAFORM_PROVIDERS = {
+    "aws": "AWS", "google": "Google Cloud", "google-beta": "Google Cloud", "azurerm": "Azure",
+    "azuread": "Azure", "kubernetes": "Kubernetes", "helm": "Helm",
+}
+# fmt: on
+
+
+def _terraform(text: str) -> Signals:
+    # HCL has no parser in the standard library; provider blocks, required_providers sources
+    # and resource types are line-anchored declarations, so a comment ("# provider ...")
+    # never matches.
+    providers = {
+        *_TERRAFORM_PROVIDER.findall(text),
+        *_TERRAFORM_SOURCE.findall(text),
+        *_TERRAFORM_RESOURCE.findall(text),
+    }
+    clouds = [_TERRAFORM_PROVIDERS[p] for p in providers if p in _TERRAFORM_PROVIDERS]
+    return _signals(tools=["Terraform", *clouds])
+
+
+# fmt: off
+_PRE_COMMIT_HOOKS = {
+    "ruff": "Ruff", "ruff-check": "Ruff", "ruff-format": "Ruff", "black": "Black",
+    "flake8": "Flake8", "mypy": "mypy", "isort": "isort", "pylint": "Pylint", "pyright": "Pyright",
+    "eslint": "ESLint", "prettier": "Prettier", "golangci-lint": "golangci-lint",
+    "rubocop": "RuboCop",
+}
+# fmt: on
+
+
+def _items(value: Any) -> list[dict[Any, Any]]:
+    """The mappings of a YAML list; anything else is no items."""
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _pre_commit(text: str) -> Signals:
+    hooks = [h for r in _items(_yaml_mapping(text).get("repos")) for h in _items(r.get("hooks"))]
+    ids = [i for h in hooks if isinstance(i := h.get("id"), str)]
+    return _signals(
+        tools=["pre-commit", *(_PRE_COMMIT_HOOKS[i] for i in ids if i in _PRE_COMMIT_HOOKS)]
+    )
+
+
+# ---------------------------------------------------------------- files that name one tool
+
+
+def _tool_if(check: Callable[[str], object], tool: str) -> Parser:
+    """A reader that reports `tool` once `check` accepted the text (it raises if not)."""
+
+    def parser(text: str) -> Signals:
+        check(text)
+        return _signals(tools=[tool])
+
+    return parser
+
+
+def _yaml_ci(tool: str) -> Parser:
+    return _tool_if(_yaml_mapping, tool)  # a CI file is always a mapping
+
+
+def _present(text: str) -> None:
+    """Configuration written as code: its name says it all once it decoded as UTF-8."""
+
+
+# How a configuration file is checked, by its extension ("" for rc files without one).
+# fmt: off
+_CONFIG_CHECKS: dict[str, Callable[[str], object]] = {
+    "json": _jsonc, "jsonc": _jsonc, "yml": _yaml_documents, "yaml": _yaml_documents,
+    "toml": tomllib.loads, "ini": _ini, "cfg": _ini, "xml": _xml,
+}
+# fmt: on
+_CODE_EXTENSIONS = frozenset({"js", "cjs", "mjs", "ts", "cts", "mts", "json5", "neon", "dist"})
+
+# "<stem>.<extension>" configuration files: eslint.config.mjs, .prettierrc.yaml, mypy.ini,
+# .isort.cfg, phpunit.xml.dist, phpstan.neon, angular.json, biome.jsonc ...
+# fmt: off
+_CONFIG_STEMS = {
+    "eslint.config": "ESLint", ".eslintrc": "ESLint", "prettier.config": "Prettier",
+    ".prettierrc": "Prettier", "jest.config": "Jest", "vitest.config": "Vitest",
+    "vite.config": "Vite", "webpack.config": "Webpack", "rollup.config": "Rollup",
+    "babel.config": "Babel", ".babelrc": "Babel", "stylelint.config": "Stylelint",
+    ".stylelintrc": "Stylelint", "tailwind.config": "Tailwind CSS",
+    "playwright.config": "Playwright", "cypress.config": "Cypress", "next.config": "Next.js",
+    "nuxt.config": "Nuxt", "svelte.config": "Svelte", "astro.config": "Astro",
+    "angular": "Angular", "turbo": "Turborepo", "biome": "Biome", "pyrightconfig": "Pyright",
+    "mypy": "mypy", ".mypy": "mypy", "pytest": "pytest", ".isort": "isort", "ruff": "Ruff",
+    ".ruff": "Ruff", ".golangci": "golangci-lint", ".rubocop": "RuboCop", "rustfmt": "rustfmt",
+    ".rustfmt": "rustfmt", "clippy": "Clippy", ".clippy": "Clippy", "phpunit": "PHPUnit",
+    "phpunit.xml": "PHPUnit", "phpstan": "PHPStan", "phpstan.neon": "PHPStan",
+}
+# fmt: on
+
+
+def _json_or_yaml(text: str) -> object:
+    """Extension-less rc files (.eslintrc, .prettierrc) hold JSON with comments or YAML."""
+    try:
+        return _jsonc(text)
+    except ValueError:
+        return _yaml_documents(text)
+
+
+# Files without an extension: the check each one must pass, and the tool it names.
+# fmt: off
+_BARE: dict[str, tuple[Callable[[str], object], str]] = {
+    ".eslintrc": (_json_or_yaml, "ESLint"), ".prettierrc": (_json_or_yaml, "Prettier"),
+    ".stylelintrc": (_json_or_yaml, "Stylelint"), ".babelrc": (_jsonc, "Babel"),
+    ".flake8": (_ini, "Flake8"), ".pylintrc": (_ini, "Pylint"), "pylintrc": (_ini, "Pylint"),
+    ".coveragerc": (_ini, "Coverage.py"), ".rspec": (_present, "RSpec"),
+    "conftest.py": (_present, "pytest"), "noxfile.py": (_present, "Nox"),
+    "Jenkinsfile": (_present, "Jenkins"),
+}
+# fmt: on
+
+
+def _config_parser(name: str) -> Parser | None:
+    if name in _BARE:
+        return _tool_if(*_BARE[name])
+    stem, _, extension = name.rpartition(".")
+    tool = _CONFIG_STEMS.get(stem)
+    if tool is None:
+        return None
+    if extension in _CODE_EXTENSIONS:
+        return _tool_if(_present, tool)
+    check = _CONFIG_CHECKS.get(extension)
+    return None if check is None else _tool_if(check, tool)
+
+
+# ---------------------------------------------------------------- which reader for which path
+
+
+# fmt: off
+_EXACT: dict[str, Parser] = {
+    "package.json": _package_json, "composer.json": _composer_json, "pyproject.toml": _pyproject,
+    "Pipfile": _pipfile, "setup.cfg": _ini_sections, "tox.ini": _ini_sections,
+    "setup.py": _setup_py, "pom.xml": _pom, "build.gradle": _gradle, "build.gradle.kts": _gradle,
+    "go.mod": _go_mod, "Cargo.toml": _cargo_toml, "Gemfile": _gemfile, "Chart.yaml": _helm_chart,
+    "kustomization.yaml": _kustomization, "kustomization.yml": _kustomization,
+    ".pre-commit-config.yaml": _pre_commit, ".gitlab-ci.yml": _yaml_ci("GitLab CI"),
+    ".travis.yml": _yaml_ci("Travis CI"), "azure-pipelines.yml": _yaml_ci("Azure Pipelines"),
+    "azure-pipelines.yaml": _yaml_ci("Azure Pipelines"),
+    "bitbucket-pipelines.yml": _yaml_ci("Bitbucket Pipelines"),
+    "appveyor.yml": _yaml_ci("AppVeyor"), ".appveyor.yml": _yaml_ci("AppVeyor"),
+}
+# fmt: on
+_MSBUILD_EXTENSIONS = (".csproj", ".fsproj", ".vbproj")
+_COMPOSE = re.compile(r"(?:docker-)?compose(?:[.-][\w.-]+)?\.ya?ml")
+_REQUIREMENTS = re.compile(r"(?:[\w.-]*[-_.])?requirements(?:[-_.][\w.-]*)?\.(?:txt|in)")
+_TSCONFIG = re.compile(r"tsconfig(?:\.[\w-]+)*\.json")
+# fmt: off
+_KUBERNETES_DIRS = frozenset({
+    "k8s", "kubernetes", "kube", "manifests", "deploy", "deployment", "deployments", "helm",
+    "charts", "kustomize", "overlays",
+})
+# fmt: on
+_GITHUB_ACTIONS = _yaml_ci("GitHub Actions")
+_CIRCLECI = _yaml_ci("CircleCI")
+
+
+def _is_dockerfile(name: str) -> bool:
+    lower = name.lower()
+    return (
+        lower in ("dockerfile", "containerfile")
+        or lower.startswith("dockerfile.")
+        or lower.endswith(".dockerfile")
+    )
+
+
+def _by_directory(directory: str, name: str) -> Parser | None:
+    parent = directory.rpartition("/")[2]
+    yaml_file = name.endswith((".yml", ".yaml"))
+    if yaml_file and (directory == ".github/workflows" or directory.endswith("/.github/workflows")):
+        return _GITHUB_ACTIONS
+    if name == "config.yml" and parent == ".circleci":
+        return _CIRCLECI
+    if parent == "requirements" and name.endswith((".txt", ".in")):
+        return _requirements
+    if yaml_file and any(p.lower() in _KUBERNETES_DIRS for p in directory.split("/")):
+        return _kubernetes
+    return None
+
+
+def _by_name(name: str) -> Parser | None:
+    if name in _EXACT:
+        return _EXACT[name]
+    if _is_dockerfile(name):
+        return _dockerfile
+    if name.endswith(_MSBUILD_EXTENSIONS):
+        return _msbuild
+    if name.endswith(".tf"):
+        return _terraform
+    lower = name.lower()
+    if _COMPOSE.fullmatch(lower):
+        return _compose
+    if _REQUIREMENTS.fullmatch(lower):
+        return _requirements
+    if _TSCONFIG.fullmatch(name):
+        return _tsconfig
+    return _config_parser(name)
+
+
+def parser_for(path: str) -> Parser | None:
+    """The reader for the manifest or configuration file at `path` (POSIX, relative), if any."""
+    directory, _, name = path.rpartition("/")
+    return _by_name(name) or _by_directory(directory, name)
+
+
+def read(path: str, content: bytes) -> Signals | None:
+    """What the file at `path` declares; None when it is no manifest or is malformed."""
+    parser = parser_for(path)
+    if parser is None:
+        return None
+    try:
+        return parser(content.decode("utf-8-sig"))
+    except _PARSE_ERRORS:
+        return None
