@@ -10,3 +10,23 @@ A leaf package: it imports nothing from ``graphql_api.schema``, ``graphql_api.db
 - ``middleware``: ``BodySizeLimitMiddleware``, a request body cap for any ASGI app.
 - ``routes``: ``make_upload_route``, POST /uploads taking a raw ZIP body.
 """
+
+from graphql_api.ingest.errors import IngestError, IngestErrorCode
+from graphql_api.ingest.extract import ExtractionResult, extract_zip
+from graphql_api.ingest.limits import ArchiveLimits, UploadLimits
+from graphql_api.ingest.middleware import BodySizeLimitMiddleware
+from graphql_api.ingest.routes import make_upload_route
+from graphql_api.ingest.store import StoredUpload, UploadStore
+
+__all__ = [
+    "ArchiveLimits",
+    "BodySizeLimitMiddleware",
+    "ExtractionResult",
+    "IngestError",
+    "IngestErrorCode",
+    "StoredUpload",
+    "UploadLimits",
+    "UploadStore",
+    "extract_zip",
+    "make_upload_route",
+]

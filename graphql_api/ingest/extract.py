@@ -102,9 +102,14 @@ def extract_zip(
     *,
     name: str | None = None,
 ) -> ExtractionResult:
-    """Extract ``zip_path`` into ``dest_parent/<name or uuid4 hex>``; see the module docstring."""
+    """Extract ``zip_path`` into ``dest_parent/<name or uuid4 hex>``; see the module docstring.
+
+    ``dest_parent`` is created if missing; it must be on one filesystem with its children (the
+    final step is a rename).
+    """
     limits = limits or ArchiveLimits()
     final = dest_parent / _checked_name(name or uuid.uuid4().hex)
+    dest_parent.mkdir(parents=True, exist_ok=True)
     if final.exists():
         raise FileExistsError(f"extraction target {str(final)!r} already exists")
     with ExitStack() as stack:

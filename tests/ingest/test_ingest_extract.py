@@ -319,3 +319,9 @@ def test_bzip2_and_lzma_are_supported(tmp_path: Path, dest: Path) -> None:
     assert extract_zip(write(tmp_path, data, "b.zip"), dest).total_bytes == 3000
     data = build_zip([("a.txt", b"abc" * 1000)], method=zipfile.ZIP_LZMA)
     assert extract_zip(write(tmp_path, data, "l.zip"), dest).total_bytes == 3000
+
+
+def test_missing_dest_parent_is_created(tmp_path: Path) -> None:
+    path = write(tmp_path, build_zip([("a.txt", b"a")]))
+    result = extract_zip(path, tmp_path / "new" / "parent")
+    assert (result.path / "a.txt").read_bytes() == b"a"
