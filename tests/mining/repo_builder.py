@@ -26,6 +26,13 @@ class Repo:
             "GIT_CONFIG_NOSYSTEM": "1",
             "GIT_CONFIG_GLOBAL": "/dev/null",
             "LC_ALL": "C",
+            # For commands other than commit() that write objects (annotated tags, ...).
+            "GIT_AUTHOR_NAME": "Fixture",
+            "GIT_AUTHOR_EMAIL": "fixture@example.com",
+            "GIT_AUTHOR_DATE": "@1600000000 +0000",
+            "GIT_COMMITTER_NAME": "Fixture",
+            "GIT_COMMITTER_EMAIL": "fixture@example.com",
+            "GIT_COMMITTER_DATE": "@1600000000 +0000",
         }
         path.mkdir(parents=True, exist_ok=True)
         self.git("init", "-q", "-b", "main")

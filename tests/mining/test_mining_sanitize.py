@@ -1,0 +1,139 @@
+"""Safety checks on untrusted repositories and the clean copy git mines."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from mining.errors import RepoUnsafeError
+from mining.git import GitRunner
+from mining.sanitize import CleanRepo, clean_copy, inspect
+from tests.mining.repo_builder import Factory, Repo
+
+
+def one_commit(repos: Factory, rel: str = "r") -> Repo:
+    repo = repos.repo(rel).write("a.py", "print(1)\n")
+    repo.commit("one")
+    return repo
+
+
+def unsafe(project: Path, root: Path, *, bare: bool = False) -> str:
+    with pytest.raises(RepoUnsafeError) as info:
+        inspect(project, root, bare=bare)
+    assert info.value.code == "REPO_UNSAFE"
+    return info.value.reason
+
+
+def test_dot_git_symlink(repos: Factory, upload: Path) -> None:
+    repo = one_commit(repos)
+    (upload / "evil").mkdir()
+    (upload / "evil" / ".git").symlink_to(repo.path / ".git")
+    assert unsafe(upload / "evil", upload) == ".git is a symbolic link"
+
+
+def test_dot_git_file(repos: Factory, upload: Path) -> None:
+    (upload / "w").mkdir()
+    (upload / "w" / ".git").write_text("gitdir: /etc\n")
+    assert unsafe(upload / "w", upload) == ".git is not a directory (a gitlink file?)"
+
+
+def test_symlink_inside_git_dir(repos: Factory, upload: Path) -> None:
+    repo = one_commit(repos)
+    (repo.path / ".git" / "info" / "link").symlink_to("/etc/passwd")
+    assert unsafe(repo.path, upload) == "symbolic link inside the git directory"
+
+
+def test_fifo_inside_git_dir(repos: Factory, upload: Path) -> None:
+    repo = one_commit(repos)
+    os.mkfifo(repo.path / ".git" / "fifo")
+    assert unsafe(repo.path, upload).startswith("not a regular file (mode 10")
+
+
+def test_alternates_outside_the_upload(repos: Factory, upload: Path, tmp_path: Path) -> None:
+    repo = one_commit(repos)
+    (repo.path / ".git/objects/info/alternates").write_text(f"{tmp_path}\n")
+    assert unsafe(repo.path, upload) == f"points outside the upload: {tmp_path}"
+
+
+def test_commondir(repos: Factory, upload: Path) -> None:
+    repo = one_commit(repos)
+    (repo.path / ".git/commondir").write_text("/elsewhere\n")
+    assert unsafe(repo.path, upload) == "linked work tree of '/elsewhere'"
+
+
+def test_worktree_gitdir_outside(repos: Factory, upload: Path) -> None:
+    repo = one_commit(repos)
+    (repo.path / ".git/worktrees/x").mkdir(parents=True)
+    (repo.path / ".git/worktrees/x/gitdir").write_text("/tmp/x/.git\n")
+    assert unsafe(repo.path, upload) == "points outside the upload: /tmp/x/.git"
+
+
+@pytest.mark.parametrize(
+    ("rel", "content", "reason"),
+    [
+        ("HEAD", "ref: ../../x\n", "not a ref value: b'ref: ../../x\\n'"),
+        ("refs/heads/ok", "--upload-pack=x\n", "not a ref value: b'--upload-pack=x\\n'"),
+        ("refs/heads/bad..name", "a" * 40, "invalid ref name 'refs/heads/bad..name'"),
+        ("packed-refs", "zz refs/heads/x\n", "bad packed-refs line: b'zz refs/heads/x'"),
+        ("shallow", "nothex\n", "bad shallow line: b'nothex'"),
+        (
+            "config",
+            "[extensions]\n\tobjectformat = sha256\n",
+            "SHA-256 repositories are not supported",
+        ),
+    ],
+)
+def test_bad_files(repos: Factory, upload: Path, rel: str, content: str, reason: str) -> None:
+    repo = one_commit(repos)
+    (repo.path / ".git" / rel).write_text(content)
+    assert unsafe(repo.path, upload) == reason
+
+
+def test_oversized_small_file(repos: Factory, upload: Path) -> None:
+    repo = one_commit(repos)
+    (repo.path / ".git/HEAD").write_bytes(b"x" * 70_000)
+    assert unsafe(repo.path, upload) == "larger than 65536 bytes"
+
+
+async def test_clean_copy(repos: Factory, upload: Path, runner: GitRunner, tmp_path: Path) -> None:
+    repo = one_commit(repos)
+    head = repo.git("rev-parse", "HEAD")
+    repo.git("tag", "v1")
+    repo.git("tag", "-a", "v2", "-m", "annotated")
+    repo.git("pack-refs", "--all")
+    repo.git("update-ref", "refs/remotes/origin/main", head)
+    repo.git("symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/main")
+    repo.git("update-ref", "refs/stash", head)
+    (repo.path / ".git/hooks/post-checkout").write_text("#!/bin/sh\nexit 1\n")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    clean = await clean_copy(repo.path, upload, scratch, runner, bare=False)
+    assert clean == CleanRepo(scratch / "repo.git", head, 2, False)
+    git_dir = clean.git_dir
+    assert (git_dir / "config").read_text() == (
+        "[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n"
+    )
+    refs = (git_dir / "packed-refs").read_text().splitlines()
+    assert [line.split(" ")[1] for line in refs] == [
+        "refs/heads/main", "refs/remotes/origin/main", "refs/tags/v1", "refs/tags/v2"
+    ]  # fmt: skip
+    assert (git_dir / "HEAD").read_text() == "ref: refs/heads/main\n"
+    assert sorted(os.listdir(git_dir)) == ["HEAD", "config", "objects", "packed-refs", "refs"]
+    log = await runner.run(["log", "--format=%H", head], git_dir=git_dir)
+    assert log == f"{head}\n".encode()
+
+
+async def test_clean_copy_of_detached_and_unborn(
+    repos: Factory, upload: Path, runner: GitRunner, tmp_path: Path
+) -> None:
+    repo = one_commit(repos)
+    head = repo.git("rev-parse", "HEAD")
+    repo.git("checkout", "-q", "--detach")
+    clean = await clean_copy(repo.path, upload, tmp_path, runner, bare=False)
+    assert (clean.head, (clean.git_dir / "HEAD").read_text()) == (head, f"{head}\n")
+    empty = repos.repo("empty")
+    (tmp_path / "e").mkdir()
+    clean = await clean_copy(empty.path, upload, tmp_path / "e", runner, bare=False)
+    assert clean == CleanRepo(tmp_path / "e/repo.git", None, 0, False)
