@@ -6,7 +6,10 @@ Skills come from three places, each with its own table here:
   only programming and markup languages count — data and prose formats (JSON, YAML, Markdown)
   are everywhere and say nothing about a person's skills;
 - detections (mining/frameworks.py): `DETECTION_CATEGORIES` maps `Detection.category` to a
-  skill category and `DETECTION_WEIGHT` to how central such a tool is to a project;
+  skill category and `DETECTION_WEIGHT` to how central such a tool is to a project (the
+  categories are mining.frameworks.CATEGORIES: framework, library, database, messaging,
+  testing, linter, formatter, type_checker, build, ci, container, infrastructure, cloud,
+  data_ml);
 - practices (`Practice`): testing, CI/CD, containerisation, documentation, code review, ...
   derived from the file tree, the history and the detections (see skills.py).
 """
@@ -58,6 +61,9 @@ DETECTION_CATEGORIES: dict[str, SkillCategory] = {
     "infrastructure": SkillCategory.CLOUD_DEVOPS,
     "cloud": SkillCategory.CLOUD_DEVOPS,
     "data": SkillCategory.DATA,
+    "data_ml": SkillCategory.DATA,
+    # Brokers (Kafka, RabbitMQ) are infrastructure a team runs, not a store it models.
+    "messaging": SkillCategory.CLOUD_DEVOPS,
 }
 
 # Weight (centrality to the project, 0..1) of a detected tool, by Detection.category. A
@@ -77,6 +83,8 @@ DETECTION_WEIGHT: dict[str, float] = {
     "infrastructure": 0.4,
     "cloud": 0.5,
     "data": 0.5,
+    "data_ml": 0.5,
+    "messaging": 0.4,
 }
 DEFAULT_DETECTION_WEIGHT = 0.3
 

@@ -10,7 +10,7 @@
     regularity       10  10 x min(1, share / 0.5), share = active ISO weeks / weeks in the
                          lifespan (first..last commit): committing in every other week is full marks
     contributors      5  2 for two or more authors + 3 for a bus factor of two or more
-    code_quality     10  linter 4, formatter 2, type checker 2, pre-commit/EditorConfig 2
+    code_quality     10  linter (pre-commit counts) 4, formatter 2, type checker 2, EditorConfig 2
     dependencies      5  a dependency manifest (package.json, pyproject.toml, go.mod, ...)
     gitignore         5  a .gitignore
 

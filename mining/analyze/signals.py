@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from mining.records import ActivityKind, ProjectReport
 
 # basename pattern (lower-case) -> (kind, tool name). Kinds: ci, container, linter, formatter,
-# type_checker, hygiene. Patterns are matched against the basename of a notable path, or the
-# whole path for the directory-based CI systems.
+# type_checker, hygiene (EditorConfig). Patterns are matched against the basename of a notable
+# path, or the whole path for the directory-based CI systems.
 _CONFIG_FILES: tuple[tuple[str, str, str], ...] = (
     (".github/workflows/*", "ci", "GitHub Actions"),
     (".gitlab-ci.yml", "ci", "GitLab CI"),
@@ -47,8 +47,9 @@ _CONFIG_FILES: tuple[tuple[str, str, str], ...] = (
     ("mypy.ini", "type_checker", "mypy"),
     (".mypy.ini", "type_checker", "mypy"),
     ("pyrightconfig.json", "type_checker", "Pyright"),
-    ("tsconfig.json", "type_checker", "TypeScript compiler"),
-    (".pre-commit-config.yaml", "hygiene", "pre-commit"),
+    # The same names and kinds as mining/frameworks.py reports for these files.
+    ("tsconfig.json", "type_checker", "TypeScript"),
+    (".pre-commit-config.yaml", "linter", "pre-commit"),
     (".editorconfig", "hygiene", "EditorConfig"),
 )
 
@@ -79,7 +80,7 @@ class ToolUse:
     """One tool, named once, with every file it was found in (sorted)."""
 
     name: str
-    kind: str  # a Detection.category, or "hygiene" for pre-commit/EditorConfig
+    kind: str  # a Detection.category, or "hygiene" for EditorConfig
     sources: tuple[str, ...]
 
 

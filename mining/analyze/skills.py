@@ -115,7 +115,12 @@ def _found_in(report: ProjectReport, signals: Signals, scope: Scope | None) -> l
     found = _plain_languages(report) if scope is None else _history_languages(scope, kinds)
     found += _detections(report, scope)
     found += _practices(report, signals, scope)
-    return found
+    # One skill per name: "TypeScript" the language wins over "TypeScript" the type checker
+    # (its practice, Type Checking, is still shown).
+    unique: dict[str, _Found] = {}
+    for f in found:
+        unique.setdefault(f.name.casefold(), f)
+    return list(unique.values())
 
 
 def is_skill_language(name: str, kinds: Mapping[str, LanguageKind]) -> bool:

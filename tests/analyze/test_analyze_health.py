@@ -25,6 +25,7 @@ EVERYTHING = (
     ".prettierrc",
     "mypy.ini",
     ".pre-commit-config.yaml",
+    ".editorconfig",
 )
 
 
