@@ -32,6 +32,7 @@ from mining.errors import MiningError
 from mining.git import GitRunner
 from mining.history import HistoryFold
 from mining.parse import LOG_FORMAT, BatchParser, LogParser, LsTreeParser
+from mining.parse.mailmap import parse_check_mailmap
 from mining.records import (
     Detection,
     History,
@@ -90,6 +91,7 @@ async def mine_clean(
     """Mine a clean copy: history, then tree and manifests, concurrently."""
     if repo.head is None:  # an empty repository: nothing committed yet
         return _report(project, None, None, None, LanguageBreakdown(), (), TreeFacts())
+    identity = await canonical_identity(identity, repo, runner)
     fold, (langs, detections, tree) = await asyncio.gather(
         read_history(repo, identity, runner), read_tree(repo, runner)
     )
@@ -117,6 +119,18 @@ def _report(
         detections,
         tree,
     )
+
+
+async def canonical_identity(
+    identity: Identity | None, repo: CleanRepo, runner: GitRunner
+) -> Identity | None:
+    """Add to the identity the addresses .mailmap maps its addresses to, from
+    `git check-mailmap <email>...`, so that every commit of the same person is the user's."""
+    if identity is None or not identity.emails:
+        return identity
+    contacts = [f"<{email}>" for email in sorted(identity.emails)]
+    out = await runner.run(["check-mailmap", "--", *contacts], git_dir=repo.git_dir)
+    return Identity(identity.emails | set(parse_check_mailmap(out)))
 
 
 async def read_history(

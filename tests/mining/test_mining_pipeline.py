@@ -1,0 +1,202 @@
+"""The whole pipeline on real repositories."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from mining.discover import DiscoveredProject, discover
+from mining.git import GitRunner
+from mining.pipeline import mine_project, mine_tree
+from mining.records import (
+    ActivityKind,
+    AuthorStats,
+    Collaboration,
+    Detection,
+    History,
+    Identity,
+    LanguageActivity,
+    LanguageBreakdown,
+    ProjectFailure,
+    ProjectKind,
+    ProjectReport,
+    TreeFacts,
+    UserStats,
+)
+from tests.mining import scenario
+from tests.mining.repo_builder import Factory
+
+CODE, CONFIG, DESIGN, DOCS, TEST = (ActivityKind.CODE, ActivityKind.CONFIG, ActivityKind.DESIGN,
+                                    ActivityKind.DOCS, ActivityKind.TEST)  # fmt: skip
+
+
+def day(n: int) -> datetime:
+    return datetime.fromtimestamp(scenario.T0 + n * scenario.DAY, UTC)
+
+
+def only(root: Path) -> DiscoveredProject:
+    [project] = discover(root)
+    return project
+
+
+def lang(added: int, commits: int, files: int, first: int, last: int) -> LanguageActivity:
+    return LanguageActivity(added, 0, commits, files, day(first), day(last))
+
+
+async def test_reference_repository(repos: Factory, upload: Path, runner: GitRunner) -> None:
+    repo = scenario.build(repos)
+    report = await mine_project(only(upload), Identity.of("ALICE@old.example"), runner)
+    assert report.history == History(
+        total_commits=7,
+        merges=1,
+        first_commit=day(0),
+        last_commit=day(6),
+        collaboration=Collaboration(
+            authors=(
+                AuthorStats("Alice Doe", "alice@example.com", 3, 16, 0, day(0), day(5), 50.0),
+                AuthorStats("Bob", "bob@x.com", 1, 2, 0, day(1), day(1), 16.67),
+                AuthorStats("Jim Bob", "jimbob@x.com", 1, 1, 0, day(4), day(4), 16.67),
+                AuthorStats("Zoë Ünal", "zoe@example.com", 1, 3, 0, day(3), day(3), 16.67),
+            ),
+            bus_factor=2,
+            is_collaborative=True,
+        ),
+        languages={"Markdown": lang(4, 2, 2, 0, 3), "Python": lang(14, 4, 4, 0, 4),
+                   "TOML": lang(3, 1, 1, 0, 0)},
+        activity={CODE: 12, CONFIG: 4, DESIGN: 1, DOCS: 4, TEST: 2},
+        calendar={date(2023, 11, 14 + n): 1 for n in range(7)},
+        tags=2,
+        user=UserStats(
+            emails=("alice@example.com",),
+            commits=3,
+            first_commit=day(0),
+            last_commit=day(5),
+            share_percent=50.0,
+            commits_per_week=3.0,
+            added=16,
+            deleted=0,
+            activity={CODE: 11, CONFIG: 4, DESIGN: 1, DOCS: 1},
+            languages={"Markdown": lang(1, 1, 1, 0, 0), "Python": lang(11, 2, 2, 0, 2),
+                       "TOML": lang(3, 1, 1, 0, 0)},
+            files_touched=6,
+            modules_touched=3,
+            calendar={date(2023, 11, 14): 1, date(2023, 11, 16): 1, date(2023, 11, 19): 1},
+            role="Lead Developer",
+        ),
+    )  # fmt: skip
+    assert report.root_commit == repo.git("rev-list", "--max-parents=0", "HEAD")
+    assert report.head_commit == repo.git("rev-parse", "HEAD")
+    assert (report.name, report.path, report.kind) == ("proj", "proj", ProjectKind.WORKTREE)
+    assert report.frameworks == (Detection("Flask", "framework", "python", "pyproject.toml"),)
+    assert report.tree == TreeFacts(
+        8,
+        {CODE: 2, CONFIG: 2, DESIGN: 1, DOCS: 2, TEST: 1},
+        ("README.md", "docs/", "pyproject.toml"),
+    )
+    assert [(s.name, s.bytes) for s in report.languages.shares] == [
+        ("Python", 165), ("TOML", 49), ("Markdown", 40)
+    ]  # fmt: skip
+
+
+async def test_exact_email_matching(repos: Factory, upload: Path, runner: GitRunner) -> None:
+    scenario.build(repos)
+    report = await mine_project(only(upload), Identity.of("bob@x.com"), runner)
+    assert report.history is not None
+    assert report.history.user is not None
+    assert (report.history.user.emails, report.history.user.commits) == (("bob@x.com",), 1)
+    assert report.history.user.role == "Test Engineer"
+
+
+async def test_bare_shallow_detached(repos: Factory, upload: Path, runner: GitRunner) -> None:
+    source = scenario.build(repos, "src")
+    source.git("clone", "-q", "--bare", ".", str(upload / "bare.git"))
+    source.git("clone", "-q", "--depth", "2", f"file://{source.path}", str(upload / "shallow"))
+    detached_at = source.git("rev-parse", "HEAD~2")
+    (upload / "src/.git/HEAD").write_text(detached_at + "\n")
+    by_path = {p.path: p for p in discover(upload)}
+    assert {p: d.kind for p, d in by_path.items()} == {
+        "bare.git": ProjectKind.BARE, "shallow": ProjectKind.WORKTREE,
+        "src": ProjectKind.WORKTREE,
+    }  # fmt: skip
+    bare = await mine_project(by_path["bare.git"], None, runner)
+    assert bare.history is not None
+    assert (bare.history.total_commits, bare.history.tags) == (7, 2)
+    shallow = await mine_project(by_path["shallow"], None, runner)
+    assert shallow.history is not None
+    assert (shallow.history.total_commits, shallow.history.merges) == (3, 1)
+    assert shallow.root_commit is not None
+    detached = await mine_project(by_path["src"], None, runner)
+    assert detached.head_commit == detached_at
+    assert detached.history is not None
+    assert detached.history.total_commits == 4  # merge~2 = "util": init, tests, rename, util
+
+
+async def test_empty_repository(repos: Factory, upload: Path, runner: GitRunner) -> None:
+    repos.repo("empty")
+    project = only(upload)
+    assert await mine_project(project, Identity.of("a@x.com"), runner) == ProjectReport(
+        "empty", "empty", ProjectKind.WORKTREE, None, None, None, LanguageBreakdown(), (),
+        TreeFacts(),
+    )  # fmt: skip
+
+
+async def test_plain_folder(upload: Path, runner: GitRunner) -> None:
+    (upload / "site/src").mkdir(parents=True)
+    (upload / "site/package.json").write_text('{"dependencies": {"react": "18"}}')
+    (upload / "site/src/App.jsx").write_text("export default 1\n")
+    (upload / "site/node_modules/x").mkdir(parents=True)
+    (upload / "site/node_modules/x/package.json").write_text('{"dependencies": {"vue": "3"}}')
+    (upload / "site/link.json").symlink_to("/etc/hostname")
+    report = await mine_project(only(upload), None, runner)
+    assert report.history is None
+    assert report.frameworks == (Detection("React", "framework", "javascript", "package.json"),)
+    assert report.tree == TreeFacts(2, {CODE: 1, CONFIG: 1}, ("package.json",))
+
+
+async def test_mine_tree_yields_reports_and_failures(repos: Factory, upload: Path) -> None:
+    scenario.build(repos, "a")
+    repos.repo("b").write("x.py", "1\n").commit("b")
+    (upload / "evil").mkdir()
+    (upload / "evil/.git").symlink_to(upload / "a/.git")
+    async with contextlib.aclosing(mine_tree(upload, None, concurrency=2)) as results:
+        found = [r async for r in results]
+    failures = [r for r in found if isinstance(r, ProjectFailure)]
+    assert sorted(r.path for r in found) == ["a", "b", "evil"]
+    assert failures == [
+        ProjectFailure(
+            "evil", "evil", "REPO_UNSAFE", f"{upload / 'evil/.git'}: .git is a symbolic link"
+        )
+    ]
+
+
+def git_children() -> list[int]:
+    """Processes whose parent is this test process (git is the only thing it starts)."""
+    me, found = os.getpid(), []
+    for entry in os.listdir("/proc"):
+        with contextlib.suppress(OSError):
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            if entry.isdigit() and int(stat.rsplit(")", 1)[1].split()[1]) == me:
+                found.append(int(entry))
+    return found
+
+
+async def test_cancelling_the_consumer_cancels_mining(repos: Factory, upload: Path) -> None:
+    for n in range(4):
+        scenario.build(repos, f"r{n}")
+    first = asyncio.Event()
+
+    async def consume() -> None:
+        async with contextlib.aclosing(mine_tree(upload, None, concurrency=2)) as results:
+            async for _ in results:
+                first.set()
+                await asyncio.Event().wait()  # a consumer that never comes back
+
+    task = asyncio.create_task(consume())
+    await first.wait()
+    task.cancel()
+    results = await asyncio.gather(task, return_exceptions=True)
+    assert isinstance(results[0], asyncio.CancelledError)
+    assert git_children() == []
