@@ -139,10 +139,15 @@ _JSON_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
 
 
 def _drop_trailing_comma(out: list[str]) -> None:
+    """Before a closing bracket: drop a comma that follows a value ("[1,]"), refuse "[,]"."""
     while out and not out[-1].strip():
         out.pop()
     if out and out[-1].rstrip().endswith(","):
         out[-1] = out[-1].rstrip()[:-1]
+        while out and not out[-1].strip():
+            out.pop()
+        if not out or out[-1].rstrip()[-1] in "[{,":
+            raise Malformed("a comma without a value before it")
 
 
 def _strip_jsonc(text: str) -> str:
@@ -394,7 +399,22 @@ _GRADLE_MAP_NOTATION = re.compile(
 _GRADLE_PLUGIN = re.compile(r"(?:\bid\s*\(?\s*|\bapply\s+plugin\s*:\s*)[\"']([\w.-]+)[\"']")
 
 
+_GRADLE_LINE_COMMENT = re.compile(r"^[ \t]*//[^\n]*", re.MULTILINE)
+
+
+def _without_block_comments(text: str) -> str:
+    """Drop /* ... */ comments with str.find (linear, unlike a lazy regex on hostile input)."""
+    parts, i = [], 0
+    while (start := text.find("/*", i)) >= 0:
+        end = text.find("*/", start + 2)
+        parts.append(text[i:start])
+        i = len(text) if end < 0 else end + 2
+    parts.append(text[i:])
+    return " ".join(parts)
+
+
 def _gradle(text: str) -> Signals:
+    text = _GRADLE_LINE_COMMENT.sub("", _without_block_comments(text))
     coordinates = [*_GRADLE_COORDINATES.findall(text), *_GRADLE_MAP_NOTATION.findall(text)]
     return _merge(
         _signals("java", (f"{g}:{a}" for g, a in coordinates), ["Gradle"]),
