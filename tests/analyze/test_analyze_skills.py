@@ -1,0 +1,156 @@
+"""Skills: languages, detections and practices, project-wide and the user's own."""
+
+from __future__ import annotations
+
+from mining.analyze.catalogue import SkillCategory
+from mining.analyze.proficiency import Level
+from mining.analyze.signals import signals_of
+from mining.analyze.skills import ProjectSkill, UserProjectSkill, project_skills, user_skills
+from mining.records import ActivityKind, Identity, LanguageKind, ProjectReport
+from tests.analyze.analyze_factory import (
+    NOW,
+    USER,
+    author,
+    detection,
+    dt,
+    history,
+    lang,
+    report,
+    share,
+    user_stats,
+)
+
+PY = lang(4000, 210, 312, 40, dt(2021, 3, 5), dt(2023, 1, 20))
+
+
+def _skills(r: ProjectReport) -> dict[str, ProjectSkill]:
+    return {s.name: s for s in project_skills(r, signals_of(r), NOW)}
+
+
+def _mine(r: ProjectReport, identity: Identity | None = None) -> dict[str, UserProjectSkill]:
+    return {s.name: s for s in user_skills(r, signals_of(r), NOW, identity)}
+
+
+def test_a_language_skill_with_its_figures() -> None:
+    h = history(languages={"Python": PY, "Shell": lang(790, 0, 5, 2)}, total=320)
+    skill = _skills(report(history=h))["Python"]
+    assert skill.category is SkillCategory.LANGUAGES
+    assert skill.weight == 0.842  # 4,210 of 5,000 lines
+    assert skill.evidence[0] == (
+        "4,000 lines of Python added and 210 deleted by all contributors across 312 commits "
+        "in 40 files, 2021-03 to 2023-01"
+    )
+    share_sentence = "Python is 84% of the lines all contributors changed in code languages"
+    assert skill.evidence[1] == share_sentence
+    assert skill.evidence[2].startswith(f"proficiency {skill.proficiency:.2f} ({skill.level}) = ")
+    assert (skill.proficiency, skill.level) == (0.6685, Level.ADVANCED)
+
+
+def test_data_and_prose_formats_are_not_skills() -> None:
+    h = history(languages={"Python": PY, "JSON": lang(50), "Markdown": lang(70)})
+    r = report(
+        history=h,
+        shares=[share("Python", 100, 90.0), share("JSON", 10, 100.0, LanguageKind.DATA)],
+    )
+    assert "JSON" not in _skills(r)
+    assert "Markdown" not in _skills(r)  # not at HEAD, known as prose by name
+
+
+def test_plain_folder_languages_come_from_bytes() -> None:
+    r = report(shares=[share("Go", 40_000, 80.0), share("CSS", 2_000, 100.0, LanguageKind.MARKUP)])
+    skills = _skills(r)
+    assert skills["Go"].weight == 0.8
+    assert skills["Go"].evidence[0] == (
+        "40,000 bytes of Go in the folder (80.0% of its programming code), about 1,000 lines at "
+        "40 bytes per line; no git history, so duration and recency are unknown"
+    )
+    assert skills["CSS"].weight == 1.0
+
+
+def test_a_framework_is_measured_through_its_ecosystem_languages() -> None:
+    h = history(languages={"Python": PY, "TypeScript": lang(10)})
+    flask = [detection("Flask", "framework"), detection("Flask", "framework", source="setup.py")]
+    flask_skill = _skills(report(history=h, frameworks=flask))["Flask"]
+    assert flask_skill.category is SkillCategory.FRAMEWORKS
+    assert flask_skill.weight == 0.7
+    assert flask_skill.evidence[:2] == (
+        "Flask (framework) declared in pyproject.toml, setup.py",
+        "exercised through 4,210 lines of code (Python) changed by all contributors across "
+        "312 commits, 2021-03 to 2023-01",
+    )
+
+
+def test_a_tool_of_no_ecosystem_language_uses_all_the_work() -> None:
+    docker = detection("Docker", "container", "any", "Dockerfile")
+    skill = _skills(report(history=history(), frameworks=[docker]))["Docker"]
+    assert skill.category is SkillCategory.CLOUD_DEVOPS
+    assert "(all languages)" in skill.evidence[1]
+
+
+def test_one_skill_per_name() -> None:
+    h = history(languages={"TypeScript": lang(900)})
+    r = report(
+        history=h,
+        frameworks=[detection("TypeScript", "type_checker", "javascript", "package.json")],
+    )
+    names = [s.name for s in project_skills(r, signals_of(r), NOW)]
+    assert names.count("TypeScript") == 1
+    assert _skills(r)["TypeScript"].category is SkillCategory.LANGUAGES
+    assert "Type Checking" in names
+
+
+def test_practices_from_tree_history_and_tools() -> None:
+    h = history(merges=7, tags=3, activity={ActivityKind.CODE: 800, ActivityKind.TEST: 200})
+    r = report(
+        history=h,
+        counts={ActivityKind.CODE: 8, ActivityKind.TEST: 4},
+        notable=("README.md", ".github/workflows/a.yml", ".github/workflows/b.yml", "mypy.ini"),
+        frameworks=[detection("pytest", "testing")],
+    )
+    skills = _skills(r)
+    assert skills["Testing"].evidence[0] == (
+        "4 test files at HEAD (pytest); 200 lines of tests changed by all contributors"
+    )
+    assert skills["CI/CD"].evidence[0] == (
+        "CI/CD with GitHub Actions (.github/workflows/a.yml, .github/workflows/b.yml)"
+    )
+    assert skills["Code Review"].evidence[0] == "7 merge commits in the history"
+    assert skills["Release Management"].evidence[0] == "3 tags (releases) in the repository"
+    assert skills["Type Checking"].category is SkillCategory.PRACTICES
+    assert skills["Documentation"].weight == 0.3
+
+
+def _shared(**user: object) -> ProjectReport:
+    me = user_stats(**({"commits": 6, "share": 60.0} | user))  # type: ignore[arg-type]
+    h = history(
+        authors=[author(USER, 6, 60.0), author("bob@example.com", 4, 40.0)],
+        bus_factor=2,
+        merges=2,
+        user=me,
+    )
+    return report(
+        history=h,
+        counts={ActivityKind.TEST: 3, ActivityKind.CODE: 5},
+        frameworks=[detection("pytest", "testing"), detection("Flask", "framework")],
+    )
+
+
+def test_user_skills_cover_the_users_own_work_in_shared_repositories() -> None:
+    mine = _mine(_shared(emails=("old@example.com", USER)), Identity.of(USER))
+    assert {s.user_email for s in mine.values()} == {USER}
+    assert set(mine) == {"Python", "Flask", "pytest"}  # no tests written, no merges known
+    assert (
+        mine["Python"]
+        .evidence[0]
+        .startswith("1,000 lines of Python added and 100 deleted by the user")
+    )
+
+    with_tests = _mine(_shared(activity={ActivityKind.CODE: 900, ActivityKind.TEST: 300}))
+    assert "Testing" in with_tests
+    assert "Code Review" not in with_tests
+
+
+def test_no_user_skills_for_solo_or_foreign_repositories() -> None:
+    assert _mine(report(history=history(user=user_stats()))) == {}
+    assert _mine(_shared(commits=0)) == {}
+    assert _mine(report()) == {}
