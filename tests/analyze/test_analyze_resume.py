@@ -1,0 +1,145 @@
+"""Resume items: real figures, 2-4 bullets, categories, prefs applied, idempotent."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from mining.analyze import PortfolioAnalysis, RepresentationPrefs, ResumeCategory, analyze_portfolio
+from mining.analyze.prefs import ChronologyOverride
+from mining.records import ActivityKind, Identity, ProjectReport
+from tests.analyze.analyze_factory import (
+    NOW,
+    USER,
+    author,
+    detection,
+    dt,
+    history,
+    lang,
+    report,
+    share,
+    user_stats,
+)
+
+
+def _team() -> ProjectReport:
+    me = user_stats(
+        commits=30,
+        share=60.0,
+        languages={"Python": lang(4210, 0, 30, 12, dt(2021, 3), dt(2023, 1))},
+        first=dt(2021, 3, 2),
+        last=dt(2023, 1, 15),
+    )
+    h = history(
+        total=50,
+        merges=4,
+        tags=2,
+        authors=[author(USER, 30, 60.0), author("bob@example.com", 20, 40.0)],
+        bus_factor=2,
+        user=me,
+    )
+    return report(
+        "api",
+        history=h,
+        shares=[share("Python", 90_000, 100.0)],
+        frameworks=[detection("Flask", "framework"), detection("pytest", "testing")],
+        counts={ActivityKind.CODE: 10, ActivityKind.TEST: 4},
+        notable=(".github/workflows/ci.yml", "ruff.toml"),
+    )
+
+
+def _solo() -> ProjectReport:
+    return report("site", shares=[share("JavaScript", 8_000, 100.0)], files=7)
+
+
+def _analyse(prefs: RepresentationPrefs | None = None) -> PortfolioAnalysis:
+    return analyze_portfolio([_team(), _solo()], Identity.of(USER), now=NOW, prefs=prefs)
+
+
+def _items(analysis: PortfolioAnalysis, path: str) -> list[tuple[str, str, ResumeCategory]]:
+    project = next(p for p in analysis.projects if p.path == path)
+    return [(i.title, i.content, i.category) for i in project.resume_items]
+
+
+def test_bullets_are_filled_with_real_figures() -> None:
+    assert _items(_analyse(), "api") == [
+        (
+            "api: Lead Developer",
+            "Lead Developer on api: authored 30 of 50 commits (60%) from Mar 2021 to Jan 2023, "
+            "adding 4,210 lines across 12 files.",
+            ResumeCategory.EXPERIENCE,
+        ),
+        ("api: technology stack", "Developed with Python and Flask.", ResumeCategory.EXPERIENCE),
+        (
+            "api: engineering practices",
+            "Backed the code with 4 test files (pytest), continuous integration on GitHub "
+            "Actions and Ruff checks.",
+            ResumeCategory.EXPERIENCE,
+        ),
+        (
+            "api: delivery",
+            "Shipped 2 tagged releases and collaborated with 1 other contributor(s) through "
+            "4 merges.",
+            ResumeCategory.EXPERIENCE,
+        ),
+    ]
+
+
+def test_a_plain_folder_still_gets_two_bullets() -> None:
+    assert _items(_analyse(), "site") == [
+        (
+            "site: project",
+            "Developed site, a JavaScript project of 7 files.",
+            ResumeCategory.PROJECTS,
+        ),
+        ("site: technology stack", "Developed with JavaScript.", ResumeCategory.PROJECTS),
+    ]
+
+
+def test_a_minor_contributor_lists_it_under_projects() -> None:
+    me = user_stats(commits=2, share=5.0)
+    h = history(
+        total=40,
+        authors=[author("lead@example.com", 38, 95.0), author(USER, 2, 5.0)],
+        bus_factor=1,
+        user=me,
+    )
+    analysis = analyze_portfolio([report("lib", history=h)], Identity.of(USER), now=NOW)
+    assert {i.category for i in analysis.projects[0].resume_items} == {ResumeCategory.PROJECTS}
+
+
+def test_regenerating_is_idempotent() -> None:
+    assert _analyse() == _analyse()
+    assert _items(_analyse(), "api") == _items(_analyse(), "api")
+
+
+def test_showcase_limits_resume_items() -> None:
+    analysis = _analyse(RepresentationPrefs(showcase_projects=("site",)))
+    assert _items(analysis, "api") == []
+    assert len(_items(analysis, "site")) == 2
+
+
+def test_hidden_and_highlighted_skills_shape_the_stack() -> None:
+    prefs = RepresentationPrefs(highlight_skills=("flask",), hidden_skills=("Python",))
+    contents = [content for _, content, _ in _items(_analyse(prefs), "api")]
+    assert "Developed with Flask." in contents
+    summary = next(p for p in _analyse(prefs).projects if p.path == "api").summary
+    assert "Stack: Flask." in summary
+
+
+def test_chronology_overrides_change_the_period() -> None:
+    override = ChronologyOverride(first=date(2020, 9, 1), last=date(2023, 5, 31))
+    prefs = RepresentationPrefs(chronology_overrides={"api": override})
+    first = _items(_analyse(prefs), "api")[0][1]
+    assert "from Sep 2020 to May 2023" in first
+
+
+def test_template_summary_always_exists() -> None:
+    by_path = {p.path: p.summary for p in _analyse().projects}
+    assert by_path["site"] == (
+        "site is a JavaScript project of 7 files without git history. Stack: JavaScript. "
+        "Repository health: 0/100."
+    )
+    assert by_path["api"].startswith(
+        "api is a Python project with 50 commits by 2 contributor(s) from Mar 2021 to Jan 2023. "
+        "The user authored 60% of the commits as Lead Developer. Stack: Python and Flask."
+    )
