@@ -28,6 +28,19 @@ Starlette, not FastAPI; ``reactive`` is nothing. React lists both ``react`` and 
 (the latter cannot be used without the former). ``next`` is Next.js only: a Next.js app
 declares ``react`` too, which yields React on its own.
 
+Which files are read (`is_manifest`), anywhere in the tree: package.json, pyproject.toml,
+requirements*.txt / *requirements.txt / requirements/*.txt|in, Pipfile, setup.cfg, setup.py,
+tox.ini, pom.xml, build.gradle(.kts), go.mod, Cargo.toml, Gemfile, composer.json,
+*.csproj/*.fsproj/*.vbproj, Dockerfile / Dockerfile.* / *.dockerfile / Containerfile,
+(docker-)compose*.y(a)ml, CI files (.github/workflows/*.y(a)ml, .gitlab-ci.yml,
+.circleci/config.yml, Jenkinsfile, azure-pipelines.yml, .travis.yml, bitbucket-pipelines.yml,
+appveyor.yml), *.tf, Chart.yaml, kustomization.yaml, tool configuration (tsconfig*.json,
+eslint/prettier/jest/vitest/vite/webpack/... configs, mypy.ini, .flake8, ruff.toml, pytest.ini,
+.pre-commit-config.yaml, .golangci.*, .rubocop.yml, rustfmt.toml, conftest.py ...). Kubernetes
+candidates are the YAML files below a directory named k8s, kubernetes, kube, manifests,
+deploy(ment)(s), helm, charts, kustomize or overlays: reading every YAML file of a tree would
+cost too much, and elsewhere apiVersion+kind is rare.
+
 `detect` reports each entry once per file, sorted by (category, name); `detect_all` keeps the
 first file (in sorted path order) that reported an entry. Paths excluded by
 `mining.languages.is_excluded` (node_modules/, vendor/, dist/ ...) are never manifests.
@@ -36,11 +49,44 @@ first file (in sorted path order) that reported an entry. Paths excluded by
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from mining import manifests
 from mining.languages import is_excluded
+from mining.manifests import (
+    Parser,
+    check_ini,
+    check_json_or_yaml,
+    check_jsonc,
+    check_present,
+    check_toml,
+    check_xml,
+    check_yaml,
+    check_yaml_mapping,
+    read_cargo_toml,
+    read_compose,
+    read_composer_json,
+    read_dockerfile,
+    read_gemfile,
+    read_go_mod,
+    read_gradle,
+    read_helm_chart,
+    read_ini_sections,
+    read_kubernetes,
+    read_kustomization,
+    read_msbuild,
+    read_package_json,
+    read_pipfile,
+    read_pom,
+    read_pre_commit,
+    read_pyproject,
+    read_requirements,
+    read_setup_py,
+    read_terraform,
+    read_tsconfig,
+    tool_reader,
+)
 from mining.records import Detection
 
 __all__ = ["CATEGORIES", "REGISTRY", "Entry", "detect", "detect_all", "is_manifest"]
@@ -371,21 +417,160 @@ def _index() -> tuple[dict[tuple[str, str], list[Entry]], dict[str, list[tuple[s
     return exact, prefixes
 
 
-_EXACT, _PREFIXES = _index()
+_PACKAGES, _PACKAGE_PREFIXES = _index()
 _BY_NAME = {entry.name: entry for entry in REGISTRY}
 
 
 def _package_entries(namespace: str, name: str) -> Iterable[Entry]:
     key = normalise(namespace, name)
-    yield from _EXACT.get((namespace, key), ())
-    for prefix, entry in _PREFIXES.get(namespace, ()):
+    yield from _PACKAGES.get((namespace, key), ())
+    for prefix, entry in _PACKAGE_PREFIXES.get(namespace, ()):
         if key.startswith(prefix):
             yield entry
 
 
+# ---------------------------------------------------------------- which reader for which path
+
+
+def _yaml_ci(tool: str) -> Parser:
+    return tool_reader(check_yaml_mapping, tool)  # a CI file is always a mapping
+
+
+# How a configuration file is checked, by its extension ("" for rc files without one).
+# fmt: off
+_CONFIG_CHECKS: dict[str, Callable[[str], object]] = {
+    "json": check_jsonc, "jsonc": check_jsonc, "yml": check_yaml, "yaml": check_yaml,
+    "toml": check_toml, "ini": check_ini, "cfg": check_ini, "xml": check_xml,
+}
+# fmt: on
+_CODE_EXTENSIONS = frozenset({"js", "cjs", "mjs", "ts", "cts", "mts", "json5", "neon", "dist"})
+
+# "<stem>.<extension>" configuration files: eslint.config.mjs, .prettierrc.yaml, mypy.ini,
+# .isort.cfg, phpunit.xml.dist, phpstan.neon, angular.json, biome.jsonc ...
+# fmt: off
+_CONFIG_STEMS = {
+    "eslint.config": "ESLint", ".eslintrc": "ESLint", "prettier.config": "Prettier",
+    ".prettierrc": "Prettier", "jest.config": "Jest", "vitest.config": "Vitest",
+    "vite.config": "Vite", "webpack.config": "Webpack", "rollup.config": "Rollup",
+    "babel.config": "Babel", ".babelrc": "Babel", "stylelint.config": "Stylelint",
+    ".stylelintrc": "Stylelint", "tailwind.config": "Tailwind CSS",
+    "playwright.config": "Playwright", "cypress.config": "Cypress", "next.config": "Next.js",
+    "nuxt.config": "Nuxt", "svelte.config": "Svelte", "astro.config": "Astro",
+    "angular": "Angular", "turbo": "Turborepo", "biome": "Biome", "pyrightconfig": "Pyright",
+    "mypy": "mypy", ".mypy": "mypy", "pytest": "pytest", ".isort": "isort", "ruff": "Ruff",
+    ".ruff": "Ruff", ".golangci": "golangci-lint", ".rubocop": "RuboCop", "rustfmt": "rustfmt",
+    ".rustfmt": "rustfmt", "clippy": "Clippy", ".clippy": "Clippy", "phpunit": "PHPUnit",
+    "phpunit.xml": "PHPUnit", "phpstan": "PHPStan", "phpstan.neon": "PHPStan",
+}
+# fmt: on
+
+
+# Files without an extension: the check each one must pass, and the tool it names.
+# fmt: off
+_BARE: dict[str, tuple[Callable[[str], object], str]] = {
+    ".eslintrc": (check_json_or_yaml, "ESLint"), ".prettierrc": (check_json_or_yaml, "Prettier"),
+    ".stylelintrc": (check_json_or_yaml, "Stylelint"), ".babelrc": (check_jsonc, "Babel"),
+    ".flake8": (check_ini, "Flake8"), ".pylintrc": (check_ini, "Pylint"),
+    "pylintrc": (check_ini, "Pylint"), ".coveragerc": (check_ini, "Coverage.py"),
+    ".rspec": (check_present, "RSpec"), "conftest.py": (check_present, "pytest"),
+    "noxfile.py": (check_present, "Nox"), "Jenkinsfile": (check_present, "Jenkins"),
+}
+# fmt: on
+
+
+def _config_parser(name: str) -> Parser | None:
+    if name in _BARE:
+        return tool_reader(*_BARE[name])
+    stem, _, extension = name.rpartition(".")
+    tool = _CONFIG_STEMS.get(stem)
+    if tool is None:
+        return None
+    if extension in _CODE_EXTENSIONS:
+        return tool_reader(check_present, tool)
+    check = _CONFIG_CHECKS.get(extension)
+    return None if check is None else tool_reader(check, tool)
+
+
+# fmt: off
+_BY_FILE_NAME: dict[str, Parser] = {
+    "package.json": read_package_json, "composer.json": read_composer_json,
+    "pyproject.toml": read_pyproject, "Pipfile": read_pipfile, "setup.cfg": read_ini_sections,
+    "tox.ini": read_ini_sections, "setup.py": read_setup_py, "pom.xml": read_pom,
+    "build.gradle": read_gradle, "build.gradle.kts": read_gradle, "go.mod": read_go_mod,
+    "Cargo.toml": read_cargo_toml, "Gemfile": read_gemfile, "Chart.yaml": read_helm_chart,
+    "kustomization.yaml": read_kustomization, "kustomization.yml": read_kustomization,
+    ".pre-commit-config.yaml": read_pre_commit, ".gitlab-ci.yml": _yaml_ci("GitLab CI"),
+    ".travis.yml": _yaml_ci("Travis CI"), "azure-pipelines.yml": _yaml_ci("Azure Pipelines"),
+    "azure-pipelines.yaml": _yaml_ci("Azure Pipelines"),
+    "bitbucket-pipelines.yml": _yaml_ci("Bitbucket Pipelines"),
+    "appveyor.yml": _yaml_ci("AppVeyor"), ".appveyor.yml": _yaml_ci("AppVeyor"),
+}
+# fmt: on
+_MSBUILD_EXTENSIONS = (".csproj", ".fsproj", ".vbproj")
+_COMPOSE = re.compile(r"(?:docker-)?compose(?:[.-][\w.-]+)?\.ya?ml")
+_REQUIREMENTS = re.compile(r"(?:[\w.-]*[-_.])?requirements(?:[-_.][\w.-]*)?\.(?:txt|in)")
+_TSCONFIG = re.compile(r"tsconfig(?:\.[\w-]+)*\.json")
+# fmt: off
+_KUBERNETES_DIRS = frozenset({
+    "k8s", "kubernetes", "kube", "manifests", "deploy", "deployment", "deployments", "helm",
+    "charts", "kustomize", "overlays",
+})
+# fmt: on
+_GITHUB_ACTIONS = _yaml_ci("GitHub Actions")
+_CIRCLECI = _yaml_ci("CircleCI")
+
+
+def _is_dockerfile(name: str) -> bool:
+    lower = name.lower()
+    return (
+        lower in ("dockerfile", "containerfile")
+        or lower.startswith("dockerfile.")
+        or lower.endswith(".dockerfile")
+    )
+
+
+def _by_directory(directory: str, name: str) -> Parser | None:
+    parent = directory.rpartition("/")[2]
+    yaml_file = name.endswith((".yml", ".yaml"))
+    if yaml_file and (directory == ".github/workflows" or directory.endswith("/.github/workflows")):
+        return _GITHUB_ACTIONS
+    if name == "config.yml" and parent == ".circleci":
+        return _CIRCLECI
+    if parent == "requirements" and name.endswith((".txt", ".in")):
+        return read_requirements
+    if yaml_file and any(p.lower() in _KUBERNETES_DIRS for p in directory.split("/")):
+        return read_kubernetes
+    return None
+
+
+def _by_name(name: str) -> Parser | None:
+    if name in _BY_FILE_NAME:
+        return _BY_FILE_NAME[name]
+    if _is_dockerfile(name):
+        return read_dockerfile
+    if name.endswith(_MSBUILD_EXTENSIONS):
+        return read_msbuild
+    if name.endswith(".tf"):
+        return read_terraform
+    lower = name.lower()
+    if _COMPOSE.fullmatch(lower):
+        return read_compose
+    if _REQUIREMENTS.fullmatch(lower):
+        return read_requirements
+    if _TSCONFIG.fullmatch(name):
+        return read_tsconfig
+    return _config_parser(name)
+
+
+def parser_for(path: str) -> Parser | None:
+    """The reader for the manifest or configuration file at `path` (POSIX, relative), if any."""
+    directory, _, name = path.rpartition("/")
+    return _by_name(name) or _by_directory(directory, name)
+
+
 def is_manifest(path: str) -> bool:
     """Whether the file at `path` (POSIX, relative to the project root) is worth reading."""
-    return manifests.parser_for(path) is not None and not is_excluded(path)
+    return parser_for(path) is not None and not is_excluded(path)
 
 
 def _sorted(detections: Iterable[Detection]) -> tuple[Detection, ...]:
@@ -395,7 +580,8 @@ def _sorted(detections: Iterable[Detection]) -> tuple[Detection, ...]:
 def detect(path: str, content: bytes) -> tuple[Detection, ...]:
     """What the manifest or configuration file at `path` declares, each entry once, sorted by
     (category, name); () for files that are no manifest and for malformed content."""
-    signals = manifests.read(path, content) if is_manifest(path) else None
+    reader = parser_for(path)
+    signals = None if reader is None or is_excluded(path) else manifests.run(reader, content)
     if signals is None:
         return ()
     entries = {e.name: e for ns, name in signals.packages for e in _package_entries(ns, name)}

@@ -18,11 +18,11 @@ those into registry entries. Nothing here guesses from substrings of the whole f
 * Dockerfile base images imply nothing beyond Docker (the language breakdown already says
   what a ``python`` base image would). Compose service images do imply their service
   (``postgres`` -> PostgreSQL), via the ``image`` namespace of the registry.
-* Kubernetes candidates are YAML files below a directory named k8s, kubernetes, kube,
-  manifests, deploy(ment)(s), helm, charts, kustomize or overlays, plus kustomization.yaml;
-  a candidate counts when one of its documents has string ``apiVersion`` and ``kind``.
+* A Kubernetes candidate (chosen by path in `mining.frameworks`) counts when one of its
+  documents has string ``apiVersion`` and ``kind``.
 
-A malformed file gives None from `read`: invalid UTF-8, a parse error, the wrong top-level
+Which file gets which reader is decided by path in `mining.frameworks`. A malformed file
+gives None from `run`: invalid UTF-8, a parse error, the wrong top-level
 shape, too deep nesting. Readers raise `Malformed` (or the parser's own error) to say so.
 """
 
@@ -39,8 +39,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
-
-__all__ = ["Malformed", "Signals", "parser_for", "read"]
 
 
 class Malformed(ValueError):
@@ -68,18 +66,7 @@ def _signals(namespace: str = "", names: Iterable[str] = (), tools: Iterable[str
     return Signals(frozenset((namespace, n) for n in names), frozenset(tools))
 
 
-def _merge(*parts: Signals) -> Signals:
-    return Signals(
-        frozenset().union(*(p.packages for p in parts)),
-        frozenset().union(*(p.tools for p in parts)),
-    )
-
-
 # ---------------------------------------------------------------- data formats, safely
-
-
-def _json(text: str) -> Any:
-    return json.loads(text)
 
 
 def _object(value: Any) -> dict[str, Any]:
@@ -98,16 +85,16 @@ def _strings(value: Any) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
-def _yaml_documents(text: str) -> list[Any]:
+def check_yaml(text: str) -> list[Any]:
     return list(yaml.safe_load_all(text))
 
 
-def _yaml_mapping(text: str) -> dict[str, Any]:
-    documents = [d for d in _yaml_documents(text) if d is not None]
+def check_yaml_mapping(text: str) -> dict[str, Any]:
+    documents = [d for d in check_yaml(text) if d is not None]
     return _object(documents[0] if documents else None)
 
 
-def _ini(text: str) -> configparser.ConfigParser:
+def check_ini(text: str) -> configparser.ConfigParser:
     parser = configparser.ConfigParser(interpolation=None, strict=False)
     parser.read_string(text)
     return parser
@@ -116,7 +103,7 @@ def _ini(text: str) -> configparser.ConfigParser:
 _XML_DECLARATIONS = re.compile(r"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
-def _xml(text: str) -> ET.Element:
+def check_xml(text: str) -> ET.Element:
     # Entity expansion is the classic XML bomb; manifests never need a DTD, so refuse any.
     if _XML_DECLARATIONS.search(text):
         raise Malformed("XML with a DOCTYPE or ENTITY declaration")
@@ -185,7 +172,7 @@ def _strip_jsonc(text: str) -> str:
     return "".join(out)
 
 
-def _jsonc(text: str) -> Any:
+def check_jsonc(text: str) -> Any:
     return json.loads(_strip_jsonc(text))
 
 
@@ -204,7 +191,7 @@ def _pep508_names(requirements: Iterable[str]) -> Iterator[str]:
             yield match.group(1)
 
 
-def _requirements(text: str) -> Signals:
+def read_requirements(text: str) -> Signals:
     lines = (_REQUIREMENT_COMMENT.sub("", line).strip() for line in text.splitlines())
     # Options (-r other.txt, -e ., --hash=...) and paths/URLs carry no name worth matching.
     return _signals("python", _pep508_names(line for line in lines if not line.startswith("-")))
@@ -230,7 +217,7 @@ def _poetry_names(poetry: dict[str, Any]) -> Iterator[str]:
         yield from (name for name in table if name != "python")
 
 
-def _pyproject(text: str) -> Signals:
+def read_pyproject(text: str) -> Signals:
     data = tomllib.loads(text)
     project, tool = _table(data, "project"), _table(data, "tool")
     requirements = _strings(project.get("dependencies"))
@@ -244,7 +231,7 @@ def _pyproject(text: str) -> Signals:
     return _signals("python", names, (_PYPROJECT_TOOLS[t] for t in tool if t in _PYPROJECT_TOOLS))
 
 
-def _pipfile(text: str) -> Signals:
+def read_pipfile(text: str) -> Signals:
     data = tomllib.loads(text)
     names = [*_table(data, "packages"), *_table(data, "dev-packages")]
     return _signals("python", names, ["Pipenv"])
@@ -270,9 +257,9 @@ def _ini_section_tool(section: str) -> str | None:
     return tool
 
 
-def _ini_sections(text: str) -> Signals:
+def read_ini_sections(text: str) -> Signals:
     """setup.cfg and tox.ini: each known section names its tool; setup.cfg's requirements."""
-    parser = _ini(text)
+    parser = check_ini(text)
     tools = [t for s in parser.sections() if (t := _ini_section_tool(s)) is not None]
     values = [parser.get("options", k, fallback="") for k in ("install_requires", "tests_require")]
     if parser.has_section("options.extras_require"):
@@ -305,7 +292,7 @@ def _is_setup_call(node: ast.AST) -> bool:
     )
 
 
-def _setup_py(text: str) -> Signals:
+def read_setup_py(text: str) -> Signals:
     calls = [n for n in ast.walk(ast.parse(text)) if _is_setup_call(n)]
     keywords = [
         k for c in calls if isinstance(c, ast.Call) for k in c.keywords if k.arg in _SETUP_KEYWORDS
@@ -325,24 +312,24 @@ _PACKAGE_JSON_TOOLS = {
 # fmt: on
 
 
-def _package_json(text: str) -> Signals:
-    data = _object(_json(text))
+def read_package_json(text: str) -> Signals:
+    data = _object(json.loads(text))
     fields = ("dependencies", "devDependencies", "peerDependencies")
     names = [name for field in fields for name in _table(data, field)]
     return _signals("javascript", names, (t for k, t in _PACKAGE_JSON_TOOLS.items() if k in data))
 
 
-def _composer_json(text: str) -> Signals:
-    data = _object(_json(text))
+def read_composer_json(text: str) -> Signals:
+    data = _object(json.loads(text))
     names = [*_table(data, "require"), *_table(data, "require-dev")]
     # "php", "ext-json", "lib-icu" are platform requirements, not packages.
     packages = [n for n in names if "/" in n]
     return _signals("php", packages, ["Composer"])
 
 
-def _msbuild(text: str) -> Signals:
+def read_msbuild(text: str) -> Signals:
     """*.csproj / *.fsproj / *.vbproj: PackageReference Include and the project SDK."""
-    root = _xml(text)
+    root = check_xml(text)
     if _local(root.tag) != "Project":
         raise Malformed(f"root element {root.tag!r} is not <Project>")
     names = [root.get("Sdk", "").partition("/")[0]]
@@ -355,8 +342,8 @@ def _msbuild(text: str) -> Signals:
     return _signals("dotnet", (n for n in names if n))
 
 
-def _tsconfig(text: str) -> Signals:
-    options = _table(_object(_jsonc(text)), "compilerOptions")
+def read_tsconfig(text: str) -> Signals:
+    options = _table(_object(check_jsonc(text)), "compilerOptions")
     # Only an explicit "strict": true counts; a strict base config reached through "extends"
     # cannot be resolved from one file.
     strict = options.get("strict") is True
@@ -366,8 +353,8 @@ def _tsconfig(text: str) -> Signals:
 # ---------------------------------------------------------------- JVM
 
 
-def _pom(text: str) -> Signals:
-    root = _xml(text)
+def read_pom(text: str) -> Signals:
+    root = check_xml(text)
     if _local(root.tag) != "project":
         raise Malformed(f"root element {root.tag!r} is not <project>")
     names = []
@@ -413,13 +400,12 @@ def _without_block_comments(text: str) -> str:
     return " ".join(parts)
 
 
-def _gradle(text: str) -> Signals:
+def read_gradle(text: str) -> Signals:
     text = _GRADLE_LINE_COMMENT.sub("", _without_block_comments(text))
     coordinates = [*_GRADLE_COORDINATES.findall(text), *_GRADLE_MAP_NOTATION.findall(text)]
-    return _merge(
-        _signals("java", (f"{g}:{a}" for g, a in coordinates), ["Gradle"]),
-        _signals("gradle-plugin", _GRADLE_PLUGIN.findall(text)),
-    )
+    java = {("java", f"{group}:{artifact}") for group, artifact in coordinates}
+    plugins = {("gradle-plugin", plugin) for plugin in _GRADLE_PLUGIN.findall(text)}
+    return Signals(frozenset(java | plugins), frozenset({"Gradle"}))
 
 
 # ---------------------------------------------------------------- Go, Rust, Ruby
@@ -428,7 +414,7 @@ def _gradle(text: str) -> Signals:
 _GO_COMMENT = re.compile(r"//.*")
 
 
-def _go_mod(text: str) -> Signals:
+def read_go_mod(text: str) -> Signals:
     lines = [_GO_COMMENT.sub("", line).strip() for line in text.splitlines()]
     if not any(line.startswith("module ") for line in lines):
         raise Malformed("go.mod without a module directive")
@@ -457,7 +443,7 @@ def _cargo_names(table: dict[str, Any]) -> Iterator[str]:
             yield renamed if isinstance(renamed, str) else name
 
 
-def _cargo_toml(text: str) -> Signals:
+def read_cargo_toml(text: str) -> Signals:
     data = tomllib.loads(text)
     if "package" not in data and "workspace" not in data:
         raise Malformed("Cargo.toml without [package] or [workspace]")
@@ -471,7 +457,7 @@ def _cargo_toml(text: str) -> Signals:
 _GEM = re.compile(r"^\s*gem\s*\(?\s*([\"'])([\w.-]+)\1", re.MULTILINE)
 
 
-def _gemfile(text: str) -> Signals:
+def read_gemfile(text: str) -> Signals:
     return _signals("ruby", (name for _, name in _GEM.findall(text)), ["Bundler"])
 
 
@@ -481,7 +467,7 @@ def _gemfile(text: str) -> Signals:
 _DOCKER_FROM = re.compile(r"^\s*FROM\s+\S", re.IGNORECASE | re.MULTILINE)
 
 
-def _dockerfile(text: str) -> Signals:
+def read_dockerfile(text: str) -> Signals:
     if _DOCKER_FROM.search(text) is None:
         raise Malformed("a Dockerfile without a FROM instruction")
     return _signals(tools=["Docker"])
@@ -499,8 +485,8 @@ def _image_name(reference: str) -> str:
     return "/".join(parts).lower()
 
 
-def _compose(text: str) -> Signals:
-    services = _object(_yaml_mapping(text).get("services"))
+def read_compose(text: str) -> Signals:
+    services = _object(check_yaml_mapping(text).get("services"))
     images = [
         s["image"]
         for s in services.values()
@@ -509,21 +495,21 @@ def _compose(text: str) -> Signals:
     return _signals("image", map(_image_name, images), ["Docker Compose"])
 
 
-def _kubernetes(text: str) -> Signals:
-    documents = [d for d in _yaml_documents(text) if isinstance(d, dict)]
+def read_kubernetes(text: str) -> Signals:
+    documents = [d for d in check_yaml(text) if isinstance(d, dict)]
     found = any(
         isinstance(d.get("apiVersion"), str) and isinstance(d.get("kind"), str) for d in documents
     )
     return _signals(tools=["Kubernetes"] if found else [])
 
 
-def _kustomization(text: str) -> Signals:
-    _yaml_mapping(text)
+def read_kustomization(text: str) -> Signals:
+    check_yaml_mapping(text)
     return _signals(tools=["Kubernetes"])
 
 
-def _helm_chart(text: str) -> Signals:
-    chart = _yaml_mapping(text)
+def read_helm_chart(text: str) -> Signals:
+    chart = check_yaml_mapping(text)
     if not isinstance(chart.get("apiVersion"), str) or not isinstance(chart.get("name"), str):
         raise Malformed("Chart.yaml without apiVersion and name")
     return _signals(tools=["Helm", "Kubernetes"])  # a chart only deploys to Kubernetes
@@ -540,7 +526,7 @@ _TERRAFORM_PROVIDERS = {
 # fmt: on
 
 
-def _terraform(text: str) -> Signals:
+def read_terraform(text: str) -> Signals:
     # HCL has no parser in the standard library; provider blocks, required_providers sources
     # and resource types are line-anchored declarations, so a comment ("# provider ...")
     # never matches.
@@ -568,8 +554,10 @@ def _items(value: Any) -> list[dict[Any, Any]]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
-def _pre_commit(text: str) -> Signals:
-    hooks = [h for r in _items(_yaml_mapping(text).get("repos")) for h in _items(r.get("hooks"))]
+def read_pre_commit(text: str) -> Signals:
+    hooks = [
+        h for r in _items(check_yaml_mapping(text).get("repos")) for h in _items(r.get("hooks"))
+    ]
     ids = [i for h in hooks if isinstance(i := h.get("id"), str)]
     return _signals(
         tools=["pre-commit", *(_PRE_COMMIT_HOOKS[i] for i in ids if i in _PRE_COMMIT_HOOKS)]
@@ -579,7 +567,7 @@ def _pre_commit(text: str) -> Signals:
 # ---------------------------------------------------------------- files that name one tool
 
 
-def _tool_if(check: Callable[[str], object], tool: str) -> Parser:
+def tool_reader(check: Callable[[str], object], tool: str) -> Parser:
     """A reader that reports `tool` once `check` accepted the text (it raises if not)."""
 
     def parser(text: str) -> Signals:
@@ -589,162 +577,25 @@ def _tool_if(check: Callable[[str], object], tool: str) -> Parser:
     return parser
 
 
-def _yaml_ci(tool: str) -> Parser:
-    return _tool_if(_yaml_mapping, tool)  # a CI file is always a mapping
-
-
-def _present(text: str) -> None:
+def check_present(text: str) -> None:
     """Configuration written as code: its name says it all once it decoded as UTF-8."""
 
 
-# How a configuration file is checked, by its extension ("" for rc files without one).
-# fmt: off
-_CONFIG_CHECKS: dict[str, Callable[[str], object]] = {
-    "json": _jsonc, "jsonc": _jsonc, "yml": _yaml_documents, "yaml": _yaml_documents,
-    "toml": tomllib.loads, "ini": _ini, "cfg": _ini, "xml": _xml,
-}
-# fmt: on
-_CODE_EXTENSIONS = frozenset({"js", "cjs", "mjs", "ts", "cts", "mts", "json5", "neon", "dist"})
-
-# "<stem>.<extension>" configuration files: eslint.config.mjs, .prettierrc.yaml, mypy.ini,
-# .isort.cfg, phpunit.xml.dist, phpstan.neon, angular.json, biome.jsonc ...
-# fmt: off
-_CONFIG_STEMS = {
-    "eslint.config": "ESLint", ".eslintrc": "ESLint", "prettier.config": "Prettier",
-    ".prettierrc": "Prettier", "jest.config": "Jest", "vitest.config": "Vitest",
-    "vite.config": "Vite", "webpack.config": "Webpack", "rollup.config": "Rollup",
-    "babel.config": "Babel", ".babelrc": "Babel", "stylelint.config": "Stylelint",
-    ".stylelintrc": "Stylelint", "tailwind.config": "Tailwind CSS",
-    "playwright.config": "Playwright", "cypress.config": "Cypress", "next.config": "Next.js",
-    "nuxt.config": "Nuxt", "svelte.config": "Svelte", "astro.config": "Astro",
-    "angular": "Angular", "turbo": "Turborepo", "biome": "Biome", "pyrightconfig": "Pyright",
-    "mypy": "mypy", ".mypy": "mypy", "pytest": "pytest", ".isort": "isort", "ruff": "Ruff",
-    ".ruff": "Ruff", ".golangci": "golangci-lint", ".rubocop": "RuboCop", "rustfmt": "rustfmt",
-    ".rustfmt": "rustfmt", "clippy": "Clippy", ".clippy": "Clippy", "phpunit": "PHPUnit",
-    "phpunit.xml": "PHPUnit", "phpstan": "PHPStan", "phpstan.neon": "PHPStan",
-}
-# fmt: on
+def check_toml(text: str) -> object:
+    return tomllib.loads(text)
 
 
-def _json_or_yaml(text: str) -> object:
+def check_json_or_yaml(text: str) -> object:
     """Extension-less rc files (.eslintrc, .prettierrc) hold JSON with comments or YAML."""
     try:
-        return _jsonc(text)
+        return check_jsonc(text)
     except ValueError:
-        return _yaml_documents(text)
+        return check_yaml(text)
 
 
-# Files without an extension: the check each one must pass, and the tool it names.
-# fmt: off
-_BARE: dict[str, tuple[Callable[[str], object], str]] = {
-    ".eslintrc": (_json_or_yaml, "ESLint"), ".prettierrc": (_json_or_yaml, "Prettier"),
-    ".stylelintrc": (_json_or_yaml, "Stylelint"), ".babelrc": (_jsonc, "Babel"),
-    ".flake8": (_ini, "Flake8"), ".pylintrc": (_ini, "Pylint"), "pylintrc": (_ini, "Pylint"),
-    ".coveragerc": (_ini, "Coverage.py"), ".rspec": (_present, "RSpec"),
-    "conftest.py": (_present, "pytest"), "noxfile.py": (_present, "Nox"),
-    "Jenkinsfile": (_present, "Jenkins"),
-}
-# fmt: on
-
-
-def _config_parser(name: str) -> Parser | None:
-    if name in _BARE:
-        return _tool_if(*_BARE[name])
-    stem, _, extension = name.rpartition(".")
-    tool = _CONFIG_STEMS.get(stem)
-    if tool is None:
-        return None
-    if extension in _CODE_EXTENSIONS:
-        return _tool_if(_present, tool)
-    check = _CONFIG_CHECKS.get(extension)
-    return None if check is None else _tool_if(check, tool)
-
-
-# ---------------------------------------------------------------- which reader for which path
-
-
-# fmt: off
-_EXACT: dict[str, Parser] = {
-    "package.json": _package_json, "composer.json": _composer_json, "pyproject.toml": _pyproject,
-    "Pipfile": _pipfile, "setup.cfg": _ini_sections, "tox.ini": _ini_sections,
-    "setup.py": _setup_py, "pom.xml": _pom, "build.gradle": _gradle, "build.gradle.kts": _gradle,
-    "go.mod": _go_mod, "Cargo.toml": _cargo_toml, "Gemfile": _gemfile, "Chart.yaml": _helm_chart,
-    "kustomization.yaml": _kustomization, "kustomization.yml": _kustomization,
-    ".pre-commit-config.yaml": _pre_commit, ".gitlab-ci.yml": _yaml_ci("GitLab CI"),
-    ".travis.yml": _yaml_ci("Travis CI"), "azure-pipelines.yml": _yaml_ci("Azure Pipelines"),
-    "azure-pipelines.yaml": _yaml_ci("Azure Pipelines"),
-    "bitbucket-pipelines.yml": _yaml_ci("Bitbucket Pipelines"),
-    "appveyor.yml": _yaml_ci("AppVeyor"), ".appveyor.yml": _yaml_ci("AppVeyor"),
-}
-# fmt: on
-_MSBUILD_EXTENSIONS = (".csproj", ".fsproj", ".vbproj")
-_COMPOSE = re.compile(r"(?:docker-)?compose(?:[.-][\w.-]+)?\.ya?ml")
-_REQUIREMENTS = re.compile(r"(?:[\w.-]*[-_.])?requirements(?:[-_.][\w.-]*)?\.(?:txt|in)")
-_TSCONFIG = re.compile(r"tsconfig(?:\.[\w-]+)*\.json")
-# fmt: off
-_KUBERNETES_DIRS = frozenset({
-    "k8s", "kubernetes", "kube", "manifests", "deploy", "deployment", "deployments", "helm",
-    "charts", "kustomize", "overlays",
-})
-# fmt: on
-_GITHUB_ACTIONS = _yaml_ci("GitHub Actions")
-_CIRCLECI = _yaml_ci("CircleCI")
-
-
-def _is_dockerfile(name: str) -> bool:
-    lower = name.lower()
-    return (
-        lower in ("dockerfile", "containerfile")
-        or lower.startswith("dockerfile.")
-        or lower.endswith(".dockerfile")
-    )
-
-
-def _by_directory(directory: str, name: str) -> Parser | None:
-    parent = directory.rpartition("/")[2]
-    yaml_file = name.endswith((".yml", ".yaml"))
-    if yaml_file and (directory == ".github/workflows" or directory.endswith("/.github/workflows")):
-        return _GITHUB_ACTIONS
-    if name == "config.yml" and parent == ".circleci":
-        return _CIRCLECI
-    if parent == "requirements" and name.endswith((".txt", ".in")):
-        return _requirements
-    if yaml_file and any(p.lower() in _KUBERNETES_DIRS for p in directory.split("/")):
-        return _kubernetes
-    return None
-
-
-def _by_name(name: str) -> Parser | None:
-    if name in _EXACT:
-        return _EXACT[name]
-    if _is_dockerfile(name):
-        return _dockerfile
-    if name.endswith(_MSBUILD_EXTENSIONS):
-        return _msbuild
-    if name.endswith(".tf"):
-        return _terraform
-    lower = name.lower()
-    if _COMPOSE.fullmatch(lower):
-        return _compose
-    if _REQUIREMENTS.fullmatch(lower):
-        return _requirements
-    if _TSCONFIG.fullmatch(name):
-        return _tsconfig
-    return _config_parser(name)
-
-
-def parser_for(path: str) -> Parser | None:
-    """The reader for the manifest or configuration file at `path` (POSIX, relative), if any."""
-    directory, _, name = path.rpartition("/")
-    return _by_name(name) or _by_directory(directory, name)
-
-
-def read(path: str, content: bytes) -> Signals | None:
-    """What the file at `path` declares; None when it is no manifest or is malformed."""
-    parser = parser_for(path)
-    if parser is None:
-        return None
+def run(reader: Parser, content: bytes) -> Signals | None:
+    """`reader` over `content` decoded as UTF-8 (a BOM dropped); None when malformed."""
     try:
-        return parser(content.decode("utf-8-sig"))
+        return reader(content.decode("utf-8-sig"))
     except _PARSE_ERRORS:
         return None

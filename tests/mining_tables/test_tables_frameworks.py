@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mining.frameworks import CATEGORIES, REGISTRY, detect, detect_all, is_manifest
 from mining.records import Detection
@@ -765,3 +767,29 @@ def test_detect_all_dedupes_by_first_sorted_path_and_sorts_by_category_then_name
 
 def test_detect_all_of_nothing() -> None:
     assert detect_all({}) == ()
+
+
+def test_every_tool_a_reader_can_name_is_in_the_registry() -> None:
+    from mining import frameworks, manifests
+
+    named = {
+        *frameworks._CONFIG_STEMS.values(),
+        *(tool for _, tool in frameworks._BARE.values()),
+        *manifests._PYPROJECT_TOOLS.values(),
+        *manifests._INI_SECTIONS.values(),
+        *manifests._PRE_COMMIT_HOOKS.values(),
+        *manifests._PACKAGE_JSON_TOOLS.values(),
+        *manifests._TERRAFORM_PROVIDERS.values(),
+    }
+    assert named <= {entry.name for entry in REGISTRY}
+
+
+@given(content=st.binary(max_size=300))
+@pytest.mark.parametrize("path", ["package.json", "pyproject.toml", "pom.xml", "tsconfig.json"])
+def test_arbitrary_bytes_never_raise(path: str, content: bytes) -> None:
+    assert isinstance(detect(path, content), tuple)
+
+
+@given(content=st.text(alphabet='{}[],:"/*\\ \nab1', max_size=200))
+def test_arbitrary_jsonc_never_raises(content: str) -> None:
+    assert isinstance(detect("tsconfig.json", content.encode()), tuple)
