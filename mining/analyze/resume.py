@@ -22,7 +22,7 @@ from enum import StrEnum
 from mining.analyze.catalogue import SkillCategory
 from mining.analyze.health import HealthScore
 from mining.analyze.prefs import RepresentationPrefs, override_datetime
-from mining.analyze.signals import Signals
+from mining.analyze.signals import Signals, ToolUse
 from mining.analyze.skills import ProjectSkill, UserProjectSkill
 from mining.records import History, ProjectReport
 
@@ -147,14 +147,18 @@ def _stack(ctx: ResumeContext) -> tuple[str, str] | None:
 
 def _craft(ctx: ResumeContext) -> tuple[str, str] | None:
     sig = ctx.signals
+
+    def names(tools: Sequence[ToolUse]) -> list[str]:
+        return [t.name for t in tools if not ctx.prefs.is_hidden(t.name)]
+
     parts = []
     if sig.test_files:
-        fw = "/".join(t.name for t in sig.test_frameworks)
+        fw = "/".join(names(sig.test_frameworks))
         parts.append(f"{sig.test_files:,} test files" + (f" ({fw})" if fw else ""))
-    if ci := sig.of_kind("ci"):
-        parts.append(f"continuous integration on {_join([t.name for t in ci])}")
-    if quality := sig.of_kind("linter", "formatter", "type_checker"):
-        parts.append(f"{_join([t.name for t in quality])} checks")
+    if ci := names(sig.of_kind("ci")):
+        parts.append(f"continuous integration on {_join(ci)}")
+    if quality := names(sig.of_kind("linter", "formatter", "type_checker")):
+        parts.append(f"{_join(quality)} checks")
     if not parts:
         return None
     return "engineering practices", f"Backed the code with {_join(parts)}."
