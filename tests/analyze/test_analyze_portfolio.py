@@ -105,7 +105,7 @@ def test_every_pref_is_applied() -> None:
     assert [p.path for p in analysis.projects if p.rank.showcased] == ["api"]
     # hidden skills vanish everywhere; highlighted come first
     api = by_path["api"]
-    assert "Docker" not in [s.name for s in (*api.skills, *api.user_skills)]
+    assert "Docker" not in [s.name for s in api.skills] + [s.name for s in api.user_skills]
     assert "Docker" not in [s.name for s in analysis.profile.top_skills]
     assert "Docker" not in [f.name for f in analysis.profile.frameworks]
     assert not any("Docker" in i.content for i in api.resume_items)
