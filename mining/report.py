@@ -1,0 +1,133 @@
+"""`artifact-miner mine PATH`: mine every project under PATH and print the reports.
+
+    artifact-miner mine PATH [--email E ...] [--alias E ...] [--json] [--concurrency N]
+
+Reports print in path order once all are mined; a progress bar (rich) shows on stderr when it is
+a terminal. Exit status: 0 when every project was mined, 1 when any failed, 2 when PATH is not a
+directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import dataclasses
+import json
+import sys
+from collections.abc import Mapping
+from datetime import date, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import Progress
+
+from mining.discover import discover
+from mining.git import GitRunner
+from mining.pipeline import mine_all
+from mining.records import Identity, ProjectFailure, ProjectReport
+
+Result = ProjectReport | ProjectFailure
+
+
+def to_jsonable(value: Any) -> Any:
+    """Records as plain JSON data: dicts, lists, ISO dates, enum values, string keys."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(to_jsonable(k)): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, tuple | list | set | frozenset):
+        return [to_jsonable(v) for v in value]
+    return value
+
+
+def _day(when: datetime | None) -> str:
+    return when.date().isoformat() if when else "-"
+
+
+def render_text(result: Result) -> str:
+    """A short human-readable summary of one project."""
+    if isinstance(result, ProjectFailure):
+        return f"{result.path}  FAILED {result.code}: {result.message}\n"
+    lines = [f"{result.path}  ({result.kind.value}) {result.name}"]
+    if result.head_commit:
+        lines.append(f"  head {result.head_commit[:12]}  root {(result.root_commit or '-')[:12]}")
+    shares = ", ".join(f"{s.name} {s.percent:.1f}%" for s in result.languages.shares[:6])
+    lines.append(f"  languages: {shares or '-'}")
+    lines.append(f"  frameworks: {', '.join(d.name for d in result.frameworks) or '-'}")
+    lines.append(f"  files: {result.tree.files}  notable: {', '.join(result.tree.notable) or '-'}")
+    history = result.history
+    if history is not None:
+        collab = history.collaboration
+        lines.append(
+            f"  commits: {history.total_commits} ({history.merges} merges, {history.tags} tags)"
+            f"  {_day(history.first_commit)} .. {_day(history.last_commit)}"
+        )
+        people = ", ".join(f"{a.name} <{a.email}> {a.share:.1f}%" for a in collab.authors[:5])
+        lines.append(f"  authors ({len(collab.authors)}, bus factor {collab.bus_factor}): {people}")
+        if (user := history.user) is not None:
+            kinds = ", ".join(f"{k.value} {n}" for k, n in user.activity.items()) or "-"
+            lines.append(
+                f"  you: {user.role}, {user.commits} commits ({user.share_percent:.1f}%),"
+                f" +{user.added}/-{user.deleted}, {user.commits_per_week:.2f}/week; {kinds}"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", type=Path, help="an extracted upload: repositories and folders")
+    parser.add_argument("--email", action="append", default=[], help="the user's email")
+    parser.add_argument("--alias", action="append", default=[], help="another of their emails")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+    parser.add_argument("--concurrency", type=int, default=4, help="projects mined at once")
+
+
+def run(args: argparse.Namespace) -> int:
+    root: Path = args.path
+    if not root.is_dir():
+        print(f"artifact-miner mine: not a directory: {root}", file=sys.stderr)
+        return 2
+    identity = Identity.of(*args.email, *args.alias)
+    results = asyncio.run(collect(root, identity, args.concurrency, sys.stderr.isatty()))
+    results.sort(key=lambda r: r.path)
+    if args.json:
+        json.dump([to_jsonable(r) for r in results], sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write("\n".join(render_text(r) for r in results))
+    return 1 if any(isinstance(r, ProjectFailure) for r in results) else 0
+
+
+async def collect(root: Path, identity: Identity, concurrency: int, progress: bool) -> list[Result]:
+    """Discover and mine everything under `root`, with a progress bar when asked."""
+    runner = GitRunner(ceiling=await asyncio.to_thread(root.resolve))
+    try:
+        projects = await asyncio.to_thread(discover, root)
+        bar = Progress(console=Console(stderr=True), transient=True, disable=not progress)
+        results: list[Result] = []
+        with bar:
+            task = bar.add_task("mining", total=len(projects))
+            mined = mine_all(projects, identity, runner, concurrency=concurrency)
+            async with contextlib.aclosing(mined) as stream:
+                async for result in stream:
+                    results.append(result)
+                    bar.update(task, advance=1, description=result.path)
+        return results
+    finally:
+        runner.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="artifact-miner mine", description="Mine projects.")
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""The CLI: JSON and text rendering, exit status."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from mining.records import ActivityKind, Identity, ProjectFailure, TreeFacts
+from mining.report import main, render_text, to_jsonable
+from tests.mining.repo_builder import ALICE, Factory
+
+
+def test_to_jsonable() -> None:
+    when = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
+    value = {date(2024, 1, 2): (when, ActivityKind.CODE), "ids": Identity.of("A@x")}
+    assert to_jsonable(value) == {
+        "2024-01-02": ["2024-01-02T03:04:05+00:00", "code"],
+        "ids": {"emails": ["a@x"]},
+    }
+    assert to_jsonable(TreeFacts(1, {ActivityKind.DOCS: 1}, ("README",))) == {
+        "files": 1, "counts": {"docs": 1}, "notable": ["README"]
+    }  # fmt: skip
+
+
+def test_render_failure() -> None:
+    failure = ProjectFailure("x", "a/x", "REPO_UNSAFE", "a/x/.git: .git is a symbolic link")
+    assert render_text(failure) == "a/x  FAILED REPO_UNSAFE: a/x/.git: .git is a symbolic link\n"
+
+
+def test_mine_json(repos: Factory, upload: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = repos.repo("r").write("main.go", "package main\n")
+    head = repo.commit("one", author=ALICE)
+    assert main([str(upload), "--email", "alice@example.com", "--json"]) == 0
+    [report] = json.loads(capsys.readouterr().out)
+    assert (report["path"], report["kind"], report["head_commit"]) == ("r", "worktree", head)
+    user = report["history"]["user"]
+    assert (user["commits"], user["role"], user["first_commit"]) == (
+        1, "Sole Developer", "2023-11-14T22:13:20+00:00"
+    )  # fmt: skip
+
+
+def test_mine_text(repos: Factory, upload: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repos.repo("r").write("main.go", "package main\n").commit("one", author=ALICE)
+    (upload / "bad").mkdir()
+    (upload / "bad/.git").write_text("gitdir: /etc\n")
+    assert main([str(upload), "--alias", "alice@example.com"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == (
+        f"bad  FAILED REPO_UNSAFE: {upload.resolve()}/bad/.git: .git is not a directory"
+        " (a gitlink file?)"
+    )
+    assert out[2:4] == ["r  (worktree) r", out[3]]
+    assert out[-1] == ("  you: Sole Developer, 1 commits (100.0%), +1/-0, 1.00/week; code 1")
+
+
+def test_not_a_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(tmp_path / "missing")]) == 2
+    assert "not a directory" in capsys.readouterr().err
