@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -19,12 +21,26 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_P
 from graphql_api import graphiql
 from graphql_api.db import migrate
 from graphql_api.db.engine import Database
+from graphql_api.ingest import (
+    ArchiveLimits,
+    BodySizeLimitMiddleware,
+    UploadLimits,
+    UploadStore,
+    make_upload_route,
+)
+from graphql_api.jobs.bus import InProcessBus
+from graphql_api.jobs.runner import JobRunner
+from graphql_api.jobs.service import Services
 from graphql_api.schema import build_schema
 from graphql_api.schema.context import Context
 from graphql_api.schema.loaders import Loaders
+from graphql_api.security import CsrfMiddleware
 from graphql_api.settings import Settings
 
 log = logging.getLogger("graphql_api")
+
+# Multipart framing around the files; the files themselves are capped by max_upload_bytes.
+MULTIPART_SLACK = 1024 * 1024
 
 
 @dataclass
@@ -32,12 +48,12 @@ class AppState:
     """What the lifespan creates and the request handlers use."""
 
     settings: Settings
-    db: Database | None = None
+    services: Services | None = None
 
-    def database(self) -> Database:
-        if self.db is None:
+    def ready(self) -> Services:
+        if self.services is None:
             raise RuntimeError("the application's lifespan has not started")
-        return self.db
+        return self.services
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -46,13 +62,20 @@ class GraphQLApp(GraphQL[Context, None]):
             build_schema(),
             graphql_ide="graphiql",
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
+            # Deliberate: uploads use the GraphQL multipart request spec. CsrfMiddleware
+            # refuses multipart requests that could come from a cross-site form.
+            multipart_uploads_enabled=True,
         )
         self.state = state
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
-        db = self.state.database()
+        services = self.state.ready()
         return Context(
-            db=db, settings=self.state.settings, loaders=Loaders.create(db), request=request
+            db=services.db,
+            settings=self.state.settings,
+            loaders=Loaders.create(services.db),
+            request=request,
+            services=services,
         )
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
@@ -66,17 +89,25 @@ async def healthz(request: Request) -> Response:
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     state = AppState(settings)
+    store = UploadStore(settings.uploads_dir)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        for folder in (settings.data_dir, settings.uploads_dir, settings.extracted_dir):
+            folder.mkdir(parents=True, exist_ok=True)
         db = Database.from_url(settings.sqlalchemy_url)
         try:
             await migrate.upgrade(db.engine)
-            state.db = db
-            yield
+            bus = InProcessBus()
+            runner = JobRunner(db, settings, bus)
+            state.services = Services(db, settings, bus, runner, store, ArchiveLimits())
+            await runner.start()
+            try:
+                yield
+            finally:
+                await runner.stop()
         finally:
-            state.db = None
+            state.services = None
             await db.dispose()
 
     graphql = GraphQLApp(state)
@@ -85,9 +116,43 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/healthz", healthz),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            make_upload_route(store, UploadLimits(max_upload_bytes=settings.max_upload_bytes)),
+            Route("/exports/{uid:str}", download_export),
             Mount("/graphiql", graphiql.assets_app(), name="graphiql"),
+        ],
+        middleware=[
+            Middleware(
+                BodySizeLimitMiddleware, max_body_bytes=settings.max_upload_bytes + MULTIPART_SLACK
+            ),
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.allowed_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=[
+                    "authorization",
+                    "content-type",
+                    "apollo-require-preflight",
+                    "x-requested-with",
+                    "x-filename",
+                ],
+            ),
+            Middleware(CsrfMiddleware, allowed_origins=settings.allowed_origins),
         ],
         lifespan=lifespan,
     )
     app.state.app_state = state
     return app
+
+
+async def download_export(request: Request) -> Response:
+    from graphql_api.jobs.exports import export_file
+
+    services: Services = request.app.state.app_state.ready()
+    found = await export_file(services.db, services.settings, request.path_params["uid"])
+    if found is None:
+        return JSONResponse(
+            {"errors": [{"message": "no such export", "extensions": {"code": "NOT_FOUND"}}]},
+            status_code=404,
+        )
+    path, media_type = found
+    return FileResponse(path, media_type=media_type, filename=path.name)

@@ -102,7 +102,7 @@ async def app(settings: Settings) -> AsyncIterator[Starlette]:
 
 @pytest.fixture
 def db(app: Starlette) -> Database:
-    database: Database = app.state.app_state.database()
+    database: Database = app.state.app_state.ready().db
     return database
 
 

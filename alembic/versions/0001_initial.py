@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 06:19:09.303756
+Create Date: 2026-11-22 06:27:06.903691
 """
 
 from __future__ import annotations
@@ -114,6 +114,7 @@ def upgrade() -> None:
         sa.Column("owner_id", sa.Integer(), nullable=True),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("user_emails", sa.JSON(), nullable=False),
+        sa.Column("ranking_weights", sa.JSON(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -160,6 +161,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("portfolio_id", sa.String(length=32), nullable=True),
         sa.Column("export_type", sa.String(length=30), nullable=False),
+        sa.Column("format", sa.String(length=20), nullable=False),
         sa.Column("path", sa.String(length=1000), nullable=True),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("error", sa.Text(), nullable=True),
@@ -237,6 +239,9 @@ def upgrade() -> None:
         sa.Column("health_score", sa.Float(), nullable=True),
         sa.Column("health_components", sa.JSON(), nullable=False),
         sa.Column("thumbnail_url", sa.String(length=1000), nullable=True),
+        sa.Column("showcased", sa.Boolean(), nullable=False),
+        sa.Column("summary", sa.Text(), nullable=True),
+        sa.Column("report", sa.JSON(), nullable=True),
         sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("uid", sa.String(length=32), nullable=False),

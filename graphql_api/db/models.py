@@ -127,6 +127,10 @@ class Portfolio(Base, CreatedAt):
     )
     name: Mapped[str] = mapped_column(String(200), default="")
     user_emails: Mapped[list[str]] = mapped_column(ValidatedJSON(js.EMAILS), default=list)
+    # The ranking weights last asked for (rankProjects); empty means the defaults.
+    ranking_weights: Mapped[dict[str, float]] = mapped_column(
+        ValidatedJSON(js.COUNTS), default=dict
+    )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     @property
@@ -219,6 +223,11 @@ class RepoStat(Base, PublicId, CreatedAt):
         ValidatedJSON(js.SCORE_COMPONENTS), default=list
     )
     thumbnail_url: Mapped[str | None] = mapped_column(String(1000))
+    showcased: Mapped[bool] = mapped_column(Boolean, default=False)
+    summary: Mapped[str | None] = mapped_column(Text)
+    # The mined report (mining.records.ProjectReport via mining.codec), so ranking, resume
+    # items and the profile can be recomputed without running git again.
+    report: Mapped[dict[str, Any] | None] = mapped_column(ValidatedJSON(js.OBJECT))
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -368,7 +377,8 @@ class Export(Base, PublicId, CreatedAt):
     portfolio_id: Mapped[str | None] = mapped_column(
         ForeignKey("portfolios.id", ondelete="CASCADE"), index=True
     )
-    export_type: Mapped[str] = mapped_column(String(30))  # e.g. resume-markdown, portfolio-json
+    export_type: Mapped[str] = mapped_column(String(30))  # resume | portfolio
+    format: Mapped[str] = mapped_column(String(20), default="json")  # json | markdown
     path: Mapped[str | None] = mapped_column(String(1000))
     status: Mapped[str] = mapped_column(String(20), default="pending")  # pending|completed|failed
     error: Mapped[str | None] = mapped_column(Text)

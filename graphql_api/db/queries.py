@@ -26,8 +26,11 @@ from graphql_api.db.models import (
     ProjectSkill,
     Question,
     RepoStat,
+    RepresentationPrefs,
     ResumeItem,
     Skill,
+    UploadedZip,
+    UserAnswer,
     UserProjectSkill,
     UserRepoStat,
 )
@@ -215,6 +218,10 @@ async def rows_by_ids(session: AsyncSession, model: type[M], ids: Sequence[Any])
     return list((await session.scalars(select(model).where(model.id.in_(ids)))).all())  # type: ignore[attr-defined]
 
 
+async def rows_by_uids(session: AsyncSession, model: type[M], uids: Sequence[str]) -> list[M]:
+    return list((await session.scalars(select(model).where(model.uid.in_(uids)))).all())  # type: ignore[attr-defined]
+
+
 async def children_by_project(
     session: AsyncSession, model: type[M], project_ids: Sequence[int]
 ) -> list[M]:
@@ -257,3 +264,50 @@ async def latest_jobs_by_portfolio(
         .group_by(MiningJob.portfolio_id)
     )
     return list((await session.scalars(select(MiningJob).where(MiningJob.id.in_(newest)))).all())
+
+
+async def portfolio_projects(
+    session: AsyncSession, portfolio_id: str, *, include_deleted: bool = False
+) -> list[RepoStat]:
+    conditions = [RepoStat.portfolio_id == portfolio_id]
+    if not include_deleted:
+        conditions.append(RepoStat.deleted_at.is_(None))
+    stmt = select(RepoStat).where(*conditions).order_by(RepoStat.id)
+    return list((await session.scalars(stmt)).all())
+
+
+async def portfolio_uploads(session: AsyncSession, portfolio_id: str) -> list[UploadedZip]:
+    stmt = select(UploadedZip).where(UploadedZip.portfolio_id == portfolio_id)
+    return list((await session.scalars(stmt.order_by(UploadedZip.id))).all())
+
+
+async def jobs_in(session: AsyncSession, statuses: Sequence[str]) -> list[MiningJob]:
+    stmt = select(MiningJob).where(MiningJob.status.in_(statuses)).order_by(MiningJob.id)
+    return list((await session.scalars(stmt)).all())
+
+
+async def prefs_of(session: AsyncSession, portfolio_id: str) -> dict[str, Any]:
+    row = await session.get(RepresentationPrefs, portfolio_id)
+    return {} if row is None else dict(row.prefs_json)
+
+
+async def latest_answer(session: AsyncSession, key: str) -> str | None:
+    stmt = (
+        select(UserAnswer.answer_text)
+        .join(Question, Question.id == UserAnswer.question_id)
+        .where(Question.key == key)
+        .order_by(UserAnswer.answered_at.desc(), UserAnswer.id.desc())
+        .limit(1)
+    )
+    return await session.scalar(stmt)
+
+
+async def ranked_projects(session: AsyncSession, portfolio_id: str) -> list[RepoStat]:
+    """Live projects of a portfolio by ranking (unranked last)."""
+    key, _ = _project_sort_key(ProjectOrder.RANKING)
+    stmt = (
+        select(RepoStat)
+        .where(*_project_conditions(portfolio_id, ProjectFilter()))
+        .order_by(key.desc(), RepoStat.id)
+    )
+    return list((await session.scalars(stmt)).all())

@@ -8,7 +8,10 @@ from graphql import lexicographic_sort_schema, print_schema
 from strawberry.extensions import ParserCache, ValidationCache
 
 from graphql_api.schema.errors import MaskUnexpectedErrors
+from graphql_api.schema.mutations_config import ConfigMutations
+from graphql_api.schema.mutations_jobs import JobMutations
 from graphql_api.schema.query import Query
+from graphql_api.schema.subscriptions import Subscription
 from graphql_api.schema.types import (
     EvidenceTypeNode,
     ProjectSkillType,
@@ -18,9 +21,16 @@ from graphql_api.schema.types import (
 )
 
 
+@strawberry.type
+class Mutation(JobMutations, ConfigMutations):
+    pass
+
+
 def build_schema() -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
         # Types reachable only through `node` must still be in the schema.
         types=[
             EvidenceTypeNode,

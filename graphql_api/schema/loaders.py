@@ -75,6 +75,7 @@ class Loaders:
     user_stats_by_project: DataLoader[int, list[UserRepoStat]]
     project_skills_by_skill: DataLoader[int, list[ProjectSkill]]
     latest_job_by_portfolio: DataLoader[str, MiningJob | None]
+    project_by_uid: DataLoader[str, RepoStat | None]
 
     @classmethod
     def create(cls, db: Database) -> Loaders:
@@ -88,6 +89,11 @@ class Loaders:
                 rows = await queries.latest_jobs_by_portfolio(session, portfolio_ids)
             return _one_each(rows, portfolio_ids, lambda row: row.portfolio_id)
 
+        async def projects_by_uid(uids: list[str]) -> list[RepoStat | None]:
+            async with db.read() as session:
+                rows = await queries.rows_by_uids(session, RepoStat, uids)
+            return _one_each(rows, uids, lambda row: row.uid)
+
         return cls(
             portfolio_by_id=_by_id_loader(db, Portfolio),
             project_by_id=_by_id_loader(db, RepoStat),
@@ -99,4 +105,5 @@ class Loaders:
             user_stats_by_project=_by_project_loader(db, UserRepoStat),
             project_skills_by_skill=DataLoader(load_fn=skills_by_skill),
             latest_job_by_portfolio=DataLoader(load_fn=latest_jobs),
+            project_by_uid=DataLoader(load_fn=projects_by_uid),
         )

@@ -6,12 +6,14 @@ import datetime as dt
 from typing import Self
 
 import strawberry
+from strawberry.scalars import JSON
 
 from graphql_api.db import models, queries
 from graphql_api.schema import connection as conn
 from graphql_api.schema import ids
 from graphql_api.schema.context import Info
 from graphql_api.schema.types import Node, ProjectFilter, RepoStatType
+from mining import codec
 
 
 @strawberry.type
@@ -98,6 +100,15 @@ class PortfolioType(Node):
     ) -> conn.Connection[RepoStatType]:
         return await project_connection(info, self._pk, first, after, order_by, filter)
 
+    @strawberry.field(
+        description="The developer profile across the portfolio: languages by lines and "
+        "commits, frameworks, top skills, active period, commit calendar, seniority."
+    )
+    async def profile(self, info: Info) -> JSON:
+        _, analysis = await info.context.services.analyze(self._pk)
+        profile: JSON = codec.dump(analysis.profile)
+        return profile
+
     @strawberry.field(description="The newest mining job of this portfolio.")
     async def latest_job(self, info: Info) -> MiningJobType | None:
         row = await info.context.loaders.latest_job_by_portfolio.load(self._pk)
@@ -168,4 +179,28 @@ class ConsentType(Node):
             consent_level=row.consent_level,
             llm_model=row.llm_model,
             accepted_at=row.accepted_at,
+        )
+
+
+@strawberry.type(name="Export")
+class ExportType(Node):
+    export_type: str
+    format: str
+    status: str
+    error: str | None
+    created_at: dt.datetime
+    completed_at: dt.datetime | None
+    url: str | None = strawberry.field(description="Where to download it, once completed.")
+
+    @classmethod
+    def from_model(cls, row: models.Export) -> Self:
+        return cls(
+            id=strawberry.ID(ids.encode("Export", row.uid)),
+            export_type=row.export_type,
+            format=row.format,
+            status=row.status,
+            error=row.error,
+            created_at=row.created_at,
+            completed_at=row.completed_at,
+            url=f"/exports/{row.uid}" if row.status == "completed" else None,
         )

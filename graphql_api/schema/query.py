@@ -12,6 +12,7 @@ from graphql_api.schema import ids
 from graphql_api.schema.context import Info
 from graphql_api.schema.portfolio import (
     ConsentType,
+    ExportType,
     MiningJobType,
     PortfolioType,
     QuestionType,
@@ -40,6 +41,7 @@ NODE_TYPES: dict[str, tuple[type[models.Base], Any]] = {
     "MiningJob": (models.MiningJob, MiningJobType),
     "Question": (models.Question, QuestionType),
     "Consent": (models.Consent, ConsentType),
+    "Export": (models.Export, ExportType),
 }
 
 

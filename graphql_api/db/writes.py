@@ -1,0 +1,140 @@
+"""Write operations used by mutations and jobs. Each takes the (write) session it runs in;
+the caller's `Database.write()` block is the transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from graphql_api.db.models import (
+    Base,
+    Consent,
+    MiningJob,
+    Question,
+    RepoStat,
+    RepresentationPrefs,
+    Skill,
+    UserAnswer,
+)
+from graphql_api.db.types import utcnow
+
+
+async def questions_by_key(session: AsyncSession, keys: Sequence[str]) -> dict[str, Question]:
+    rows = await session.scalars(select(Question).where(Question.key.in_(keys)))
+    return {row.key: row for row in rows}
+
+
+async def save_answers(
+    session: AsyncSession, answers: Sequence[tuple[Question, str]]
+) -> list[UserAnswer]:
+    rows = [UserAnswer(question_id=q.id, answer_text=text) for q, text in answers]
+    session.add_all(rows)
+    await session.flush()
+    return rows
+
+
+async def add_consent(session: AsyncSession, level: str, llm_model: str | None) -> Consent:
+    row = Consent(consent_level=level, llm_model=llm_model)
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def put_prefs(session: AsyncSession, portfolio_id: str, prefs: dict[str, Any]) -> None:
+    row = await session.get(RepresentationPrefs, portfolio_id)
+    if row is None:
+        session.add(RepresentationPrefs(portfolio_id=portfolio_id, prefs_json=prefs))
+    else:
+        row.prefs_json = prefs
+        row.updated_at = utcnow()
+
+
+async def mark_deleted(session: AsyncSession, project: RepoStat, deleted: bool) -> RepoStat:
+    project.deleted_at = utcnow() if deleted else None
+    session.add(project)
+    await session.flush()
+    return project
+
+
+# --- mining results ------------------------------------------------------------------------
+
+
+async def skills_by_name(
+    session: AsyncSession, wanted: Sequence[tuple[str, str]]
+) -> dict[str, Skill]:
+    """The catalogue rows for (name, category) pairs, created when missing.
+
+    Writers are serialised (BEGIN IMMEDIATE on SQLite; one persisting task at a time in the
+    job runner), so a name cannot be inserted twice between the lookup and the insert."""
+    names = sorted({name for name, _ in wanted})
+    found = {s.name: s for s in await session.scalars(select(Skill).where(Skill.name.in_(names)))}
+    for name, category in wanted:
+        if name not in found:
+            found[name] = Skill(name=name, category=category)
+            session.add(found[name])
+    await session.flush()
+    return found
+
+
+async def upsert_project(
+    session: AsyncSession, portfolio_id: str, key: str, values: dict[str, Any]
+) -> RepoStat:
+    """The project of `portfolio_id` known by `key` (its root commit, or its path), updated in
+    place, or created. A soft-deleted project stays deleted."""
+    stmt = select(RepoStat).where(
+        RepoStat.portfolio_id == portfolio_id, RepoStat.project_key == key
+    )
+    project = (await session.scalars(stmt)).one_or_none()
+    if project is None:
+        project = RepoStat(portfolio_id=portfolio_id, project_key=key)
+        session.add(project)
+    for name, value in values.items():
+        setattr(project, name, value)
+    await session.flush()
+    return project
+
+
+async def replace_children(
+    session: AsyncSession, project: RepoStat, model: type[Base], rows: Sequence[dict[str, Any]]
+) -> None:
+    """Replace every row of a per-project table (skills, evidence, user stats, ...) at once."""
+    await session.execute(delete(model).where(model.repo_stat_id == project.id))  # type: ignore[attr-defined]
+    session.add_all(model(repo_stat_id=project.id, **row) for row in rows)
+    await session.flush()
+
+
+async def save_ranking(
+    session: AsyncSession, portfolio_id: str, ranking: dict[str, dict[str, Any]]
+) -> None:
+    """Write each project's score, components and showcase flag (keyed by project key);
+    projects left out of the ranking (soft-deleted ones) lose their score."""
+    now = utcnow()
+    projects = await session.scalars(select(RepoStat).where(RepoStat.portfolio_id == portfolio_id))
+    for project in projects:
+        entry = ranking.get(project.project_key)
+        project.ranking_score = None if entry is None else entry["score"]
+        project.ranking_components = [] if entry is None else entry["components"]
+        project.showcased = False if entry is None else entry["showcased"]
+        project.ranked_at = now
+    await session.flush()
+
+
+async def update_job(session: AsyncSession, job: MiningJob, **values: Any) -> MiningJob:
+    merged = await session.merge(job)
+    for name, value in values.items():
+        setattr(merged, name, value)
+    merged.updated_at = utcnow()
+    await session.flush()
+    return merged
+
+
+async def projects_of(
+    session: AsyncSession, portfolio_id: str, keys: Sequence[str]
+) -> list[RepoStat]:
+    stmt = select(RepoStat).where(
+        RepoStat.portfolio_id == portfolio_id, RepoStat.project_key.in_(keys)
+    )
+    return list((await session.scalars(stmt)).all())

@@ -1,0 +1,52 @@
+"""What subscribers receive while a job runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class EventKind(StrEnum):
+    STAGE = "STAGE"  # the job moved to another stage (or status)
+    REPOSITORY = "REPOSITORY"  # one more repository is done; a provisional ranking comes with it
+    RANKING = "RANKING"  # the final ranking, written to the database
+    SNAPSHOT = "SNAPSHOT"  # the current state, sent first to a subscriber that joins
+
+
+@dataclass(frozen=True, slots=True)
+class RankEntry:
+    project_uid: str | None
+    name: str
+    path: str
+    score: float
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class JobEvent:
+    kind: EventKind
+    job_uid: str
+    portfolio_id: str
+    status: str
+    stage: str
+    completed: int
+    total: int
+    repository: str | None = None  # the repository just finished (path)
+    repository_error: str | None = None  # its error code, when it failed
+    ranking: tuple[RankEntry, ...] = ()
+    final: bool = False  # the job has reached a final status; nothing more will come
+
+    @property
+    def topics(self) -> tuple[str, str]:
+        return job_topic(self.job_uid), portfolio_topic(self.portfolio_id)
+
+
+TERMINAL = frozenset({"succeeded", "partial", "failed", "cancelled"})
+
+
+def job_topic(job_uid: str) -> str:
+    return f"job:{job_uid}"
+
+
+def portfolio_topic(portfolio_id: str) -> str:
+    return f"portfolio:{portfolio_id}"

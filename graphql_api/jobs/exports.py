@@ -1,0 +1,122 @@
+"""Exports: a portfolio or its resume as JSON or Markdown, tracked in the exports table and
+downloaded from GET /exports/{id}. The file is written to a temporary name and renamed, so a
+download never sees half a file; a failure leaves the row `failed` with the reason."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from graphql_api.db import models, queries
+from graphql_api.db.engine import Database
+from graphql_api.db.types import utcnow
+from graphql_api.settings import Settings
+
+log = logging.getLogger("graphql_api.exports")
+
+KINDS = ("resume", "portfolio")
+FORMATS = {"json": ("json", "application/json"), "markdown": ("md", "text/markdown")}
+
+
+async def _content(db: Database, portfolio_id: str) -> dict[str, Any]:
+    async with db.read() as session:
+        portfolio = await session.get(models.Portfolio, portfolio_id)
+        assert portfolio is not None
+        projects = await queries.ranked_projects(session, portfolio_id)
+        ids = [p.id for p in projects]
+        links = await queries.children_by_project(session, models.ProjectSkill, ids)
+        items = await queries.children_by_project(session, models.ResumeItem, ids)
+        skills = await queries.rows_by_ids(session, models.Skill, [s.skill_id for s in links])
+    names = {s.id: s.name for s in skills}
+    skills_of: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for link in links:
+        skills_of[link.repo_stat_id].append(
+            {"name": names[link.skill_id], "proficiency": link.proficiency, "level": link.level}
+        )
+    items_of: dict[int, list[dict[str, str]]] = defaultdict(list)
+    for item in items:
+        items_of[item.repo_stat_id].append(
+            {"title": item.title, "content": item.content, "category": item.category}
+        )
+    return {
+        "portfolio": {"name": portfolio.name, "userEmails": portfolio.user_emails},
+        "projects": [
+            {
+                "name": p.project_name,
+                "rankingScore": p.ranking_score,
+                "healthScore": p.health_score,
+                "primaryLanguage": p.primary_language,
+                "firstCommit": p.first_commit.isoformat() if p.first_commit else None,
+                "lastCommit": p.last_commit.isoformat() if p.last_commit else None,
+                "totalCommits": p.total_commits,
+                "summary": p.summary,
+                "skills": skills_of[p.id],
+                "resumeItems": items_of[p.id],
+            }
+            for p in projects
+        ],
+    }
+
+
+def _markdown(content: dict[str, Any], kind: str) -> str:
+    title = content["portfolio"]["name"] or "Portfolio"
+    lines = [f"# {title}{' — resume' if kind == 'resume' else ''}", ""]
+    for project in content["projects"]:
+        if kind == "resume" and not project["resumeItems"]:
+            continue
+        lines += [f"## {project['name']}", ""]
+        if project["summary"]:
+            lines += [project["summary"], ""]
+        lines += [f"- **{item['title']}**: {item['content']}" for item in project["resumeItems"]]
+        if kind == "portfolio":
+            skills = ", ".join(f"{s['name']} ({s['level']})" for s in project["skills"])
+            lines += [f"- Skills: {skills}", f"- Commits: {project['totalCommits']}"]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(path.suffix + ".part")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
+async def create_export(
+    db: Database, settings: Settings, portfolio_id: str, kind: str, fmt: str
+) -> models.Export:
+    async with db.write() as session:
+        row = models.Export(portfolio_id=portfolio_id, export_type=kind, format=fmt)
+        session.add(row)
+    extension, _ = FORMATS[fmt]
+    path = settings.exports_dir / f"{row.uid}.{extension}"
+    try:
+        content = await _content(db, portfolio_id)
+        if kind == "resume":
+            content["projects"] = [p for p in content["projects"] if p["resumeItems"]]
+        text = json.dumps(content, indent=2) if fmt == "json" else _markdown(content, kind)
+        await anyio.to_thread.run_sync(_write_atomically, path, text)
+    except Exception as exc:
+        log.exception("export %s failed", row.uid)
+        values: dict[str, Any] = {"status": "failed", "error": str(exc)}
+    else:
+        values = {"status": "completed", "path": str(path), "completed_at": utcnow()}
+    async with db.write() as session:
+        row = await session.merge(row)
+        for name, value in values.items():
+            setattr(row, name, value)
+    return row
+
+
+async def export_file(db: Database, settings: Settings, uid: str) -> tuple[Path, str] | None:
+    async with db.read() as session:
+        row = await queries.by_uid(session, models.Export, uid)
+    if row is None or row.status != "completed" or row.path is None:
+        return None
+    return Path(row.path), FORMATS[row.format][1]

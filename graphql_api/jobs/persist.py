@@ -1,0 +1,231 @@
+"""Mining results -> rows. Each repository is written in one short transaction (all or
+nothing); ranking and resume items are written at the end of a job.
+
+No transaction is open while git runs: the runner mines first, then calls in here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from graphql_api.db import models, writes
+from graphql_api.db.engine import Database
+from mining import codec
+from mining.analyze import PortfolioAnalysis, ProjectAnalysis
+from mining.records import ProjectReport
+
+
+def project_key(report: ProjectReport) -> str:
+    """What makes two uploads "the same project": the oldest root commit; a folder without
+    history is known by its path."""
+    return report.root_commit or f"path:{report.path}"
+
+
+def _project_values(report: ProjectReport, analysis: ProjectAnalysis) -> dict[str, Any]:
+    history = report.history
+    collaboration = history.collaboration if history else None
+    return {
+        "project_name": report.name,
+        "project_path": report.path,
+        "kind": report.kind.value,
+        "root_commit": report.root_commit,
+        "head_commit": report.head_commit,
+        "is_collaborative": bool(collaboration and collaboration.is_collaborative),
+        "languages": [share.name for share in report.languages.shares],
+        "language_percentages": {
+            share.name: share.percent
+            for share in report.languages.shares
+            if share.kind.value == "programming"
+        },
+        "primary_language": report.languages.primary,
+        "first_commit": history.first_commit if history else None,
+        "last_commit": history.last_commit if history else None,
+        "total_commits": history.total_commits if history else 0,
+        "frameworks": [
+            {"name": d.name, "category": d.category, "ecosystem": d.ecosystem, "source": d.source}
+            for d in report.frameworks
+        ],
+        "collaboration_metadata": {}
+        if collaboration is None
+        else {
+            "authors": [
+                {"name": a.name, "email": a.email, "commits": a.commits, "share": a.share}
+                for a in collaboration.authors
+            ],
+            "bus_factor": collaboration.bus_factor,
+            "is_collaborative": collaboration.is_collaborative,
+        },
+        "health_score": analysis.health.score,
+        "health_components": [
+            {"name": c.name, "points": c.points, "max_points": c.max_points, "reason": c.reason}
+            for c in analysis.health.components
+        ],
+        "summary": analysis.summary,
+        "report": codec.dump(report),
+    }
+
+
+def _user_stats(report: ProjectReport) -> list[dict[str, Any]]:
+    user = report.history.user if report.history else None
+    if user is None or not user.emails:
+        return []
+    return [
+        {
+            "user_email": user.emails[0],
+            "project_name": report.name,
+            "project_path": report.path,
+            "first_commit": user.first_commit,
+            "last_commit": user.last_commit,
+            "total_commits": user.commits,
+            "user_stats_percentages": user.share_percent,
+            "commit_frequency": user.commits_per_week,
+            "lines_added": user.added,
+            "lines_deleted": user.deleted,
+            "activity_breakdown": {kind.value: lines for kind, lines in user.activity.items()},
+            "user_role": user.role,
+        }
+    ]
+
+
+async def save_project(
+    db: Database, portfolio_id: str, report: ProjectReport, analysis: ProjectAnalysis
+) -> models.RepoStat:
+    """Write one project and everything derived from it, in one transaction."""
+    async with db.write() as session:
+        project = await writes.upsert_project(
+            session, portfolio_id, project_key(report), _project_values(report, analysis)
+        )
+        wanted = [(s.name, s.category.value) for s in analysis.skills] + [
+            (s.name, s.category.value) for s in analysis.user_skills
+        ]
+        catalogue = await writes.skills_by_name(session, wanted)
+        await writes.replace_children(
+            session,
+            project,
+            models.ProjectSkill,
+            [
+                {
+                    "skill_id": catalogue[s.name].id,
+                    "weight": s.weight,
+                    "proficiency": s.proficiency,
+                    "level": s.level.value,
+                    "evidence": list(s.evidence),
+                }
+                for s in analysis.skills
+            ],
+        )
+        await writes.replace_children(
+            session,
+            project,
+            models.UserProjectSkill,
+            [
+                {
+                    "skill_id": catalogue[s.name].id,
+                    "user_email": s.user_email,
+                    "proficiency": s.proficiency,
+                    "level": s.level.value,
+                    "evidence": list(s.evidence),
+                }
+                for s in analysis.user_skills
+            ],
+        )
+        await writes.replace_children(
+            session,
+            project,
+            models.ProjectEvidence,
+            [
+                {
+                    "type": e.type.value,
+                    "content": e.content,
+                    "source": e.source.value,
+                    "date": e.date,
+                }
+                for e in analysis.evidence
+            ],
+        )
+        await writes.replace_children(session, project, models.UserRepoStat, _user_stats(report))
+    return project
+
+
+async def save_ranking(
+    db: Database,
+    portfolio_id: str,
+    reports: Sequence[ProjectReport],
+    analysis: PortfolioAnalysis,
+    *,
+    with_resume: bool = True,
+) -> None:
+    """Write the final ranking (and regenerate resume items: idempotent, same input gives the
+    same bullets) for the projects that were analysed."""
+    keys = {report.path: project_key(report) for report in reports}
+    ranking = {
+        keys[p.path]: {
+            "score": p.rank.score,
+            "showcased": p.rank.showcased,
+            "components": [
+                {
+                    "name": c.name.value,
+                    "value": c.raw,
+                    "normalised": c.normalised,
+                    "weight": c.weight,
+                    "contribution": c.contribution,
+                }
+                for c in p.rank.components
+            ],
+        }
+        for p in analysis.projects
+    }
+    async with db.write() as session:
+        await writes.save_ranking(session, portfolio_id, ranking)
+        if not with_resume:
+            return
+        projects = {
+            p.project_key: p for p in await writes.projects_of(session, portfolio_id, list(ranking))
+        }
+        for result in analysis.projects:
+            await writes.replace_children(
+                session,
+                projects[keys[result.path]],
+                models.ResumeItem,
+                [
+                    {
+                        "title": item.title,
+                        "content": item.content,
+                        "category": item.category.value,
+                        "position": i,
+                    }
+                    for i, item in enumerate(result.resume_items)
+                ],
+            )
+
+
+def load_report(row: models.RepoStat) -> ProjectReport:
+    return codec.load(ProjectReport, row.report)
+
+
+async def save_summaries(
+    db: Database,
+    portfolio_id: str,
+    reports: Sequence[ProjectReport],
+    summaries: dict[str, str],
+    provider: str,
+    user_email: str,
+) -> None:
+    """Each showcased project's summary, on the project and in user_intelligence_summaries."""
+    keys = {report.path: project_key(report) for report in reports}
+    async with db.write() as session:
+        projects = await writes.projects_of(session, portfolio_id, [keys[p] for p in summaries])
+        by_key = {project.project_key: project for project in projects}
+        for path, text in summaries.items():
+            project = by_key[keys[path]]
+            project.summary = text
+            session.add(
+                models.UserIntelligenceSummary(
+                    repo_stat_id=project.id,
+                    repo_path=project.project_path,
+                    user_email=user_email,
+                    summary_text=text,
+                    provider=provider,
+                )
+            )

@@ -1,0 +1,308 @@
+"""The job runner: runs mining jobs in the background, one portfolio at a time per worker,
+with bounded concurrency across repositories, and reports progress as it goes.
+
+Life of a job: queued -> running -> succeeded | partial | failed | cancelled.
+- No transaction is held while git runs; each repository's results are written in one short
+  transaction as it finishes, then the final ranking and resume items at the end.
+- Writers are serialised by one lock (skills are a shared catalogue).
+- Analysis is CPU work: it runs in a worker thread so the event loop stays responsive.
+- On start-up, jobs that a dead process left running are re-queued (attempts counts them) or,
+  after MAX_ATTEMPTS, failed with INTERRUPTED. A graceful shutdown re-queues what it stops.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import anyio
+
+from graphql_api.db import models, queries, writes
+from graphql_api.db.engine import Database
+from graphql_api.db.types import utcnow
+from graphql_api.jobs import persist
+from graphql_api.jobs.bus import EventBus
+from graphql_api.jobs.events import TERMINAL, EventKind, JobEvent, RankEntry
+from graphql_api.settings import Settings
+from mining.analyze import PortfolioAnalysis, RepresentationPrefs, analyze_portfolio
+from mining.discover import DiscoveredProject, discover
+from mining.git import GitRunner
+from mining.pipeline import mine_all
+from mining.records import Identity, ProjectFailure, ProjectReport
+
+log = logging.getLogger("graphql_api.jobs")
+
+MAX_ATTEMPTS = 3
+
+
+@dataclass
+class _Run:
+    """What one job has produced so far."""
+
+    job: models.MiningJob
+    identity: Identity
+    prefs: RepresentationPrefs
+    weights: dict[str, float]
+    reports: dict[str, ProjectReport] = field(default_factory=dict)  # by project key
+    uids: dict[str, str] = field(default_factory=dict)  # project key -> RepoStat uid
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+
+class JobRunner:
+    def __init__(self, db: Database, settings: Settings, bus: EventBus, *, workers: int = 1):
+        self.db = db
+        self.settings = settings
+        self.bus = bus
+        self._queue: asyncio.Queue[str] = asyncio.Queue()
+        self._tasks: dict[str, asyncio.Task[None]] = {}  # job uid -> running job
+        self._workers: list[asyncio.Task[None]] = []
+        self._n_workers = workers
+        self._write_lock = asyncio.Lock()
+        self._stopping = False
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        await self.recover()
+        self._workers = [asyncio.create_task(self._work()) for _ in range(self._n_workers)]
+
+    async def stop(self) -> None:
+        self._stopping = True
+        for worker in self._workers:
+            worker.cancel()
+        await asyncio.gather(*self._workers, return_exceptions=True)
+
+    async def recover(self) -> None:
+        """Resolve what a previous process left: running jobs are re-queued or failed."""
+        async with self.db.write() as session:
+            for job in await queries.jobs_in(session, ["running", "queued"]):
+                if job.status == "running" and job.attempts >= MAX_ATTEMPTS:
+                    job.status, job.stage = "failed", "failed"
+                    job.error_code = "INTERRUPTED"
+                    job.error = f"the server stopped during this job {job.attempts} times"
+                    job.finished_at = utcnow()
+                    log.warning("job %s failed: interrupted too often", job.uid)
+                    continue
+                if job.status == "running":
+                    log.warning("job %s was interrupted; queued again", job.uid)
+                job.status, job.stage = "queued", "queued"
+                self._queue.put_nowait(job.uid)
+
+    def enqueue(self, job_uid: str) -> None:
+        self._queue.put_nowait(job_uid)
+
+    async def cancel(self, job_uid: str) -> None:
+        """Stop a job: its task is cancelled, which kills its git processes."""
+        task = self._tasks.get(job_uid)
+        if task is not None:
+            task.cancel()
+
+    async def _work(self) -> None:
+        while True:
+            uid = await self._queue.get()
+            task = asyncio.create_task(self._run_job(uid))
+            self._tasks[uid] = task
+            try:
+                # wait() does not pass cancelJob's cancellation of the task on to the worker.
+                await asyncio.wait([task])
+            except asyncio.CancelledError:  # shutting down: stop the job too
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+                raise
+            finally:
+                self._tasks.pop(uid, None)
+
+    # --- one job -----------------------------------------------------------------------------
+
+    async def _run_job(self, uid: str) -> None:
+        run = await self._begin(uid)
+        if run is None:
+            return
+        try:
+            await self._mine(run)
+            await self._finish(run)
+        except asyncio.CancelledError:
+            status = "queued" if self._stopping else "cancelled"
+            await asyncio.shield(self._end(run, status, stage=status))
+            if status == "queued":
+                raise
+        except Exception as exc:  # a bug: report it on the job, log it in full
+            log.exception("job %s failed", uid)
+            await self._end(run, "failed", stage="failed", error_code="INTERNAL", error=str(exc))
+
+    async def _begin(self, uid: str) -> _Run | None:
+        async with self.db.write() as session:
+            job = await queries.by_uid(session, models.MiningJob, uid)
+            if job is None or job.status != "queued":
+                return None
+            if job.cancel_requested:
+                job.status, job.stage, job.finished_at = "cancelled", "cancelled", utcnow()
+                return None
+            portfolio = await session.get(models.Portfolio, job.portfolio_id)
+            assert portfolio is not None
+            emails = list(portfolio.user_emails) or _split(
+                await queries.latest_answer(session, "email")
+            )
+            prefs = RepresentationPrefs.from_json(await queries.prefs_of(session, portfolio.id))
+            weights = dict(portfolio.ranking_weights)
+            job.status, job.stage = "running", "discovering"
+            job.attempts += 1
+            job.started_at = utcnow()
+            job.completed, job.total, job.repo_errors = 0, 0, []
+            job.error_code = job.error = job.current = None
+        run = _Run(job=job, identity=Identity.of(*emails), prefs=prefs, weights=weights)
+        self._publish(run, EventKind.STAGE)
+        return run
+
+    async def _roots(self, run: _Run) -> list[Path]:
+        async with self.db.read() as session:
+            uploads = await queries.portfolio_uploads(session, run.job.portfolio_id)
+        return [Path(u.extraction_path) for u in uploads if u.extraction_path]
+
+    async def _mine(self, run: _Run) -> None:
+        projects: list[DiscoveredProject] = []
+        for root in await self._roots(run):
+            projects += await anyio.to_thread.run_sync(discover, root)
+        await self._update(run, stage="mining", total=len(projects))
+        self._publish(run, EventKind.STAGE)
+        runner = GitRunner(ceiling=self.settings.extracted_dir.resolve())
+        try:
+            mined = mine_all(
+                projects, run.identity, runner, concurrency=self.settings.mining_concurrency
+            )
+            async with contextlib.aclosing(mined) as results:
+                async for result in results:
+                    await self._repository_done(run, result)
+        finally:
+            runner.close()
+
+    async def _repository_done(self, run: _Run, result: ProjectReport | ProjectFailure) -> None:
+        error = None
+        if isinstance(result, ProjectFailure):
+            error = {"path": result.path, "code": result.code, "message": result.message}
+            run.errors.append(error)
+            log.info("repository %s not mined: %s", result.path, result.code)
+        else:
+            key = persist.project_key(result)
+            kept = run.reports.get(key)
+            # The same repository twice (two uploads): keep the copy with more history.
+            if kept is None or _commits(result) >= _commits(kept):
+                run.reports[key] = result
+                analysis = await self._analyze(run, list(run.reports.values()))
+                project_analysis = next(p for p in analysis.projects if p.path == result.path)
+                async with self._write_lock:
+                    row = await persist.save_project(
+                        self.db, run.job.portfolio_id, result, project_analysis
+                    )
+                run.uids[key] = row.uid
+        await self._update(
+            run, completed=run.job.completed + 1, current=result.path, repo_errors=run.errors
+        )
+        reports = list(run.reports.values())
+        ranking = self._ranking(run, reports, await self._analyze(run, reports))
+        self._publish(
+            run,
+            EventKind.REPOSITORY,
+            repository=result.path,
+            repository_error=error["code"] if error else None,
+            ranking=ranking,
+        )
+
+    async def _finish(self, run: _Run) -> None:
+        await self._update(run, stage="ranking")
+        self._publish(run, EventKind.STAGE)
+        async with self.db.read() as session:
+            rows = await queries.portfolio_projects(session, run.job.portfolio_id)
+        stored = [(persist.load_report(row), row) for row in rows if row.report is not None]
+        reports = [report for report, _ in stored]  # every live project, not only this upload's
+        run.uids.update({persist.project_key(report): row.uid for report, row in stored})
+        analysis = await self._analyze(run, reports)
+        async with self._write_lock:
+            await persist.save_ranking(self.db, run.job.portfolio_id, reports, analysis)
+        status = "succeeded" if not run.errors else "partial" if run.reports else "failed"
+        code = "NO_PROJECT_MINED" if status == "failed" else None
+        await self._end(run, status, stage="done", error_code=code, ranking=(reports, analysis))
+
+    async def _analyze(self, run: _Run, reports: Sequence[ProjectReport]) -> PortfolioAnalysis:
+        now = utcnow()
+        return await anyio.to_thread.run_sync(
+            lambda: analyze_portfolio(
+                reports, run.identity, now=now, prefs=run.prefs, weights=run.weights or None
+            )
+        )
+
+    # --- state and events --------------------------------------------------------------------
+
+    async def _update(self, run: _Run, **values: object) -> None:
+        async with self.db.write() as session:
+            run.job = await writes.update_job(session, run.job, **values)
+
+    async def _end(
+        self,
+        run: _Run,
+        status: str,
+        *,
+        stage: str,
+        error_code: str | None = None,
+        error: str | None = None,
+        ranking: tuple[list[ProjectReport], PortfolioAnalysis] | None = None,
+    ) -> None:
+        assert status in TERMINAL or status == "queued"
+        finished = utcnow() if status in TERMINAL else None
+        await self._update(
+            run,
+            status=status,
+            stage=stage,
+            error_code=error_code,
+            error=error,
+            finished_at=finished,
+        )
+        kind = EventKind.RANKING if ranking is not None else EventKind.STAGE
+        self._publish(
+            run,
+            kind,
+            ranking=self._ranking(run, *ranking) if ranking else (),
+            final=status in TERMINAL,
+        )
+
+    def _ranking(
+        self, run: _Run, reports: Sequence[ProjectReport], analysis: PortfolioAnalysis
+    ) -> tuple[RankEntry, ...]:
+        keys = {r.path: persist.project_key(r) for r in reports}
+        return tuple(
+            RankEntry(
+                project_uid=run.uids.get(keys.get(p.path, "")),
+                name=p.name,
+                path=p.path,
+                score=p.rank.score,
+                position=p.rank.position,
+            )
+            for p in analysis.projects
+        )
+
+    def _publish(self, run: _Run, kind: EventKind, **extra: object) -> None:
+        job = run.job
+        event = JobEvent(
+            kind=kind,
+            job_uid=job.uid,
+            portfolio_id=job.portfolio_id,
+            status=job.status,
+            stage=job.stage,
+            completed=job.completed,
+            total=job.total,
+            **extra,  # type: ignore[arg-type]
+        )
+        for topic in event.topics:
+            self.bus.publish(topic, event)
+
+
+def _commits(report: ProjectReport) -> int:
+    return report.history.total_commits if report.history else 0
+
+
+def _split(answer: str | None) -> list[str]:
+    return [part.strip() for part in (answer or "").split(",") if part.strip()]

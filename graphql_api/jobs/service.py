@@ -1,0 +1,228 @@
+"""What mutations ask of the job layer: take uploads in, start and stop jobs, and recompute
+rankings, resume items and the profile from the stored mining reports (no git)."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import anyio
+from starlette.datastructures import UploadFile
+
+from graphql_api.db import models, queries, writes
+from graphql_api.db.engine import Database
+from graphql_api.db.types import utcnow
+from graphql_api.ingest import ArchiveLimits, IngestError, StoredUpload, UploadStore, extract_zip
+from graphql_api.ingest.errors import IngestErrorCode
+from graphql_api.jobs import persist
+from graphql_api.jobs.bus import EventBus
+from graphql_api.jobs.events import TERMINAL
+from graphql_api.jobs.runner import JobRunner
+from graphql_api.settings import Settings
+from mining.analyze import (
+    PortfolioAnalysis,
+    RepresentationPrefs,
+    analyze_portfolio,
+)
+from mining.records import Identity, ProjectReport
+from mining.summary import SummarySettings, provider_for, summarize_project
+
+log = logging.getLogger("graphql_api.jobs")
+
+
+class JobStateError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class Services:
+    db: Database
+    settings: Settings
+    bus: EventBus
+    runner: JobRunner
+    store: UploadStore
+    archive_limits: ArchiveLimits
+
+    # --- uploads -----------------------------------------------------------------------------
+
+    async def ingest(
+        self,
+        files: Sequence[UploadFile],
+        upload_ids: Sequence[str],
+        *,
+        portfolio_id: str | None,
+        name: str | None,
+        user_emails: Sequence[str] | None,
+    ) -> tuple[models.Portfolio, models.MiningJob]:
+        """Store and extract every archive, then record them and queue a mining job — or, on
+        any failure, leave nothing behind (no file, no folder, no row) and raise IngestError."""
+        stored: list[StoredUpload] = []
+        extracted: list[Path] = []
+        try:
+            for file in files:
+                stored.append(
+                    await self.store.save_upload_file(file, self.settings.max_upload_bytes)
+                )
+            kept = [await self._kept(upload_id) for upload_id in upload_ids]
+            for upload in [*stored, *kept]:
+                extract = functools.partial(
+                    extract_zip,
+                    upload.path,
+                    self.settings.extracted_dir,
+                    self.archive_limits,
+                    name=upload.id,
+                )
+                extracted.append((await anyio.to_thread.run_sync(extract)).path)
+            return await self._record([*stored, *kept], extracted, portfolio_id, name, user_emails)
+        except BaseException:
+            for path in extracted:
+                await anyio.to_thread.run_sync(shutil.rmtree, path, True)
+            for upload in stored:  # uploads sent earlier through /uploads stay for a retry
+                await self.store.discard(upload.id)
+            raise
+
+    async def _kept(self, upload_id: str) -> StoredUpload:
+        try:
+            path = await self.store.locate(upload_id)
+        except (IngestError, ValueError) as exc:
+            raise IngestError(IngestErrorCode.UPLOAD_NOT_FOUND, f"no upload {upload_id!r}") from exc
+        size = (await anyio.Path(path).stat()).st_size
+        return StoredUpload(id=upload_id, path=path, filename=path.name, size=size, sha256="")
+
+    async def _record(
+        self,
+        uploads: Sequence[StoredUpload],
+        extracted: Sequence[Path],
+        portfolio_id: str | None,
+        name: str | None,
+        user_emails: Sequence[str] | None,
+    ) -> tuple[models.Portfolio, models.MiningJob]:
+        async with self.db.write() as session:
+            portfolio = None
+            if portfolio_id is not None:
+                portfolio = await session.get(models.Portfolio, portfolio_id)
+            if portfolio is None:
+                portfolio = (
+                    models.Portfolio(id=portfolio_id) if portfolio_id else models.Portfolio()
+                )
+                session.add(portfolio)
+            if name is not None:
+                portfolio.name = name
+            if user_emails is not None:
+                portfolio.user_emails = [e.strip().lower() for e in user_emails]
+            await session.flush()
+            session.add_all(
+                models.UploadedZip(
+                    portfolio_id=portfolio.id,
+                    filename=upload.filename,
+                    path=str(upload.path),
+                    size=upload.size,
+                    sha256=upload.sha256,
+                    extraction_path=str(path),
+                )
+                for upload, path in zip(uploads, extracted, strict=True)
+            )
+            job = await self._new_job(session, portfolio.id)
+        self.runner.enqueue(job.uid)
+        return portfolio, job
+
+    # --- jobs --------------------------------------------------------------------------------
+
+    async def remine(self, portfolio_id: str) -> models.MiningJob:
+        async with self.db.write() as session:
+            job = await self._new_job(session, portfolio_id)
+        self.runner.enqueue(job.uid)
+        return job
+
+    async def _new_job(self, session: Any, portfolio_id: str) -> models.MiningJob:
+        latest = await queries.latest_jobs_by_portfolio(session, [portfolio_id])
+        if latest and latest[0].status not in TERMINAL:
+            raise JobStateError(
+                "JOB_ALREADY_RUNNING",
+                f"portfolio {portfolio_id} already has a {latest[0].status} job",
+            )
+        job = models.MiningJob(portfolio_id=portfolio_id)
+        session.add(job)
+        await session.flush()
+        return job
+
+    async def cancel(self, job: models.MiningJob) -> models.MiningJob:
+        if job.status in TERMINAL:
+            raise JobStateError("JOB_FINISHED", f"the job is already {job.status}")
+        async with self.db.write() as session:
+            values: dict[str, Any] = {"cancel_requested": True}
+            if job.status == "queued":  # never started: it ends here
+                values.update(status="cancelled", stage="cancelled", finished_at=utcnow())
+            job = await writes.update_job(session, job, **values)
+        await self.runner.cancel(job.uid)
+        return job
+
+    # --- recomputation from stored reports ---------------------------------------------------
+
+    async def analyze(
+        self, portfolio_id: str, weights: dict[str, float] | None = None
+    ) -> tuple[list[ProjectReport], PortfolioAnalysis]:
+        async with self.db.read() as session:
+            portfolio = await session.get(models.Portfolio, portfolio_id)
+            if portfolio is None:
+                raise JobStateError("NOT_FOUND", f"no portfolio {portfolio_id!r}")
+            rows = await queries.portfolio_projects(session, portfolio_id)
+            prefs = RepresentationPrefs.from_json(await queries.prefs_of(session, portfolio_id))
+            emails = list(portfolio.user_emails)
+            weights = dict(portfolio.ranking_weights) if weights is None else weights
+        reports = [persist.load_report(row) for row in rows if row.report is not None]
+        now = utcnow()
+        analysis = await anyio.to_thread.run_sync(
+            lambda: analyze_portfolio(
+                reports, Identity.of(*emails), now=now, prefs=prefs, weights=weights or None
+            )
+        )
+        return reports, analysis
+
+    async def rerank(self, portfolio_id: str, weights: dict[str, float] | None) -> None:
+        """Rank again (InvalidWeightsError for bad weights); the weights are kept for later."""
+        reports, analysis = await self.analyze(portfolio_id, weights)
+        if weights is not None:
+            async with self.db.write() as session:
+                portfolio = await session.get(models.Portfolio, portfolio_id)
+                assert portfolio is not None
+                portfolio.ranking_weights = weights
+        await persist.save_ranking(self.db, portfolio_id, reports, analysis, with_resume=False)
+
+    async def regenerate_resume(self, portfolio_id: str) -> None:
+        """Resume items again from the stored reports (idempotent), and a summary per
+        showcased project: from an LLM only when the consent in force allows it."""
+        reports, analysis = await self.analyze(portfolio_id)
+        await persist.save_ranking(self.db, portfolio_id, reports, analysis)
+        async with self.db.read() as session:
+            consent = await queries.current_consent(session, owner_id=None)
+            portfolio = await session.get(models.Portfolio, portfolio_id)
+        emails = portfolio.user_emails if portfolio else []
+        provider = provider_for(
+            consent.consent_level if consent else "none",
+            SummarySettings(
+                ollama_url=self.settings.llm_local_url or None,
+                openai_url=self.settings.llm_cloud_url or None,
+                openai_api_key=self.settings.llm_cloud_key or None,
+            ),
+        )
+        summaries = {
+            p.path: await summarize_project(p, provider)
+            for p in analysis.projects
+            if p.rank.showcased
+        }
+        await persist.save_summaries(
+            self.db,
+            portfolio_id,
+            reports,
+            summaries,
+            provider=type(provider).__name__,
+            user_email=emails[0] if emails else "",
+        )

@@ -1,0 +1,161 @@
+"""Mutations that configure: answers to the questions, consent, representation preferences,
+soft delete and restore of projects."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, cast
+
+import jsonschema
+import strawberry
+from strawberry.scalars import JSON
+
+from graphql_api.db import models, queries, writes
+from graphql_api.schema import ids
+from graphql_api.schema.context import Info
+from graphql_api.schema.errors import ApiError
+from graphql_api.schema.payloads import UserError, user_error
+from graphql_api.schema.portfolio import ConsentType, QuestionType
+from graphql_api.schema.types import RepoStatType
+from mining.analyze import REPRESENTATION_PREFS_SCHEMA
+
+log = logging.getLogger("graphql_api.mutations")
+
+CONSENT_LEVELS = ("none", "local", "local-llm", "cloud")
+_EMAIL = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
+_PREFS = jsonschema.Draft202012Validator(
+    REPRESENTATION_PREFS_SCHEMA, format_checker=jsonschema.FormatChecker()
+)
+
+
+@strawberry.input
+class AnswerInput:
+    key: str
+    answer: str
+
+
+@strawberry.type
+class AnswerQuestionsPayload:
+    questions: list[QuestionType]
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class SetConsentPayload:
+    consent: ConsentType | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class SetRepresentationPrefsPayload:
+    prefs: JSON | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class ProjectPayload:
+    project: RepoStatType | None
+    user_errors: list[UserError]
+
+
+def _answer_errors(
+    answers: list[AnswerInput], questions: dict[str, models.Question]
+) -> list[UserError]:
+    errors = []
+    for i, item in enumerate(answers):
+        question = questions.get(item.key)
+        text = item.answer.strip()
+        if question is None:
+            errors.append(user_error("UNKNOWN_QUESTION", f"no question {item.key!r}", str(i)))
+        elif question.required and not text:
+            errors.append(user_error("ANSWER_REQUIRED", f"{item.key!r} needs an answer", str(i)))
+        elif question.answer_type == "email" and not all(
+            _EMAIL.match(part.strip()) for part in text.split(",")
+        ):
+            errors.append(user_error("INVALID_EMAIL", f"{text!r} is not an email address", str(i)))
+    return errors
+
+
+def _prefs_errors(prefs: Any) -> list[UserError]:
+    return [
+        user_error("INVALID_PREFS", error.message, *map(str, error.absolute_path))
+        for error in sorted(_PREFS.iter_errors(prefs), key=lambda e: list(e.absolute_path))
+    ]
+
+
+@strawberry.type
+class ConfigMutations:
+    @strawberry.mutation(description="Answer configuration questions (all or nothing).")
+    async def answer_questions(
+        self, info: Info, answers: list[AnswerInput]
+    ) -> AnswerQuestionsPayload:
+        async with info.context.db.write() as session:
+            questions = await writes.questions_by_key(session, [a.key for a in answers])
+            errors = _answer_errors(answers, questions)
+            if not errors:
+                await writes.save_answers(
+                    session, [(questions[a.key], a.answer.strip()) for a in answers]
+                )
+        if errors:
+            log.info("answerQuestions refused: %s", [e.code for e in errors])
+        answered = (
+            [QuestionType.from_model(questions[a.key]) for a in answers] if not errors else []
+        )
+        return AnswerQuestionsPayload(questions=answered, user_errors=errors)
+
+    @strawberry.mutation(description=f"Record consent: one of {', '.join(CONSENT_LEVELS)}.")
+    async def set_consent(
+        self, info: Info, level: str, llm_model: str | None = None
+    ) -> SetConsentPayload:
+        if level not in CONSENT_LEVELS:
+            log.info("setConsent refused: %r", level)
+            return SetConsentPayload(
+                consent=None,
+                user_errors=[
+                    user_error(
+                        "INVALID_CONSENT_LEVEL",
+                        f"{level!r} is not one of {', '.join(CONSENT_LEVELS)}",
+                        "level",
+                    )
+                ],
+            )
+        async with info.context.db.write() as session:
+            row = await writes.add_consent(session, level, llm_model)
+        return SetConsentPayload(consent=ConsentType.from_model(row), user_errors=[])
+
+    @strawberry.mutation(description="Replace a portfolio's representation preferences.")
+    async def set_representation_prefs(
+        self, info: Info, portfolio_id: strawberry.ID, prefs: JSON
+    ) -> SetRepresentationPrefsPayload:
+        _, pid = ids.decode(portfolio_id, "Portfolio")
+        errors = _prefs_errors(prefs)
+        if errors:
+            log.info("setRepresentationPrefs refused: %s", [e.message for e in errors])
+            return SetRepresentationPrefsPayload(prefs=None, user_errors=errors)
+        async with info.context.db.write() as session:
+            if await queries.by_uid(session, models.Portfolio, pid) is None:
+                raise ApiError(f"no portfolio {portfolio_id!r}", code="NOT_FOUND")
+            await writes.put_prefs(session, pid, cast(dict[str, Any], prefs))
+        return SetRepresentationPrefsPayload(prefs=prefs, user_errors=[])
+
+    @strawberry.mutation(description="Soft-delete a project: hidden from listings and ranking.")
+    async def delete_project(self, info: Info, id: strawberry.ID) -> ProjectPayload:
+        return await _set_deleted(info, id, deleted=True)
+
+    @strawberry.mutation(description="Undo deleteProject.")
+    async def restore_project(self, info: Info, id: strawberry.ID) -> ProjectPayload:
+        return await _set_deleted(info, id, deleted=False)
+
+
+async def _set_deleted(info: Info, project_id: str, *, deleted: bool) -> ProjectPayload:
+    _, uid = ids.decode(project_id, "RepoStat")
+    async with info.context.db.write() as session:
+        row = await queries.by_uid(session, models.RepoStat, uid)
+        if row is None:
+            return ProjectPayload(
+                project=None,
+                user_errors=[user_error("NOT_FOUND", f"no project {project_id!r}", "id")],
+            )
+        await writes.mark_deleted(session, row, deleted)
+    return ProjectPayload(project=RepoStatType.from_model(row), user_errors=[])

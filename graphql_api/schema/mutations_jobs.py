@@ -1,0 +1,215 @@
+"""Mutations that start, stop and redo work: upload, remine, cancel, rank, resume, export."""
+
+from __future__ import annotations
+
+import logging
+from typing import cast
+
+import strawberry
+from starlette.datastructures import UploadFile
+from strawberry.file_uploads import Upload
+
+from graphql_api.db import models, queries
+from graphql_api.ingest import IngestError
+from graphql_api.jobs import exports
+from graphql_api.jobs.service import JobStateError, Services
+from graphql_api.schema import ids
+from graphql_api.schema.context import Info
+from graphql_api.schema.payloads import UserError, user_error
+from graphql_api.schema.portfolio import ExportType, MiningJobType, PortfolioType
+from graphql_api.schema.types import RepoStatType
+from mining.analyze import InvalidWeightsError
+
+log = logging.getLogger("graphql_api.mutations")
+
+
+@strawberry.type
+class UploadPortfolioPayload:
+    portfolio: PortfolioType | None
+    job: MiningJobType | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class JobPayload:
+    job: MiningJobType | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class RankProjectsPayload:
+    projects: list[RepoStatType]
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class CreateExportPayload:
+    export: ExportType | None
+    user_errors: list[UserError]
+
+
+@strawberry.input(description="Ranking weights; a factor left out keeps its default weight.")
+class RankingWeights:
+    contribution: float | None = None
+    size: float | None = None
+    complexity: float | None = None
+    recency: float | None = None
+    diversity: float | None = None
+    health: float | None = None
+    collaboration: float | None = None
+
+    def to_dict(self) -> dict[str, float]:
+        return {k: v for k, v in vars(self).items() if v is not None}
+
+
+def _services(info: Info) -> Services:
+    services: Services = info.context.services
+    return services
+
+
+def _portfolio_id(global_id: str) -> str:
+    return ids.decode(global_id, "Portfolio")[1]
+
+
+async def _ranked_projects(info: Info, portfolio_id: str) -> list[RepoStatType]:
+    async with info.context.db.read() as session:
+        page = await queries.projects_page(
+            session,
+            portfolio_id=portfolio_id,
+            filt=queries.ProjectFilter(),
+            order=queries.ProjectOrder.RANKING,
+            first=info.context.settings.max_page_size,
+            after=None,
+        )
+    return [RepoStatType.from_model(row) for row in page.rows]
+
+
+@strawberry.type
+class JobMutations:
+    @strawberry.mutation(
+        description="Upload ZIP files (GraphQL multipart request) and/or ids from POST /uploads; "
+        "they are extracted safely, recorded, and a mining job starts. Into a new portfolio, "
+        "or into `portfolioId`. Multipart requests need an `Apollo-Require-Preflight` header "
+        "or a bearer token (CSRF)."
+    )
+    async def upload_portfolio(
+        self,
+        info: Info,
+        files: list[Upload] | None = None,
+        upload_ids: list[str] | None = None,
+        portfolio_id: strawberry.ID | None = None,
+        name: str | None = None,
+        user_emails: list[str] | None = None,
+    ) -> UploadPortfolioPayload:
+        if not files and not upload_ids:
+            return UploadPortfolioPayload(
+                portfolio=None,
+                job=None,
+                user_errors=[user_error("EMPTY_UPLOAD", "no file and no upload id given")],
+            )
+        try:
+            portfolio, job = await _services(info).ingest(
+                cast(list[UploadFile], files or []),
+                upload_ids or [],
+                portfolio_id=_portfolio_id(portfolio_id) if portfolio_id else None,
+                name=name,
+                user_emails=user_emails,
+            )
+        except (IngestError, JobStateError) as error:
+            log.info("uploadPortfolio refused: %s %s", error.code, error)
+            return UploadPortfolioPayload(
+                portfolio=None, job=None, user_errors=[user_error(str(error.code), str(error))]
+            )
+        return UploadPortfolioPayload(
+            portfolio=PortfolioType.from_model(portfolio),
+            job=MiningJobType.from_model(job),
+            user_errors=[],
+        )
+
+    @strawberry.mutation(description="Mine every upload of the portfolio again, in place.")
+    async def remine(self, info: Info, portfolio_id: strawberry.ID) -> JobPayload:
+        try:
+            job = await _services(info).remine(_portfolio_id(portfolio_id))
+        except JobStateError as error:
+            return JobPayload(job=None, user_errors=[user_error(error.code, str(error))])
+        return JobPayload(job=MiningJobType.from_model(job), user_errors=[])
+
+    @strawberry.mutation(description="Stop a queued or running job; its git processes end.")
+    async def cancel_job(self, info: Info, id: strawberry.ID) -> JobPayload:
+        _, uid = ids.decode(id, "MiningJob")
+        async with info.context.db.read() as session:
+            job = await queries.by_uid(session, models.MiningJob, uid)
+        if job is None:
+            return JobPayload(job=None, user_errors=[user_error("NOT_FOUND", f"no job {id!r}")])
+        try:
+            job = await _services(info).cancel(job)
+        except JobStateError as error:
+            return JobPayload(job=None, user_errors=[user_error(error.code, str(error))])
+        return JobPayload(job=MiningJobType.from_model(job), user_errors=[])
+
+    @strawberry.mutation(description="Rank the projects again, optionally with new weights.")
+    async def rank_projects(
+        self, info: Info, portfolio_id: strawberry.ID, weights: RankingWeights | None = None
+    ) -> RankProjectsPayload:
+        pid = _portfolio_id(portfolio_id)
+        try:
+            await _services(info).rerank(pid, weights.to_dict() if weights else None)
+        except InvalidWeightsError as error:
+            field = ("weights", error.key) if error.key else ("weights",)
+            return RankProjectsPayload(
+                projects=[], user_errors=[user_error("INVALID_WEIGHTS", str(error), *field)]
+            )
+        except JobStateError as error:
+            return RankProjectsPayload(
+                projects=[], user_errors=[user_error(error.code, str(error))]
+            )
+        return RankProjectsPayload(projects=await _ranked_projects(info, pid), user_errors=[])
+
+    @strawberry.mutation(
+        description="Write the resume items again (idempotent); summaries use an LLM only when "
+        "the consent in force allows it."
+    )
+    async def generate_resume(self, info: Info, portfolio_id: strawberry.ID) -> RankProjectsPayload:
+        pid = _portfolio_id(portfolio_id)
+        try:
+            await _services(info).regenerate_resume(pid)
+        except JobStateError as error:
+            return RankProjectsPayload(
+                projects=[], user_errors=[user_error(error.code, str(error))]
+            )
+        return RankProjectsPayload(projects=await _ranked_projects(info, pid), user_errors=[])
+
+    @strawberry.mutation(
+        description="Export the portfolio or its resume (kind: resume | portfolio) as JSON or "
+        "Markdown (format: json | markdown); download it from the export's `url`."
+    )
+    async def create_export(
+        self, info: Info, portfolio_id: strawberry.ID, kind: str = "resume", format: str = "json"
+    ) -> CreateExportPayload:
+        errors = []
+        if kind not in exports.KINDS:
+            errors.append(
+                user_error(
+                    "INVALID_EXPORT",
+                    f"kind {kind!r} is not one of {', '.join(exports.KINDS)}",
+                    "kind",
+                )
+            )
+        if format not in exports.FORMATS:
+            errors.append(
+                user_error(
+                    "INVALID_EXPORT",
+                    f"format {format!r} is not one of {', '.join(exports.FORMATS)}",
+                    "format",
+                )
+            )
+        pid = _portfolio_id(portfolio_id)
+        async with info.context.db.read() as session:
+            if await session.get(models.Portfolio, pid) is None:
+                errors.append(
+                    user_error("NOT_FOUND", f"no portfolio {portfolio_id!r}", "portfolioId")
+                )
+        if errors:
+            return CreateExportPayload(export=None, user_errors=errors)
+        row = await exports.create_export(info.context.db, info.context.settings, pid, kind, format)
+        return CreateExportPayload(export=ExportType.from_model(row), user_errors=[])

@@ -1,0 +1,158 @@
+"""Subscriptions: live mining and ranking progress (graphql-transport-ws, and graphql-ws).
+
+Each stream first sends the current state from the database (a late subscriber catches up),
+then every event of the job until it ends. The websocket's context lives for the whole
+connection, so loaders are created per event. When the client goes away, Strawberry cancels
+the generator and the bus subscription is removed with it: no task is left behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+
+import strawberry
+
+from graphql_api.db import models, queries
+from graphql_api.jobs.events import (
+    TERMINAL,
+    EventKind,
+    JobEvent,
+    RankEntry,
+    job_topic,
+    portfolio_topic,
+)
+from graphql_api.schema import ids
+from graphql_api.schema.context import Info
+from graphql_api.schema.errors import ApiError
+from graphql_api.schema.loaders import Loaders
+from graphql_api.schema.portfolio import MiningJobType
+from graphql_api.schema.types import RepoStatType
+
+ProgressKind = strawberry.enum(EventKind, name="ProgressKind")
+
+
+@strawberry.type
+class RankingEntry:
+    name: str
+    path: str
+    score: float
+    position: int
+    _uid: strawberry.Private[str | None]
+    _loaders: strawberry.Private[Loaders]
+
+    @strawberry.field
+    async def project(self) -> RepoStatType | None:
+        if self._uid is None:
+            return None
+        row = await self._loaders.project_by_uid.load(self._uid)
+        return None if row is None else RepoStatType.from_model(row)
+
+
+@strawberry.type
+class RankingProgress:
+    kind: ProgressKind  # type: ignore[valid-type]
+    job_id: strawberry.ID
+    status: str
+    stage: str
+    completed: int
+    total: int
+    repository: str | None
+    repository_error: str | None
+    ranking: list[RankingEntry]
+    final: bool
+
+    @classmethod
+    def from_event(cls, event: JobEvent, loaders: Loaders) -> RankingProgress:
+        return cls(
+            kind=event.kind,
+            job_id=strawberry.ID(ids.encode("MiningJob", event.job_uid)),
+            status=event.status,
+            stage=event.stage,
+            completed=event.completed,
+            total=event.total,
+            repository=event.repository,
+            repository_error=event.repository_error,
+            ranking=[_entry(entry, loaders) for entry in event.ranking],
+            final=event.final,
+        )
+
+
+def _entry(entry: RankEntry, loaders: Loaders) -> RankingEntry:
+    return RankingEntry(
+        name=entry.name,
+        path=entry.path,
+        score=entry.score,
+        position=entry.position,
+        _uid=entry.project_uid,
+        _loaders=loaders,
+    )
+
+
+def _snapshot(job: models.MiningJob, projects: list[models.RepoStat]) -> JobEvent:
+    return JobEvent(
+        kind=EventKind.SNAPSHOT,
+        job_uid=job.uid,
+        portfolio_id=job.portfolio_id,
+        status=job.status,
+        stage=job.stage,
+        completed=job.completed,
+        total=job.total,
+        repository=job.current,
+        ranking=tuple(
+            RankEntry(p.uid, p.project_name, p.project_path, p.ranking_score or 0.0, i)
+            for i, p in enumerate(projects, start=1)
+            if p.ranking_score is not None
+        ),
+        final=job.status in TERMINAL,
+    )
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="Progress of the portfolio's mining job: stages, each repository as it is "
+        "done with a provisional ranking, and the final ranking. Starts with the current state."
+    )
+    async def ranking_progress(
+        self, info: Info, portfolio_id: strawberry.ID
+    ) -> AsyncGenerator[RankingProgress, None]:
+        _, pid = ids.decode(portfolio_id, "Portfolio")
+        bus = info.context.services.bus
+        async with bus.subscribe(portfolio_topic(pid)) as events:
+            async with info.context.db.read() as session:
+                jobs = await queries.latest_jobs_by_portfolio(session, [pid])
+                projects = await queries.ranked_projects(session, pid)
+            if not jobs:
+                raise ApiError(f"portfolio {portfolio_id!r} has no mining job", code="NOT_FOUND")
+            snapshot = _snapshot(jobs[0], projects)
+            yield RankingProgress.from_event(snapshot, info.context.fresh_loaders())
+            if snapshot.final:
+                return
+            async for event in events:
+                yield RankingProgress.from_event(event, info.context.fresh_loaders())
+                if event.final:
+                    return
+
+    @strawberry.subscription(description="The job each time it changes, until it ends.")
+    async def job_updated(
+        self, info: Info, id: strawberry.ID
+    ) -> AsyncGenerator[MiningJobType, None]:
+        _, uid = ids.decode(id, "MiningJob")
+        async with info.context.services.bus.subscribe(job_topic(uid)) as events:
+            job = await _job(info, uid)
+            yield MiningJobType.from_model(job)
+            if job.status in TERMINAL:
+                return
+            async for event in events:
+                job = await _job(info, uid)  # a fresh read per event: no connection-long cache
+                yield MiningJobType.from_model(job)
+                if event.final:
+                    return
+
+
+async def _job(info: Info, uid: str) -> models.MiningJob:
+    async with info.context.db.read() as session:
+        job = await queries.by_uid(session, models.MiningJob, uid)
+    if job is None:
+        raise ApiError(f"no job {uid!r}", code="NOT_FOUND")
+    return job

@@ -1,0 +1,90 @@
+"""Frozen records to JSON and back, driven by their type hints.
+
+The service stores each mined `ProjectReport` so that ranking, resume items and the profile
+can be recomputed (new weights, new preferences) without running git again. Supported field
+types: dataclasses, enums, datetime, date, str/int/float/bool, `X | None`, `tuple[X, ...]`,
+`frozenset[X]` and `Mapping[K, V]` whose keys are str, enums or dates.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import types
+import typing
+from collections.abc import Mapping
+from datetime import date, datetime
+from functools import cache
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def dump(value: Any) -> Any:
+    """A JSON-able copy of `value` (dicts, lists, strings, numbers, booleans, None)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: dump(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {_key(k): dump(v) for k, v in value.items()}
+    if isinstance(value, frozenset):
+        return sorted(dump(v) for v in value)
+    if isinstance(value, tuple | list):
+        return [dump(v) for v in value]
+    return value
+
+
+def _key(key: Any) -> str:
+    dumped = dump(key)
+    if not isinstance(dumped, str):
+        raise TypeError(f"mapping key {key!r} is not a string, an enum or a date")
+    return dumped
+
+
+def load(cls: type[T], data: Any) -> T:
+    """Rebuild a `cls` from what `dump` made of one."""
+    result: T = _load(cls, data)
+    return result
+
+
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _load(hint: Any, data: Any) -> Any:
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        if data is None:
+            return None
+        (inner,) = [a for a in args if a is not type(None)]
+        return _load(inner, data)
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        hints = _hints(hint)
+        fields = dataclasses.fields(hint)
+        return hint(**{f.name: _load(hints[f.name], data[f.name]) for f in fields if f.init})
+    if origin is tuple:
+        return tuple(_load(args[0], item) for item in data)
+    if origin is frozenset:
+        return frozenset(_load(args[0], item) for item in data)
+    if origin in (Mapping, dict, typing.Mapping):
+        return {_load(args[0], k): _load(args[1], v) for k, v in data.items()}
+    return _scalar(hint, data)
+
+
+def _scalar(hint: Any, data: Any) -> Any:
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return hint(data)
+    if hint is datetime:
+        return datetime.fromisoformat(data)
+    if hint is date:
+        return date.fromisoformat(data)
+    if hint is float:
+        return float(data)
+    if hint in (str, int, bool, Any):
+        return data
+    raise TypeError(f"cannot load a {hint!r}")
