@@ -67,9 +67,12 @@ class Services:
         extracted: list[Path] = []
         try:
             for file in files:
-                stored.append(
-                    await self.store.save_upload_file(file, self.settings.max_upload_bytes)
-                )
+                try:
+                    stored.append(
+                        await self.store.save_upload_file(file, self.settings.max_upload_bytes)
+                    )
+                finally:
+                    await file.close()  # the request's spooled copy: ours is on disk now
             kept = [await self._kept(upload_id) for upload_id in upload_ids]
             for upload in [*stored, *kept]:
                 extract = functools.partial(

@@ -4,7 +4,6 @@ soft delete and restore of projects."""
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any, cast
 
 import jsonschema
@@ -15,7 +14,7 @@ from graphql_api.db import models, queries, writes
 from graphql_api.schema import ids
 from graphql_api.schema.context import Info
 from graphql_api.schema.errors import ApiError
-from graphql_api.schema.payloads import UserError, user_error
+from graphql_api.schema.payloads import EMAIL, UserError, user_error
 from graphql_api.schema.portfolio import ConsentType, QuestionType
 from graphql_api.schema.types import RepoStatType
 from mining.analyze import REPRESENTATION_PREFS_SCHEMA
@@ -23,7 +22,6 @@ from mining.analyze import REPRESENTATION_PREFS_SCHEMA
 log = logging.getLogger("graphql_api.mutations")
 
 CONSENT_LEVELS = ("none", "local", "local-llm", "cloud")
-_EMAIL = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
 _PREFS = jsonschema.Draft202012Validator(
     REPRESENTATION_PREFS_SCHEMA, format_checker=jsonschema.FormatChecker()
 )
@@ -71,7 +69,7 @@ def _answer_errors(
         elif question.required and not text:
             errors.append(user_error("ANSWER_REQUIRED", f"{item.key!r} needs an answer", str(i)))
         elif question.answer_type == "email" and not all(
-            _EMAIL.match(part.strip()) for part in text.split(",")
+            EMAIL.match(part.strip()) for part in text.split(",")
         ):
             errors.append(user_error("INVALID_EMAIL", f"{text!r} is not an email address", str(i)))
     return errors

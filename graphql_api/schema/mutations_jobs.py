@@ -15,7 +15,7 @@ from graphql_api.jobs import exports
 from graphql_api.jobs.service import JobStateError, Services
 from graphql_api.schema import ids
 from graphql_api.schema.context import Info
-from graphql_api.schema.payloads import UserError, user_error
+from graphql_api.schema.payloads import UserError, email_errors, user_error
 from graphql_api.schema.portfolio import ExportType, MiningJobType, PortfolioType
 from graphql_api.schema.types import RepoStatType
 from mining.analyze import InvalidWeightsError
@@ -87,6 +87,23 @@ async def _ranked_projects(info: Info, portfolio_id: str) -> list[RepoStatType]:
 @strawberry.type
 class JobMutations:
     @strawberry.mutation(
+        description="An empty portfolio, e.g. to subscribe to its progress before uploading."
+    )
+    async def create_portfolio(
+        self, info: Info, name: str = "", user_emails: list[str] | None = None
+    ) -> UploadPortfolioPayload:
+        errors = email_errors(user_emails)
+        if errors:
+            return UploadPortfolioPayload(portfolio=None, job=None, user_errors=errors)
+        emails = [e.strip().lower() for e in user_emails or []]
+        async with info.context.db.write() as session:
+            portfolio = models.Portfolio(name=name, user_emails=emails)
+            session.add(portfolio)
+        return UploadPortfolioPayload(
+            portfolio=PortfolioType.from_model(portfolio), job=None, user_errors=[]
+        )
+
+    @strawberry.mutation(
         description="Upload ZIP files (GraphQL multipart request) and/or ids from POST /uploads; "
         "they are extracted safely, recorded, and a mining job starts. Into a new portfolio, "
         "or into `portfolioId`. Multipart requests need an `Apollo-Require-Preflight` header "
@@ -101,12 +118,11 @@ class JobMutations:
         name: str | None = None,
         user_emails: list[str] | None = None,
     ) -> UploadPortfolioPayload:
+        errors = email_errors(user_emails)
         if not files and not upload_ids:
-            return UploadPortfolioPayload(
-                portfolio=None,
-                job=None,
-                user_errors=[user_error("EMPTY_UPLOAD", "no file and no upload id given")],
-            )
+            errors.append(user_error("EMPTY_UPLOAD", "no file and no upload id given"))
+        if errors:
+            return UploadPortfolioPayload(portfolio=None, job=None, user_errors=errors)
         try:
             portfolio, job = await _services(info).ingest(
                 cast(list[UploadFile], files or []),

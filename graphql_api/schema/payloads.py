@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import strawberry
+
+EMAIL = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
 
 
 @strawberry.type(description="A problem with the input that the client can fix.")
@@ -14,3 +18,11 @@ class UserError:
 
 def user_error(code: str, message: str, *field: str) -> UserError:
     return UserError(code=code, message=message, field=list(field) or None)
+
+
+def email_errors(emails: list[str] | None, field: str = "userEmails") -> list[UserError]:
+    return [
+        user_error("INVALID_EMAIL", f"{email!r} is not an email address", field, str(i))
+        for i, email in enumerate(emails or [])
+        if not EMAIL.match(email.strip())
+    ]

@@ -122,12 +122,14 @@ class Subscription:
             async with info.context.db.read() as session:
                 jobs = await queries.latest_jobs_by_portfolio(session, [pid])
                 projects = await queries.ranked_projects(session, pid)
-            if not jobs:
-                raise ApiError(f"portfolio {portfolio_id!r} has no mining job", code="NOT_FOUND")
-            snapshot = _snapshot(jobs[0], projects)
-            yield RankingProgress.from_event(snapshot, info.context.fresh_loaders())
-            if snapshot.final:
-                return
+                if not jobs and await session.get(models.Portfolio, pid) is None:
+                    raise ApiError(f"no portfolio {portfolio_id!r}", code="NOT_FOUND")
+            # The current state first; with no job yet, wait for the first upload's events.
+            if jobs:
+                snapshot = _snapshot(jobs[0], projects)
+                yield RankingProgress.from_event(snapshot, info.context.fresh_loaders())
+                if snapshot.final:
+                    return
             async for event in events:
                 yield RankingProgress.from_event(event, info.context.fresh_loaders())
                 if event.final:

@@ -1,0 +1,86 @@
+"""A real uvicorn serving the app on a free loopback port, and clients that talk to it."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import socket
+import zipfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+import websockets
+from starlette.applications import Starlette
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@asynccontextmanager
+async def serving(app: Starlette) -> AsyncIterator[str]:
+    """Serve `app` until the block ends; yields its base URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:  # uvicorn sets this once it listens
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.01)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+def zip_folder(folder: Path) -> bytes:
+    """A ZIP of everything under `folder` (the .git directories included)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                archive.write(path, path.relative_to(folder).as_posix())
+    return buffer.getvalue()
+
+
+class Subscription:
+    """One graphql-transport-ws subscription over a real websocket."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+
+    @classmethod
+    @asynccontextmanager
+    async def open(
+        cls, base_url: str, query: str, variables: dict[str, Any]
+    ) -> AsyncIterator[Subscription]:
+        url = base_url.replace("http", "ws", 1) + "/graphql"
+        async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+            await ws.send(json.dumps({"type": "connection_init"}))
+            assert json.loads(await ws.recv()) == {"type": "connection_ack"}
+            message = {"query": query, "variables": variables}
+            await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": message}))
+            yield cls(ws)
+
+    async def next(self) -> dict[str, Any] | None:
+        """The next result's data, or None when the server completed the subscription."""
+        while True:
+            message = json.loads(await self.ws.recv())
+            if message["type"] == "complete":
+                return None
+            if message["type"] == "next":
+                assert "errors" not in message["payload"], message["payload"]
+                data: dict[str, Any] = message["payload"]["data"]
+                return data
+            if message["type"] == "ping":
+                await self.ws.send(json.dumps({"type": "pong"}))
+                continue
+            raise AssertionError(f"unexpected message {message}")

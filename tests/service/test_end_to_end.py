@@ -1,0 +1,216 @@
+"""As a script-style client runs it: upload a ZIP of three repositories over real HTTP,
+watch the ranking form over a real websocket, then read the dashboard."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+
+from tests.mining.repo_builder import Repo
+from tests.service.live import Subscription, serving, zip_folder
+
+ADA = ("Ada Lovelace", "ada@example.com")
+GRACE = ("Grace Hopper", "grace@example.com")
+DAY = 86_400
+T0 = 1_700_000_000
+
+PROGRESS = """
+subscription($id: ID!) {
+  rankingProgress(portfolioId: $id) {
+    kind status stage completed total repository repositoryError final
+    ranking { name score position project { projectName } }
+  }
+}
+"""
+
+JOB = "subscription($id: ID!) { jobUpdated(id: $id) { status completed total } }"
+
+DASHBOARD = """
+query($id: ID!) {
+  portfolio(id: $id) {
+    userEmails
+    latestJob { status completed total repoErrors { code } }
+    projects(first: 10) {
+      totalCount
+      nodes {
+        projectName totalCommits isCollaborative primaryLanguage rankingScore healthScore
+        collaboration { authors { email commits } busFactor }
+        skills { skill { name category } proficiency level }
+        userSkills { userEmail skill { name } }
+        evidence { type content }
+        resumeItems { title content category }
+        userStats { userEmail totalCommits sharePercent role }
+      }
+    }
+  }
+}
+"""
+
+
+def build_portfolio(root: Path, home: Path) -> Path:
+    """Three repositories: a Python service, a Go tool, and a collaborative web app."""
+    service = Repo(root / "upload" / "service", home)
+    service.write("app/main.py", "def main():\n    return 1\n" * 20)
+    service.write("pyproject.toml", '[project]\nname = "svc"\ndependencies = ["flask"]\n')
+    service.write("tests/test_main.py", "def test_main():\n    assert True\n")
+    service.commit("Start the service", author=ADA, when=T0)
+    service.write("app/routes.py", "ROUTES = []\n" * 30)
+    service.commit("Add routes", author=ADA, when=T0 + DAY)
+
+    tool = Repo(root / "upload" / "tool", home)
+    tool.write("main.go", "package main\n\nfunc main() {}\n" * 10)
+    tool.write("go.mod", "module example.com/tool\n\ngo 1.22\n")
+    tool.commit("Go tool", author=ADA, when=T0 + 2 * DAY)
+
+    web = Repo(root / "upload" / "web", home)
+    web.write("package.json", json.dumps({"dependencies": {"react": "18.0.0"}}))
+    web.write("src/App.jsx", "export const App = () => null;\n" * 15)
+    web.commit("Scaffold", author=GRACE, when=T0 + 3 * DAY)
+    web.write("src/List.jsx", "export const List = () => null;\n" * 25)
+    web.commit("List view", author=ADA, when=T0 + 4 * DAY)
+    web.write("README.md", "# Web\n")
+    web.commit("Docs", author=GRACE, when=T0 + 5 * DAY)
+    return root / "upload"
+
+
+async def _gql(http: httpx.AsyncClient, query: str, **variables: Any) -> dict[str, Any]:
+    response = await http.post("/graphql", json={"query": query, "variables": variables})
+    body: dict[str, Any] = response.json()
+    assert "errors" not in body, body
+    return body["data"]  # type: ignore[no-any-return]
+
+
+async def _upload(http: httpx.AsyncClient, portfolio_id: str, archive: bytes) -> dict[str, Any]:
+    """The GraphQL multipart request spec, as a script sends it."""
+    operations = {
+        "query": """mutation($files: [Upload!]!, $pid: ID!) {
+            uploadPortfolio(files: $files, portfolioId: $pid) {
+              job { id status } userErrors { code message }
+            }
+        }""",
+        "variables": {"files": [None], "pid": portfolio_id},
+    }
+    response = await http.post(
+        "/graphql",
+        data={
+            "operations": json.dumps(operations),
+            "map": json.dumps({"0": ["variables.files.0"]}),
+        },
+        files={"0": ("portfolio.zip", archive, "application/zip")},
+        headers={"Apollo-Require-Preflight": "true"},
+    )
+    payload: dict[str, Any] = response.json()["data"]["uploadPortfolio"]
+    return payload
+
+
+async def test_upload_watch_ranking_then_dashboard(app: Starlette, tmp_path: Path) -> None:
+    archive = zip_folder(build_portfolio(tmp_path / "src", tmp_path / "home"))
+    async with serving(app) as base, httpx.AsyncClient(base_url=base) as http:
+        created = await _gql(
+            http,
+            """mutation { createPortfolio(name: "Ada", userEmails: ["ada@example.com"]) {
+                 portfolio { id } userErrors { code } } }""",
+        )
+        pid = created["createPortfolio"]["portfolio"]["id"]
+        async with Subscription.open(base, PROGRESS, {"id": pid}) as subscription:
+            upload = await _upload(http, pid, archive)
+            assert upload["userErrors"] == []
+            assert upload["job"]["status"] == "queued"
+            events = []
+            while (event := await subscription.next()) is not None:
+                events.append(event["rankingProgress"])
+        dashboard = await _gql(http, DASHBOARD, id=pid)
+
+    kinds = [e["kind"] for e in events]
+    assert kinds[0] == "STAGE"
+    assert kinds.count("REPOSITORY") == 3
+    assert kinds[-1] == "RANKING"
+    per_repo = [e for e in events if e["kind"] == "REPOSITORY"]
+    assert [e["completed"] for e in per_repo] == [1, 2, 3]
+    assert {e["total"] for e in per_repo} == {3}
+    assert sorted(e["repository"] for e in per_repo) == ["service", "tool", "web"]
+    assert [len(e["ranking"]) for e in per_repo] == [1, 2, 3]  # provisional, growing
+    final = events[-1]
+    assert final["final"] is True
+    assert final["status"] == "succeeded"
+    assert sorted(r["name"] for r in final["ranking"]) == ["service", "tool", "web"]
+    assert [r["position"] for r in final["ranking"]] == [1, 2, 3]
+    assert [r["project"]["projectName"] for r in final["ranking"]] == [
+        r["name"] for r in final["ranking"]
+    ]
+
+    portfolio = dashboard["portfolio"]
+    assert portfolio["latestJob"] == {
+        "status": "succeeded",
+        "completed": 3,
+        "total": 3,
+        "repoErrors": [],
+    }
+    projects = {p["projectName"]: p for p in portfolio["projects"]["nodes"]}
+    assert portfolio["projects"]["totalCount"] == 3
+    ranked = [p["projectName"] for p in portfolio["projects"]["nodes"]]
+    assert ranked == [r["name"] for r in final["ranking"]]
+
+    web = projects["web"]
+    assert web["totalCommits"] == 3
+    assert web["isCollaborative"] is True
+    assert web["collaboration"]["authors"] == [
+        {"email": "grace@example.com", "commits": 2},
+        {"email": "ada@example.com", "commits": 1},
+    ]
+    assert web["userStats"][0]["userEmail"] == "ada@example.com"
+    assert web["userStats"][0]["totalCommits"] == 1
+    assert round(web["userStats"][0]["sharePercent"], 1) == 33.3
+    assert "React" in {s["skill"]["name"] for s in web["skills"]}
+    assert {s["userEmail"] for s in web["userSkills"]} == {"ada@example.com"}
+
+    service = projects["service"]
+    assert service["totalCommits"] == 2
+    assert service["isCollaborative"] is False
+    assert service["primaryLanguage"] == "Python"
+    assert {"Python", "Flask"} <= {s["skill"]["name"] for s in service["skills"]}
+    assert service["userStats"][0]["sharePercent"] == 100.0
+    assert any("2 commits" in e["content"] for e in service["evidence"])
+    assert 2 <= len(service["resumeItems"]) <= 4
+    assert all(p["rankingScore"] is not None for p in projects.values())
+    assert all(p["healthScore"] is not None for p in projects.values())
+    assert projects["tool"]["primaryLanguage"] == "Go"
+
+
+async def test_same_repository_again_updates_in_place(app: Starlette, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    repo = Repo(tmp_path / "v1" / "service", home)
+    repo.write("main.py", "print(1)\n")
+    repo.commit("one", author=ADA, when=T0)
+    first = zip_folder(tmp_path / "v1")
+    repo.write("more.py", "print(2)\n")
+    repo.commit("two", author=ADA, when=T0 + DAY)
+    second = zip_folder(tmp_path / "v1")
+
+    async with serving(app) as base, httpx.AsyncClient(base_url=base) as http:
+        pid = (
+            await _gql(
+                http,
+                'mutation { createPortfolio(userEmails: ["ada@example.com"]) '
+                "{ portfolio { id } } }",
+            )
+        )["createPortfolio"]["portfolio"]["id"]
+        for archive in (first, second):
+            upload = await _upload(http, pid, archive)
+            assert upload["userErrors"] == []
+            statuses = []
+            async with Subscription.open(base, JOB, {"id": upload["job"]["id"]}) as subscription:
+                while (event := await subscription.next()) is not None:
+                    statuses.append(event["jobUpdated"]["status"])
+            assert statuses[-1] == "succeeded"
+        data = await _gql(
+            http,
+            "query($id: ID!) { portfolio(id: $id) { "
+            "projects { totalCount nodes { totalCommits } } } }",
+            id=pid,
+        )
+    assert data["portfolio"]["projects"] == {"totalCount": 1, "nodes": [{"totalCommits": 2}]}
