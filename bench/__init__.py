@@ -1,0 +1,1 @@
+"""Benchmarks of the mining engine: `python -m bench` (make bench)."""
