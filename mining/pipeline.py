@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import shutil
 import tempfile
@@ -44,6 +45,8 @@ from mining.records import (
     TreeFacts,
 )
 from mining.sanitize import CleanRepo, clean_copy
+
+log = logging.getLogger(__name__)
 
 MANIFEST_MAX_BYTES = 512 * 1024  # a bigger "manifest" is generated or not a manifest
 MANIFESTS_MAX = 200
@@ -265,6 +268,9 @@ async def mine_all(
                 return await mine_project(project, identity, runner, scratch=scratch)
             except MiningError as exc:
                 return ProjectFailure(project.name, project.path, exc.code, str(exc))
+            except Exception as exc:  # a bug must not sink the other projects of the upload
+                log.exception("mining %s failed unexpectedly", project.path)
+                return ProjectFailure(project.name, project.path, "INTERNAL", repr(exc))
 
     tasks = [asyncio.create_task(one(p)) for p in projects]
     try:

@@ -2,7 +2,8 @@
 
 git-ls-tree(1), OUTPUT FORMAT with `-l` and `-z`:
     <mode> SP <type> SP <object> SP+ <size> TAB <path> NUL
-`<size>` is right-aligned (several spaces) and "-" for a submodule (type "commit").
+`<size>` is right-aligned (several spaces), "-" for a submodule (type "commit") and "BAD" for a
+blob git cannot read (git then exits non-zero, which the runner reports as CORRUPT).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ class TreeEntry:
     mode: str  # "100644", "100755", "120000" (symlink), "160000" (submodule)
     type: str  # "blob" or "commit"
     sha: str
-    size: int | None  # None for a submodule
+    size: int | None  # None for a submodule or an unreadable blob
     path: str  # UTF-8, invalid bytes replaced (see mining/parse/log.py)
 
     @property
@@ -33,7 +34,7 @@ def parse_entry(record: bytes) -> TreeEntry:
         mode=mode.decode("ascii"),
         type=kind.decode("ascii"),
         sha=sha.decode("ascii"),
-        size=None if size == b"-" else int(size),
+        size=int(size) if size.isdigit() else None,
         path=path.decode("utf-8", "replace"),
     )
 

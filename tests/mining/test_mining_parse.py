@@ -93,7 +93,8 @@ def test_ls_tree_parser() -> None:
     data = (
         b"100644 blob " + A.encode() + b"     120\tsrc/caf\xc3\xa9.py\0"
         b"120000 blob " + B.encode() + b"       9\tlink\0"
-        b"160000 commit " + C.encode() + b"       -\tsub"
+        b"160000 commit " + C.encode() + b"       -\tsub\0"
+        b"100644 blob " + C.encode() + b"     BAD\tunreadable"
     )
     parser = LsTreeParser()
     entries = parser.feed(data[:30]) + parser.feed(data[30:]) + parser.flush()
@@ -101,8 +102,9 @@ def test_ls_tree_parser() -> None:
         TreeEntry("100644", "blob", A, 120, "src/café.py"),
         TreeEntry("120000", "blob", B, 9, "link"),
         TreeEntry("160000", "commit", C, None, "sub"),
+        TreeEntry("100644", "blob", C, None, "unreadable"),
     ]
-    assert [e.is_file for e in entries] == [True, False, False]
+    assert [e.is_file for e in entries] == [True, False, False, True]
     assert parser.flush() == []
 
 

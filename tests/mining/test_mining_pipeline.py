@@ -8,9 +8,11 @@ import os
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
+
 from mining.discover import DiscoveredProject, discover
 from mining.git import GitRunner
-from mining.pipeline import mine_project, mine_tree
+from mining.pipeline import mine_all, mine_project, mine_tree
 from mining.records import (
     ActivityKind,
     AuthorStats,
@@ -200,3 +202,30 @@ async def test_cancelling_the_consumer_cancels_mining(repos: Factory, upload: Pa
     results = await asyncio.gather(task, return_exceptions=True)
     assert isinstance(results[0], asyncio.CancelledError)
     assert git_children() == []
+
+
+async def test_corrupt_object_is_reported(repos: Factory, upload: Path) -> None:
+    repo = repos.repo("broken").write("a.py", "x = 1\n")
+    repo.commit("one")
+    blob = repo.git("rev-parse", "HEAD:a.py")
+    loose = upload / "broken/.git/objects" / blob[:2] / blob[2:]
+    loose.chmod(0o644)
+    loose.write_bytes(b"not zlib at all")
+    async with contextlib.aclosing(mine_tree(upload, None)) as results:
+        [failure] = [r async for r in results]
+    assert isinstance(failure, ProjectFailure)
+    assert (failure.path, failure.code) == ("broken", "CORRUPT")
+
+
+async def test_a_bug_in_one_project_spares_the_others(
+    upload: Path, runner: GitRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*args: object, **kwargs: object) -> ProjectReport:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("mining.pipeline.mine_project", broken)
+    project = DiscoveredProject("p", "p", upload / "p", ProjectKind.PLAIN)
+    async with contextlib.aclosing(mine_all([project], None, runner)) as results:
+        assert [r async for r in results] == [
+            ProjectFailure("p", "p", "INTERNAL", "RuntimeError('boom')")
+        ]
