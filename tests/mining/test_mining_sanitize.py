@@ -9,7 +9,7 @@ import pytest
 
 from mining.errors import RepoUnsafeError
 from mining.git import GitRunner
-from mining.sanitize import CleanRepo, clean_copy, inspect
+from mining.sanitize import CleanRepo, Limits, clean_copy, inspect
 from tests.mining.repo_builder import Factory, Repo
 
 
@@ -137,3 +137,21 @@ async def test_clean_copy_of_detached_and_unborn(
     (tmp_path / "e").mkdir()
     clean = await clean_copy(empty.path, upload, tmp_path / "e", runner, bare=False)
     assert clean == CleanRepo(tmp_path / "e/repo.git", None, 0, False)
+
+
+async def test_alternates_inside_the_upload(
+    repos: Factory, upload: Path, runner: GitRunner, tmp_path: Path
+) -> None:
+    source = one_commit(repos, "source")
+    source.git("clone", "-q", "--shared", ".", str(upload / "shared"))
+    alternates = (upload / "shared/.git/objects/info/alternates").read_text()
+    assert alternates == f"{source.path}/./.git/objects\n"
+    clean = await clean_copy(upload / "shared", upload, tmp_path, runner, bare=False)
+    log = await runner.run(["log", "--format=%s", "HEAD"], git_dir=clean.git_dir)
+    assert log == b"one\n"
+
+
+def test_size_limits(repos: Factory, upload: Path) -> None:
+    repo = one_commit(repos)
+    with pytest.raises(RepoUnsafeError, match="too large: "):
+        inspect(repo.path, upload, bare=False, limits=Limits(max_files=3))
