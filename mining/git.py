@@ -53,7 +53,8 @@ SAFE_CONFIG: tuple[tuple[str, str], ...] = (
     ("gc.auto", "0"),  # never spawn a background gc
     ("maintenance.auto", "false"),
     ("fetch.writeCommitGraph", "false"),
-    ("mailmap.file", ""),  # only the committed .mailmap (mailmap.blob) is honoured
+    ("mailmap.file", ""),  # no .mailmap from a work tree or a path the repo names...
+    ("mailmap.blob", "HEAD:.mailmap"),  # ...only the committed one (gitmailmap(5))
 )
 
 
