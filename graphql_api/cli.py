@@ -8,6 +8,7 @@ import logging
 from pathlib import Path
 
 from graphql_api.settings import Settings
+from mining import report as mining_report
 
 SCHEMA_FILE = Path(__file__).resolve().parents[1] / "schema.graphql"
 
@@ -62,6 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=None, help="default: $HOST or 127.0.0.1")
     serve.add_argument("--port", type=int, default=None, help="default: $PORT or 8000")
     serve.set_defaults(func=_serve)
+
+    mine = commands.add_parser(
+        "mine", help="mine the repositories and folders under PATH and print the report"
+    )
+    mining_report.add_arguments(mine)
+    mine.set_defaults(func=mining_report.run)
 
     migrate = commands.add_parser("migrate", help="apply the database migrations")
     migrate.add_argument("revision", nargs="?", default="head")

@@ -6,13 +6,13 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from starlette.applications import Starlette
 
 from graphql_api.app import create_app
@@ -23,7 +23,7 @@ from graphql_api.db.seeds import insert_missing_questions
 from graphql_api.settings import Settings
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
-_pg_state = {"migrated": False}  # the PostgreSQL schema is rebuilt once per test run
+_pg_state = {"url": ""}  # this process's PostgreSQL database, created on first use
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
 
 
@@ -34,15 +34,40 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
-async def _reset_postgres(url: str) -> None:
-    engine = create_engine(url)
+async def _create_postgres_database(base_url: str) -> str:
+    """A database of this test process's own (so parallel runs never meet), migrated once;
+    dropped when the session ends."""
+    url = make_url(base_url)
+    own = url.set(database=f"{url.database}_{os.getpid()}")
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
     try:
-        async with engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{own.database}"'))
+            await conn.execute(text(f'CREATE DATABASE "{own.database}"'))
+    finally:
+        await admin.dispose()
+    engine = create_engine(own.render_as_string(hide_password=False))
+    try:
         await migrate.upgrade(engine)
     finally:
         await engine.dispose()
+    return own.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_postgres_database() -> Iterator[None]:
+    yield
+    if _pg_state["url"]:
+        asyncio.run(_drop(PG_URL, make_url(_pg_state["url"]).database or ""))
+
+
+async def _drop(base_url: str, name: str) -> None:
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        await admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -81,11 +106,10 @@ async def database_url(
         shutil.copy(sqlite_template, path)
         yield f"sqlite+aiosqlite:///{path}"
     else:
-        if not _pg_state["migrated"]:
-            await _reset_postgres(PG_URL)
-            _pg_state["migrated"] = True
-        await _truncate_postgres(PG_URL)
-        yield PG_URL
+        if not _pg_state["url"]:
+            _pg_state["url"] = await _create_postgres_database(PG_URL)
+        await _truncate_postgres(_pg_state["url"])
+        yield _pg_state["url"]
 
 
 @pytest.fixture

@@ -52,6 +52,7 @@ def _project(portfolio_id: str, i: int, **overrides: Any) -> models.RepoStat:
         "last_commit": T0 + timedelta(days=i),
         "total_commits": i * 10,
         "ranking_score": float(i),
+        "ranking_position": 1_000 - i,
         "frameworks": [{"name": "Flask", "category": "framework", "ecosystem": "python"}],
         "collaboration_metadata": {
             "authors": [{"name": "Ada", "email": "ada@example.com", "commits": i * 10}],

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 06:27:06.903691
+Create Date: 2026-11-22 06:34:14.052115
 """
 
 from __future__ import annotations
@@ -234,6 +234,7 @@ def upgrade() -> None:
         sa.Column("frameworks", sa.JSON(), nullable=False),
         sa.Column("collaboration_metadata", sa.JSON(), nullable=False),
         sa.Column("ranking_score", sa.Float(), nullable=True),
+        sa.Column("ranking_position", sa.Integer(), nullable=True),
         sa.Column("ranking_components", sa.JSON(), nullable=False),
         sa.Column("ranked_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("health_score", sa.Float(), nullable=True),

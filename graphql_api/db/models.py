@@ -214,6 +214,9 @@ class RepoStat(Base, PublicId, CreatedAt):
         ValidatedJSON(js.COLLABORATION), default=dict
     )
     ranking_score: Mapped[float | None] = mapped_column(Float)
+    # 1-based place in the portfolio's ranking, after representation preferences (a manual
+    # order or rank can put a lower score first); None when unranked or deleted.
+    ranking_position: Mapped[int | None] = mapped_column(Integer)
     ranking_components: Mapped[list[dict[str, Any]]] = mapped_column(
         ValidatedJSON(js.SCORE_COMPONENTS), default=list
     )

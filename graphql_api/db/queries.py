@@ -41,7 +41,7 @@ T = TypeVar("T")
 
 
 class ProjectOrder(enum.Enum):
-    RANKING = "RANKING"  # highest ranking score first; unranked projects last
+    RANKING = "RANKING"  # the ranking's order (scores and preferences); unranked projects last
     RECENT = "RECENT"  # latest commit first (projects without commits: by when added)
     COMMITS = "COMMITS"  # most commits first
     NAME = "NAME"  # by name, case-insensitively
@@ -64,13 +64,13 @@ class Page(Generic[T]):
 
 # --- keyset pagination -------------------------------------------------------------------
 
-_UNRANKED = -1.0
+_UNRANKED = 2**31 - 1  # sorts after every ranking position
 
 
 def _project_sort_key(order: ProjectOrder) -> tuple[Any, bool]:
     """The sort expression of an ordering and whether it runs descending; `id` breaks ties."""
     if order is ProjectOrder.RANKING:
-        return func.coalesce(RepoStat.ranking_score, _UNRANKED), True
+        return func.coalesce(RepoStat.ranking_position, _UNRANKED), False
     if order is ProjectOrder.RECENT:
         return func.coalesce(RepoStat.last_commit, RepoStat.created_at), True
     if order is ProjectOrder.COMMITS:
@@ -81,7 +81,7 @@ def _project_sort_key(order: ProjectOrder) -> tuple[Any, bool]:
 def project_cursor_values(row: RepoStat, order: ProjectOrder) -> list[Any]:
     """What a cursor must hold to resume after `row` in `order` (JSON-able)."""
     if order is ProjectOrder.RANKING:
-        value: Any = _UNRANKED if row.ranking_score is None else row.ranking_score
+        value: Any = _UNRANKED if row.ranking_position is None else row.ranking_position
     elif order is ProjectOrder.RECENT:
         value = (row.last_commit or row.created_at).isoformat()
     elif order is ProjectOrder.COMMITS:
@@ -308,6 +308,6 @@ async def ranked_projects(session: AsyncSession, portfolio_id: str) -> list[Repo
     stmt = (
         select(RepoStat)
         .where(*_project_conditions(portfolio_id, ProjectFilter()))
-        .order_by(key.desc(), RepoStat.id)
+        .order_by(key, RepoStat.id)
     )
     return list((await session.scalars(stmt)).all())

@@ -116,6 +116,7 @@ async def save_ranking(
     for project in projects:
         entry = ranking.get(project.project_key)
         project.ranking_score = None if entry is None else entry["score"]
+        project.ranking_position = None if entry is None else entry["position"]
         project.ranking_components = [] if entry is None else entry["components"]
         project.showcased = False if entry is None else entry["showcased"]
         project.ranked_at = now

@@ -162,6 +162,7 @@ async def save_ranking(
     ranking = {
         keys[p.path]: {
             "score": p.rank.score,
+            "position": p.rank.position,
             "showcased": p.rank.showcased,
             "components": [
                 {

@@ -99,9 +99,9 @@ def _snapshot(job: models.MiningJob, projects: list[models.RepoStat]) -> JobEven
         total=job.total,
         repository=job.current,
         ranking=tuple(
-            RankEntry(p.uid, p.project_name, p.project_path, p.ranking_score or 0.0, i)
-            for i, p in enumerate(projects, start=1)
-            if p.ranking_score is not None
+            RankEntry(p.uid, p.project_name, p.project_path, p.ranking_score, p.ranking_position)
+            for p in projects
+            if p.ranking_score is not None and p.ranking_position is not None
         ),
         final=job.status in TERMINAL,
     )

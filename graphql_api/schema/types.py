@@ -266,6 +266,7 @@ class RepoStatType(Node):
     frameworks: list[Framework]
     collaboration: Collaboration
     ranking_score: float | None
+    ranking_position: int | None
     ranking_components: list[ScoreComponent]
     ranked_at: dt.datetime | None
     health_score: float | None
@@ -318,6 +319,7 @@ class RepoStatType(Node):
                 is_collaborative=row.is_collaborative,
             ),
             ranking_score=row.ranking_score,
+            ranking_position=row.ranking_position,
             ranking_components=[ScoreComponent.from_dict(c) for c in row.ranking_components],
             ranked_at=row.ranked_at,
             health_score=row.health_score,

@@ -3,7 +3,6 @@ watch the ranking form over a real websocket, then read the dashboard."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -11,12 +10,9 @@ import httpx
 from starlette.applications import Starlette
 
 from tests.mining.repo_builder import Repo
+from tests.service.flows import ADA, DAY, T0, build_portfolio
+from tests.service.flows import upload as _upload
 from tests.service.live import Subscription, serving, zip_folder
-
-ADA = ("Ada Lovelace", "ada@example.com")
-GRACE = ("Grace Hopper", "grace@example.com")
-DAY = 86_400
-T0 = 1_700_000_000
 
 PROGRESS = """
 subscription($id: ID!) {
@@ -51,60 +47,11 @@ query($id: ID!) {
 """
 
 
-def build_portfolio(root: Path, home: Path) -> Path:
-    """Three repositories: a Python service, a Go tool, and a collaborative web app."""
-    service = Repo(root / "upload" / "service", home)
-    service.write("app/main.py", "def main():\n    return 1\n" * 20)
-    service.write("pyproject.toml", '[project]\nname = "svc"\ndependencies = ["flask"]\n')
-    service.write("tests/test_main.py", "def test_main():\n    assert True\n")
-    service.commit("Start the service", author=ADA, when=T0)
-    service.write("app/routes.py", "ROUTES = []\n" * 30)
-    service.commit("Add routes", author=ADA, when=T0 + DAY)
-
-    tool = Repo(root / "upload" / "tool", home)
-    tool.write("main.go", "package main\n\nfunc main() {}\n" * 10)
-    tool.write("go.mod", "module example.com/tool\n\ngo 1.22\n")
-    tool.commit("Go tool", author=ADA, when=T0 + 2 * DAY)
-
-    web = Repo(root / "upload" / "web", home)
-    web.write("package.json", json.dumps({"dependencies": {"react": "18.0.0"}}))
-    web.write("src/App.jsx", "export const App = () => null;\n" * 15)
-    web.commit("Scaffold", author=GRACE, when=T0 + 3 * DAY)
-    web.write("src/List.jsx", "export const List = () => null;\n" * 25)
-    web.commit("List view", author=ADA, when=T0 + 4 * DAY)
-    web.write("README.md", "# Web\n")
-    web.commit("Docs", author=GRACE, when=T0 + 5 * DAY)
-    return root / "upload"
-
-
 async def _gql(http: httpx.AsyncClient, query: str, **variables: Any) -> dict[str, Any]:
     response = await http.post("/graphql", json={"query": query, "variables": variables})
     body: dict[str, Any] = response.json()
     assert "errors" not in body, body
     return body["data"]  # type: ignore[no-any-return]
-
-
-async def _upload(http: httpx.AsyncClient, portfolio_id: str, archive: bytes) -> dict[str, Any]:
-    """The GraphQL multipart request spec, as a script sends it."""
-    operations = {
-        "query": """mutation($files: [Upload!]!, $pid: ID!) {
-            uploadPortfolio(files: $files, portfolioId: $pid) {
-              job { id status } userErrors { code message }
-            }
-        }""",
-        "variables": {"files": [None], "pid": portfolio_id},
-    }
-    response = await http.post(
-        "/graphql",
-        data={
-            "operations": json.dumps(operations),
-            "map": json.dumps({"0": ["variables.files.0"]}),
-        },
-        files={"0": ("portfolio.zip", archive, "application/zip")},
-        headers={"Apollo-Require-Preflight": "true"},
-    )
-    payload: dict[str, Any] = response.json()["data"]["uploadPortfolio"]
-    return payload
 
 
 async def test_upload_watch_ranking_then_dashboard(app: Starlette, tmp_path: Path) -> None:
@@ -117,7 +64,7 @@ async def test_upload_watch_ranking_then_dashboard(app: Starlette, tmp_path: Pat
         )
         pid = created["createPortfolio"]["portfolio"]["id"]
         async with Subscription.open(base, PROGRESS, {"id": pid}) as subscription:
-            upload = await _upload(http, pid, archive)
+            upload = await _upload(http, archive, pid)
             assert upload["userErrors"] == []
             assert upload["job"]["status"] == "queued"
             events = []
@@ -200,7 +147,7 @@ async def test_same_repository_again_updates_in_place(app: Starlette, tmp_path: 
             )
         )["createPortfolio"]["portfolio"]["id"]
         for archive in (first, second):
-            upload = await _upload(http, pid, archive)
+            upload = await _upload(http, archive, pid)
             assert upload["userErrors"] == []
             statuses = []
             async with Subscription.open(base, JOB, {"id": upload["job"]["id"]}) as subscription:
