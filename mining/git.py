@@ -27,7 +27,8 @@ from mining.errors import GitCommandError
 
 T = TypeVar("T")
 
-CHUNK_SIZE = 256 * 1024
+# Small enough that parsing one chunk holds the event loop for a few milliseconds only.
+CHUNK_SIZE = 64 * 1024
 STDERR_CAP = 16 * 1024
 
 # Keys from git-config(1) that could run a program, sign, page, prompt or touch the network.

@@ -142,11 +142,17 @@ async def read_history(
     """Stream `git log -z --numstat --find-renames --format=LOG_FORMAT --end-of-options <head>`
     into the parser and the fold, chunk by chunk."""
     parser, fold = LogParser(), HistoryFold(identity)
+
+    def consume(chunk: bytes) -> None:
+        for commit in parser.feed(chunk):
+            fold.add(commit)
+
     args = [*LOG_ARGS, "--end-of-options", repo.head or "HEAD"]
     async with contextlib.aclosing(runner.stream(args, git_dir=repo.git_dir)) as chunks:
         async for chunk in chunks:
-            for commit in parser.feed(chunk):
-                fold.add(commit)
+            # Parsing is CPU work: in a worker thread the event loop gets the GIL back every
+            # switch interval (5 ms) instead of waiting for a whole chunk to be parsed.
+            await asyncio.to_thread(consume, chunk)
     for commit in parser.flush():
         fold.add(commit)
     return fold

@@ -83,3 +83,36 @@ async def wait_for_job(services: Services, job_id: str) -> models.MiningJob:
             async for event in events:
                 if event.final:
                     break
+
+
+def synthetic_repo(path: Path, commits: int, *, files: int = 50) -> Path:
+    """A repository of `commits` commits by two authors, made in one `git fast-import`."""
+    import subprocess
+
+    lines: list[bytes] = []
+    for n in range(commits):
+        name, email = ADA if n % 3 else GRACE
+        message = f"change {n}".encode()
+        body = f"line {n}\n".encode() * (1 + n % 7)
+        lines += [
+            b"commit refs/heads/main",
+            f"author {name} <{email}> {T0 + n * 3600} +0000".encode(),
+            f"committer {name} <{email}> {T0 + n * 3600} +0000".encode(),
+            b"data %d" % len(message),
+            message,
+            b"M 644 inline src/module_%d.py" % (n % files),
+            b"data %d" % len(body),
+            body,
+        ]
+    path.mkdir(parents=True)
+    env = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null", "HOME": str(path)}
+    subprocess.run(["git", "init", "-q", "-b", "main", str(path)], check=True, env=env)
+    subprocess.run(
+        ["git", "fast-import", "--quiet"],
+        cwd=path,
+        input=b"\n".join(lines) + b"\n",
+        check=True,
+        env=env,
+    )
+    subprocess.run(["git", "checkout", "-q", "main"], cwd=path, check=True, env=env)
+    return path

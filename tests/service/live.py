@@ -26,9 +26,11 @@ def free_port() -> int:
 
 @asynccontextmanager
 async def serving(app: Starlette) -> AsyncIterator[str]:
-    """Serve `app` until the block ends; yields its base URL."""
+    """Serve `app`, whose lifespan the caller already runs, until the block ends; yields its
+    base URL."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     try:
         while not server.started:  # uvicorn sets this once it listens

@@ -1,0 +1,181 @@
+"""The job runner's life: restart recovery, cancellation, live progress for late and leaving
+subscribers, and a web process that stays responsive while it mines."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from pathlib import Path
+
+import httpx
+from sqlalchemy import update
+from starlette.applications import Starlette
+
+from graphql_api.app import create_app
+from graphql_api.db import models
+from graphql_api.jobs.events import EventKind, job_topic, portfolio_topic
+from graphql_api.jobs.service import Services
+from graphql_api.schema import ids
+from graphql_api.settings import Settings
+from tests.conftest import GraphQLClient
+from tests.service.flows import build_portfolio, synthetic_repo, upload, wait_for_job
+from tests.service.live import Subscription, serving, zip_folder
+
+PROGRESS = """subscription($id: ID!) { rankingProgress(portfolioId: $id) {
+  kind status final ranking { name position } } }"""
+
+
+def _services(app: Starlette) -> Services:
+    services: Services = app.state.app_state.ready()
+    return services
+
+
+def _git_children() -> list[int]:
+    """git processes started by this process (the runner's children) still alive."""
+    found = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                stat = Path(entry.path, "stat").read_text()
+            except OSError:
+                continue
+            command, rest = stat[stat.index("(") + 1 : stat.rindex(")")], stat.rsplit(")", 1)[1]
+            if command == "git" and int(rest.split()[1]) == os.getpid():
+                found.append(int(entry.name))
+    return found
+
+
+async def test_jobs_left_running_are_resolved_on_start_up(
+    settings: Settings, tmp_path: Path
+) -> None:
+    archive = zip_folder(build_portfolio(tmp_path / "src", tmp_path / "home"))
+    first = create_app(settings)
+    async with first.router.lifespan_context(first):
+        transport = httpx.ASGITransport(app=first)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            payload = await upload(http, archive)
+            again = await upload(http, archive)  # another portfolio, another job
+        for job_id in (payload["job"]["id"], again["job"]["id"]):
+            await wait_for_job(_services(first), job_id)
+        db = _services(first).db
+        # As a process killed mid-job leaves them: one job running once, one three times.
+        async with db.write() as session:
+            for job_id, attempts in ((payload["job"]["id"], 1), (again["job"]["id"], 3)):
+                await session.execute(
+                    update(models.MiningJob)
+                    .where(models.MiningJob.uid == ids.decode(job_id)[1])
+                    .values(status="running", stage="mining", attempts=attempts)
+                )
+
+    second = create_app(settings)
+    async with second.router.lifespan_context(second):
+        requeued = await wait_for_job(_services(second), payload["job"]["id"])
+        given_up = await wait_for_job(_services(second), again["job"]["id"])
+    assert (requeued.status, requeued.attempts, requeued.completed) == ("succeeded", 2, 3)
+    assert (given_up.status, given_up.error_code) == ("failed", "INTERRUPTED")
+
+
+async def test_cancel_job_stops_a_running_job_and_its_git(
+    app: Starlette, client: httpx.AsyncClient, gql: GraphQLClient, tmp_path: Path
+) -> None:
+    services = _services(app)
+    archive = zip_folder(build_portfolio(tmp_path / "src", tmp_path / "home"))
+    async with services.runner._write_lock:  # the job mines, then waits to write its results
+        payload = await upload(client, archive)
+        uid = ids.decode(payload["job"]["id"])[1]
+        async with services.bus.subscribe(job_topic(uid)) as events:
+            async for event in events:
+                if event.stage == "mining":
+                    break
+        cancelled = await gql.data(
+            "mutation($id: ID!) { cancelJob(id: $id) { job { id } userErrors { code } } }",
+            id=payload["job"]["id"],
+        )
+    assert cancelled["cancelJob"]["userErrors"] == []
+    job = await wait_for_job(services, payload["job"]["id"])
+    assert job.status == "cancelled"
+    assert job.finished_at is not None
+    assert _git_children() == []
+    again = await gql.data(
+        "mutation($id: ID!) { cancelJob(id: $id) { job { id } userErrors { code } } }",
+        id=payload["job"]["id"],
+    )
+    assert again["cancelJob"]["userErrors"] == [{"code": "JOB_FINISHED"}]
+
+
+async def test_late_subscriber_gets_the_current_state_then_the_stream_ends(
+    app: Starlette, client: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    archive = zip_folder(build_portfolio(tmp_path / "src", tmp_path / "home"))
+    payload = await upload(client, archive)
+    await wait_for_job(_services(app), payload["job"]["id"])
+    async with serving(app) as base:
+        pid = payload["portfolio"]["id"]
+        async with Subscription.open(base, PROGRESS, {"id": pid}) as subscription:
+            first = await subscription.next()
+            end = await subscription.next()
+    assert first is not None
+    snapshot = first["rankingProgress"]
+    assert (snapshot["kind"], snapshot["status"], snapshot["final"]) == (
+        "SNAPSHOT",
+        "succeeded",
+        True,
+    )
+    assert [r["position"] for r in snapshot["ranking"]] == [1, 2, 3]
+    assert end is None  # completed: nothing more will come
+
+
+async def test_a_client_that_disconnects_leaves_no_subscription_behind(
+    app: Starlette, client: httpx.AsyncClient, gql: GraphQLClient
+) -> None:
+    services = _services(app)
+    created = await gql.data("mutation { createPortfolio { portfolio { id } } }")
+    pid = created["createPortfolio"]["portfolio"]["id"]
+    topic = portfolio_topic(ids.decode(pid)[1])
+    before = asyncio.all_tasks()
+    async with serving(app) as base:
+        async with Subscription.open(base, PROGRESS, {"id": pid}):
+            deadline = time.monotonic() + 5
+            while services.bus.subscribers(topic) == 0:  # the server has subscribed
+                assert time.monotonic() < deadline
+                await asyncio.sleep(0.01)
+        deadline = time.monotonic() + 5
+        while services.bus.subscribers(topic) and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)  # the server notices the closed socket
+        assert services.bus.subscribers(topic) == 0
+    assert asyncio.all_tasks() - before == set()  # no task of the connection outlives it
+
+
+async def test_healthz_stays_fast_while_a_large_portfolio_is_mined(
+    app: Starlette, tmp_path: Path
+) -> None:
+    for n in range(4):
+        synthetic_repo(tmp_path / "big" / f"repo{n}", 3_000)
+    archive = zip_folder(tmp_path / "big")
+    latencies: list[float] = []
+    async with serving(app) as base, httpx.AsyncClient(base_url=base) as http:
+        payload = await upload(http, archive)
+        uid = ids.decode(payload["job"]["id"])[1]
+        done = asyncio.Event()
+
+        async def watch() -> None:
+            async with _services(app).bus.subscribe(job_topic(uid)) as events:
+                async for event in events:
+                    if event.final:
+                        done.set()
+                        return
+
+        watcher = asyncio.create_task(watch())
+        while not done.is_set():
+            started = time.perf_counter()
+            response = await http.get("/healthz")
+            latencies.append(time.perf_counter() - started)
+            assert response.status_code == 200
+        await watcher
+    job = await wait_for_job(_services(app), payload["job"]["id"])
+    assert job.status == "succeeded"
+    assert len(latencies) > 10
+    print(f"/healthz during mining: {len(latencies)} requests, max {max(latencies) * 1000:.1f} ms")
+    assert max(latencies) < 0.1
+    assert EventKind.RANKING  # the job above ended with its final ranking
