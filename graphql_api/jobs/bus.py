@@ -30,6 +30,7 @@ class InProcessBus:
     def __init__(self, queue_size: int = 256) -> None:
         self._queues: dict[str, set[asyncio.Queue[Any]]] = defaultdict(set)
         self._queue_size = queue_size
+        self._changed = asyncio.Condition()
 
     def publish(self, topic: str, event: Any) -> None:
         for queue in tuple(self._queues.get(topic, ())):
@@ -40,10 +41,20 @@ class InProcessBus:
     def subscribers(self, topic: str) -> int:
         return len(self._queues.get(topic, ()))
 
+    async def until_subscribers(self, topic: str, count: int) -> None:
+        """Return once `topic` has exactly `count` subscribers (for shutdown and tests)."""
+        async with self._changed:
+            await self._changed.wait_for(lambda: self.subscribers(topic) == count)
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
     @contextlib.asynccontextmanager
     async def subscribe(self, topic: str) -> AsyncIterator[AsyncIterator[Any]]:
         queue: asyncio.Queue[Any] = asyncio.Queue(self._queue_size)
         self._queues[topic].add(queue)
+        await self._notify()
 
         async def events() -> AsyncIterator[Any]:
             while True:
@@ -55,3 +66,4 @@ class InProcessBus:
             self._queues[topic].discard(queue)
             if not self._queues[topic]:
                 del self._queues[topic]
+            await asyncio.shield(self._notify())

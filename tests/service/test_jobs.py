@@ -14,6 +14,7 @@ from starlette.applications import Starlette
 
 from graphql_api.app import create_app
 from graphql_api.db import models
+from graphql_api.jobs.bus import InProcessBus
 from graphql_api.jobs.events import EventKind, job_topic, portfolio_topic
 from graphql_api.jobs.service import Services
 from graphql_api.schema import ids
@@ -135,15 +136,12 @@ async def test_a_client_that_disconnects_leaves_no_subscription_behind(
     topic = portfolio_topic(ids.decode(pid)[1])
     before = asyncio.all_tasks()
     async with serving(app) as base:
-        async with Subscription.open(base, PROGRESS, {"id": pid}):
-            deadline = time.monotonic() + 5
-            while services.bus.subscribers(topic) == 0:  # the server has subscribed
-                assert time.monotonic() < deadline
-                await asyncio.sleep(0.01)
-        deadline = time.monotonic() + 5
-        while services.bus.subscribers(topic) and time.monotonic() < deadline:
-            await asyncio.sleep(0.01)  # the server notices the closed socket
-        assert services.bus.subscribers(topic) == 0
+        bus = services.bus
+        assert isinstance(bus, InProcessBus)
+        async with asyncio.timeout(10):
+            async with Subscription.open(base, PROGRESS, {"id": pid}):
+                await bus.until_subscribers(topic, 1)  # the server has subscribed
+            await bus.until_subscribers(topic, 0)  # and noticed the closed socket
     assert asyncio.all_tasks() - before == set()  # no task of the connection outlives it
 
 
