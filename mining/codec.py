@@ -30,7 +30,7 @@ def dump(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Mapping):
         return {_key(k): dump(v) for k, v in value.items()}
-    if isinstance(value, frozenset):
+    if isinstance(value, frozenset | set):
         return sorted(dump(v) for v in value)
     if isinstance(value, tuple | list):
         return [dump(v) for v in value]

@@ -1,4 +1,5 @@
-"""`artifact-miner mine PATH`: mine every project under PATH and print the reports.
+"""`artifact-miner mine PATH`: mine every project under PATH and print the reports, each with
+its analysis (skills, evidence, health, ranking, resume items; see mining/analyze).
 
     artifact-miner mine PATH [--email E ...] [--alias E ...] [--json] [--concurrency N]
 
@@ -12,39 +13,25 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import dataclasses
 import json
 import sys
-from collections.abc import Mapping
-from datetime import date, datetime
-from enum import Enum
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 from rich.progress import Progress
 
+from mining import codec
+from mining.analyze import analyze_portfolio
+from mining.analyze import render_text as render_analysis
+from mining.analyze import to_jsonable as analysis_jsonable
 from mining.discover import discover
 from mining.git import GitRunner
 from mining.pipeline import mine_all
 from mining.records import Identity, ProjectFailure, ProjectReport
 
 Result = ProjectReport | ProjectFailure
-
-
-def to_jsonable(value: Any) -> Any:
-    """Records as plain JSON data: dicts, lists, ISO dates, enum values, string keys."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(to_jsonable(k)): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, tuple | list | set | frozenset):
-        return [to_jsonable(v) for v in value]
-    return value
+to_jsonable = codec.dump
 
 
 def _day(when: datetime | None) -> str:
@@ -96,11 +83,17 @@ def run(args: argparse.Namespace) -> int:
     identity = Identity.of(*args.email, *args.alias)
     results = asyncio.run(collect(root, identity, args.concurrency, sys.stderr.isatty()))
     results.sort(key=lambda r: r.path)
+    reports = [r for r in results if isinstance(r, ProjectReport)]
+    analysis = analyze_portfolio(reports, identity, now=datetime.now(UTC))
     if args.json:
-        json.dump([to_jsonable(r) for r in results], sys.stdout, indent=2, ensure_ascii=False)
+        by_path = {p.path: analysis_jsonable(p) for p in analysis.projects}
+        out = [to_jsonable(r) | {"analysis": by_path.get(r.path)} for r in results]
+        json.dump(out, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
         sys.stdout.write("\n".join(render_text(r) for r in results))
+        if reports:
+            sys.stdout.write("\n" + render_analysis(analysis))
     return 1 if any(isinstance(r, ProjectFailure) for r in results) else 0
 
 

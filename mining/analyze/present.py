@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import fields, is_dataclass
-from datetime import date, datetime
-from enum import Enum
+from collections.abc import Iterator
 from typing import Any
 
+from mining import codec
 from mining.analyze.portfolio import PortfolioAnalysis, ProjectAnalysis
 from mining.analyze.profile import DeveloperProfile
 
@@ -15,25 +13,9 @@ from mining.analyze.profile import DeveloperProfile
 def to_jsonable(analysis: PortfolioAnalysis | ProjectAnalysis) -> dict[str, Any]:
     """Dicts, lists, str, int, float, bool and None only: enums become their values, dates and
     datetimes ISO 8601 strings (also as mapping keys), tuples lists. Field names are kept."""
-    result = _plain(analysis)
+    result = codec.dump(analysis)
     assert isinstance(result, dict)
     return result
-
-
-def _plain(value: object) -> Any:
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, Mapping):
-        return {_plain(k) if not isinstance(k, str) else k: _plain(v) for k, v in value.items()}
-    if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
-    if isinstance(value, frozenset | set):
-        return sorted(_plain(v) for v in value)
-    return value
 
 
 def render_text(analysis: PortfolioAnalysis) -> str:

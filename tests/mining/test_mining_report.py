@@ -36,6 +36,11 @@ def test_mine_json(repos: Factory, upload: Path, capsys: pytest.CaptureFixture[s
     assert main([str(upload), "--email", "alice@example.com", "--json"]) == 0
     [report] = json.loads(capsys.readouterr().out)
     assert (report["path"], report["kind"], report["head_commit"]) == ("r", "worktree", head)
+    analysis = report["analysis"]
+    assert analysis["rank"]["position"] == 1
+    assert analysis["skills"][0]["name"] == "Go"
+    assert {"score", "components"} <= analysis["health"].keys()
+    assert 2 <= len(analysis["resume_items"]) <= 4
     user = report["history"]["user"]
     assert (user["commits"], user["role"], user["first_commit"]) == (
         1, "Sole Developer", "2023-11-14T22:13:20+00:00"
@@ -53,7 +58,11 @@ def test_mine_text(repos: Factory, upload: Path, capsys: pytest.CaptureFixture[s
         " (a gitlink file?)"
     )
     assert out[2:4] == ["r  (worktree) r", out[3]]
-    assert out[-1] == ("  you: Sole Developer, 1 commits (100.0%), +1/-0, 1.00/week; code 1")
+    assert "  you: Sole Developer, 1 commits (100.0%), +1/-0, 1.00/week; code 1" in out
+    analysis = out[out.index("Ranking") :]  # the analysis follows the reports
+    assert analysis[1].startswith("  1. r (r) ")
+    assert any(line.startswith("Health: ") for line in analysis)
+    assert "Resume:" in analysis
 
 
 def test_not_a_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
