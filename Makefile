@@ -8,7 +8,7 @@ DATA_DIR ?= $(CURDIR)/data
 GRAPHIQL_DIR := graphql_api/static/graphiql
 export HOST PORT DATA_DIR
 
-.PHONY: serve test lint format bench schema assets clean
+.PHONY: serve test lint format bench bench-ingest schema assets clean
 
 # The environment: created when missing, reinstalled when pyproject.toml changes.
 $(VENV): pyproject.toml
@@ -44,6 +44,9 @@ schema: $(VENV)
 
 bench: $(VENV)
 	$(BIN)/python -m bench
+
+bench-ingest: $(VENV)
+	$(BIN)/python -m bench.ingest_bench
 
 clean:
 	rm -rf $(VENV) $(GRAPHIQL_DIR) build *.egg-info
