@@ -65,8 +65,17 @@ class GraphQLApp(GraphQL[Context, None]):
             # Deliberate: uploads use the GraphQL multipart request spec. CsrfMiddleware
             # refuses multipart requests that could come from a cross-site form.
             multipart_uploads_enabled=True,
+            # Browsers' websocket handshakes from other origins are refused unless listed.
+            allowed_origins=state.settings.allowed_origins,
         )
         self.state = state
+
+    async def run(self, request: Request | WebSocket, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await super().run(request, *args, **kwargs)
+        finally:
+            if isinstance(request, Request):
+                await request.close()  # the parsed multipart form: every uploaded file
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         services = self.state.ready()
@@ -136,7 +145,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     "x-filename",
                 ],
             ),
-            Middleware(CsrfMiddleware, allowed_origins=settings.allowed_origins),
+            Middleware(CsrfMiddleware),
         ],
         lifespan=lifespan,
     )

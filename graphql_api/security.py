@@ -1,18 +1,17 @@
-"""Cross-site protections that neither Strawberry, Starlette nor uvicorn provide.
+"""The cross-site protection that neither Strawberry, Starlette nor uvicorn provides.
 
-- A multipart POST is a CORS "simple request": a browser sends it from any origin without a
-  preflight, and Strawberry executes it. So a multipart request to /graphql must carry a bearer
-  token or a header that forces a preflight (`Apollo-Require-Preflight`, `X-Requested-With`,
-  ...); otherwise it gets 403 CSRF_HEADER_REQUIRED and is never executed.
-- A websocket handshake is not subject to CORS at all: its Origin is checked here against the
-  allowed origins (same host always allowed).
+A multipart POST is a CORS "simple request": a browser sends it from any origin without a
+preflight, and Strawberry executes it. So a multipart request must carry a bearer token or a
+header that forces a preflight (`Apollo-Require-Preflight`, `X-Requested-With`, ...); otherwise
+it gets 403 CSRF_HEADER_REQUIRED and is never executed.
+
+(Websocket handshakes, which CORS does not cover either, are checked by Strawberry against
+`allowed_origins`; see graphql_api/app.py.)
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -25,9 +24,8 @@ log = logging.getLogger("graphql_api.security")
 
 
 class CsrfMiddleware:
-    def __init__(self, app: ASGIApp, allowed_origins: Iterable[str] = ()) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.allowed_origins = frozenset(allowed_origins)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and _is_multipart(scope):
@@ -44,19 +42,7 @@ class CsrfMiddleware:
                 )
                 await response(scope, receive, send)
                 return
-        if scope["type"] == "websocket" and not self._origin_allowed(scope):
-            log.info("websocket from a foreign origin refused")
-            await send({"type": "websocket.close", "code": 4403})
-            return
         await self.app(scope, receive, send)
-
-    def _origin_allowed(self, scope: Scope) -> bool:
-        headers: dict[bytes, bytes] = dict(scope.get("headers", ()))
-        origin = headers.get(b"origin", b"").decode("latin-1")
-        if not origin or origin in self.allowed_origins or "*" in self.allowed_origins:
-            return True  # not a browser (scripts send no Origin), or an allowed one
-        host = headers.get(b"host", b"").decode("latin-1")
-        return urlsplit(origin).netloc == host
 
 
 def _is_multipart(scope: Scope) -> bool:

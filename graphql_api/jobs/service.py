@@ -67,20 +67,14 @@ class Services:
         extracted: list[Path] = []
         try:
             for file in files:
-                try:
-                    stored.append(
-                        await self.store.save_upload_file(file, self.settings.max_upload_bytes)
-                    )
-                finally:
-                    await file.close()  # the request's spooled copy: ours is on disk now
-            kept = [await self._kept(upload_id) for upload_id in upload_ids]
+                stored.append(
+                    await self.store.save_upload_file(file, self.settings.max_upload_bytes)
+                )
+            kept = [await self._kept(upload_id) for upload_id in dict.fromkeys(upload_ids)]
             for upload in [*stored, *kept]:
+                # A fresh folder for every extraction: an upload id may be used again.
                 extract = functools.partial(
-                    extract_zip,
-                    upload.path,
-                    self.settings.extracted_dir,
-                    self.archive_limits,
-                    name=upload.id,
+                    extract_zip, upload.path, self.settings.extracted_dir, self.archive_limits
                 )
                 extracted.append((await anyio.to_thread.run_sync(extract)).path)
             return await self._record([*stored, *kept], extracted, portfolio_id, name, user_emails)
@@ -108,14 +102,14 @@ class Services:
         user_emails: Sequence[str] | None,
     ) -> tuple[models.Portfolio, models.MiningJob]:
         async with self.db.write() as session:
-            portfolio = None
-            if portfolio_id is not None:
-                portfolio = await session.get(models.Portfolio, portfolio_id)
-            if portfolio is None:
-                portfolio = (
-                    models.Portfolio(id=portfolio_id) if portfolio_id else models.Portfolio()
-                )
+            if portfolio_id is None:
+                portfolio = models.Portfolio()
                 session.add(portfolio)
+            else:
+                found = await session.get(models.Portfolio, portfolio_id)
+                if found is None:
+                    raise JobStateError("NOT_FOUND", f"no portfolio {portfolio_id!r}")
+                portfolio = found
             if name is not None:
                 portfolio.name = name
             if user_emails is not None:

@@ -108,21 +108,6 @@ def case(id: str, *args: Any, marks: Any = (), **kwargs: Any) -> Any:
 
 UNKNOWN_ID = "0" * 32
 MISSING_PORTFOLIO = ids.encode("Portfolio", "0" * 32)
-CREATED_NOT_FOUND = (
-    "graphql_api/jobs/service.py Services._record (`if portfolio is None:` then "
-    "`models.Portfolio(id=portfolio_id)`) creates a portfolio under any unknown portfolioId "
-    "and queues a job, instead of answering NOT_FOUND"
-)
-UNCLOSED_ON_EARLY_RETURN = (
-    "graphql_api/schema/mutations_jobs.py upload_portfolio returns the INVALID_EMAIL payload "
-    "before Services.ingest, which is what closes the Upload files: the request's "
-    "SpooledTemporaryFile is left open (ResourceWarning 'Unclosed file')"
-)
-UNCLOSED_AFTER_FAILED_FILE = (
-    "graphql_api/jobs/service.py Services.ingest closes each Upload only when it reaches it in "
-    "the `for file in files` loop: once one file is refused, the files after it stay open "
-    "(ResourceWarning 'Unclosed file')"
-)
 
 CASES = [
     # ARCHIVE_CORRUPT
@@ -325,18 +310,12 @@ CASES = [
         [("good.zip", project_zip)],
         variables={"user_emails": ["not-an-email"]},
         error_field=["userEmails", "0"],
-        marks=pytest.mark.xfail(
-            strict=True, raises=AssertionError, reason=UNCLOSED_ON_EARLY_RETURN
-        ),
     ),
     case(
         "not-a-zip-before-a-good-file",
         "NOT_A_ZIP",
         r"the upload does not start with a ZIP signature: b'%PDF'",
         [("paper.zip", b"%PDF-1.7\n"), ("good.zip", project_zip)],
-        marks=pytest.mark.xfail(
-            strict=True, raises=AssertionError, reason=UNCLOSED_AFTER_FAILED_FILE
-        ),
     ),
     # NOT_FOUND
     case(
@@ -345,7 +324,6 @@ CASES = [
         r".+",  # the wording is the fix's to choose
         [("good.zip", project_zip)],
         variables={"portfolio_id": MISSING_PORTFOLIO},
-        marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=CREATED_NOT_FOUND),
     ),
 ]
 
@@ -419,10 +397,12 @@ async def test_two_step_upload_queues_a_job_that_mines_the_folder(
     )
     assert [entry.name for entry in event.ranking] == ["project"]
     assert await row_counts(db) == {"portfolios": 1, "uploaded_zips": 1, "mining_jobs": 1}
-    assert leftovers(settings) == [
-        f"extracted/{upload_id}",
-        f"extracted/{upload_id}/project",
-        f"extracted/{upload_id}/project/main.py",
+    left = leftovers(settings)
+    [folder] = [path for path in left if path.startswith("extracted/") and path.count("/") == 1]
+    assert left == [
+        folder,  # a fresh folder per extraction
+        f"{folder}/project",
+        f"{folder}/project/main.py",
         f"uploads/{upload_id}.zip",
     ]
 
@@ -468,15 +448,6 @@ async def test_uploads_route_takes_a_bearer_token_instead_of_the_header(
     assert leftovers(settings) == [f"uploads/{response.json()['uploadId']}.zip"]
 
 
-SAME_ID_EXTRACTED_AGAIN = (
-    "graphql_api/jobs/service.py Services.ingest extracts every upload into "
-    "extracted/<upload id> (name=upload.id); graphql_api/ingest/extract.py extract_zip raises "
-    "FileExistsError (not IngestError) when that folder exists, so a repeated upload id is an "
-    "INTERNAL GraphQL error (data: null) instead of a userError or a new extraction"
-)
-
-
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=SAME_ID_EXTRACTED_AGAIN)
 async def test_the_same_upload_id_twice_in_one_request(
     client: httpx.AsyncClient, db: Database, settings: Settings
 ) -> None:
@@ -486,13 +457,11 @@ async def test_the_same_upload_id_twice_in_one_request(
 
     assert response.status_code == 200
     body = response.json()
-    assert "errors" not in body, body["errors"]  # today: [{"extensions": {"code": "INTERNAL"}}]
-    assert body["data"]["uploadPortfolio"]["userErrors"] != [] or (
-        await row_counts(db) == {"portfolios": 1, "uploaded_zips": 1, "mining_jobs": 1}
-    )
+    assert "errors" not in body, body["errors"]
+    assert body["data"]["uploadPortfolio"]["userErrors"] == []  # the id counts once
+    assert await row_counts(db) == {"portfolios": 1, "uploaded_zips": 1, "mining_jobs": 1}
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=SAME_ID_EXTRACTED_AGAIN)
 async def test_an_upload_id_used_again_in_a_later_request(
     client: httpx.AsyncClient, db: Database, settings: Settings
 ) -> None:
@@ -504,17 +473,10 @@ async def test_an_upload_id_used_again_in_a_later_request(
 
     assert again.status_code == 200
     body = again.json()
-    assert "errors" not in body, body["errors"]  # today: [{"extensions": {"code": "INTERNAL"}}]
+    assert "errors" not in body, body["errors"]
+    assert body["data"]["uploadPortfolio"]["userErrors"] == []  # extracted again, afresh
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="nothing closes the files of a multipart request that no resolver closed: "
-    "graphql_api/app.py GraphQLApp (strawberry's ASGI view) never closes the parsed form, so a "
-    "file part that `map` does not name stays an open SpooledTemporaryFile until garbage "
-    "collection",
-)
 async def test_a_file_part_not_in_the_map_is_closed(
     client: httpx.AsyncClient, settings: Settings
 ) -> None:
