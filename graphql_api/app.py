@@ -19,6 +19,7 @@ from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
 from graphql_api import graphiql
+from graphql_api.auth import RequireTokenMiddleware
 from graphql_api.db import migrate
 from graphql_api.db.engine import Database
 from graphql_api.ingest import (
@@ -146,6 +147,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 ],
             ),
             Middleware(CsrfMiddleware),
+            *([Middleware(RequireTokenMiddleware)] if settings.require_auth else []),
         ],
         lifespan=lifespan,
     )

@@ -47,6 +47,26 @@ def _migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _create_token(args: argparse.Namespace) -> int:
+    from graphql_api.auth import create_token
+    from graphql_api.db import migrate
+    from graphql_api.db.engine import Database
+
+    settings = Settings.from_env()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+
+    async def run() -> str:
+        db = Database.from_url(settings.sqlalchemy_url)
+        try:
+            await migrate.upgrade(db.engine)
+            return await create_token(db, args.owner, args.name)
+        finally:
+            await db.dispose()
+
+    print(asyncio.run(run()))
+    return 0
+
+
 def _export_schema(args: argparse.Namespace) -> int:
     from graphql_api.schema import build_schema, sdl
 
@@ -73,6 +93,13 @@ def build_parser() -> argparse.ArgumentParser:
     migrate = commands.add_parser("migrate", help="apply the database migrations")
     migrate.add_argument("revision", nargs="?", default="head")
     migrate.set_defaults(func=_migrate)
+
+    token = commands.add_parser(
+        "create-token", help="make an API token for OWNER (printed once; only its hash is kept)"
+    )
+    token.add_argument("owner")
+    token.add_argument("--name", default="", help="a label for the token")
+    token.set_defaults(func=_create_token)
 
     export = commands.add_parser("export-schema", help="write the GraphQL schema as SDL")
     export.add_argument("--output", type=Path, default=SCHEMA_FILE)

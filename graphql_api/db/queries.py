@@ -18,9 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import KeyedColumnElement
 
 from graphql_api.db.models import (
+    ApiToken,
     Base,
     Consent,
     MiningJob,
+    Owner,
     Portfolio,
     ProjectEvidence,
     ProjectSkill,
@@ -311,3 +313,12 @@ async def ranked_projects(session: AsyncSession, portfolio_id: str) -> list[Repo
         .order_by(key, RepoStat.id)
     )
     return list((await session.scalars(stmt)).all())
+
+
+async def owner_by_name(session: AsyncSession, name: str) -> Owner | None:
+    return (await session.scalars(select(Owner).where(Owner.name == name))).first()
+
+
+async def live_token(session: AsyncSession, token_hash: str) -> ApiToken | None:
+    stmt = select(ApiToken).where(ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None))
+    return (await session.scalars(stmt)).one_or_none()

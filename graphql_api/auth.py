@@ -1,0 +1,86 @@
+"""API tokens: bearer tokens whose SHA-256 alone is stored (a leaked database leaks no token).
+
+With `REQUIRE_AUTH=1` every request to the API (GraphQL over HTTP and websocket, uploads,
+exports) must carry `Authorization: Bearer <token>` of a live token, or it is answered 401
+UNAUTHENTICATED before anything runs. /healthz and the GraphiQL assets stay open. Tokens are
+made with `artifact-miner create-token NAME`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+
+from starlette.datastructures import Headers
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from graphql_api.db import models, queries
+from graphql_api.db.engine import Database
+from graphql_api.db.types import utcnow
+
+log = logging.getLogger("graphql_api.auth")
+
+OPEN_PATHS = ("/healthz", "/graphiql/")
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_token(db: Database, owner_name: str, token_name: str = "") -> str:
+    """A new token for the owner called `owner_name` (created if needed); shown only once."""
+    token = "am_" + secrets.token_urlsafe(32)
+    async with db.write() as session:
+        owner = await queries.owner_by_name(session, owner_name)
+        if owner is None:
+            owner = models.Owner(name=owner_name)
+            session.add(owner)
+            await session.flush()
+        session.add(
+            models.ApiToken(owner_id=owner.id, name=token_name, token_hash=hash_token(token))
+        )
+    return token
+
+
+async def token_owner(db: Database, authorization: str | None) -> int | None:
+    """The owner id of a live bearer token, or None."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    async with db.write() as session:
+        row = await queries.live_token(session, hash_token(token.strip()))
+        if row is None:
+            return None
+        row.last_used_at = utcnow()
+        return row.owner_id
+
+
+class RequireTokenMiddleware:
+    """Refuses requests without a live bearer token (only installed when REQUIRE_AUTH=1)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket") or scope["path"].startswith(OPEN_PATHS):
+            await self.app(scope, receive, send)
+            return
+        db: Database = scope["app"].state.app_state.ready().db
+        if await token_owner(db, Headers(scope=scope).get("authorization")) is not None:
+            await self.app(scope, receive, send)
+            return
+        log.info("request to %s without a valid token refused", scope["path"])
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 4401})
+            return
+        body = {
+            "errors": [
+                {
+                    "message": "a valid bearer token is required",
+                    "extensions": {"code": "UNAUTHENTICATED"},
+                }
+            ]
+        }
+        await JSONResponse(body, status_code=401)(scope, receive, send)
