@@ -4,6 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any, Protocol
+
+
+class JobState(Protocol):
+    """What an event copies from a job (a MiningJob row)."""
+
+    uid: str
+    portfolio_id: str
+    status: str
+    stage: str
+    completed: int
+    total: int
 
 
 class EventKind(StrEnum):
@@ -35,6 +47,20 @@ class JobEvent:
     repository_error: str | None = None  # its error code, when it failed
     ranking: tuple[RankEntry, ...] = ()
     final: bool = False  # the job has reached a final status; nothing more will come
+
+    @classmethod
+    def of(cls, job: JobState, kind: EventKind, **extra: Any) -> JobEvent:
+        """An event carrying the job's current state."""
+        return cls(
+            kind=kind,
+            job_uid=job.uid,
+            portfolio_id=job.portfolio_id,
+            status=job.status,
+            stage=job.stage,
+            completed=job.completed,
+            total=job.total,
+            **extra,
+        )
 
     @property
     def topics(self) -> tuple[str, str]:

@@ -12,7 +12,7 @@ from typing import Any
 from graphql_api.db import models, writes
 from graphql_api.db.engine import Database
 from mining import codec
-from mining.analyze import PortfolioAnalysis, ProjectAnalysis
+from mining.analyze import PortfolioAnalysis, ProjectAnalysis, ProjectSkill, UserProjectSkill
 from mining.records import ProjectReport
 
 
@@ -96,39 +96,28 @@ async def save_project(
         project = await writes.upsert_project(
             session, portfolio_id, project_key(report), _project_values(report, analysis)
         )
-        wanted = [(s.name, s.category.value) for s in analysis.skills] + [
-            (s.name, s.category.value) for s in analysis.user_skills
-        ]
+        everyone, users = analysis.skills, analysis.user_skills
+        both: list[ProjectSkill | UserProjectSkill] = [*everyone, *users]
+        wanted = [(s.name, s.category.value) for s in both]
         catalogue = await writes.skills_by_name(session, wanted)
+
+        def row(skill: ProjectSkill | UserProjectSkill, **extra: Any) -> dict[str, Any]:
+            return {
+                "skill_id": catalogue[skill.name].id,
+                "proficiency": skill.proficiency,
+                "level": skill.level.value,
+                "evidence": list(skill.evidence),
+                **extra,
+            }
+
         await writes.replace_children(
-            session,
-            project,
-            models.ProjectSkill,
-            [
-                {
-                    "skill_id": catalogue[s.name].id,
-                    "weight": s.weight,
-                    "proficiency": s.proficiency,
-                    "level": s.level.value,
-                    "evidence": list(s.evidence),
-                }
-                for s in analysis.skills
-            ],
+            session, project, models.ProjectSkill, [row(s, weight=s.weight) for s in everyone]
         )
         await writes.replace_children(
             session,
             project,
             models.UserProjectSkill,
-            [
-                {
-                    "skill_id": catalogue[s.name].id,
-                    "user_email": s.user_email,
-                    "proficiency": s.proficiency,
-                    "level": s.level.value,
-                    "evidence": list(s.evidence),
-                }
-                for s in analysis.user_skills
-            ],
+            [row(s, user_email=s.user_email) for s in users],
         )
         await writes.replace_children(
             session,

@@ -285,17 +285,7 @@ class JobRunner:
         )
 
     def _publish(self, run: _Run, kind: EventKind, **extra: object) -> None:
-        job = run.job
-        event = JobEvent(
-            kind=kind,
-            job_uid=job.uid,
-            portfolio_id=job.portfolio_id,
-            status=job.status,
-            stage=job.stage,
-            completed=job.completed,
-            total=job.total,
-            **extra,  # type: ignore[arg-type]
-        )
+        event = JobEvent.of(run.job, kind, **extra)
         for topic in event.topics:
             self.bus.publish(topic, event)
 

@@ -89,14 +89,9 @@ def _entry(entry: RankEntry, loaders: Loaders) -> RankingEntry:
 
 
 def _snapshot(job: models.MiningJob, projects: list[models.RepoStat]) -> JobEvent:
-    return JobEvent(
-        kind=EventKind.SNAPSHOT,
-        job_uid=job.uid,
-        portfolio_id=job.portfolio_id,
-        status=job.status,
-        stage=job.stage,
-        completed=job.completed,
-        total=job.total,
+    return JobEvent.of(
+        job,
+        EventKind.SNAPSHOT,
         repository=job.current,
         ranking=tuple(
             RankEntry(p.uid, p.project_name, p.project_path, p.ranking_score, p.ranking_position)
