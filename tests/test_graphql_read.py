@@ -195,3 +195,23 @@ async def test_concurrent_sibling_resolvers_do_not_share_a_session(
     for body in results:
         assert "errors" not in body
         assert len(body["data"]) == 10
+
+
+async def test_portfolios_newest_first_in_keyset_pages(db: Database, gql: GraphQLClient) -> None:
+    for n in range(5):
+        await portfolio_with_projects(db, 0, name=f"p{n}")
+    names: list[str] = []
+    cursor = None
+    while True:
+        data = await gql.data(
+            "query($after: String) { portfolios(first: 2, after: $after) { totalCount "
+            "pageInfo { hasNextPage endCursor } nodes { name } } }",
+            after=cursor,
+        )
+        page = data["portfolios"]
+        assert page["totalCount"] == 5
+        names += [node["name"] for node in page["nodes"]]
+        cursor = page["pageInfo"]["endCursor"]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+    assert names == ["p4", "p3", "p2", "p1", "p0"]

@@ -162,15 +162,30 @@ def true_() -> ColumnElement[bool]:
 
 
 async def portfolios_page(
-    session: AsyncSession, *, first: int, after: str | None
+    session: AsyncSession, *, first: int, after: Sequence[Any] | None
 ) -> Page[Portfolio]:
-    """Portfolios in id order (ids are random, so the order is stable but meaningless)."""
+    """Newest portfolios first, by keyset on (created_at, id); `after` is
+    `portfolio_cursor_values` of the last row seen."""
     total = await session.scalar(select(func.count()).select_from(Portfolio))
-    stmt = select(Portfolio).order_by(Portfolio.id.asc()).limit(first + 1)
+    stmt = (
+        select(Portfolio)
+        .order_by(Portfolio.created_at.desc(), Portfolio.id.desc())
+        .limit(first + 1)
+    )
     if after is not None:
-        stmt = stmt.where(Portfolio.id > after)
+        created, last_id = literal(datetime.fromisoformat(after[0]), UTCDateTime), after[1]
+        stmt = stmt.where(
+            or_(
+                Portfolio.created_at < created,
+                and_(Portfolio.created_at == created, Portfolio.id < last_id),
+            )
+        )
     rows = list((await session.scalars(stmt)).all())
     return Page(rows=rows[:first], has_next=len(rows) > first, total=total or 0)
+
+
+def portfolio_cursor_values(row: Portfolio) -> list[Any]:
+    return [row.created_at.isoformat(), row.id]
 
 
 async def skills_page(

@@ -4,6 +4,7 @@ rankings, resume items and the profile from the stored mining reports (no git)."
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import shutil
 from collections.abc import Sequence
@@ -91,7 +92,8 @@ class Services:
         except (IngestError, ValueError) as exc:
             raise IngestError(IngestErrorCode.UPLOAD_NOT_FOUND, f"no upload {upload_id!r}") from exc
         size = (await anyio.Path(path).stat()).st_size
-        return StoredUpload(id=upload_id, path=path, filename=path.name, size=size, sha256="")
+        sha256 = await anyio.to_thread.run_sync(_sha256, path)
+        return StoredUpload(id=upload_id, path=path, filename=path.name, size=size, sha256=sha256)
 
     async def _record(
         self,
@@ -223,3 +225,8 @@ class Services:
             provider=type(provider).__name__,
             user_email=emails[0] if emails else "",
         )
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()

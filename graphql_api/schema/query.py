@@ -74,13 +74,13 @@ class Query:
         size = conn.page_size(first, info.context.settings.max_page_size)
         start = conn.decode_cursor(after, "portfolios")
         async with info.context.db.read() as session:
-            page = await queries.portfolios_page(
-                session, first=size, after=start[0] if start else None
-            )
+            page = await queries.portfolios_page(session, first=size, after=start)
         return conn.build(
             page,
             convert=PortfolioType.from_model,
-            cursor_of=lambda row: conn.encode_cursor("portfolios", [row.id]),
+            cursor_of=lambda row: conn.encode_cursor(
+                "portfolios", queries.portfolio_cursor_values(row)
+            ),
             after=after,
         )
 
