@@ -93,7 +93,10 @@ def _profile(profile: DeveloperProfile) -> Iterator[str]:
     yield "Top skills:"
     for s in profile.top_skills:
         star = " (highlighted)" if s.highlighted else ""
-        yield f"  {s.name}: {s.proficiency:.2f} {s.level}, {s.projects} projects{star}"
+        yield (
+            f"  {s.name}: score {s.score:.2f} = proficiency {s.proficiency:.2f} {s.level} x "
+            f"weight {s.weight:.2f}, {s.projects} projects{star}"
+        )
     sen = profile.seniority
     yield f"Seniority: {sen.level} ({sen.score}/9): " + "; ".join(sen.reasons)
 

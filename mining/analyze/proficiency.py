@@ -5,16 +5,22 @@
     breadth    = L(files, 200)
     experience = 0.5 * volume + 0.3 * duration + 0.2 * breadth               in [0, 1]
     recency    = 0.5 ** (age_days / 365)          (0.5 when the age is unknown)
-    proficiency = experience * (0.6 + 0.4 * recency)                         in [0, 1]
+    proficiency = min(ceiling, experience * (0.6 + 0.4 * recency))           in [0, 1]
 
 where L(x, s) = min(1, ln(1 + x) / ln(1 + s)) is a log scale that saturates at `s`: the first
 thousand lines teach more than the next thousand. Recency is an exponential decay with a one-year
 half-life, floored at 60 % so that a skill used years ago fades but never vanishes.
 
+`ceiling` (1 unless the caller says otherwise) is the most the evidence can support: skills.py
+lowers it for skills whose volume is only indirect (a linter measured through configuration
+lines, a database only declared in a manifest), so that no amount of unrelated work makes them
+Expert. It is a constant per skill, so it does not change the monotonicity below.
+
 Every term is a non-decreasing function of its input (and recency a non-increasing function of
 age), and the combination uses only non-negative weights and products of non-negative factors,
 so proficiency is monotone non-decreasing in volume, duration and breadth and non-increasing in
-age. tests/analyze/test_proficiency.py checks both with hypothesis.
+age; min() with a constant ceiling keeps both. tests/analyze/test_analyze_proficiency.py checks
+them with hypothesis.
 
 Levels (`level_for`): < 0.25 Beginner, < 0.50 Intermediate, < 0.75 Advanced, otherwise Expert.
 Expert therefore needs large, long, broad *and* recent use.
@@ -61,6 +67,7 @@ class ProficiencyInputs:
     months: int = 0  # calendar months between first and last touch, inclusive
     files: int = 0  # distinct files (or modules) of the skill
     age_days: float | None = None  # days from the last touch to `now`; None when unknown
+    ceiling: float = 1.0  # the highest value the evidence supports, 0..1
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +107,8 @@ def proficiency(inputs: ProficiencyInputs) -> Proficiency:
     breadth = log_scale(inputs.files, FILES_SATURATION)
     fresh = recency(inputs.age_days)
     experience = W_VOLUME * volume + W_DURATION * duration + W_BREADTH * breadth
-    value = round(min(1.0, experience * (RECENCY_FLOOR + (1 - RECENCY_FLOOR) * fresh)), 4)
+    cap = min(1.0, max(0.0, inputs.ceiling))
+    value = round(min(cap, experience * (RECENCY_FLOOR + (1 - RECENCY_FLOOR) * fresh)), 4)
     return Proficiency(
         value=value,
         level=level_for(value),

@@ -11,6 +11,15 @@ Aggregated proficiency of a skill seen in several projects with proficiencies p_
 The best project sets the floor; every other project closes part of the remaining gap, at most
 half of it, so the result stays in [p_1, 1) and needs real depth somewhere to reach Expert.
 
+Top skills (`TOP_SKILLS` of them): highlighted skills first, in the prefs' order; then by
+
+    score = aggregated proficiency x centrality,  centrality = max weight over the projects
+
+(the weight is the skill's centrality in a project's own work: a language's share of the lines,
+a framework's 0.7, a linter's 0.3; see skills.py and catalogue.py), then by name. Proficiency
+alone would rank a tool that every project touches above the language of tens of thousands of
+lines; weighing it by centrality lets the work the user actually did lead.
+
 Seniority: points from four rules, 0..9 in total
     years active (first..last)            >= 1: 1, >= 3: 2, >= 6: 3
     languages with >= 1,000 lines          >= 2: 1, >= 4: 2
@@ -76,6 +85,8 @@ class ProfileSkill:
     level: Level
     projects: int
     highlighted: bool
+    weight: float = 0.0  # centrality: the highest weight of the skill in any project
+    score: float = 0.0  # proficiency x weight, the order of top_skills
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,22 +182,28 @@ def _language_usage(report: ProjectReport) -> dict[str, tuple[int, int]]:
 def _frameworks(
     inputs: Sequence[ProfileInput], prefs: RepresentationPrefs
 ) -> tuple[FrameworkTotal, ...]:
+    """Most projects first, then the most central (highest weight in any project: a framework
+    before a linter, and either before a library declared only in examples), then by name."""
     seen: dict[str, tuple[str, SkillCategory]] = {}
     projects: Counter[str] = Counter()
+    weights: defaultdict[str, float] = defaultdict(float)
     for item in inputs:
         for skill in {s.name.casefold(): s for s in item.skills}.values():
             if skill.category in _NOT_FRAMEWORKS or prefs.is_hidden(skill.name):
                 continue
-            seen.setdefault(skill.name.casefold(), (skill.name, skill.category))
-            projects[skill.name.casefold()] += 1
-    totals = [FrameworkTotal(name, cat, projects[key]) for key, (name, cat) in seen.items()]
-    return tuple(sorted(totals, key=lambda t: (-t.projects, t.name.casefold())))
+            key = skill.name.casefold()
+            seen.setdefault(key, (skill.name, skill.category))
+            projects[key] += 1
+            weights[key] = max(weights[key], skill.weight)
+    order = sorted(seen, key=lambda k: (-projects[k], -weights[k], k))
+    return tuple(FrameworkTotal(*seen[k], projects[k]) for k in order)
 
 
 def _top_skills(
     inputs: Sequence[ProfileInput], prefs: RepresentationPrefs
 ) -> tuple[ProfileSkill, ...]:
     values: defaultdict[str, list[float]] = defaultdict(list)
+    weights: defaultdict[str, float] = defaultdict(float)
     first_seen: dict[str, tuple[str, SkillCategory]] = {}
     for item in inputs:
         for skill in item.skills:
@@ -195,12 +212,25 @@ def _top_skills(
             key = skill.name.casefold()
             first_seen.setdefault(key, (skill.name, skill.category))
             values[key].append(skill.proficiency)
+            weights[key] = max(weights[key], skill.weight)
     skills = []
     for key, (name, cat) in first_seen.items():
         p = aggregate_proficiency(values[key])
         highlighted = prefs.highlight_rank(name) < len(prefs.highlight_skills)
-        skills.append(ProfileSkill(name, cat, p, level_for(p), len(values[key]), highlighted))
-    skills.sort(key=lambda s: (prefs.highlight_rank(s.name), -s.proficiency, s.name.casefold()))
+        weight = round(weights[key], 4)
+        skills.append(
+            ProfileSkill(
+                name,
+                cat,
+                p,
+                level_for(p),
+                len(values[key]),
+                highlighted,
+                weight,
+                round(p * weight, 4),
+            )
+        )
+    skills.sort(key=lambda s: (prefs.highlight_rank(s.name), -s.score, s.name.casefold()))
     return tuple(skills[:TOP_SKILLS])
 
 

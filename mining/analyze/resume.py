@@ -2,10 +2,15 @@
 
 Bullets are templates filled with mined figures, in this order, each only when its figures exist:
     role   who the user was and how much they did (commits, share, period, lines)
-    stack  languages and frameworks (highlighted skills first, hidden skills never)
+    stack  languages and frameworks (highlighted skills first, hidden skills never; otherwise
+           by weight, only skills of weight >= 0.05 and never a detection declared only in
+           example/demo folders - Flask's examples/celery is not Flask's stack)
     craft  tests, CI and code-quality tooling
     impact tags/releases, co-contributors and merges
 and a health bullet when fewer than two of those apply, so there are always two to four.
+
+The template summary names whose each period is: the repository's history (first to last commit
+of anyone) and, when the user committed, the user's own first to last commit.
 
 Category: "experience" for a collaborative repository where the user is a core contributor
 (share >= 25 %, or among the `bus_factor` authors with the most commits); otherwise "projects".
@@ -28,6 +33,7 @@ from mining.records import History, ProjectReport
 
 CORE_SHARE_PERCENT = 25.0
 STACK_SIZE = 6
+STACK_MIN_WEIGHT = 0.05  # 5 % of the lines for a language; every catalogue category passes
 _STACK_CATEGORIES = (
     SkillCategory.LANGUAGES,
     SkillCategory.FRAMEWORKS,
@@ -62,12 +68,19 @@ class ResumeContext:
 
 
 def stack(ctx: ResumeContext) -> tuple[str, ...]:
-    """Up to six names: highlighted skills first (in the prefs' order), then by weight."""
-    names = [
-        s.name
-        for s in ctx.skills
-        if s.category in _STACK_CATEGORIES and not ctx.prefs.is_hidden(s.name)
-    ]
+    """Up to six names: highlighted skills first (in the prefs' order), then by weight (the
+    skills' order). Left out: hidden skills and, unless highlighted, detections declared only
+    in example folders and skills of weight below STACK_MIN_WEIGHT."""
+    prefs = ctx.prefs
+
+    def shown(skill: ProjectSkill | UserProjectSkill) -> bool:
+        if skill.category not in _STACK_CATEGORIES or prefs.is_hidden(skill.name):
+            return False
+        if prefs.highlight_rank(skill.name) < len(prefs.highlight_skills):
+            return True
+        return skill.weight >= STACK_MIN_WEIGHT and not ctx.signals.is_example_only(skill.name)
+
+    names = [s.name for s in ctx.skills if shown(s)]
     ranked = sorted(enumerate(names), key=lambda p: (ctx.prefs.highlight_rank(p[1]), p[0]))
     return tuple(name for _, name in ranked[:STACK_SIZE])
 
@@ -199,19 +212,28 @@ def _join(items: Sequence[str]) -> str:
 
 
 def template_summary(ctx: ResumeContext) -> str:
-    """A paragraph that always exists; the LLM summary (mining/summary.py) may replace it."""
+    """A paragraph that always exists; the LLM summary (mining/summary.py) may replace it.
+
+    Each period says whose it is: the repository's history runs from its first to its last
+    commit (anyone's); the user's period is their own first to last commit (with chronology
+    overrides). When the user made no commit, only the repository's period is given, with the
+    overrides, since that is then the period shown for the project."""
     report, history = ctx.report, ctx.report.history
     primary = report.languages.primary or "software"
     text = f"{report.name} is a {primary} project"
     if history is not None:
+        user = history.user
+        own = user is not None and user.commits > 0
+        repo_span = _repo_span(history) if own else _span(ctx)
         text += (
             f" with {history.total_commits:,} commits by "
-            f"{len(history.collaboration.authors)} contributor(s) from {_span(ctx)}"
+            f"{len(history.collaboration.authors)} contributor(s); the repository's history "
+            f"runs from {repo_span}"
         )
-        if history.user is not None and history.user.commits:
+        if user is not None and own:
             text += (
-                f". The user authored {history.user.share_percent:.0f}% of the commits "
-                f"as {history.user.role}"
+                f". The user authored {user.share_percent:.0f}% of the commits as {user.role}, "
+                f"from {_span(ctx)}"
             )
     else:
         text += f" of {report.tree.files:,} files without git history"
@@ -219,3 +241,8 @@ def template_summary(ctx: ResumeContext) -> str:
     if names:
         text += f". Stack: {_join(names)}"
     return text + f". Repository health: {ctx.health.score:g}/100."
+
+
+def _repo_span(history: History) -> str:
+    first, last = history.first_commit, history.last_commit
+    return f"{first:%b %Y} to {last:%b %Y}" if first and last else "an undated period"

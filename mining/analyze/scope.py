@@ -19,6 +19,7 @@ class Usage:
     files: int = 0
     first: datetime | None = None
     last: datetime | None = None
+    ceiling: float = 1.0  # the highest proficiency this evidence supports (proficiency.py)
 
     @classmethod
     def of_activity(cls, act: LanguageActivity) -> Usage:
@@ -40,10 +41,22 @@ class Usage:
     def with_volume(self, *, lines: int, commits: int, files: int) -> Usage:
         return replace(self, lines=lines, commits=commits, files=files)
 
+    def scaled(self, factor: float) -> Usage:
+        """Lines, commits and files times `factor` (0..1), rounded; the period is kept. Each
+        is a non-decreasing function of the unscaled figure, so proficiency stays monotone."""
+        return self.with_volume(
+            lines=round(self.lines * factor),
+            commits=round(self.commits * factor),
+            files=round(self.files * factor),
+        )
+
+    def capped(self, ceiling: float) -> Usage:
+        return replace(self, ceiling=min(self.ceiling, ceiling))
+
     def inputs(self, now: datetime) -> ProficiencyInputs:
         months = months_between(self.first, self.last) if self.first and self.last else 0
         return ProficiencyInputs(
-            self.lines, self.commits, months, self.files, age_days(self.last, now)
+            self.lines, self.commits, months, self.files, age_days(self.last, now), self.ceiling
         )
 
     def period(self) -> str:

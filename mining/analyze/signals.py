@@ -6,6 +6,19 @@ questions of them ("is there CI? which linters?"), so the answers live here, de-
 a tool is named once however many files mention it (three workflow files are one GitHub
 Actions). Tool names are compared case-insensitively; the first spelling seen wins, and
 detections are read before file names so mining/frameworks.py's spelling is preferred.
+
+Example-only detections: a repository's examples/, demo/, sample/ and fixture or test-data
+folders (`EXAMPLE_DIRS`, any path segment, case-insensitive) hold other people's would-be
+projects, not this one's stack: Flask's examples/celery declares Celery and Redis, which Flask
+itself does not use. A detection all of whose files are in such folders is listed in
+`Signals.example_only`; skills.py down-weights it and resume.py leaves it out of the stack.
+The one exception is a detection named after the project itself (Flask's own examples use
+Flask): that is the project's own subject. Note that mining keeps one file per detection (the
+first in sorted path order), so a package declared both in examples/ and in a root manifest can
+look example-only; down-weighting, rather than dropping, keeps such a skill visible.
+
+`Signals.manifests` lists the shallowest manifests first (then by path): the root
+pyproject.toml describes the project, examples/celery/pyproject.toml does not.
 """
 
 from __future__ import annotations
@@ -74,6 +87,23 @@ _MANIFESTS: tuple[str, ...] = (
 
 _QUALITY_KINDS = ("linter", "formatter", "type_checker")
 
+EXAMPLE_DIRS: frozenset[str] = frozenset(
+    {
+        "example",
+        "examples",
+        "demo",
+        "demos",
+        "sample",
+        "samples",
+        "fixture",
+        "fixtures",
+        "__fixtures__",
+        "testdata",
+        "test-data",
+        "test_data",
+    }
+)
+
 
 @dataclass(frozen=True, slots=True)
 class ToolUse:
@@ -97,7 +127,18 @@ class Signals:
     doc_files: int
     tools: tuple[ToolUse, ...]  # CI, containers, linters, formatters, type checkers, hygiene
     test_frameworks: tuple[ToolUse, ...]
-    manifests: tuple[str, ...]  # dependency manifests found (paths, sorted)
+    manifests: tuple[str, ...]  # dependency manifests found, shallowest first, then by path
+    example_only: frozenset[str] = frozenset()  # casefolded names declared only in examples
+
+    def tool(self, name: str) -> ToolUse | None:
+        """The tool (any kind, test frameworks included) of that name, compared casefolded."""
+        key = name.casefold()
+        return next(
+            (t for t in (*self.tools, *self.test_frameworks) if t.name.casefold() == key), None
+        )
+
+    def is_example_only(self, name: str) -> bool:
+        return name.casefold() in self.example_only
 
     def of_kind(self, *kinds: str) -> tuple[ToolUse, ...]:
         return tuple(t for t in self.tools if t.kind in kinds)
@@ -151,6 +192,29 @@ def is_manifest(path: str) -> bool:
     return any(fnmatch.fnmatchcase(_basename(path), p) for p in _MANIFESTS)
 
 
+def is_example_path(path: str) -> bool:
+    """True when a directory of `path` (not its file name) is an example/demo/sample/fixture
+    or test-data folder: examples/celery/pyproject.toml, docs/demo/package.json."""
+    directories = path.replace("\\", "/").strip("/").split("/")[:-1]
+    return any(d.lower() in EXAMPLE_DIRS for d in directories)
+
+
+def _simple(name: str) -> str:
+    return "".join(c for c in name.casefold().removesuffix(".git") if c.isalnum())
+
+
+def _example_only(report: ProjectReport) -> frozenset[str]:
+    own = {_simple(report.name), _simple(report.path.rstrip("/").rsplit("/", 1)[-1])}
+    sources: dict[str, list[str]] = {}
+    for d in report.frameworks:
+        sources.setdefault(d.name.casefold(), []).append(d.source)
+    return frozenset(
+        key
+        for key, paths in sources.items()
+        if all(is_example_path(p) for p in paths) and _simple(key) not in own
+    )
+
+
 def signals_of(report: ProjectReport) -> Signals:
     notable = report.tree.notable
     tool_kinds = (*_QUALITY_KINDS, "ci", "container", "infrastructure")
@@ -175,5 +239,6 @@ def signals_of(report: ProjectReport) -> Signals:
         doc_files=counts.get(ActivityKind.DOCS, 0),
         tools=_merge_tools(found),
         test_frameworks=_merge_tools(tests),
-        manifests=tuple(sorted(manifests)),
+        manifests=tuple(sorted(manifests, key=lambda p: (p.count("/"), p))),
+        example_only=_example_only(report),
     )

@@ -113,3 +113,39 @@ def test_proficiency_never_rises_with_age(i: ProficiencyInputs, extra: float) ->
 def test_log_scale_is_in_the_unit_interval(x: float) -> None:
     assert 0.0 <= log_scale(x, 500) <= 1.0
     assert not math.isnan(log_scale(x, 500))
+
+
+ceilings = st.floats(min_value=0, max_value=1, allow_nan=False)
+
+
+def test_a_ceiling_caps_the_value_and_the_level() -> None:
+    full = ProficiencyInputs(50_000, 500, 36, 200, 0.0, ceiling=0.49)
+    p = proficiency(full)
+    assert (p.value, p.level) == (0.49, Level.INTERMEDIATE)
+    assert (p.volume, p.duration, p.breadth) == (1.0, 1.0, 1.0)  # the terms are not capped
+    assert proficiency(replace(full, ceiling=0.74)).level is Level.ADVANCED
+
+
+@given(inputs, ceilings)
+def test_proficiency_never_exceeds_its_ceiling(i: ProficiencyInputs, ceiling: float) -> None:
+    capped = replace(i, ceiling=ceiling)
+    assert proficiency(capped).value <= round(ceiling, 4) + 1e-9
+    assert proficiency(capped).value <= proficiency(i).value
+
+
+@given(inputs, ceilings, st.sampled_from(["lines", "commits", "months", "files"]), counts)
+def test_a_capped_proficiency_never_drops_when_an_input_grows(
+    i: ProficiencyInputs, ceiling: float, name: str, extra: int
+) -> None:
+    capped = replace(i, ceiling=ceiling)
+    bigger = replace(capped, **{name: getattr(capped, name) + extra})
+    assert proficiency(bigger).value >= proficiency(capped).value
+
+
+@given(inputs, ceilings, ages)
+def test_a_capped_proficiency_never_rises_with_age(
+    i: ProficiencyInputs, ceiling: float, extra: float
+) -> None:
+    known = replace(i, age_days=i.age_days or 0.0, ceiling=ceiling)
+    older = replace(known, age_days=(known.age_days or 0.0) + extra)
+    assert proficiency(older).value <= proficiency(known).value

@@ -31,6 +31,8 @@ def _team() -> ProjectReport:
     )
     h = history(
         total=50,
+        first=dt(2020, 6, 1),  # the repository is older than the user's part in it
+        last=dt(2023, 1, 20),
         merges=4,
         tags=2,
         authors=[author(USER, 30, 60.0), author("bob@example.com", 20, 40.0)],
@@ -139,7 +141,9 @@ def test_template_summary_always_exists() -> None:
         "site is a JavaScript project of 7 files without git history. Stack: JavaScript. "
         "Repository health: 0/100."
     )
+    # Each period says whose it is: the repository's history, then the user's own commits.
     assert by_path["api"].startswith(
-        "api is a Python project with 50 commits by 2 contributor(s) from Mar 2021 to Jan 2023. "
-        "The user authored 60% of the commits as Lead Developer. Stack: Python and Flask."
+        "api is a Python project with 50 commits by 2 contributor(s); the repository's history "
+        "runs from Jun 2020 to Jan 2023. The user authored 60% of the commits as Lead Developer, "
+        "from Mar 2021 to Jan 2023. Stack: Python and Flask."
     )

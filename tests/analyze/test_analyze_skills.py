@@ -40,7 +40,9 @@ def test_a_language_skill_with_its_figures() -> None:
         "4,000 lines of Python added and 210 deleted by all contributors across 312 commits "
         "in 40 files, 2021-03 to 2023-01"
     )
-    share_sentence = "Python is 84% of the lines all contributors changed in code languages"
+    share_sentence = (
+        "Python is 84% of the lines all contributors changed in programming and markup languages"
+    )
     assert skill.evidence[1] == share_sentence
     assert skill.evidence[2].startswith(f"proficiency {skill.proficiency:.2f} ({skill.level}) = ")
     assert (skill.proficiency, skill.level) == (0.6685, Level.ADVANCED)
@@ -76,15 +78,28 @@ def test_a_framework_is_measured_through_its_ecosystem_languages() -> None:
     assert flask_skill.evidence[:2] == (
         "Flask (framework) declared in pyproject.toml, setup.py",
         "exercised through 4,210 lines of code (Python) changed by all contributors across "
-        "312 commits, 2021-03 to 2023-01",
+        "312 commits, 2021-03 to 2023-01; counted at its weight 0.7: 2,947 lines, 218 commits, "
+        "28 files",
     )
+    # A library (0.4) is credited with less of the same Python than a framework (0.7).
+    celery = _skills(report(history=h, frameworks=[detection("Celery", "library")]))["Celery"]
+    assert celery.evidence[1].endswith(
+        "counted at its weight 0.4: 1,684 lines, 125 commits, 16 files"
+    )
+    assert celery.proficiency < flask_skill.proficiency
 
 
-def test_a_tool_of_no_ecosystem_language_uses_all_the_work() -> None:
+def test_a_container_tool_is_measured_through_configuration_not_all_the_work() -> None:
     docker = detection("Docker", "container", "any", "Dockerfile")
-    skill = _skills(report(history=history(), frameworks=[docker]))["Docker"]
+    h = history(activity={ActivityKind.CODE: 1000, ActivityKind.CONFIG: 100})
+    skill = _skills(report(history=h, frameworks=[docker], notable=("Dockerfile",)))["Docker"]
     assert skill.category is SkillCategory.CLOUD_DEVOPS
-    assert "(all languages)" in skill.evidence[1]
+    assert skill.evidence[1] == (
+        "measured through the 100 lines of configuration changed by all contributors (about 1 "
+        "commits, in proportion to lines) and 1 file(s) of Docker, 2023-01 to 2023-06; "
+        "configuration lines are shared by every configured tool, so at most Advanced"
+    )
+    assert not any("all languages" in e for e in skill.evidence)
 
 
 def test_one_skill_per_name() -> None:
@@ -138,7 +153,8 @@ def _shared(**user: object) -> ProjectReport:
 def test_user_skills_cover_the_users_own_work_in_shared_repositories() -> None:
     mine = _mine(_shared(emails=("old@example.com", USER)), Identity.of(USER))
     assert {s.user_email for s in mine.values()} == {USER}
-    assert set(mine) == {"Python", "Flask", "pytest"}  # no tests written, no merges known
+    # No tests written (so neither Testing nor pytest is the user's), no merges known.
+    assert set(mine) == {"Python", "Flask"}
     assert (
         mine["Python"]
         .evidence[0]
@@ -147,6 +163,11 @@ def test_user_skills_cover_the_users_own_work_in_shared_repositories() -> None:
 
     with_tests = _mine(_shared(activity={ActivityKind.CODE: 900, ActivityKind.TEST: 300}))
     assert "Testing" in with_tests
+    assert "pytest" in with_tests
+    assert with_tests["pytest"].evidence[1] == (
+        "measured through the 300 lines of tests changed by the user (about 2 commits, in "
+        "proportion to lines) and 3 test files at HEAD, 2023-01 to 2023-06"
+    )
     assert "Code Review" not in with_tests
 
 
