@@ -185,6 +185,8 @@ REGISTRY: tuple[Entry, ...] = (
     _e("aiohttp", LIBRARY, _PY, python="aiohttp"),
     _e("Celery", LIBRARY, _PY, python="celery"),
     _e("Click", LIBRARY, _PY, python="click"),
+    _e("Werkzeug", LIBRARY, _PY, python="werkzeug"),
+    _e("Jinja", LIBRARY, _PY, python="jinja2"),
     _e("Typer", LIBRARY, _PY, python="typer"),
     _e("Strawberry GraphQL", LIBRARY, _PY, python="strawberry-graphql"),
     _e("Graphene", LIBRARY, _PY, python="graphene"),
@@ -590,10 +592,11 @@ def detect(path: str, content: bytes) -> tuple[Detection, ...]:
 
 
 def detect_all(files: Mapping[str, bytes]) -> tuple[Detection, ...]:
-    """`detect` over every file; an entry found in several files keeps the first path in
-    sorted order. Sorted by (category, name)."""
+    """`detect` over every file; an entry found in several files keeps the shallowest path
+    (then the first in sorted order), so a root manifest wins over `examples/…/`. Sorted by
+    (category, name)."""
     found: dict[str, Detection] = {}
-    for path in sorted(files):
+    for path in sorted(files, key=lambda p: (p.count("/"), p)):
         for detection in detect(path, files[path]):
             found.setdefault(detection.name, detection)
     return _sorted(found.values())

@@ -38,6 +38,14 @@ def _day(when: datetime | None) -> str:
     return when.date().isoformat() if when else "-"
 
 
+def _languages(report: ProjectReport) -> str:
+    """Shares by kind, since each kind's percentages add up to 100 on their own."""
+    kinds: dict[str, list[str]] = {}
+    for share in report.languages.shares:
+        kinds.setdefault(share.kind.value, []).append(f"{share.name} {share.percent:.1f}%")
+    return "; ".join(f"{kind}: {', '.join(names[:4])}" for kind, names in kinds.items())
+
+
 def render_text(result: Result) -> str:
     """A short human-readable summary of one project."""
     if isinstance(result, ProjectFailure):
@@ -45,8 +53,7 @@ def render_text(result: Result) -> str:
     lines = [f"{result.path}  ({result.kind.value}) {result.name}"]
     if result.head_commit:
         lines.append(f"  head {result.head_commit[:12]}  root {(result.root_commit or '-')[:12]}")
-    shares = ", ".join(f"{s.name} {s.percent:.1f}%" for s in result.languages.shares[:6])
-    lines.append(f"  languages: {shares or '-'}")
+    lines.append(f"  languages: {_languages(result) or '-'}")
     lines.append(f"  frameworks: {', '.join(d.name for d in result.frameworks) or '-'}")
     lines.append(f"  files: {result.tree.files}  notable: {', '.join(result.tree.notable) or '-'}")
     history = result.history

@@ -746,7 +746,7 @@ def test_is_not_manifest(path: str) -> None:
     assert detect(path, b'{"dependencies": {"react": "1"}}') == ()
 
 
-def test_detect_all_dedupes_by_first_sorted_path_and_sorts_by_category_then_name() -> None:
+def test_detect_all_dedupes_by_shallowest_path_and_sorts_by_category_then_name() -> None:
     files = {
         "web/package.json": b'{"dependencies": {"react": "18"}, "devDependencies": {"jest": "29"}}',
         "admin/package.json": b'{"dependencies": {"react": "18"}}',
@@ -793,3 +793,16 @@ def test_arbitrary_bytes_never_raise(path: str, content: bytes) -> None:
 @given(content=st.text(alphabet='{}[],:"/*\\ \nab1', max_size=200))
 def test_arbitrary_jsonc_never_raises(content: str) -> None:
     assert isinstance(detect("tsconfig.json", content.encode()), tuple)
+
+
+def test_detect_all_prefers_the_root_manifest_over_an_example() -> None:
+    files = {
+        "examples/celery/pyproject.toml": b'[project]\ndependencies = ["click", "flask"]\n',
+        "pyproject.toml": b'[project]\ndependencies = ["click", "werkzeug", "jinja2"]\n',
+    }
+    assert detect_all(files) == (
+        Detection("Flask", "framework", "python", "examples/celery/pyproject.toml"),
+        Detection("Click", "library", "python", "pyproject.toml"),
+        Detection("Jinja", "library", "python", "pyproject.toml"),
+        Detection("Werkzeug", "library", "python", "pyproject.toml"),
+    )
