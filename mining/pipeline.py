@@ -98,7 +98,7 @@ async def mine_clean(
     fold, (langs, detections, tree) = await asyncio.gather(
         read_history(repo, identity, runner), read_tree(repo, runner)
     )
-    history = fold.history(tags=repo.tags)
+    history = await asyncio.to_thread(fold.history, tags=repo.tags)  # CPU: off the loop
     return _report(project, fold.root_commit, repo.head, history, langs, detections, tree)
 
 
@@ -143,8 +143,8 @@ async def read_history(
     into the parser and the fold, chunk by chunk."""
     parser, fold = LogParser(), HistoryFold(identity)
 
-    def consume(chunk: bytes) -> None:
-        for commit in parser.feed(chunk):
+    def consume(chunk: bytes | None) -> None:
+        for commit in parser.feed(chunk) if chunk is not None else parser.flush():
             fold.add(commit)
 
     args = [*LOG_ARGS, "--end-of-options", repo.head or "HEAD"]
@@ -153,8 +153,7 @@ async def read_history(
             # Parsing is CPU work: in a worker thread the event loop gets the GIL back every
             # switch interval (5 ms) instead of waiting for a whole chunk to be parsed.
             await asyncio.to_thread(consume, chunk)
-    for commit in parser.flush():
-        fold.add(commit)
+    await asyncio.to_thread(consume, None)
     return fold
 
 

