@@ -181,7 +181,7 @@ class JobRunner:
             runner.close()
 
     async def _repository_done(self, run: _Run, result: ProjectReport | ProjectFailure) -> None:
-        error = None
+        error, fresh = None, None
         if isinstance(result, ProjectFailure):
             error = {"path": result.path, "code": result.code, "message": result.message}
             run.errors.append(error)
@@ -191,19 +191,20 @@ class JobRunner:
             kept = run.reports.get(key)
             # The same repository twice (two uploads): keep the copy with more history.
             if kept is None or _commits(result) >= _commits(kept):
-                run.reports[key] = result
-                analysis = await self._analyze(run, list(run.reports.values()))
-                project_analysis = next(p for p in analysis.projects if p.path == result.path)
-                async with self._write_lock:
-                    row = await persist.save_project(
-                        self.db, run.job.portfolio_id, result, project_analysis
-                    )
-                run.uids[key] = row.uid
+                run.reports[key], fresh = result, key
+        reports = list(run.reports.values())
+        analysis = await self._analyze(run, reports)  # the project's results and the ranking
+        if fresh is not None and isinstance(result, ProjectReport):
+            project_analysis = next(p for p in analysis.projects if p.path == result.path)
+            async with self._write_lock:
+                row = await persist.save_project(
+                    self.db, run.job.portfolio_id, result, project_analysis
+                )
+            run.uids[fresh] = row.uid
         await self._update(
             run, completed=run.job.completed + 1, current=result.path, repo_errors=run.errors
         )
-        reports = list(run.reports.values())
-        ranking = self._ranking(run, reports, await self._analyze(run, reports))
+        ranking = self._ranking(run, reports, analysis)
         self._publish(
             run,
             EventKind.REPOSITORY,
