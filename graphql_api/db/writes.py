@@ -123,13 +123,24 @@ async def save_ranking(
     await session.flush()
 
 
-async def update_job(session: AsyncSession, job: MiningJob, **values: Any) -> MiningJob:
-    merged = await session.merge(job)
+async def lock_job(session: AsyncSession, job_id: int) -> MiningJob:
+    """The job as it is now, locked until the transaction ends (SQLite's BEGIN IMMEDIATE
+    already serialises writers; PostgreSQL needs FOR UPDATE)."""
+    stmt = select(MiningJob).where(MiningJob.id == job_id)
+    if session.get_bind().dialect.name != "sqlite":
+        stmt = stmt.with_for_update()
+    return (await session.scalars(stmt)).one()
+
+
+async def update_job(session: AsyncSession, job_id: int, **values: Any) -> MiningJob:
+    """Set the named columns of the job as it is now in the database, never writing back a
+    stale copy's other columns (a status another task set meanwhile, cancel_requested)."""
+    job = await lock_job(session, job_id)
     for name, value in values.items():
-        setattr(merged, name, value)
-    merged.updated_at = utcnow()
+        setattr(job, name, value)
+    job.updated_at = utcnow()
     await session.flush()
-    return merged
+    return job
 
 
 async def projects_of(

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from graphql_api.jobs.bus import EventBus
 
 
 class JobState(Protocol):
@@ -68,6 +71,12 @@ class JobEvent:
 
 
 TERMINAL = frozenset({"succeeded", "partial", "failed", "cancelled"})
+
+
+def publish(bus: EventBus, event: JobEvent) -> None:
+    """To the job's subscribers and to its portfolio's."""
+    for topic in event.topics:
+        bus.publish(topic, event)
 
 
 def job_topic(job_uid: str) -> str:

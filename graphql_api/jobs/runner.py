@@ -26,7 +26,7 @@ from graphql_api.db.engine import Database
 from graphql_api.db.types import utcnow
 from graphql_api.jobs import persist
 from graphql_api.jobs.bus import EventBus
-from graphql_api.jobs.events import TERMINAL, EventKind, JobEvent, RankEntry
+from graphql_api.jobs.events import TERMINAL, EventKind, JobEvent, RankEntry, publish
 from graphql_api.settings import Settings
 from mining.analyze import PortfolioAnalysis, RepresentationPrefs, analyze_portfolio
 from mining.discover import DiscoveredProject, discover
@@ -139,24 +139,34 @@ class JobRunner:
             job = await queries.by_uid(session, models.MiningJob, uid)
             if job is None or job.status != "queued":
                 return None
-            if job.cancel_requested:
+            if job.cancel_requested:  # cancelled while its process was down: it ends here
                 job.status, job.stage, job.finished_at = "cancelled", "cancelled", utcnow()
-                return None
-            portfolio = await session.get(models.Portfolio, job.portfolio_id)
+            else:
+                job.status, job.stage = "running", "discovering"
+                job.attempts += 1
+                job.started_at = utcnow()
+                job.completed, job.total, job.repo_errors = 0, 0, []
+                job.error_code = job.error = job.current = None
+        if job.status == "cancelled":
+            publish(self.bus, JobEvent.of(job, EventKind.STAGE, final=True))
+            return None
+        run = _Run(job, *await self._inputs(job.portfolio_id))
+        self._publish(run, EventKind.STAGE)
+        return run
+
+    async def _inputs(
+        self, portfolio_id: str
+    ) -> tuple[Identity, RepresentationPrefs, dict[str, float]]:
+        """Whose work, how to present it, how to rank it: read again before the final ranking,
+        so a rankProjects or setRepresentationPrefs during the job is not undone by it."""
+        async with self.db.read() as session:
+            portfolio = await session.get(models.Portfolio, portfolio_id)
             assert portfolio is not None
             emails = list(portfolio.user_emails) or _split(
                 await queries.latest_answer(session, "email")
             )
-            prefs = RepresentationPrefs.from_json(await queries.prefs_of(session, portfolio.id))
-            weights = dict(portfolio.ranking_weights)
-            job.status, job.stage = "running", "discovering"
-            job.attempts += 1
-            job.started_at = utcnow()
-            job.completed, job.total, job.repo_errors = 0, 0, []
-            job.error_code = job.error = job.current = None
-        run = _Run(job=job, identity=Identity.of(*emails), prefs=prefs, weights=weights)
-        self._publish(run, EventKind.STAGE)
-        return run
+            prefs = RepresentationPrefs.from_json(await queries.prefs_of(session, portfolio_id))
+            return Identity.of(*emails), prefs, dict(portfolio.ranking_weights)
 
     async def _roots(self, run: _Run) -> list[Path]:
         async with self.db.read() as session:
@@ -214,6 +224,7 @@ class JobRunner:
         )
 
     async def _finish(self, run: _Run) -> None:
+        run.identity, run.prefs, run.weights = await self._inputs(run.job.portfolio_id)
         await self._update(run, stage="ranking")
         self._publish(run, EventKind.STAGE)
         async with self.db.read() as session:
@@ -242,7 +253,7 @@ class JobRunner:
 
     async def _update(self, run: _Run, **values: object) -> None:
         async with self.db.write() as session:
-            run.job = await writes.update_job(session, run.job, **values)
+            run.job = await writes.update_job(session, run.job.id, **values)
 
     async def _end(
         self,
@@ -288,9 +299,7 @@ class JobRunner:
         )
 
     def _publish(self, run: _Run, kind: EventKind, **extra: object) -> None:
-        event = JobEvent.of(run.job, kind, **extra)
-        for topic in event.topics:
-            self.bus.publish(topic, event)
+        publish(self.bus, JobEvent.of(run.job, kind, **extra))
 
 
 def _commits(report: ProjectReport) -> int:

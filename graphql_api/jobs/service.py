@@ -22,7 +22,7 @@ from graphql_api.ingest import ArchiveLimits, IngestError, StoredUpload, UploadS
 from graphql_api.ingest.errors import IngestErrorCode
 from graphql_api.jobs import persist
 from graphql_api.jobs.bus import EventBus
-from graphql_api.jobs.events import TERMINAL
+from graphql_api.jobs.events import TERMINAL, EventKind, JobEvent, publish
 from graphql_api.jobs.runner import JobRunner
 from graphql_api.settings import Settings
 from mining.analyze import (
@@ -153,13 +153,15 @@ class Services:
         return job
 
     async def cancel(self, job: models.MiningJob) -> models.MiningJob:
-        if job.status in TERMINAL:
-            raise JobStateError("JOB_FINISHED", f"the job is already {job.status}")
         async with self.db.write() as session:
-            values: dict[str, Any] = {"cancel_requested": True}
+            job = await writes.lock_job(session, job.id)  # the status now, not when read
+            if job.status in TERMINAL:
+                raise JobStateError("JOB_FINISHED", f"the job is already {job.status}")
+            job.cancel_requested = True
             if job.status == "queued":  # never started: it ends here
-                values.update(status="cancelled", stage="cancelled", finished_at=utcnow())
-            job = await writes.update_job(session, job, **values)
+                job.status, job.stage, job.finished_at = "cancelled", "cancelled", utcnow()
+        if job.status == "cancelled":
+            publish(self.bus, JobEvent.of(job, EventKind.STAGE, final=True))
         await self.runner.cancel(job.uid)
         return job
 

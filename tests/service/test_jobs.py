@@ -9,14 +9,15 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import update
 from starlette.applications import Starlette
 
 from graphql_api.app import create_app
-from graphql_api.db import models
+from graphql_api.db import models, writes
 from graphql_api.jobs.bus import InProcessBus
 from graphql_api.jobs.events import EventKind, job_topic, portfolio_topic
-from graphql_api.jobs.service import Services
+from graphql_api.jobs.service import JobStateError, Services
 from graphql_api.schema import ids
 from graphql_api.settings import Settings
 from tests.conftest import GraphQLClient
@@ -185,3 +186,42 @@ async def test_healthz_stays_fast_while_a_large_portfolio_is_mined(
     assert median < 0.02
     assert p95 < 0.1
     assert EventKind.RANKING  # the job above ended with its final ranking
+
+
+async def _idle_job(services: Services, status: str) -> models.MiningJob:
+    """A job row the runner was never asked to run."""
+    async with services.db.write() as session:
+        portfolio = models.Portfolio(name="idle")
+        session.add(portfolio)
+        await session.flush()
+        job = models.MiningJob(portfolio_id=portfolio.id, status=status, stage=status)
+        session.add(job)
+    return job
+
+
+async def test_cancelling_a_queued_job_ends_its_subscriptions(
+    app: Starlette, gql: GraphQLClient
+) -> None:
+    services = _services(app)
+    job = await _idle_job(services, "queued")
+    async with services.bus.subscribe(job_topic(job.uid)) as events:
+        cancelled = await gql.data(
+            "mutation($id: ID!) { cancelJob(id: $id) { job { status } userErrors { code } } }",
+            id=ids.encode("MiningJob", job.uid),
+        )
+        event = await anext(events)
+    assert cancelled["cancelJob"] == {"job": {"status": "cancelled"}, "userErrors": []}
+    assert (event.status, event.final) == ("cancelled", True)
+
+
+async def test_a_stale_copy_never_overwrites_a_finished_job(app: Starlette) -> None:
+    services = _services(app)
+    stale = await _idle_job(services, "running")  # what cancelJob read...
+    async with services.db.write() as session:  # ...before the runner finished the job
+        await writes.update_job(session, stale.id, status="succeeded", stage="done")
+    with pytest.raises(JobStateError, match="already succeeded"):
+        await services.cancel(stale)
+    async with services.db.read() as session:
+        row = await session.get(models.MiningJob, stale.id)
+    assert row is not None
+    assert (row.status, row.cancel_requested) == ("succeeded", False)
