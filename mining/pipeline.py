@@ -265,17 +265,34 @@ async def mine_all(
     Use inside `contextlib.aclosing(...)`: closing (or cancelling) the consumer cancels every
     task, and the runner kills their git processes.
     """
+    mined = mine_each(projects, identity, runner, concurrency=concurrency, scratch=scratch)
+    async with contextlib.aclosing(mined) as results:
+        async for _, result in results:
+            yield result
+
+
+async def mine_each(
+    projects: Iterable[DiscoveredProject],
+    identity: Identity | None,
+    runner: GitRunner,
+    *,
+    concurrency: int = 4,
+    scratch: Path | None = None,
+) -> AsyncGenerator[tuple[DiscoveredProject, ProjectReport | ProjectFailure], None]:
+    """As `mine_all`, each result paired with the project it came from."""
     slots = asyncio.Semaphore(max(1, concurrency))
 
-    async def one(project: DiscoveredProject) -> ProjectReport | ProjectFailure:
+    async def one(
+        project: DiscoveredProject,
+    ) -> tuple[DiscoveredProject, ProjectReport | ProjectFailure]:
         async with slots:
             try:
-                return await mine_project(project, identity, runner, scratch=scratch)
+                return project, await mine_project(project, identity, runner, scratch=scratch)
             except MiningError as exc:
-                return ProjectFailure(project.name, project.path, exc.code, str(exc))
+                return project, ProjectFailure(project.name, project.path, exc.code, str(exc))
             except Exception as exc:  # a bug must not sink the other projects of the upload
                 log.exception("mining %s failed unexpectedly", project.path)
-                return ProjectFailure(project.name, project.path, "INTERNAL", repr(exc))
+                return project, ProjectFailure(project.name, project.path, "INTERNAL", repr(exc))
 
     tasks = [asyncio.create_task(one(p)) for p in projects]
     try:

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +33,7 @@ from graphql_api.settings import Settings
 from mining.analyze import PortfolioAnalysis, RepresentationPrefs, analyze_portfolio
 from mining.discover import DiscoveredProject, discover
 from mining.git import GitRunner
-from mining.pipeline import mine_all
+from mining.pipeline import mine_each
 from mining.records import Identity, ProjectFailure, ProjectReport
 
 log = logging.getLogger("graphql_api.jobs")
@@ -168,25 +170,27 @@ class JobRunner:
             prefs = RepresentationPrefs.from_json(await queries.prefs_of(session, portfolio_id))
             return Identity.of(*emails), prefs, dict(portfolio.ranking_weights)
 
-    async def _roots(self, run: _Run) -> list[Path]:
+    async def _roots(self, run: _Run) -> list[tuple[Path, str]]:
+        """Each upload's extracted folder, with the label its projects' paths start with."""
         async with self.db.read() as session:
             uploads = await queries.portfolio_uploads(session, run.job.portfolio_id)
-        return [Path(u.extraction_path) for u in uploads if u.extraction_path]
+        return [(Path(u.extraction_path), label(u.filename)) for u in uploads if u.extraction_path]
 
     async def _mine(self, run: _Run) -> None:
-        projects: list[DiscoveredProject] = []
-        for root in await self._roots(run):
-            projects += await anyio.to_thread.run_sync(discover, root)
-        await self._update(run, stage="mining", total=len(projects))
+        labels: dict[DiscoveredProject, str] = {}
+        for root, upload in await self._roots(run):
+            for project in await anyio.to_thread.run_sync(discover, root):
+                labels[project] = upload
+        await self._update(run, stage="mining", total=len(labels))
         self._publish(run, EventKind.STAGE)
         runner = GitRunner(ceiling=self.settings.extracted_dir.resolve())
         try:
-            mined = mine_all(
-                projects, run.identity, runner, concurrency=self.settings.mining_concurrency
+            mined = mine_each(
+                labels, run.identity, runner, concurrency=self.settings.mining_concurrency
             )
             async with contextlib.aclosing(mined) as results:
-                async for result in results:
-                    await self._repository_done(run, result)
+                async for project, result in results:
+                    await self._repository_done(run, qualified(result, labels[project]))
         finally:
             runner.close()
 
@@ -308,3 +312,21 @@ def _commits(report: ProjectReport) -> int:
 
 def _split(answer: str | None) -> list[str]:
     return [part.strip() for part in (answer or "").split(",") if part.strip()]
+
+
+def label(filename: str) -> str:
+    """What an upload's projects are known by: its file name without the extension, in
+    characters safe for a path ("portfolio.zip" -> "portfolio")."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(filename).stem).strip(".-")
+    return stem or "upload"
+
+
+def qualified(
+    result: ProjectReport | ProjectFailure, upload: str
+) -> ProjectReport | ProjectFailure:
+    """The result with its path prefixed by its upload's label, so that projects of different
+    uploads never share a path (the key of a folder without history, and how analysis names
+    projects); a repository at an upload's root takes the upload's label as its name."""
+    if result.path == ".":
+        return dataclasses.replace(result, name=upload, path=upload)
+    return dataclasses.replace(result, path=f"{upload}/{result.path}")

@@ -53,7 +53,11 @@ def build_portfolio(root: Path, home: Path) -> Path:
 
 
 async def upload(
-    http: httpx.AsyncClient, archive: bytes, portfolio_id: str | None = None
+    http: httpx.AsyncClient,
+    archive: bytes,
+    portfolio_id: str | None = None,
+    *,
+    filename: str = "portfolio.zip",
 ) -> dict[str, Any]:
     """uploadPortfolio through the GraphQL multipart request spec, as a script sends it."""
     operations = {"query": UPLOAD, "variables": {"files": [None], "pid": portfolio_id}}
@@ -63,7 +67,7 @@ async def upload(
             "operations": json.dumps(operations),
             "map": json.dumps({"0": ["variables.files.0"]}),
         },
-        files={"0": ("portfolio.zip", archive, "application/zip")},
+        files={"0": (filename, archive, "application/zip")},
         headers={"Apollo-Require-Preflight": "true"},
     )
     payload: dict[str, Any] = response.json()["data"]["uploadPortfolio"]

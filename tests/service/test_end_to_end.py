@@ -9,6 +9,8 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 
+from graphql_api.jobs.runner import label, qualified
+from mining.records import ProjectFailure
 from tests.mining.repo_builder import Repo
 from tests.service.flows import ADA, DAY, T0, build_portfolio
 from tests.service.flows import upload as _upload
@@ -79,7 +81,11 @@ async def test_upload_watch_ranking_then_dashboard(app: Starlette, tmp_path: Pat
     per_repo = [e for e in events if e["kind"] == "REPOSITORY"]
     assert [e["completed"] for e in per_repo] == [1, 2, 3]
     assert {e["total"] for e in per_repo} == {3}
-    assert sorted(e["repository"] for e in per_repo) == ["service", "tool", "web"]
+    assert sorted(e["repository"] for e in per_repo) == [  # paths start with the upload's name
+        "portfolio/service",
+        "portfolio/tool",
+        "portfolio/web",
+    ]
     assert [len(e["ranking"]) for e in per_repo] == [1, 2, 3]  # provisional, growing
     final = events[-1]
     assert final["final"] is True
@@ -161,3 +167,49 @@ async def test_same_repository_again_updates_in_place(app: Starlette, tmp_path: 
             id=pid,
         )
     assert data["portfolio"]["projects"] == {"totalCount": 1, "nodes": [{"totalCommits": 2}]}
+
+
+async def test_projects_of_different_uploads_never_merge_by_path(
+    app: Starlette, tmp_path: Path
+) -> None:
+    """Two ZIPs, each with a repository `app/` and a plain folder `shop/` at the same paths."""
+    for n, (language, source) in enumerate((("py", "print(1)\n"), ("go", "package main\n"))):
+        repo = Repo(tmp_path / f"zip{n}" / "app", tmp_path / "home")
+        repo.write(f"main.{language}", source * 20)
+        repo.commit("one", author=ADA, when=T0 + n)
+        (tmp_path / f"zip{n}" / "shop").mkdir()
+        (tmp_path / f"zip{n}" / "shop" / f"app.{language}").write_text(source * 10)
+    async with serving(app) as base, httpx.AsyncClient(base_url=base) as http:
+        pid = None
+        for n in range(2):
+            archive = zip_folder(tmp_path / f"zip{n}")
+            payload = await _upload(http, archive, pid, filename=f"upload{n}.zip")
+            assert payload["userErrors"] == []
+            pid = payload["portfolio"]["id"]
+            statuses = []
+            async with Subscription.open(base, JOB, {"id": payload["job"]["id"]}) as sub:
+                while (event := await sub.next()) is not None:
+                    statuses.append(event["jobUpdated"]["status"])
+            assert statuses[-1] == "succeeded"
+        data = await _gql(
+            http,
+            "query($id: ID!) { portfolio(id: $id) { projects(orderBy: NAME) { nodes { "
+            "projectName projectPath primaryLanguage rankingPosition } } } }",
+            id=pid,
+        )
+    nodes = data["portfolio"]["projects"]["nodes"]
+    assert sorted((n["projectPath"], n["primaryLanguage"]) for n in nodes) == [
+        ("upload0/app", "Python"),
+        ("upload0/shop", "Python"),
+        ("upload1/app", "Go"),
+        ("upload1/shop", "Go"),
+    ]
+    assert sorted(n["rankingPosition"] for n in nodes) == [1, 2, 3, 4]
+
+
+def test_upload_labels_qualify_paths() -> None:
+    report = ProjectFailure(name="abc123", path=".", code="X", message="m")
+    assert label("My Portfolio (2).zip") == "My-Portfolio-2"
+    assert label("...zip") == "upload"
+    assert qualified(report, "mine") == ProjectFailure("mine", "mine", "X", "m")
+    assert qualified(ProjectFailure("web", "web", "X", "m"), "mine").path == "mine/web"
