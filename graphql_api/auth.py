@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from datetime import timedelta
 
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from graphql_api.db import models, queries
+from graphql_api.db import models, queries, writes
 from graphql_api.db.engine import Database
 from graphql_api.db.types import utcnow
 
@@ -44,17 +45,26 @@ async def create_token(db: Database, owner_name: str, token_name: str = "") -> s
     return token
 
 
+LAST_USED_RESOLUTION = timedelta(minutes=5)
+
+
 async def token_owner(db: Database, authorization: str | None) -> int | None:
-    """The owner id of a live bearer token, or None."""
+    """The owner id of a live bearer token, or None.
+
+    A plain read: `last_used_at` is written only when it is older than LAST_USED_RESOLUTION,
+    so requests do not queue for the write lock behind a mining job's writes."""
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    async with db.write() as session:
+    async with db.read() as session:
         row = await queries.live_token(session, hash_token(token.strip()))
-        if row is None:
-            return None
-        row.last_used_at = utcnow()
-        return row.owner_id
+    if row is None:
+        return None
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
+        async with db.write() as session:
+            await writes.touch_token(session, row.id, now)
+    return row.owner_id
 
 
 class RequireTokenMiddleware:

@@ -9,7 +9,7 @@ from sqlalchemy import update
 
 from graphql_api.db import models
 from graphql_api.db.engine import Database
-from graphql_api.schema import ids
+from graphql_api.schema import connection, ids
 from tests.conftest import GraphQLClient
 from tests.factories import portfolio_with_projects
 
@@ -215,3 +215,44 @@ async def test_portfolios_newest_first_in_keyset_pages(db: Database, gql: GraphQ
         if not page["pageInfo"]["hasNextPage"]:
             break
     assert names == ["p4", "p3", "p2", "p1", "p0"]
+
+
+async def test_name_order_pages_through_non_ascii_names(db: Database, gql: GraphQLClient) -> None:
+    portfolio = await portfolio_with_projects(db, 0)
+    names = ["alpha", "Éclair", "Émile", "Ölfass", "zeta"]
+    async with db.write() as session:
+        for i, name in enumerate(names):
+            session.add(
+                models.RepoStat(
+                    portfolio_id=portfolio.id,
+                    project_key=f"k{i}",
+                    project_name=name,
+                    project_path=name,
+                )
+            )
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = await _names(gql, portfolio.id, first=1, after=cursor, order="NAME")
+        seen += page["names"]  # type: ignore[arg-type]
+        cursor = page["cursor"]
+        if not page["next"]:
+            break
+    assert sorted(seen) == sorted(names)
+    assert len(seen) == 5
+
+
+async def test_a_cursor_with_values_of_the_wrong_shape_is_bad_cursor(
+    db: Database, gql: GraphQLClient
+) -> None:
+    portfolio = await portfolio_with_projects(db, 1, skills_per_project=0)
+    pid = ids.encode("Portfolio", portfolio.id)
+    for order, values in (("RECENT", ["not a date", "x"]), ("RANKING", [1])):
+        cursor = connection.encode_cursor(f"projects:{order}", values)
+        body = await gql(PROJECT_NAMES, id=pid, after=cursor, order=order)
+        assert body["errors"][0]["extensions"]["code"] == "BAD_CURSOR", body
+    portfolios = await gql(
+        "query($a: String) { portfolios(after: $a) { totalCount } }",
+        a=connection.encode_cursor("portfolios", ["yesterday"]),
+    )
+    assert portfolios["errors"][0]["extensions"]["code"] == "BAD_CURSOR"

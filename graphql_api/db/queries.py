@@ -64,6 +64,10 @@ class Page(Generic[T]):
     total: int
 
 
+class BadCursor(ValueError):
+    """A cursor whose values do not fit the listing (the API answers BAD_CURSOR)."""
+
+
 # --- keyset pagination -------------------------------------------------------------------
 
 _UNRANKED = 2**31 - 1  # sorts after every ranking position
@@ -89,18 +93,25 @@ def project_cursor_values(row: RepoStat, order: ProjectOrder) -> list[Any]:
     elif order is ProjectOrder.COMMITS:
         value = row.total_commits
     else:
-        value = row.project_name.lower()
-    return [value, row.id]
+        value = row.project_name  # lower-cased by the database, as in the ORDER BY
+    return [value, row.uid]  # the random uid breaks ties: a cursor shows no row count
 
 
 def _after(order: ProjectOrder, values: Sequence[Any]) -> ColumnElement[bool]:
     key, descending = _project_sort_key(order)
-    raw, last_id = values
-    bound: Any = (
-        literal(datetime.fromisoformat(raw), UTCDateTime) if order is ProjectOrder.RECENT else raw
-    )
+    try:
+        raw, last_uid = values
+        if order is ProjectOrder.RECENT:
+            bound: Any = literal(datetime.fromisoformat(raw), UTCDateTime)
+        elif order is ProjectOrder.NAME:
+            bound = func.lower(literal(str(raw)))  # folded by the same function as the key
+        else:
+            bound = float(raw)
+        last_uid = str(last_uid)
+    except (TypeError, ValueError) as exc:
+        raise BadCursor(f"cursor values {values!r} do not fit the {order.value} order") from exc
     beyond = key < bound if descending else key > bound
-    return or_(beyond, and_(key == bound, RepoStat.id > last_id))
+    return or_(beyond, and_(key == bound, RepoStat.uid > last_uid))
 
 
 def _project_conditions(portfolio_id: str | None, filt: ProjectFilter) -> list[Any]:
@@ -150,7 +161,7 @@ async def projects_page(
     stmt = (
         select(RepoStat)
         .where(*conditions, _after(order, after) if after else true_())
-        .order_by(key.desc() if descending else key.asc(), RepoStat.id.asc())
+        .order_by(key.desc() if descending else key.asc(), RepoStat.uid.asc())
         .limit(first + 1)
     )
     rows = list((await session.scalars(stmt)).all())
@@ -173,7 +184,11 @@ async def portfolios_page(
         .limit(first + 1)
     )
     if after is not None:
-        created, last_id = literal(datetime.fromisoformat(after[0]), UTCDateTime), after[1]
+        try:
+            created = literal(datetime.fromisoformat(after[0]), UTCDateTime)
+            last_id = str(after[1])
+        except (TypeError, ValueError, IndexError) as exc:
+            raise BadCursor(f"cursor values {after!r} do not fit the portfolio listing") from exc
         stmt = stmt.where(
             or_(
                 Portfolio.created_at < created,
@@ -325,7 +340,7 @@ async def ranked_projects(session: AsyncSession, portfolio_id: str) -> list[Repo
     stmt = (
         select(RepoStat)
         .where(*_project_conditions(portfolio_id, ProjectFilter()))
-        .order_by(key, RepoStat.id)
+        .order_by(key, RepoStat.uid)
     )
     return list((await session.scalars(stmt)).all())
 

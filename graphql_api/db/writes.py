@@ -4,12 +4,14 @@ the caller's `Database.write()` block is the transaction."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graphql_api.db.models import (
+    ApiToken,
     Base,
     Consent,
     MiningJob,
@@ -150,3 +152,7 @@ async def projects_of(
         RepoStat.portfolio_id == portfolio_id, RepoStat.project_key.in_(keys)
     )
     return list((await session.scalars(stmt)).all())
+
+
+async def touch_token(session: AsyncSession, token_id: int, when: datetime) -> None:
+    await session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=when))

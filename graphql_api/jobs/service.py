@@ -141,6 +141,8 @@ class Services:
         return job
 
     async def _new_job(self, session: Any, portfolio_id: str) -> models.MiningJob:
+        if await session.get(models.Portfolio, portfolio_id) is None:
+            raise JobStateError("NOT_FOUND", f"no portfolio {portfolio_id!r}")
         latest = await queries.latest_jobs_by_portfolio(session, [portfolio_id])
         if latest and latest[0].status not in TERMINAL:
             raise JobStateError(
@@ -178,7 +180,9 @@ class Services:
             prefs = RepresentationPrefs.from_json(await queries.prefs_of(session, portfolio_id))
             emails = list(portfolio.user_emails)
             weights = dict(portfolio.ranking_weights) if weights is None else weights
-        reports = [persist.load_report(row) for row in rows if row.report is not None]
+        reports = await anyio.to_thread.run_sync(  # CPU: off the event loop
+            lambda: [persist.load_report(row) for row in rows if row.report is not None]
+        )
         now = utcnow()
         analysis = await anyio.to_thread.run_sync(
             lambda: analyze_portfolio(

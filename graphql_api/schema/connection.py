@@ -7,12 +7,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
 import strawberry
 
-from graphql_api.db.queries import Page
+from graphql_api.db.queries import BadCursor, Page
 from graphql_api.schema.errors import ApiError
 
 T = TypeVar("T")
@@ -63,6 +64,15 @@ def decode_cursor(cursor: str | None, kind: str) -> list[Any] | None:
     if not isinstance(decoded, list) or not decoded or decoded[0] != kind:
         raise ApiError(f"cursor {cursor!r} does not belong to this listing", code="BAD_CURSOR")
     return decoded[1:]
+
+
+@contextmanager
+def cursor_checked() -> Iterator[None]:
+    """Turn a cursor whose values do not fit its listing into BAD_CURSOR."""
+    try:
+        yield
+    except BadCursor as exc:
+        raise ApiError(str(exc), code="BAD_CURSOR") from exc
 
 
 def page_size(first: int | None, maximum: int) -> int:

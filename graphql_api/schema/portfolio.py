@@ -125,15 +125,16 @@ async def project_connection(
 ) -> conn.Connection[RepoStatType]:
     size = conn.page_size(first, info.context.settings.max_page_size)
     kind = f"projects:{order.value}"
-    async with info.context.db.read() as session:
-        page = await queries.projects_page(
-            session,
-            portfolio_id=portfolio_id,
-            filt=(filt or ProjectFilter()).to_query(),
-            order=order,
-            first=size,
-            after=conn.decode_cursor(after, kind),
-        )
+    with conn.cursor_checked():
+        async with info.context.db.read() as session:
+            page = await queries.projects_page(
+                session,
+                portfolio_id=portfolio_id,
+                filt=(filt or ProjectFilter()).to_query(),
+                order=order,
+                first=size,
+                after=conn.decode_cursor(after, kind),
+            )
     for row in page.rows:  # later fields of this request find them without a query
         info.context.loaders.project_by_id.prime(row.id, row)
     return conn.build(

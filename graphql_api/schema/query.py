@@ -73,8 +73,9 @@ class Query:
     ) -> conn.Connection[PortfolioType]:
         size = conn.page_size(first, info.context.settings.max_page_size)
         start = conn.decode_cursor(after, "portfolios")
-        async with info.context.db.read() as session:
-            page = await queries.portfolios_page(session, first=size, after=start)
+        with conn.cursor_checked():
+            async with info.context.db.read() as session:
+                page = await queries.portfolios_page(session, first=size, after=start)
         return conn.build(
             page,
             convert=PortfolioType.from_model,

@@ -11,6 +11,7 @@ import pytest
 from starlette.applications import Starlette
 
 from graphql_api.jobs.service import Services
+from graphql_api.schema import ids
 from tests.conftest import GraphQLClient
 from tests.service.flows import build_portfolio, upload, wait_for_job
 from tests.service.live import zip_folder
@@ -219,3 +220,17 @@ async def test_answers_and_consent(gql: GraphQLClient) -> None:
     assert (await gql.data("{ consent { consentLevel } }")) == {
         "consent": {"consentLevel": "cloud"}
     }
+
+
+async def test_remine_updates_in_place_and_refuses_unknown_portfolios(
+    app: Starlette, gql: GraphQLClient, mined: dict[str, Any]
+) -> None:
+    remine = "mutation($id: ID!) { remine(portfolioId: $id) { job { id } userErrors { code } } }"
+    again = await gql.data(remine, id=mined["id"])
+    assert again["remine"]["userErrors"] == []
+    job = await wait_for_job(mined["services"], again["remine"]["job"]["id"])
+    assert (job.status, job.completed) == ("succeeded", 3)
+    listing = await gql.data(RANKED, id=mined["id"])
+    assert len(listing["portfolio"]["projects"]["nodes"]) == 3
+    unknown = await gql.data(remine, id=ids.encode("Portfolio", "0" * 32))
+    assert unknown["remine"] == {"job": None, "userErrors": [{"code": "NOT_FOUND"}]}
