@@ -6,7 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -16,10 +16,12 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Respon
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
 
 from graphql_api import graphiql
-from graphql_api.auth import RequireTokenMiddleware
+from graphql_api.auth import RequireTokenMiddleware, token_owner
 from graphql_api.db import migrate
 from graphql_api.db.engine import Database
 from graphql_api.ingest import (
@@ -87,6 +89,18 @@ class GraphQLApp(GraphQL[Context, None]):
             request=request,
             services=services,
         )
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """With REQUIRE_AUTH, a websocket needs a token: in its handshake's Authorization
+        header, or in its connection_init payload (browsers cannot set headers)."""
+        accept = cast(UnsetType, UNSET)  # an ack without a payload
+        if not self.state.settings.require_auth:
+            return accept
+        params = context.connection_params if isinstance(context.connection_params, dict) else {}
+        header = context.request.headers.get("authorization") or params.get("authorization")
+        if await token_owner(context.db, header) is None:
+            raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
+        return accept
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return HTMLResponse(graphiql.PAGE)

@@ -1,9 +1,11 @@
 """API tokens: bearer tokens whose SHA-256 alone is stored (a leaked database leaks no token).
 
-With `REQUIRE_AUTH=1` every request to the API (GraphQL over HTTP and websocket, uploads,
-exports) must carry `Authorization: Bearer <token>` of a live token, or it is answered 401
-UNAUTHENTICATED before anything runs. /healthz and the GraphiQL assets stay open. Tokens are
-made with `artifact-miner create-token NAME`.
+With `REQUIRE_AUTH=1` every request to the API (GraphQL over HTTP, uploads, exports) must
+carry `Authorization: Bearer <token>` of a live token, or it is answered 401 UNAUTHENTICATED
+before anything runs. A browser cannot set headers on a websocket, so a websocket may instead
+send `{"authorization": "Bearer <token>"}` as its connection_init payload; without either, the
+connection is refused (graphql_api/app.py, on_ws_connect). /healthz and the GraphiQL assets
+stay open. Tokens are made with `artifact-miner create-token NAME`.
 """
 
 from __future__ import annotations
@@ -74,7 +76,8 @@ class RequireTokenMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket") or scope["path"].startswith(OPEN_PATHS):
+        # Websockets are checked once their connection_init arrives (GraphQLApp.on_ws_connect).
+        if scope["type"] != "http" or scope["path"].startswith(OPEN_PATHS):
             await self.app(scope, receive, send)
             return
         db: Database = scope["app"].state.app_state.ready().db
@@ -82,9 +85,6 @@ class RequireTokenMiddleware:
             await self.app(scope, receive, send)
             return
         log.info("request to %s without a valid token refused", scope["path"])
-        if scope["type"] == "websocket":
-            await send({"type": "websocket.close", "code": 4401})
-            return
         body = {
             "errors": [
                 {

@@ -24,6 +24,7 @@ class Context:
     loaders: Loaders
     request: Any = None  # the Starlette Request or WebSocket
     services: Any = None  # the job service and event bus, once the app has them
+    connection_params: Any = None  # a websocket's connection_init payload (Strawberry sets it)
 
     def fresh_loaders(self) -> Loaders:
         return Loaders.create(self.db)

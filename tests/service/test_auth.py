@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
+import websockets
 from sqlalchemy import select
 from starlette.applications import Starlette
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosed
 
 from graphql_api.app import create_app
 from graphql_api.auth import create_token, hash_token
@@ -18,7 +20,7 @@ from graphql_api.cli import main
 from graphql_api.db import models
 from graphql_api.db.engine import Database
 from graphql_api.settings import Settings
-from tests.service.live import Subscription, serving
+from tests.service.live import serving
 
 QUERY = {"query": "{ portfolios { totalCount } }"}
 
@@ -63,11 +65,25 @@ async def test_only_the_hash_is_stored(locked: Starlette) -> None:
     assert owner.name == "ada"
 
 
-async def test_websockets_need_a_token_too(locked: Starlette) -> None:
+async def test_websockets_need_a_token_in_the_handshake_or_in_connection_init(
+    locked: Starlette,
+) -> None:
+    token = await create_token(_db(locked), "ada")
     async with serving(locked) as base:
-        with pytest.raises(InvalidStatus):
-            async with Subscription.open(base, 'subscription { jobUpdated(id: "x") { id } }', {}):
-                pass
+        url = base.replace("http", "ws", 1) + "/graphql"
+        for payload, accepted in (({}, False), ({"authorization": f"Bearer {token}"}, True)):
+            async with websockets.connect(
+                url,
+                subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+            ) as ws:
+                await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
+                if accepted:
+                    assert json.loads(await ws.recv()) == {"type": "connection_ack"}
+                else:
+                    with pytest.raises(ConnectionClosed) as closed:
+                        await ws.recv()
+                    assert closed.value.rcvd is not None
+                    assert closed.value.rcvd.code == 4403
 
 
 def test_cli_prints_a_token_once(
