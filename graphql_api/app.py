@@ -117,8 +117,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        for folder in (settings.data_dir, settings.uploads_dir, settings.extracted_dir):
-            folder.mkdir(parents=True, exist_ok=True)
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        for folder in (settings.uploads_dir, settings.extracted_dir, settings.exports_dir):
+            folder.mkdir(exist_ok=True)
+            folder.chmod(0o700)  # uploaded code is private to the server's user
         db = Database.from_url(settings.sqlalchemy_url)
         try:
             await migrate.upgrade(db.engine)

@@ -109,7 +109,8 @@ def submodule_paths(repo: Path) -> frozenset[str]:
     gitmodules = repo / ".gitmodules"
     if gitmodules.is_symlink() or not gitmodules.is_file():
         return frozenset()
-    text = gitmodules.read_bytes()[: 1 << 20].decode("utf-8", "replace")
+    with gitmodules.open("rb") as stream:  # at most 1 MiB read, however large the file
+        text = stream.read(1 << 20).decode("utf-8", "replace")
     return frozenset(str(PurePosixPath(p.strip('"'))) for p in _GITMODULES_PATH.findall(text))
 
 
@@ -148,9 +149,12 @@ class _Walker:
             return candidates[0] if not files else directory
         return None
 
-    def inside(self, top: Path, directory: Path, depth: int) -> None:
+    def inside(
+        self, top: Path, directory: Path, depth: int, submodules: frozenset[str] | None = None
+    ) -> None:
         """Walk a project's tree looking only for nested repositories (not submodules)."""
-        submodules = submodule_paths(top) if (top / ".git").exists() else frozenset()
+        if submodules is None:  # read once per repository, not once per directory
+            submodules = submodule_paths(top) if (top / ".git").exists() else frozenset()
         if depth >= MAX_DEPTH:
             return
         for sub in _subdirs(_entries(directory)):
@@ -162,7 +166,7 @@ class _Walker:
                 continue  # a gitlink: a submodule checkout
             kind = _repo_kind(entries)
             if kind is None:
-                self.inside(top, sub, depth + 1)
+                self.inside(top, sub, depth + 1, submodules)
                 continue
             self.emit(sub, kind)
             if kind is ProjectKind.WORKTREE:

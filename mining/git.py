@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import resource
 import shutil
 import signal
 import tempfile
@@ -56,7 +57,16 @@ SAFE_CONFIG: tuple[tuple[str, str], ...] = (
     ("fetch.writeCommitGraph", "false"),
     ("mailmap.file", ""),  # no .mailmap from a work tree or a path the repo names...
     ("mailmap.blob", "HEAD:.mailmap"),  # ...only the committed one (gitmailmap(5))
+    # Blobs above this are "binary" to diff (git-config(1)), so `log --numstat` never
+    # diffs a crafted 500 MB text file line by line.
+    ("core.bigFileThreshold", "16m"),
 )
+
+# Resource limits of every git process (setrlimit(2)), applied right after it starts: a tiny
+# crafted repository (a tree of millions of entries, a huge text blob) must fail, not take
+# the machine's memory or a core for good.
+MEMORY_LIMIT = 2 * 1024**3  # bytes of address space
+CPU_LIMIT = 600  # seconds of CPU time
 
 
 def git_env(home: Path, ceiling: Path | None) -> dict[str, str]:
@@ -90,6 +100,8 @@ def classify_failure(stderr: str) -> str:
     text = stderr.lower()
     if "not a git repository" in text:
         return "NOT_A_REPO"
+    if "out of memory" in text or "cannot allocate memory" in text:
+        return "TOO_LARGE"
     if any(
         s in text for s in ("does not have any commits", "bad default revision", "unknown revision")
     ):
@@ -177,6 +189,7 @@ class GitRunner:
                 env=self.env,
                 start_new_session=True,  # its own process group, killed as one
             )
+            _limit(proc.pid)
             helpers = _start_helpers(proc, input)
             try:
                 assert proc.stdout is not None
@@ -253,6 +266,13 @@ async def _write_stdin(proc: asyncio.subprocess.Process, data: bytes) -> None:
         proc.stdin.write(data)
         await proc.stdin.drain()
         proc.stdin.close()
+
+
+def _limit(pid: int) -> None:
+    """Cap the process's memory and CPU time (Linux prlimit(2); elsewhere nothing)."""
+    with contextlib.suppress(AttributeError, ProcessLookupError, OSError, ValueError):
+        resource.prlimit(pid, resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+        resource.prlimit(pid, resource.RLIMIT_CPU, (CPU_LIMIT, CPU_LIMIT))
 
 
 def _kill(proc: asyncio.subprocess.Process) -> None:

@@ -131,14 +131,23 @@ def _no_foreign_dirs(git_dir: Path, root: Path) -> None:
         _inside(gitdir_file.parent / target, root, gitdir_file)
 
 
+MAX_ALTERNATES = 5  # git itself follows alternates at most 5 levels deep
+
+
 def _alternates(git_dir: Path, root: Path, limits: Limits) -> list[Path]:
-    """`objects/info/alternates` (gitrepository-layout(5)): object dirs inside the upload only."""
+    """`objects/info/alternates` (gitrepository-layout(5)): object dirs inside the upload only,
+    each scanned once however often it is listed, and only a few of them."""
     found: list[Path] = []
-    for line in _read(git_dir / "objects/info/alternates").decode("utf-8", "replace").splitlines():
+    listing = git_dir / "objects/info/alternates"
+    for line in _read(listing).decode("utf-8", "replace").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         alternate = git_dir / "objects" / line.strip()
-        _inside(alternate, root, git_dir / "objects/info/alternates")
+        _inside(alternate, root, listing)
+        if any(os.path.realpath(alternate) == os.path.realpath(seen) for seen in found):
+            continue
+        if len(found) == MAX_ALTERNATES:
+            raise RepoUnsafeError(str(listing), f"more than {MAX_ALTERNATES} alternates")
         if alternate.is_symlink() or not alternate.is_dir():
             raise RepoUnsafeError(str(alternate), "alternate is not a real directory")
         _scan(alternate, limits)
@@ -166,6 +175,8 @@ def _refs(git_dir: Path, limits: Limits) -> dict[str, str]:
         raise RepoUnsafeError(str(git_dir / "packed-refs"), str(exc)) from None
     for dirpath, _, filenames in os.walk(git_dir / "refs", followlinks=False):
         for name in filenames:
+            if name.endswith(".lock"):
+                continue  # left by an interrupted git: not a ref (git-update-ref(1))
             path = Path(dirpath, name)
             refname = path.relative_to(git_dir).as_posix()
             if not is_valid_refname(refname):

@@ -8,6 +8,7 @@ message names the offending value.  Anything else that escapes this package is a
       code: IngestErrorCode
         UPLOAD_TOO_LARGE        the upload passed UploadLimits.max_upload_bytes (HTTP 413)
         UPLOAD_NOT_FOUND        a malformed upload id, or one with no stored file (HTTP 404)
+        UPLOAD_STALLED          the client sent nothing for UploadStore.idle_timeout (HTTP 408)
         PAYLOAD_TOO_LARGE       a request body passed the middleware's cap (HTTP 413)
         EMPTY_UPLOAD            zero bytes uploaded, or an archive without a single file
         NOT_A_ZIP               the first bytes are not a ZIP signature (HTTP 415)
@@ -32,6 +33,7 @@ from enum import StrEnum
 class IngestErrorCode(StrEnum):
     UPLOAD_TOO_LARGE = "UPLOAD_TOO_LARGE"
     UPLOAD_NOT_FOUND = "UPLOAD_NOT_FOUND"
+    UPLOAD_STALLED = "UPLOAD_STALLED"
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
     EMPTY_UPLOAD = "EMPTY_UPLOAD"
     NOT_A_ZIP = "NOT_A_ZIP"

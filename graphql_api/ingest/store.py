@@ -59,7 +59,10 @@ class StoredUpload:
 
 
 class UploadStore:
-    def __init__(self, root: Path, *, chunk_size: int = 1 * MiB) -> None:
+    def __init__(
+        self, root: Path, *, chunk_size: int = 1 * MiB, idle_timeout: float = 60.0
+    ) -> None:
+        self.idle_timeout = idle_timeout
         self.root = root
         self.chunk_size = chunk_size
 
@@ -109,7 +112,7 @@ class UploadStore:
         # per piece would cost more than the write.
         block = bytearray()
         head = b""
-        async for chunk in chunks:
+        async for chunk in _with_idle_timeout(chunks, self.idle_timeout):
             if sink.size + len(block) + len(chunk) > limit:
                 raise _too_large(limit)
             if len(head) < _SIGNATURE_SIZE:  # refuse a non-ZIP before storing the rest of it
@@ -123,6 +126,23 @@ class UploadStore:
             raise IngestError(C.EMPTY_UPLOAD, "the upload is empty (0 bytes)")
         _check_signature(head, complete=True)
         await anyio.to_thread.run_sync(sink.write, block)
+
+
+async def _with_idle_timeout(chunks: AsyncIterator[bytes], seconds: float) -> AsyncIterator[bytes]:
+    """The chunks, failing with UPLOAD_STALLED when none arrives for `seconds`: a client that
+    stops sending must not hold a connection and a partial file for ever."""
+    iterator = aiter(chunks)
+    while True:
+        try:
+            with anyio.fail_after(seconds):
+                chunk = await anext(iterator)
+        except StopAsyncIteration:
+            return
+        except TimeoutError:
+            raise IngestError(
+                C.UPLOAD_STALLED, f"no data for {seconds:g} s: the upload was abandoned"
+            ) from None
+        yield chunk
 
 
 class _Sink:
@@ -174,7 +194,9 @@ def _too_large(limit: int) -> IngestError:
 
 
 def display_name(filename: str) -> str:
-    """The last component of a client-given file name, without control characters."""
+    """The last component of a client-given file name, without control or format characters
+    (a right-to-left override would make "invoice\u202egpj.zip" display as "invoicepiz.jpg")."""
     name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if unicodedata.category(c) != "Cf")  # no bidi overrides
     name = unicodedata.normalize("NFC", _CONTROL.sub("", name)).strip()[:255]
     return name if name not in {"", ".", ".."} else _DEFAULT_NAME

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import os
@@ -145,3 +146,22 @@ async def test_locate_and_discard(store: UploadStore) -> None:
 )
 def test_display_name(given: str, shown: str) -> None:
     assert display_name(given) == shown
+
+
+async def test_an_upload_that_stops_sending_is_abandoned(tmp_path: Path) -> None:
+    store = UploadStore(tmp_path, idle_timeout=0.05)
+    stalled = asyncio.Event()
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b"PK\x03\x04" + b"\0" * 100
+        await stalled.wait()  # never set: the client went silent
+        yield b"never"
+
+    with pytest.raises(IngestError) as info:
+        await store.save_stream(chunks(), "slow.zip", 10_000)
+    assert info.value.code == "UPLOAD_STALLED"
+    assert [p async for p in anyio.Path(tmp_path).iterdir()] == []  # the partial file is gone
+
+
+def test_display_names_lose_format_characters() -> None:
+    assert display_name("invoice\u202egpj.zip") == "invoicegpj.zip"

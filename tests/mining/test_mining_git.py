@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 from pathlib import Path
 
 import pytest
 
 from mining.errors import GitCommandError
-from mining.git import SAFE_CONFIG, GitRunner, classify_failure
+from mining.git import CPU_LIMIT, MEMORY_LIMIT, SAFE_CONFIG, GitRunner, classify_failure
 from tests.mining.repo_builder import Factory
 
 
@@ -138,3 +139,17 @@ async def test_leaving_the_loop_early_kills_git(tmp_path: Path) -> None:
             assert chunk == b"started\n"
             break
     assert not _alive(int(pidfile.read_text()))
+
+
+async def test_git_runs_with_memory_and_cpu_limits(tmp_path: Path) -> None:
+    pidfile = tmp_path / "pid"
+    script = fake_git(tmp_path, f"echo $$ > {pidfile}; echo started; exec sleep 30")
+    runner = GitRunner(git=str(script))
+    limits = ""
+    async with contextlib.aclosing(runner.stream(["log"])) as chunks:
+        async for _ in chunks:  # the limits are set before the first chunk is read
+            pid = await asyncio.to_thread(pidfile.read_text)
+            limits = await asyncio.to_thread(Path(f"/proc/{pid.strip()}/limits").read_text)
+            break
+    assert re.search(rf"Max address space\s+{MEMORY_LIMIT}\s+{MEMORY_LIMIT}", limits)
+    assert re.search(rf"Max cpu time\s+{CPU_LIMIT}\s+{CPU_LIMIT}", limits)

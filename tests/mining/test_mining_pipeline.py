@@ -29,7 +29,7 @@ from mining.records import (
     UserStats,
 )
 from tests.mining import scenario
-from tests.mining.repo_builder import Factory
+from tests.mining.repo_builder import ALICE, Factory
 
 CODE, CONFIG, DESIGN, DOCS, TEST = (ActivityKind.CODE, ActivityKind.CONFIG, ActivityKind.DESIGN,
                                     ActivityKind.DOCS, ActivityKind.TEST)  # fmt: skip
@@ -229,3 +229,18 @@ async def test_a_bug_in_one_project_spares_the_others(
         assert [r async for r in results] == [
             ProjectFailure("p", "p", "INTERNAL", "RuntimeError('boom')")
         ]
+
+
+async def test_a_huge_text_file_is_not_diffed_line_by_line(
+    repos: Factory, upload: Path, runner: GitRunner
+) -> None:
+    """Above core.bigFileThreshold (16 MiB) a blob counts as binary: one line of activity per
+    change, however many lines it has, and git never holds two copies in memory to diff."""
+    repo = repos.repo("big")
+    repo.write("data.txt", b"a\n" * (9 * 1024 * 1024)).commit("one", author=ALICE)
+    repo.write("data.txt", b"b\n" + b"a\n" * (9 * 1024 * 1024)).commit("two", author=ALICE)
+    report = await mine_project(only(upload), Identity.of(ALICE[1]), runner)
+    assert report.history is not None
+    assert report.history.user is not None
+    assert (report.history.user.added, report.history.user.deleted) == (0, 0)
+    assert sum(report.history.user.activity.values()) == 2  # one per binary change

@@ -155,3 +155,26 @@ def test_size_limits(repos: Factory, upload: Path) -> None:
     repo = one_commit(repos)
     with pytest.raises(RepoUnsafeError, match="too large: "):
         inspect(repo.path, upload, bare=False, limits=Limits(max_files=3))
+
+
+def test_an_alternate_listed_many_times_is_scanned_once(repos: Factory, upload: Path) -> None:
+    source = one_commit(repos, "source")
+    repo = one_commit(repos)
+    other = "../../../source/.git/objects\n"  # relative to .git/objects, as git reads it
+    (repo.path / ".git/objects/info/alternates").write_text(other * 2_000)
+    plan = inspect(repo.path, upload, bare=False)  # scanned once, not 2,000 times
+    assert [p.resolve() for p in plan.objects[1:]] == [(source.path / ".git/objects").resolve()]
+
+
+def test_more_alternates_than_git_follows(repos: Factory, upload: Path) -> None:
+    repo = one_commit(repos)
+    folders = [one_commit(repos, f"s{n}").path / ".git/objects" for n in range(6)]
+    (repo.path / ".git/objects/info/alternates").write_text("".join(f"{f}\n" for f in folders))
+    assert unsafe(repo.path, upload) == "more than 5 alternates"
+
+
+def test_a_leftover_ref_lock_is_ignored(repos: Factory, upload: Path) -> None:
+    repo = one_commit(repos)
+    (repo.path / ".git/refs/heads/main.lock").write_text("0" * 40 + "\n")
+    plan = inspect(repo.path, upload, bare=False)  # no REPO_UNSAFE
+    assert set(plan.refs) == {"refs/heads/main"}
