@@ -2,7 +2,8 @@
 
     MiningError                      base; `code` is a stable machine-readable string
     ├── GitCommandError              git exited non-zero or timed out (argv, returncode, stderr)
-    │     codes: NOT_A_REPO, EMPTY_REPO, CORRUPT, TIMEOUT, GIT_FAILED
+    │     codes: NOT_A_REPO, EMPTY_REPO, CORRUPT, TIMEOUT, TOO_LARGE (out of memory), GIT_FAILED
+    ├── MiningError(code=TOO_LARGE)  more files or paths than any real project has
     └── RepoUnsafeError              the extracted tree failed the safety checks (REPO_UNSAFE);
                                      git never touched it
 

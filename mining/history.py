@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from mining import activity, languages
+from mining.errors import MiningError
 from mining.parse.log import Commit
 from mining.records import (
     ActivityKind,
@@ -35,6 +36,11 @@ from mining.records import (
 )
 
 _WEEK_SECONDS = 7 * 24 * 3600
+
+
+# Every distinct path of the history is remembered (its language and kind); far beyond any
+# real repository, this bounds the memory a crafted one can take.
+MAX_PATHS = 1_000_000
 
 
 @dataclass(slots=True)
@@ -180,6 +186,10 @@ class HistoryFold:
     def _info(self, path: str) -> _PathInfo:
         info = self._paths.get(path)
         if info is None:
+            if len(self._paths) >= MAX_PATHS:  # a crafted history, not a real project
+                raise MiningError(
+                    f"more than {MAX_PATHS:,} distinct paths in the history", code="TOO_LARGE"
+                )
             lang = languages.language_of(path)
             kind = activity.classify(path)
             info = _PathInfo(

@@ -48,6 +48,9 @@ from mining.sanitize import CleanRepo, clean_copy
 
 log = logging.getLogger(__name__)
 
+# Files at HEAD kept in memory at most; a tree of millions of entries fits in a ZIP of kB.
+MAX_TREE_FILES = 1_000_000
+
 MANIFEST_MAX_BYTES = 512 * 1024  # a bigger "manifest" is generated or not a manifest
 MANIFESTS_MAX = 200
 LOG_ARGS = (
@@ -166,6 +169,8 @@ async def read_tree(
     async with contextlib.aclosing(runner.stream(args, git_dir=repo.git_dir)) as chunks:
         async for chunk in chunks:
             entries += [e for e in parser.feed(chunk) if e.is_file]
+            if len(entries) > MAX_TREE_FILES:  # a crafted tree, not a real project
+                raise MiningError(f"more than {MAX_TREE_FILES:,} files at HEAD", code="TOO_LARGE")
     entries += [e for e in parser.flush() if e.is_file]
     files = [(e.path, e.size or 0) for e in entries]
     manifests = choose_manifests(files)

@@ -244,3 +244,17 @@ async def test_a_huge_text_file_is_not_diffed_line_by_line(
     assert report.history.user is not None
     assert (report.history.user.added, report.history.user.deleted) == (0, 0)
     assert sum(report.history.user.activity.values()) == 2  # one per binary change
+
+
+@pytest.mark.parametrize("limit", ["mining.pipeline.MAX_TREE_FILES", "mining.history.MAX_PATHS"])
+async def test_more_files_than_any_real_project_is_too_large(
+    repos: Factory, upload: Path, runner: GitRunner, monkeypatch: pytest.MonkeyPatch, limit: str
+) -> None:
+    repo = repos.repo("wide")
+    for n in range(5):
+        repo.write(f"f{n}.py", "x = 1\n")
+    repo.commit("five files", author=ALICE)
+    monkeypatch.setattr(limit, 3)
+    [result] = [r async for r in mine_all([only(upload)], None, runner)]
+    assert isinstance(result, ProjectFailure)
+    assert result.code == "TOO_LARGE"
