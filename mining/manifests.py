@@ -581,10 +581,6 @@ def check_present(text: str) -> None:
     """Configuration written as code: its name says it all once it decoded as UTF-8."""
 
 
-def check_toml(text: str) -> object:
-    return tomllib.loads(text)
-
-
 def check_json_or_yaml(text: str) -> object:
     """Extension-less rc files (.eslintrc, .prettierrc) hold JSON with comments or YAML."""
     try:
