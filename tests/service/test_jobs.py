@@ -4,12 +4,14 @@ subscribers, and a web process that stays responsive while it mines."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import time
 from pathlib import Path
 
 import httpx
 import pytest
+import websockets
 from sqlalchemy import update
 from starlette.applications import Starlette
 
@@ -225,3 +227,23 @@ async def test_a_stale_copy_never_overwrites_a_finished_job(app: Starlette) -> N
         row = await session.get(models.MiningJob, stale.id)
     assert row is not None
     assert (row.status, row.cancel_requested) == ("succeeded", False)
+
+
+async def test_the_legacy_graphql_ws_protocol_is_served_too(
+    app: Starlette, client: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    archive = zip_folder(build_portfolio(tmp_path / "src", tmp_path / "home"))
+    payload = await upload(client, archive)
+    await wait_for_job(_services(app), payload["job"]["id"])
+    query = {"query": PROGRESS, "variables": {"id": payload["portfolio"]["id"]}}
+    async with serving(app) as base:
+        url = base.replace("http", "ws", 1) + "/graphql"
+        async with websockets.connect(url, subprotocols=["graphql-ws"]) as ws:  # type: ignore[list-item]
+            await ws.send(json.dumps({"type": "connection_init"}))
+            assert json.loads(await ws.recv()) == {"type": "connection_ack"}
+            await ws.send(json.dumps({"type": "start", "id": "1", "payload": query}))
+            data = json.loads(await ws.recv())
+            done = json.loads(await ws.recv())
+    assert data["type"] == "data"
+    assert data["payload"]["data"]["rankingProgress"]["kind"] == "SNAPSHOT"
+    assert done == {"type": "complete", "id": "1"}
