@@ -32,6 +32,7 @@ from graphql_api.ingest import (
     make_upload_route,
 )
 from graphql_api.jobs.bus import InProcessBus
+from graphql_api.jobs.exports import export_file
 from graphql_api.jobs.runner import JobRunner
 from graphql_api.jobs.service import Services
 from graphql_api.schema import build_schema
@@ -172,8 +173,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
 
 async def download_export(request: Request) -> Response:
-    from graphql_api.jobs.exports import export_file
-
     services: Services = request.app.state.app_state.ready()
     found = await export_file(services.db, services.settings, request.path_params["uid"])
     if found is None:

@@ -72,10 +72,6 @@ class Database:
     def from_url(cls, url: str) -> Database:
         return cls(create_engine(url))
 
-    @property
-    def dialect(self) -> str:
-        return self.engine.dialect.name
-
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
         async with self._reader() as session:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import KeyedColumnElement
 
@@ -158,18 +158,16 @@ async def projects_page(
     conditions = _project_conditions(portfolio_id, filt)
     total = await session.scalar(select(func.count()).select_from(RepoStat).where(*conditions))
     key, descending = _project_sort_key(order)
+    if after:
+        conditions.append(_after(order, after))
     stmt = (
         select(RepoStat)
-        .where(*conditions, _after(order, after) if after else true_())
+        .where(*conditions)
         .order_by(key.desc() if descending else key.asc(), RepoStat.uid.asc())
         .limit(first + 1)
     )
     rows = list((await session.scalars(stmt)).all())
     return Page(rows=rows[:first], has_next=len(rows) > first, total=total or 0)
-
-
-def true_() -> ColumnElement[bool]:
-    return ~false()
 
 
 async def portfolios_page(

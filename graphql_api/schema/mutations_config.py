@@ -13,7 +13,6 @@ from strawberry.scalars import JSON
 from graphql_api.db import models, queries, writes
 from graphql_api.schema import ids
 from graphql_api.schema.context import Info
-from graphql_api.schema.errors import ApiError
 from graphql_api.schema.payloads import EMAIL, UserError, user_error
 from graphql_api.schema.portfolio import ConsentType, QuestionType
 from graphql_api.schema.types import RepoStatType
@@ -133,7 +132,8 @@ class ConfigMutations:
             return SetRepresentationPrefsPayload(prefs=None, user_errors=errors)
         async with info.context.db.write() as session:
             if await queries.by_uid(session, models.Portfolio, pid) is None:
-                raise ApiError(f"no portfolio {portfolio_id!r}", code="NOT_FOUND")
+                missing = user_error("NOT_FOUND", f"no portfolio {portfolio_id!r}", "portfolioId")
+                return SetRepresentationPrefsPayload(prefs=None, user_errors=[missing])
             await writes.put_prefs(session, pid, cast(dict[str, Any], prefs))
         return SetRepresentationPrefsPayload(prefs=prefs, user_errors=[])
 

@@ -168,6 +168,10 @@ async def test_representation_prefs_are_validated_then_applied(
     assert bad["setRepresentationPrefs"]["userErrors"] == [
         {"code": "INVALID_PREFS", "field": ["hidden_skills"]}
     ]
+    elsewhere = await gql.data(mutation, id=ids.encode("Portfolio", "0" * 32), prefs={})
+    assert elsewhere["setRepresentationPrefs"]["userErrors"] == [
+        {"code": "NOT_FOUND", "field": ["portfolioId"]}
+    ]
     prefs = {"project_order": ["tool", "web", "service"], "hidden_skills": ["Go"]}
     good = await gql.data(mutation, id=mined["id"], prefs=prefs)
     assert good["setRepresentationPrefs"] == {"prefs": prefs, "userErrors": []}
