@@ -21,7 +21,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_P
 from strawberry.types.unset import UNSET, UnsetType
 
 from graphql_api import graphiql
-from graphql_api.auth import RequireTokenMiddleware, token_owner
+from graphql_api.auth import Caller, RequireTokenMiddleware, local_caller, token_owner
 from graphql_api.db import migrate
 from graphql_api.db.engine import Database
 from graphql_api.ingest import (
@@ -53,6 +53,7 @@ class AppState:
 
     settings: Settings
     services: Services | None = None
+    local: Caller | None = None  # the local owner, once looked up (it is never deleted)
 
     def ready(self) -> Services:
         if self.services is None:
@@ -83,10 +84,15 @@ class GraphQLApp(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         services = self.state.ready()
+        caller = await token_owner(services.db, request.headers.get("authorization"))
+        if caller is None:
+            caller = self.state.local = self.state.local or await local_caller(services.db)
         return Context(
             db=services.db,
             settings=self.state.settings,
             loaders=Loaders.create(services.db),
+            owner_id=caller.owner_id,
+            token_id=caller.token_id,
             request=request,
             services=services,
         )
@@ -99,8 +105,10 @@ class GraphQLApp(GraphQL[Context, None]):
             return accept
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
         header = context.request.headers.get("authorization") or params.get("authorization")
-        if await token_owner(context.db, header) is None:
+        caller = await token_owner(context.db, header)
+        if caller is None:
             raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
+        context.owner_id, context.token_id = caller.owner_id, caller.token_id
         return accept
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
@@ -128,13 +136,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
             bus = InProcessBus()
             runner = JobRunner(db, settings, bus)
             state.services = Services(db, settings, bus, runner, store, ArchiveLimits())
+            if not settings.require_auth:  # requests without a token act for the local owner
+                state.local = await local_caller(db)
             await runner.start()
             try:
                 yield
             finally:
                 await runner.stop()
         finally:
-            state.services = None
+            state.services = state.local = None
             await db.dispose()
 
     graphql = GraphQLApp(state)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from starlette.datastructures import Headers
@@ -50,8 +51,26 @@ async def create_token(db: Database, owner_name: str, token_name: str = "") -> s
 LAST_USED_RESOLUTION = timedelta(minutes=5)
 
 
-async def token_owner(db: Database, authorization: str | None) -> int | None:
-    """The owner id of a live bearer token, or None.
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who a request acts for: an owner, and the token that said so (None: the local owner)."""
+
+    owner_id: int
+    token_id: int | None = None
+
+
+async def local_caller(db: Database) -> Caller:
+    """The single local owner (created on first use)."""
+    async with db.read() as session:
+        owner = await queries.owner_by_name(session, models.LOCAL_OWNER)
+    if owner is None:
+        async with db.write() as session:
+            owner = await writes.local_owner(session)
+    return Caller(owner.id)
+
+
+async def token_owner(db: Database, authorization: str | None) -> Caller | None:
+    """The caller of a live bearer token, or None.
 
     A plain read: `last_used_at` is written only when it is older than LAST_USED_RESOLUTION,
     so requests do not queue for the write lock behind a mining job's writes."""
@@ -66,7 +85,7 @@ async def token_owner(db: Database, authorization: str | None) -> int | None:
     if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
         async with db.write() as session:
             await writes.touch_token(session, row.id, now)
-    return row.owner_id
+    return Caller(row.owner_id, row.id)
 
 
 class RequireTokenMiddleware:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from graphql_api.db import models
 from graphql_api.db.engine import Database
 
@@ -19,11 +22,14 @@ async def portfolio_with_projects(
     evidence_per_project: int = 5,
     resume_per_project: int = 3,
     name: str = "main",
+    owner: str = models.LOCAL_OWNER,
 ) -> models.Portfolio:
     """A portfolio of `n_projects` projects, each with skills, evidence, resume items and the
     user's stats; project i has i*10 commits, ranking score i, last commit T0 + i days."""
     async with db.write() as session:
-        portfolio = models.Portfolio(name=name, user_emails=["ada@example.com"])
+        portfolio = models.Portfolio(
+            name=name, user_emails=["ada@example.com"], owner_id=await owner_id(session, owner)
+        )
         skills = [
             models.Skill(name=f"{name}-skill-{k}", category="languages" if k == 0 else "tools")
             for k in range(skills_per_project)
@@ -31,11 +37,22 @@ async def portfolio_with_projects(
         session.add_all([portfolio, *skills])
         await session.flush()
         for i in range(n_projects):
-            project = _project(portfolio.id, i)
+            project = _project(portfolio.id, i, owner_id=portfolio.owner_id)
             session.add(project)
             await session.flush()
             session.add_all(_children(project, skills, evidence_per_project, resume_per_project))
     return portfolio
+
+
+async def owner_id(session: AsyncSession, name: str = models.LOCAL_OWNER) -> int:
+    """The id of the owner called `name`, created when missing."""
+    found = await session.scalar(select(models.Owner.id).where(models.Owner.name == name))
+    if found is not None:
+        return found
+    owner = models.Owner(name=name)
+    session.add(owner)
+    await session.flush()
+    return owner.id
 
 
 def _project(portfolio_id: str, i: int, **overrides: Any) -> models.RepoStat:

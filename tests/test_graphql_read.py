@@ -132,13 +132,15 @@ async def test_questions_consent_and_job(db: Database, gql: GraphQLClient) -> No
     async with db.write() as session:
         job = models.MiningJob(
             portfolio_id=portfolio.id,
+            owner_id=portfolio.owner_id,
             status="partial",
             stage="done",
             completed=2,
             total=2,
             repo_errors=[{"path": "x", "code": "REPO_UNSAFE", "message": "symlinked .git"}],
         )
-        session.add_all([job, models.Consent(consent_level="local", llm_model=None)])
+        consent = models.Consent(consent_level="local", llm_model=None, owner_id=portfolio.owner_id)
+        session.add_all([job, consent])
     data = await gql.data(
         """query($id: ID!) {
              questions { key required }
@@ -225,6 +227,7 @@ async def test_name_order_pages_through_non_ascii_names(db: Database, gql: Graph
             session.add(
                 models.RepoStat(
                     portfolio_id=portfolio.id,
+                    owner_id=portfolio.owner_id,
                     project_key=f"k{i}",
                     project_name=name,
                     project_path=name,

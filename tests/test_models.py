@@ -11,13 +11,17 @@ from sqlalchemy.exc import InvalidRequestError, StatementError
 
 from graphql_api.db import models
 from graphql_api.db.engine import Database
-from tests.factories import portfolio_with_projects
+from tests.factories import owner_id, portfolio_with_projects
 
 
 async def test_invalid_json_is_refused_and_nothing_is_written(db: Database) -> None:
     with pytest.raises(StatementError) as raised:
         async with db.write() as session:
-            session.add(models.Portfolio(name="bad", user_emails=["ok@example.com", 42]))
+            session.add(
+                models.Portfolio(
+                    name="bad", user_emails=["ok@example.com", 42], owner_id=await owner_id(session)
+                )
+            )
     assert isinstance(raised.value.orig, jsonschema.ValidationError)
     async with db.read() as session:
         assert await session.scalar(select(func.count()).select_from(models.Portfolio)) == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic.config import Config
@@ -30,13 +31,46 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         if revision == "head":
             insert_missing_questions(connection)
 
-    async with engine.begin() as connection:
-        await connection.run_sync(run)
+    await _migrate(engine, run)
 
 
 async def downgrade(engine: AsyncEngine, revision: str = "base") -> None:
-    async with engine.begin() as connection:
-        await connection.run_sync(lambda c: command.downgrade(alembic_config(c), revision))
+    await _migrate(engine, lambda c: command.downgrade(alembic_config(c), revision))
+
+
+async def _migrate(engine: AsyncEngine, run: Callable[[Connection], None]) -> None:
+    """Run `run` in one transaction. On SQLite, foreign keys are off meanwhile: batch mode
+    rebuilds a table by copy, drop and rename, and dropping a referenced table with foreign
+    keys on would cascade-delete every row that refers to it (SQLite's "making other kinds of
+    table schema changes" procedure, https://sqlite.org/lang_altertable.html). The PRAGMA is
+    a no-op inside a transaction, so it is set on the bare connection first; the references
+    are checked before the commit."""
+    async with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            await connection.run_sync(_foreign_keys, False)
+        try:
+            async with connection.begin():
+                await connection.run_sync(run)
+                if sqlite:
+                    await connection.run_sync(_check_foreign_keys)
+        finally:
+            if sqlite:
+                await connection.run_sync(_foreign_keys, True)
+
+
+def _foreign_keys(connection: Connection, on: bool) -> None:
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    finally:
+        cursor.close()
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"the migration left {len(broken)} broken references: {broken[:5]}")
 
 
 async def check(engine: AsyncEngine) -> None:

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     Float,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.ext.asyncio import AsyncAttrs
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -60,9 +62,20 @@ class PublicId:
 
 
 class Owner(Base, PublicId, CreatedAt):
+    """Whose data a row is. Tokens name their owner; a loopback server without REQUIRE_AUTH
+    acts for the single owner called LOCAL_OWNER."""
+
     __tablename__ = "owners"
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200), unique=True, index=True)
+
+
+LOCAL_OWNER = "local"
+
+
+def owner_fk(*, index: bool = True) -> Mapped[int]:
+    """The owner column of a row that belongs to someone: required, gone with its owner."""
+    return mapped_column(ForeignKey("owners.id", ondelete="CASCADE"), index=index)
 
 
 class ApiToken(Base, CreatedAt):
@@ -75,6 +88,21 @@ class ApiToken(Base, CreatedAt):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditEntry(Base, PublicId, CreatedAt):
+    """One state-changing operation: who (owner, token), what (operation, object), outcome
+    ("ok" or the userError code). Listed newest first by keyset on (created_at, uid)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_owner_keyset", "owner_id", "created_at", "uid"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = owner_fk(index=False)  # the keyset index leads with it
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id", ondelete="SET NULL"))
+    operation: Mapped[str] = mapped_column(String(100))
+    object_id: Mapped[str | None] = mapped_column(String(200))
+    outcome: Mapped[str] = mapped_column(String(60))
 
 
 class Question(Base, PublicId, CreatedAt):
@@ -96,7 +124,7 @@ class UserAnswer(Base, PublicId):
     question_id: Mapped[int] = mapped_column(
         ForeignKey("questions.id", ondelete="CASCADE"), index=True
     )
-    owner_id: Mapped[int | None] = mapped_column(ForeignKey("owners.id", ondelete="CASCADE"))
+    owner_id: Mapped[int] = owner_fk()
     answer_text: Mapped[str] = mapped_column(Text)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -108,7 +136,7 @@ class Consent(Base, PublicId):
 
     __tablename__ = "consents"
     id: Mapped[int] = mapped_column(primary_key=True)
-    owner_id: Mapped[int | None] = mapped_column(ForeignKey("owners.id", ondelete="CASCADE"))
+    owner_id: Mapped[int] = owner_fk()
     consent_level: Mapped[str] = mapped_column(String(20))  # none | local | local-llm | cloud
     llm_model: Mapped[str | None] = mapped_column("LLM_model", String(100))
     accepted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -122,9 +150,7 @@ class Portfolio(Base, CreatedAt):
 
     __tablename__ = "portfolios"
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_uid)
-    owner_id: Mapped[int | None] = mapped_column(
-        ForeignKey("owners.id", ondelete="SET NULL"), index=True
-    )
+    owner_id: Mapped[int] = owner_fk()
     name: Mapped[str] = mapped_column(String(200), default="")
     user_emails: Mapped[list[str]] = mapped_column(ValidatedJSON(js.EMAILS), default=list)
     # The ranking weights last asked for (rankProjects); empty means the defaults.
@@ -138,12 +164,25 @@ class Portfolio(Base, CreatedAt):
         return self.id
 
 
+class StoredUpload(Base, CreatedAt):
+    """A ZIP sent to POST /uploads, kept for `uploadPortfolio(uploadIds:)` by its owner only;
+    `id` is the store's upload id (the file's name)."""
+
+    __tablename__ = "stored_uploads"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner_id: Mapped[int] = owner_fk()
+    filename: Mapped[str] = mapped_column(String(500))
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+
+
 class UploadedZip(Base, PublicId):
     __tablename__ = "uploaded_zips"
     id: Mapped[int] = mapped_column(primary_key=True)
     portfolio_id: Mapped[str] = mapped_column(
         ForeignKey("portfolios.id", ondelete="CASCADE"), index=True
     )
+    owner_id: Mapped[int] = owner_fk()
     filename: Mapped[str] = mapped_column(String(500))
     path: Mapped[str] = mapped_column(String(1000))
     size: Mapped[int] = mapped_column(Integer, default=0)
@@ -160,6 +199,7 @@ class MiningJob(Base, PublicId, CreatedAt):
     portfolio_id: Mapped[str] = mapped_column(
         ForeignKey("portfolios.id", ondelete="CASCADE"), index=True
     )
+    owner_id: Mapped[int] = owner_fk()
     # queued | running | succeeded | partial | failed | cancelled
     status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
     stage: Mapped[str] = mapped_column(String(40), default="queued")
@@ -190,12 +230,15 @@ class RepoStat(Base, PublicId, CreatedAt):
     portfolio_id: Mapped[str] = mapped_column(
         ForeignKey("portfolios.id", ondelete="CASCADE"), index=True
     )
+    owner_id: Mapped[int] = owner_fk()
     # What makes a project "the same" across uploads: its root commit, or its path when
     # it has no history (plain folders, empty repositories).
     project_key: Mapped[str] = mapped_column(String(300))
     project_name: Mapped[str] = mapped_column(String(300), index=True)
     project_path: Mapped[str] = mapped_column(String(1000))
     kind: Mapped[str] = mapped_column(String(20), default="worktree")
+    # History cut short (a shallow clone, or a `shallow` file in the upload): mined as is.
+    shallow: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     root_commit: Mapped[str | None] = mapped_column(String(64))
     head_commit: Mapped[str | None] = mapped_column(String(64))
     is_collaborative: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -346,6 +389,7 @@ class RepresentationPrefs(Base):
     portfolio_id: Mapped[str] = mapped_column(
         ForeignKey("portfolios.id", ondelete="CASCADE"), primary_key=True
     )
+    owner_id: Mapped[int] = owner_fk()
     prefs_json: Mapped[dict[str, Any]] = mapped_column(ValidatedJSON(js.OBJECT), default=dict)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -380,6 +424,7 @@ class Export(Base, PublicId, CreatedAt):
     portfolio_id: Mapped[str | None] = mapped_column(
         ForeignKey("portfolios.id", ondelete="CASCADE"), index=True
     )
+    owner_id: Mapped[int] = owner_fk()
     export_type: Mapped[str] = mapped_column(String(30))  # resume | portfolio
     format: Mapped[str] = mapped_column(String(20), default="json")  # json | markdown
     path: Mapped[str | None] = mapped_column(String(1000))

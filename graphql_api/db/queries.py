@@ -231,10 +231,10 @@ async def active_questions(session: AsyncSession) -> list[Question]:
     return list((await session.scalars(stmt)).all())
 
 
-async def current_consent(session: AsyncSession, owner_id: int | None) -> Consent | None:
+async def current_consent(session: AsyncSession, owner_id: int) -> Consent | None:
     stmt = (
         select(Consent)
-        .where(Consent.owner_id.is_(None) if owner_id is None else Consent.owner_id == owner_id)
+        .where(Consent.owner_id == owner_id)
         .order_by(Consent.accepted_at.desc(), Consent.id.desc())
         .limit(1)
     )

@@ -11,10 +11,13 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graphql_api.db.models import (
+    LOCAL_OWNER,
     ApiToken,
     Base,
     Consent,
     MiningJob,
+    Owner,
+    Portfolio,
     Question,
     RepoStat,
     RepresentationPrefs,
@@ -30,25 +33,33 @@ async def questions_by_key(session: AsyncSession, keys: Sequence[str]) -> dict[s
 
 
 async def save_answers(
-    session: AsyncSession, answers: Sequence[tuple[Question, str]]
+    session: AsyncSession, answers: Sequence[tuple[Question, str]], *, owner_id: int
 ) -> list[UserAnswer]:
-    rows = [UserAnswer(question_id=q.id, answer_text=text) for q, text in answers]
+    rows = [
+        UserAnswer(question_id=q.id, answer_text=text, owner_id=owner_id) for q, text in answers
+    ]
     session.add_all(rows)
     await session.flush()
     return rows
 
 
-async def add_consent(session: AsyncSession, level: str, llm_model: str | None) -> Consent:
-    row = Consent(consent_level=level, llm_model=llm_model)
+async def add_consent(
+    session: AsyncSession, level: str, llm_model: str | None, *, owner_id: int
+) -> Consent:
+    row = Consent(consent_level=level, llm_model=llm_model, owner_id=owner_id)
     session.add(row)
     await session.flush()
     return row
 
 
-async def put_prefs(session: AsyncSession, portfolio_id: str, prefs: dict[str, Any]) -> None:
+async def put_prefs(
+    session: AsyncSession, portfolio_id: str, prefs: dict[str, Any], *, owner_id: int
+) -> None:
     row = await session.get(RepresentationPrefs, portfolio_id)
     if row is None:
-        session.add(RepresentationPrefs(portfolio_id=portfolio_id, prefs_json=prefs))
+        session.add(
+            RepresentationPrefs(portfolio_id=portfolio_id, prefs_json=prefs, owner_id=owner_id)
+        )
     else:
         row.prefs_json = prefs
         row.updated_at = utcnow()
@@ -91,7 +102,10 @@ async def upsert_project(
     )
     project = (await session.scalars(stmt)).one_or_none()
     if project is None:
-        project = RepoStat(portfolio_id=portfolio_id, project_key=key)
+        owner_id = await session.scalar(
+            select(Portfolio.owner_id).where(Portfolio.id == portfolio_id)
+        )
+        project = RepoStat(portfolio_id=portfolio_id, project_key=key, owner_id=owner_id)
         session.add(project)
     for name, value in values.items():
         setattr(project, name, value)
@@ -152,6 +166,17 @@ async def projects_of(
         RepoStat.portfolio_id == portfolio_id, RepoStat.project_key.in_(keys)
     )
     return list((await session.scalars(stmt)).all())
+
+
+async def local_owner(session: AsyncSession) -> Owner:
+    """The owner a loopback server without REQUIRE_AUTH acts for, created on first use."""
+    stmt = select(Owner).where(Owner.name == LOCAL_OWNER)
+    owner = (await session.scalars(stmt)).one_or_none()
+    if owner is None:
+        owner = Owner(name=LOCAL_OWNER)
+        session.add(owner)
+        await session.flush()
+    return owner
 
 
 async def touch_token(session: AsyncSession, token_id: int, when: datetime) -> None:

@@ -92,7 +92,10 @@ async def create_export(
     db: Database, settings: Settings, portfolio_id: str, kind: str, fmt: str
 ) -> models.Export:
     async with db.write() as session:
-        row = models.Export(portfolio_id=portfolio_id, export_type=kind, format=fmt)
+        owner_id = (await session.get_one(models.Portfolio, portfolio_id)).owner_id
+        row = models.Export(
+            portfolio_id=portfolio_id, owner_id=owner_id, export_type=kind, format=fmt
+        )
         session.add(row)
     extension, _ = FORMATS[fmt]
     path = settings.exports_dir / f"{row.uid}.{extension}"

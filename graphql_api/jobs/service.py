@@ -58,6 +58,7 @@ class Services:
         files: Sequence[UploadFile],
         upload_ids: Sequence[str],
         *,
+        owner_id: int,
         portfolio_id: str | None,
         name: str | None,
         user_emails: Sequence[str] | None,
@@ -78,7 +79,9 @@ class Services:
                     extract_zip, upload.path, self.settings.extracted_dir, self.archive_limits
                 )
                 extracted.append((await anyio.to_thread.run_sync(extract)).path)
-            return await self._record([*stored, *kept], extracted, portfolio_id, name, user_emails)
+            return await self._record(
+                [*stored, *kept], extracted, owner_id, portfolio_id, name, user_emails
+            )
         except BaseException:
             for path in extracted:
                 await anyio.to_thread.run_sync(shutil.rmtree, path, True)
@@ -99,13 +102,14 @@ class Services:
         self,
         uploads: Sequence[StoredUpload],
         extracted: Sequence[Path],
+        owner_id: int,
         portfolio_id: str | None,
         name: str | None,
         user_emails: Sequence[str] | None,
     ) -> tuple[models.Portfolio, models.MiningJob]:
         async with self.db.write() as session:
             if portfolio_id is None:
-                portfolio = models.Portfolio()
+                portfolio = models.Portfolio(owner_id=owner_id)
                 session.add(portfolio)
             else:
                 found = await session.get(models.Portfolio, portfolio_id)
@@ -120,6 +124,7 @@ class Services:
             session.add_all(
                 models.UploadedZip(
                     portfolio_id=portfolio.id,
+                    owner_id=portfolio.owner_id,
                     filename=upload.filename,
                     path=str(upload.path),
                     size=upload.size,
@@ -141,7 +146,8 @@ class Services:
         return job
 
     async def _new_job(self, session: Any, portfolio_id: str) -> models.MiningJob:
-        if await session.get(models.Portfolio, portfolio_id) is None:
+        portfolio = await session.get(models.Portfolio, portfolio_id)
+        if portfolio is None:
             raise JobStateError("NOT_FOUND", f"no portfolio {portfolio_id!r}")
         latest = await queries.latest_jobs_by_portfolio(session, [portfolio_id])
         if latest and latest[0].status not in TERMINAL:
@@ -149,7 +155,7 @@ class Services:
                 "JOB_ALREADY_RUNNING",
                 f"portfolio {portfolio_id} already has a {latest[0].status} job",
             )
-        job = models.MiningJob(portfolio_id=portfolio_id)
+        job = models.MiningJob(portfolio_id=portfolio_id, owner_id=portfolio.owner_id)
         session.add(job)
         await session.flush()
         return job
@@ -207,9 +213,9 @@ class Services:
         reports, analysis = await self.analyze(portfolio_id)
         await persist.save_ranking(self.db, portfolio_id, reports, analysis)
         async with self.db.read() as session:
-            consent = await queries.current_consent(session, owner_id=None)
-            portfolio = await session.get(models.Portfolio, portfolio_id)
-        emails = portfolio.user_emails if portfolio else []
+            portfolio = await session.get_one(models.Portfolio, portfolio_id)
+            consent = await queries.current_consent(session, owner_id=portfolio.owner_id)
+        emails = portfolio.user_emails
         provider = provider_for(
             consent.consent_level if consent else "none",
             SummarySettings(

@@ -22,6 +22,8 @@ class Context:
     db: Database
     settings: Settings
     loaders: Loaders
+    owner_id: int  # whose data this request sees and changes (graphql_api/auth.py)
+    token_id: int | None = None  # the bearer token it came with, if any
     request: Any = None  # the Starlette Request or WebSocket
     services: Any = None  # the job service and event bus, once the app has them
     connection_params: Any = None  # a websocket's connection_init payload (Strawberry sets it)

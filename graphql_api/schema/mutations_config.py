@@ -92,7 +92,9 @@ class ConfigMutations:
             errors = _answer_errors(answers, questions)
             if not errors:
                 await writes.save_answers(
-                    session, [(questions[a.key], a.answer.strip()) for a in answers]
+                    session,
+                    [(questions[a.key], a.answer.strip()) for a in answers],
+                    owner_id=info.context.owner_id,
                 )
         if errors:
             log.info("answerQuestions refused: %s", [e.code for e in errors])
@@ -118,7 +120,9 @@ class ConfigMutations:
                 ],
             )
         async with info.context.db.write() as session:
-            row = await writes.add_consent(session, level, llm_model)
+            row = await writes.add_consent(
+                session, level, llm_model, owner_id=info.context.owner_id
+            )
         return SetConsentPayload(consent=ConsentType.from_model(row), user_errors=[])
 
     @strawberry.mutation(description="Replace a portfolio's representation preferences.")
@@ -134,7 +138,9 @@ class ConfigMutations:
             if await queries.by_uid(session, models.Portfolio, pid) is None:
                 missing = user_error("NOT_FOUND", f"no portfolio {portfolio_id!r}", "portfolioId")
                 return SetRepresentationPrefsPayload(prefs=None, user_errors=[missing])
-            await writes.put_prefs(session, pid, cast(dict[str, Any], prefs))
+            await writes.put_prefs(
+                session, pid, cast(dict[str, Any], prefs), owner_id=info.context.owner_id
+            )
         return SetRepresentationPrefsPayload(prefs=prefs, user_errors=[])
 
     @strawberry.mutation(description="Soft-delete a project: hidden from listings and ranking.")

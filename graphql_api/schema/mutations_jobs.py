@@ -97,7 +97,9 @@ class JobMutations:
             return UploadPortfolioPayload(portfolio=None, job=None, user_errors=errors)
         emails = [e.strip().lower() for e in user_emails or []]
         async with info.context.db.write() as session:
-            portfolio = models.Portfolio(name=name, user_emails=emails)
+            portfolio = models.Portfolio(
+                name=name, user_emails=emails, owner_id=info.context.owner_id
+            )
             session.add(portfolio)
         return UploadPortfolioPayload(
             portfolio=PortfolioType.from_model(portfolio), job=None, user_errors=[]
@@ -127,6 +129,7 @@ class JobMutations:
             portfolio, job = await _services(info).ingest(
                 cast(list[UploadFile], files or []),
                 upload_ids or [],
+                owner_id=info.context.owner_id,
                 portfolio_id=_portfolio_id(portfolio_id) if portfolio_id else None,
                 name=name,
                 user_emails=user_emails,

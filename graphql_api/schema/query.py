@@ -132,5 +132,5 @@ class Query:
     @strawberry.field(description="The consent in force (the newest given); null if none yet.")
     async def consent(self, info: Info) -> ConsentType | None:
         async with info.context.db.read() as session:
-            row = await queries.current_consent(session, owner_id=None)
+            row = await queries.current_consent(session, owner_id=info.context.owner_id)
         return None if row is None else ConsentType.from_model(row)

@@ -23,6 +23,7 @@ from graphql_api.jobs.service import JobStateError, Services
 from graphql_api.schema import ids
 from graphql_api.settings import Settings
 from tests.conftest import GraphQLClient
+from tests.factories import owner_id
 from tests.service.flows import build_portfolio, synthetic_repo, upload, wait_for_job
 from tests.service.live import Subscription, serving, zip_folder
 
@@ -192,10 +193,12 @@ async def test_healthz_stays_fast_while_a_large_portfolio_is_mined(
 async def _idle_job(services: Services, status: str) -> models.MiningJob:
     """A job row the runner was never asked to run."""
     async with services.db.write() as session:
-        portfolio = models.Portfolio(name="idle")
+        portfolio = models.Portfolio(name="idle", owner_id=await owner_id(session))
         session.add(portfolio)
         await session.flush()
-        job = models.MiningJob(portfolio_id=portfolio.id, status=status, stage=status)
+        job = models.MiningJob(
+            portfolio_id=portfolio.id, owner_id=portfolio.owner_id, status=status, stage=status
+        )
         session.add(job)
     return job
 
