@@ -66,7 +66,14 @@ def _load(hint: Any, data: Any) -> Any:
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         hints = _hints(hint)
         fields = dataclasses.fields(hint)
-        return hint(**{f.name: _load(hints[f.name], data[f.name]) for f in fields if f.init})
+        # A field missing from older stored data takes its default (fields added later have one).
+        return hint(
+            **{
+                f.name: _load(hints[f.name], data[f.name])
+                for f in fields
+                if f.init and f.name in data
+            }
+        )
     if origin is tuple:
         return tuple(_load(args[0], item) for item in data)
     if origin is frozenset:

@@ -114,6 +114,13 @@ def submodule_paths(repo: Path) -> frozenset[str]:
     return frozenset(str(PurePosixPath(p.strip('"'))) for p in _GITMODULES_PATH.findall(text))
 
 
+def project_name(directory: str) -> str:
+    """A project's name: its directory's, without the `.git` that bare clones carry
+    (`git clone --bare` makes `axum.git`; the project is axum)."""
+    stem = directory.removesuffix(".git")
+    return stem if stem and stem.strip(".") else directory
+
+
 class _Walker:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -121,7 +128,7 @@ class _Walker:
 
     def emit(self, directory: Path, kind: ProjectKind) -> None:
         rel = directory.relative_to(self.root).as_posix()
-        self.found.append(DiscoveredProject(directory.name, rel, directory, kind))
+        self.found.append(DiscoveredProject(project_name(directory.name), rel, directory, kind))
 
     def free(self, directory: Path, depth: int) -> Path | None:
         """Walk outside any project; return an unclaimed directory of source files, if any."""

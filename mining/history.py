@@ -8,10 +8,16 @@ days, never with the length of history. Rules:
   first).
 * Shares, bus factor and the user's commits count non-merge commits only: a merge records no work
   of its own (git log prints no numstat for it). `total_commits` and the calendars count all.
+* Bots (mining/bots.py) are listed apart (`Collaboration.bots`): the base of every share
+  (`History.share_base`) is the non-merge commits of people, and bus factor, roles and
+  "is collaborative" count people only. A share is N / share_base, both counted the same way.
 * Dates are author dates (when the work was done) in UTC; a calendar day is a UTC day.
 * Lines: numstat added + deleted. A binary change counts one line in `activity`, so design work
-  (images) shows up. Vendored/generated files (languages.is_excluded) count toward an author's
-  added/deleted but not toward languages or activity; images count as design work.
+  (images) shows up. Files left out (activity.left_out: vendored, generated, lock, binary) count
+  nowhere: not in an author's added/deleted, the user's, languages or activity, so the author
+  list and the user's stats give one line total per person; images count as design work.
+* Everything folded is a sum, a set union or a min/max date per key, so slices of a history
+  folded apart merge exactly.
 * The user is any commit whose mailmapped or recorded email matches the Identity exactly.
 """
 
@@ -22,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from mining import activity, languages
+from mining import activity, bots, languages
 from mining.errors import MiningError
 from mining.parse.log import Commit
 from mining.records import (
@@ -161,11 +167,11 @@ class HistoryFold:
         seen_languages: set[str] = set()
         for change in commit.modified_files:
             added, deleted = change.added_lines or 0, change.deleted_lines or 0
-            author.added += added
-            author.deleted += deleted
             info = self._info(change.new_path)
             if info.excluded:
                 continue
+            author.added += added
+            author.deleted += deleted
             binary = change.added_lines is None
             for tally in tallies:
                 tally.added += added
@@ -198,40 +204,50 @@ class HistoryFold:
             self._paths[path] = info
         return info
 
-    def history(self, tags: int = 0) -> History:
-        authors = self.authors()
+    def history(self, tags: int = 0, tag_dates: tuple[datetime, ...] = ()) -> History:
+        every = self.authors()
+        authors = tuple(a for a in every if not a.bot)
         return History(
             total_commits=self.total,
             merges=self.merges,
             first_commit=self.everyone.span.first,
             last_commit=self.everyone.span.last,
-            collaboration=Collaboration(authors, bus_factor(authors), len(authors) > 1),
+            collaboration=Collaboration(
+                authors,
+                bus_factor(authors),
+                len(authors) > 1,
+                tuple(a for a in every if a.bot),
+            ),
             languages=self.everyone.languages_record(),
             activity=dict(sorted(self.everyone.activity.items())),
             calendar=dict(sorted(self.everyone.calendar.items())),
             tags=tags,
             user=None if self.identity is None else self.user_stats(len(authors)),
+            share_base=self.share_base(),
+            tag_dates=tag_dates,
         )
 
+    def share_base(self) -> int:
+        """Non-merge commits by people: the one denominator of every share."""
+        return sum(a.commits for a in self._authors.values() if not bots.is_bot(a.name, a.email))
+
     def authors(self) -> tuple[AuthorStats, ...]:
-        whole = self.everyone.commits
-        stats = [
-            AuthorStats(
-                a.name,
-                a.email,
-                a.commits,
-                a.added,
-                a.deleted,
-                *a.span.bounds(),
-                share=percent(a.commits, whole),
+        """Everyone who committed (people and bots), most commits first; `share` is of
+        `share_base`, and 0 for a bot."""
+        whole = self.share_base()
+        stats = []
+        for a in self._authors.values():
+            bot = bots.is_bot(a.name, a.email)
+            share = 0.0 if bot else percent(a.commits, whole)
+            first, last = a.span.bounds()
+            stats.append(
+                AuthorStats(a.name, a.email, a.commits, a.added, a.deleted, first, last, share, bot)
             )
-            for a in self._authors.values()
-        ]
         return tuple(sorted(stats, key=lambda a: (-a.commits, a.email)))
 
     def user_stats(self, authors: int) -> UserStats:
         user = self.user
-        share = percent(user.commits, self.everyone.commits)
+        share = percent(user.commits, self.share_base())
         kinds = dict(sorted(user.activity.items()))
         return UserStats(
             emails=tuple(sorted(user.emails)),

@@ -219,8 +219,11 @@ _BINARY_EXTENSIONS = _words(
     .pdf .doc .docx .xls .xlsx .ppt .pptx .odt .ods .odp
     .sqlite .sqlite3 .db .mdb .pkl .pickle .npy .npz .h5 .hdf5 .onnx .pt .pth .ckpt .parquet
     .safetensors .tflite .pb .keras .joblib .feather .avro .orc
+    .pem .crt .cer .der .p12 .pfx .jks .keystore .asc .gpg
     """
 )
+# (The last line above: certificate bundles and keys, e.g. certifi's cacert.pem - data copied in,
+# not code anyone wrote; linguist gives them no language either.)
 
 # Directory names (matched exactly, anywhere in the path) whose contents are not the author's:
 # dependencies checked in, caches, generated output, editor and VCS metadata.

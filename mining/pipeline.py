@@ -2,7 +2,8 @@
 
 For a repository (all git through one GitRunner, on the clean copy built by sanitize.py):
 1. `git log -z --numstat --find-renames --format=LOG_FORMAT <head>` streamed through
-   parse.LogParser into history.HistoryFold; nothing holds the whole history.
+   parse.LogParser into history.HistoryFold; nothing holds the whole history. Alongside,
+   `git for-each-ref --merged=<head>` dates the tags reachable from HEAD (the releases).
 2. concurrently, `git ls-tree -r -l -z <head>` gives the files and sizes at HEAD (no checkout,
    works on the bare copy): languages.breakdown, TreeFacts and the manifests to read;
 3. then ONE `git cat-file --batch` process reads the chosen manifests for frameworks.detect_all.
@@ -25,6 +26,7 @@ import shutil
 import tempfile
 from collections import Counter
 from collections.abc import AsyncGenerator, Iterable
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from mining import activity, frameworks, languages
@@ -34,6 +36,7 @@ from mining.git import GitRunner
 from mining.history import HistoryFold
 from mining.parse import LOG_FORMAT, BatchParser, LogParser, LsTreeParser
 from mining.parse.mailmap import parse_check_mailmap
+from mining.parse.refs import parse_tag_dates
 from mining.records import (
     Detection,
     History,
@@ -98,10 +101,12 @@ async def mine_clean(
     if repo.head is None:  # an empty repository: nothing committed yet
         return _report(project, None, None, None, LanguageBreakdown(), (), TreeFacts())
     identity = await canonical_identity(identity, repo, runner)
-    fold, (langs, detections, tree) = await asyncio.gather(
-        read_history(repo, identity, runner), read_tree(repo, runner)
+    fold, (langs, detections, tree), releases = await asyncio.gather(
+        read_history(repo, identity, runner), read_tree(repo, runner), read_releases(repo, runner)
     )
-    history = await asyncio.to_thread(fold.history, tags=repo.tags)  # CPU: off the loop
+    history = await asyncio.to_thread(  # CPU: off the loop
+        fold.history, tags=len(releases), tag_dates=releases
+    )
     return _report(project, fold.root_commit, repo.head, history, langs, detections, tree)
 
 
@@ -158,6 +163,21 @@ async def read_history(
             await asyncio.to_thread(consume, chunk)
     await asyncio.to_thread(consume, None)
     return fold
+
+
+async def read_releases(repo: CleanRepo, runner: GitRunner) -> tuple[datetime, ...]:
+    """Dates of the tags reachable from HEAD, from `git for-each-ref --merged=<head>
+    --format=%(creatordate:unix) refs/tags/`: a tag on an unmerged branch (or on another
+    project's history in the same repository) is not a release of the code mined."""
+    if not repo.tags:
+        return ()
+    args = [
+        "for-each-ref",
+        f"--merged={repo.head or 'HEAD'}",
+        "--format=%(creatordate:unix)",
+        "refs/tags/",
+    ]
+    return parse_tag_dates(await runner.run(args, git_dir=repo.git_dir))
 
 
 async def read_tree(

@@ -75,14 +75,18 @@ class AuthorStats:
     deleted: int
     first_commit: datetime
     last_commit: datetime
-    share: float  # percent of all non-merge commits, 0..100
+    share: (
+        float  # percent of `History.share_base` (non-merge commits by people), 0..100; 0 for a bot
+    )
+    bot: bool = False  # an automation account (mining/bots.py)
 
 
 @dataclass(frozen=True, slots=True)
 class Collaboration:
-    authors: tuple[AuthorStats, ...]  # most commits first, then email
-    bus_factor: int  # fewest authors whose commits add up to more than half of all commits
+    authors: tuple[AuthorStats, ...]  # people (bots left out), most commits first, then email
+    bus_factor: int  # fewest people whose commits add up to more than half of people's commits
     is_collaborative: bool  # more than one person committed (a remote alone does not count)
+    bots: tuple[AuthorStats, ...] = ()  # automation accounts (mining/bots.py), listed apart
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +97,7 @@ class UserStats:
     commits: int
     first_commit: datetime | None
     last_commit: datetime | None
-    share_percent: float  # of all non-merge commits, 0..100
+    share_percent: float  # commits / History.share_base x 100, rounded to 2 decimals
     commits_per_week: float  # commits / weeks between the user's first and last commit (>= 1 week)
     added: int
     deleted: int
@@ -120,8 +124,11 @@ class History:
     languages: Mapping[str, LanguageActivity]  # everyone's lines per language
     activity: Mapping[ActivityKind, int]  # everyone's lines per kind of file
     calendar: Mapping[date, int]  # everyone's commits per UTC day
-    tags: int
+    tags: int  # tags reachable from HEAD (releases of the code mined)
     user: UserStats | None  # None when no identity was given
+    # The base of every commit share: non-merge commits by people (bots left out).
+    share_base: int = 0
+    tag_dates: tuple[datetime, ...] = ()  # dates of the `tags` tags (tagger or commit date)
 
 
 @dataclass(frozen=True, slots=True)

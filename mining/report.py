@@ -60,15 +60,23 @@ def render_text(result: Result) -> str:
     if history is not None:
         collab = history.collaboration
         lines.append(
-            f"  commits: {history.total_commits} ({history.merges} merges, {history.tags} tags)"
+            f"  commits: {history.total_commits} ({history.merges} merges, {history.tags} tags"
+            f" reachable from HEAD; shares of {history.share_base} non-merge commits by people)"
             f"  {_day(history.first_commit)} .. {_day(history.last_commit)}"
         )
-        people = ", ".join(f"{a.name} <{a.email}> {a.share:.1f}%" for a in collab.authors[:5])
+        people = ", ".join(
+            f"{a.name} <{a.email}> {a.share:.1f}% +{a.added}/-{a.deleted}"
+            for a in collab.authors[:5]
+        )
         lines.append(f"  authors ({len(collab.authors)}, bus factor {collab.bus_factor}): {people}")
+        if collab.bots:
+            robots = ", ".join(f"{b.name} {b.commits}" for b in collab.bots[:5])
+            lines.append(f"  bots ({len(collab.bots)}, not in shares): {robots}")
         if (user := history.user) is not None:
             kinds = ", ".join(f"{k.value} {n}" for k, n in user.activity.items()) or "-"
             lines.append(
-                f"  you: {user.role}, {user.commits} commits ({user.share_percent:.1f}%),"
+                f"  you: {user.role}, {user.commits} of {history.share_base} commits"
+                f" ({user.share_percent:.1f}%),"
                 f" +{user.added}/-{user.deleted}, {user.commits_per_week:.2f}/week; {kinds}"
             )
     return "\n".join(lines) + "\n"

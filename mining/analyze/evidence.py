@@ -97,15 +97,25 @@ def _metrics(history: History | None) -> Iterator[str]:
             f"to {history.last_commit:%Y-%m-%d}"
         )
     collab = history.collaboration
-    yield f"{len(collab.authors)} contributor(s), bus factor {collab.bus_factor}"
+    yield (
+        f"{len(collab.authors)} contributor(s), bus factor {collab.bus_factor}; "
+        f"{history.share_base:,} non-merge commits by people (the base of every share)"
+    )
+    if collab.bots:
+        names = ", ".join(f"{b.name} ({b.commits:,})" for b in collab.bots[:5])
+        more = f" and {len(collab.bots) - 5} more" if len(collab.bots) > 5 else ""
+        yield f"bot commits, left out of shares and the bus factor: {names}{more}"
     if history.merges:
         yield f"{history.merges:,} merge commits"
     if history.tags:
-        yield f"{history.tags:,} tags/releases"
+        yield f"{history.tags:,} tags reachable from HEAD (releases of the project)"
     user = history.user
+    if user is not None and not user.commits:
+        yield "no commit by the user: the project is listed for its project facts only"
     if user is not None and user.commits:
         yield (
-            f"{user.commits:,} commits by the user ({user.share_percent:.1f}% of all commits), "
+            f"{user.commits:,} of {history.share_base:,} non-merge commits by people are the "
+            f"user's ({user.share_percent:.1f}%), "
             f"{user.first_commit:%Y-%m-%d} to {user.last_commit:%Y-%m-%d}"
         )
         yield f"commit frequency: {user.commits_per_week:.2f} commits per week by the user"

@@ -18,8 +18,13 @@ Each component reports raw, normalised, weight and contribution = 100 x w_f x n_
 so the contributions add up to the score.
 
 Order: projects named in prefs.project_order first, in that order; then projects with a manual
-rank (prefs.custom_rankings), by rank; then the rest. Within each group: score descending
+rank (prefs.custom_rankings), by rank; then the rest. Within each group: projects the user
+contributed to before repositories where the identity made no commit, then score descending
 (a custom score replaces the computed one), last commit descending (unknown last), name, path.
+
+A repository without a commit of the user's is ranked by project facts only: its
+contribution and diversity are 0 (no share, no skill of the user's) and its recency is the
+repository's last commit, so only size, complexity, recency, health and collaboration score it.
 """
 
 from __future__ import annotations
@@ -54,6 +59,7 @@ class RankInput:
     skills: int
     health: float
     authors: int
+    contributed: bool = True  # False: an identity was given and made no commit here
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +84,7 @@ class RankedProject:
     manual_rank: int | None
     order_index: int | None  # position in prefs.project_order
     last_activity: datetime | None
+    contributed: bool = True  # False: no commit of the user's (ranked by project facts only)
 
 
 def rank_input(
@@ -96,6 +103,7 @@ def rank_input(
         skills=skills,
         health=health,
         authors=authors,
+        contributed=history is None or history.user is None or history.user.commits > 0,
     )
 
 
@@ -177,6 +185,7 @@ def _ranked(
         manual_rank=custom.rank,
         order_index=prefs.order_index(item.path, item.name),
         last_activity=item.last_activity,
+        contributed=item.contributed,
     )
 
 
@@ -187,6 +196,7 @@ def _order_key(r: RankedProject) -> tuple[object, ...]:
         r.order_index or 0,
         r.manual_rank is None,
         r.manual_rank or 0,
+        not r.contributed,
         -r.score,
         -last,
         r.name,

@@ -6,8 +6,15 @@ Bullets are templates filled with mined figures, in this order, each only when i
            by weight, only skills of weight >= 0.05 and never a detection declared only in
            example/demo folders - Flask's examples/celery is not Flask's stack)
     craft  tests, CI and code-quality tooling
-    impact tags/releases, co-contributors and merges
+    impact releases (tags reachable from HEAD, those dated within the user's period when the
+           user committed), co-contributors and merges - worded as the project's facts
 and a health bullet when fewer than two of those apply, so there are always two to four.
+
+Every share is "N of M non-merge commits (P%)" with P = N / M, where M is
+`History.share_base` (non-merge commits by people: merges and bots counted in neither N nor M).
+
+A repository where the identity made no commit gets no bullets at all: nothing in it is the
+user's work. Its summary says so ("listed for its project facts only").
 
 The template summary names whose each period is: the repository's history (first to last commit
 of anyone) and, when the user committed, the user's own first to last commit.
@@ -19,7 +26,7 @@ Everything is a function of the inputs, so regenerating gives identical items.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -112,13 +119,36 @@ def category(history: History | None) -> ResumeCategory:
 def resume_items(ctx: ResumeContext) -> tuple[ResumeItem, ...]:
     """Two to four bullets, or () when the project is not showcased."""
     report = ctx.report
-    if not ctx.prefs.is_showcased(report.path, report.name):
+    if not ctx.prefs.is_showcased(report.path, report.name) or not contributed(report):
         return ()
     bullets = [b for b in (_role(ctx), _stack(ctx), _craft(ctx), _impact(ctx)) if b]
     if len(bullets) < 2:
         bullets.append(_health(ctx))
     kind = category(report.history)
     return tuple(ResumeItem(f"{report.name}: {title}", text, kind) for title, text in bullets[:4])
+
+
+def contributed(report: ProjectReport) -> bool:
+    """False only when an identity was given and none of the repository's commits is the
+    user's: such a project carries no personal claim (bullets, user skills, period)."""
+    history = report.history
+    return history is None or history.user is None or history.user.commits > 0
+
+
+def share_text(history: History) -> str:
+    """ "804 of 3,806 non-merge commits (21%)": both counted the same way (module docstring)."""
+    user = history.user
+    assert user is not None
+    people = " by people" if history.collaboration.bots else ""
+    return (
+        f"{user.commits:,} of {history.share_base:,} non-merge commits{people} "
+        f"({user.share_percent:.0f}%)"
+    )
+
+
+def plural(count: int, word: str) -> str:
+    """ "1 tagged release", "2 tagged releases" (a regular plural is enough for our words)."""
+    return f"{count:,} {word}" + ("" if count == 1 else "s")
 
 
 def _span(ctx: ResumeContext) -> str:
@@ -136,13 +166,13 @@ def _role(ctx: ResumeContext) -> tuple[str, str]:
     user = history.user
     if user is not None and user.commits and history.collaboration.is_collaborative:
         return user.role, (
-            f"{user.role} on {report.name}: authored {user.commits:,} of "
-            f"{history.total_commits:,} commits ({user.share_percent:.0f}%) from {_span(ctx)}, "
-            f"adding {user.added:,} lines across {user.files_touched:,} files."
+            f"{user.role} on {report.name}: authored {share_text(history)} from {_span(ctx)}, "
+            f"adding {user.added:,} lines across {plural(user.files_touched, 'file')}."
         )
     added = user.added if user is not None and user.commits else _added(history)
+    commits = user.commits if user is not None and user.commits else history.total_commits
     return "author", (
-        f"Built {report.name} from {_span(ctx)}: {history.total_commits:,} commits "
+        f"Built {report.name} from {_span(ctx)}: {plural(commits, 'commit')} "
         f"adding {added:,} lines."
     )
 
@@ -162,12 +192,12 @@ def _craft(ctx: ResumeContext) -> tuple[str, str] | None:
     sig = ctx.signals
 
     def names(tools: Sequence[ToolUse]) -> list[str]:
-        return [t.name for t in tools if not ctx.prefs.is_hidden(t.name)]
+        return _distinct(t.name for t in tools if not ctx.prefs.is_hidden(t.name))
 
     parts = []
     if sig.test_files:
         fw = "/".join(names(sig.test_frameworks))
-        parts.append(f"{sig.test_files:,} test files" + (f" ({fw})" if fw else ""))
+        parts.append(plural(sig.test_files, "test file") + (f" ({fw})" if fw else ""))
     if ci := names(sig.of_kind("ci")):
         parts.append(f"continuous integration on {_join(ci)}")
     if quality := names(sig.of_kind("linter", "formatter", "type_checker")):
@@ -182,16 +212,40 @@ def _impact(ctx: ResumeContext) -> tuple[str, str] | None:
     if history is None:
         return None
     parts = []
-    if history.tags:
-        parts.append(f"shipped {history.tags:,} tagged releases")
     others = len(history.collaboration.authors) - 1
     if others > 0:
-        merges = f" through {history.merges:,} merges" if history.merges else ""
-        parts.append(f"collaborated with {others} other contributor(s){merges}")
+        merges = f" through {plural(history.merges, 'merge')}" if history.merges else ""
+        parts.append(f"collaborated with {plural(others, 'other contributor')}{merges}")
+    releases = _releases(ctx)
+    if releases:
+        parts.append(releases)
     if not parts:
         return None
-    text = _join(parts)
+    text = "; ".join(parts)
     return "delivery", text[0].upper() + text[1:] + "."
+
+
+def _releases(ctx: ResumeContext) -> str | None:
+    """The project's releases (tags reachable from HEAD); with the user's own commits, only
+    those dated within the user's first to last commit, worded as the project's."""
+    history = ctx.report.history
+    assert history is not None
+    user = history.user
+    if user is None or not user.commits or user.first_commit is None or not history.tag_dates:
+        return f"the project has {plural(history.tags, 'tagged release')}" if history.tags else None
+    first, last = user.first_commit, user.last_commit or user.first_commit
+    during = sum(1 for d in history.tag_dates if first <= d <= last)
+    if not during:
+        return None
+    return f"the project tagged {plural(during, 'release')} during the user's commits"
+
+
+def _distinct(names: Iterable[str]) -> list[str]:
+    """One name per tool: "TypeScript (strict)" is TypeScript already named, not a second tool."""
+    seen: dict[str, str] = {}
+    for name in names:
+        seen.setdefault(name.split(" (", 1)[0].casefold(), name.split(" (", 1)[0])
+    return list(seen.values())
 
 
 def _health(ctx: ResumeContext) -> tuple[str, str]:
@@ -225,16 +279,15 @@ def template_summary(ctx: ResumeContext) -> str:
         user = history.user
         own = user is not None and user.commits > 0
         repo_span = _repo_span(history) if own else _span(ctx)
+        people = len(history.collaboration.authors)
         text += (
-            f" with {history.total_commits:,} commits by "
-            f"{len(history.collaboration.authors)} contributor(s); the repository's history "
-            f"runs from {repo_span}"
+            f" with {plural(history.total_commits, 'commit')} by {plural(people, 'contributor')}"
+            f"; the repository's history runs from {repo_span}"
         )
         if user is not None and own:
-            text += (
-                f". The user authored {user.share_percent:.0f}% of the commits as {user.role}, "
-                f"from {_span(ctx)}"
-            )
+            text += f". The user authored {share_text(history)} as {user.role}, from {_span(ctx)}"
+        elif user is not None:
+            text += ". The user made no commit in it: it is listed for its project facts only"
     else:
         text += f" of {report.tree.files:,} files without git history"
     names = stack(ctx)

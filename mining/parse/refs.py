@@ -1,12 +1,13 @@
 """Pure parsers of a repository's ref files, read by Python before git is allowed near them.
 
 Formats: gitrepository-layout(5) (HEAD, refs/, packed-refs, shallow) and the ref name rules of
-git-check-ref-format(1).
+git-check-ref-format(1); and the dates that git-for-each-ref(1) prints for tags.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 _SHA = re.compile(rb"[0-9a-f]{40}")
 _BAD_CHARS = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
@@ -61,3 +62,15 @@ def parse_shallow(raw: bytes) -> tuple[str, ...]:
     if bad:
         raise ValueError(f"bad shallow line: {bad[0][:80]!r}")
     return tuple(line.decode("ascii") for line in lines)
+
+
+def parse_tag_dates(raw: bytes) -> tuple[datetime, ...]:
+    """`git for-each-ref --merged=<head> --format=%(creatordate:unix) refs/tags/`: one Unix time
+    per line (the tagger date of an annotated tag, the commit date of a lightweight one), as
+    UTC datetimes, oldest first. A line that is not a number (a tag without a date) is skipped."""
+    dates = [
+        datetime.fromtimestamp(int(line), tz=UTC)
+        for line in raw.split(b"\n")
+        if line.strip().lstrip(b"-").isdigit()
+    ]
+    return tuple(sorted(dates))

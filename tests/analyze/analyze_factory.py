@@ -92,6 +92,8 @@ def history(
     activity: Mapping[ActivityKind, int] | None = None,
     calendar: Mapping[date, int] | None = None,
     user: UserStats | None = None,
+    share_base: int | None = None,
+    tag_dates: Sequence[datetime] = (),
 ) -> History:
     people = tuple(authors) if authors is not None else (author(USER, total, 100.0),)
     return History(
@@ -105,6 +107,8 @@ def history(
         calendar=calendar if calendar is not None else {date(2023, 1, 2): total},
         tags=tags,
         user=user,
+        share_base=total - merges if share_base is None else share_base,
+        tag_dates=tuple(tag_dates),
     )
 
 

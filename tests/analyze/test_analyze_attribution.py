@@ -180,9 +180,10 @@ def test_the_stack_and_the_summary_leave_examples_and_stray_languages_out() -> N
     stack = next(i for i in project.resume_items if i.title.endswith("technology stack"))
     assert stack.content == "Developed with Python, Flask and GitHub Actions."
     assert project.summary == (
-        "flask.git is a Python project with 5,531 commits by 3 contributor(s); the repository's "
-        "history runs from Apr 2010 to Dec 2023. The user authored 21% of the commits as Core "
-        "Contributor, from Oct 2015 to Dec 2023. Stack: Python, Flask and GitHub Actions. "
+        "flask.git is a Python project with 5,531 commits by 3 contributors; the repository's "
+        "history runs from Apr 2010 to Dec 2023. The user authored 804 of 3,806 non-merge "
+        "commits (21%) as Core Contributor, from Oct 2015 to Dec 2023. Stack: Python, Flask and "
+        "GitHub Actions. "
         f"Repository health: {project.health.score:g}/100."
     )
 

@@ -37,9 +37,14 @@ def test_metric_rows_carry_the_last_commit_date() -> None:
     last = date(2023, 6, 1)
     assert _rows(EvidenceType.METRIC)[:4] == [
         ("40 commits from 2023-01-01 to 2023-06-01", EvidenceSource.GIT_HISTORY, last),
-        ("1 contributor(s), bus factor 1", EvidenceSource.GIT_HISTORY, last),
+        (
+            "1 contributor(s), bus factor 1; 37 non-merge commits by people (the base of every "
+            "share)",
+            EvidenceSource.GIT_HISTORY,
+            last,
+        ),
         ("3 merge commits", EvidenceSource.GIT_HISTORY, last),
-        ("2 tags/releases", EvidenceSource.GIT_HISTORY, last),
+        ("2 tags reachable from HEAD (releases of the project)", EvidenceSource.GIT_HISTORY, last),
     ]
     assert (
         "commit frequency: 1.50 commits per week by the user",

@@ -66,8 +66,8 @@ def test_bullets_are_filled_with_real_figures() -> None:
     assert _items(_analyse(), "api") == [
         (
             "api: Lead Developer",
-            "Lead Developer on api: authored 30 of 50 commits (60%) from Mar 2021 to Jan 2023, "
-            "adding 4,210 lines across 12 files.",
+            "Lead Developer on api: authored 30 of 46 non-merge commits (60%) from Mar 2021 to "
+            "Jan 2023, adding 4,210 lines across 12 files.",
             ResumeCategory.EXPERIENCE,
         ),
         ("api: technology stack", "Developed with Python and Flask.", ResumeCategory.EXPERIENCE),
@@ -79,8 +79,8 @@ def test_bullets_are_filled_with_real_figures() -> None:
         ),
         (
             "api: delivery",
-            "Shipped 2 tagged releases and collaborated with 1 other contributor(s) through "
-            "4 merges.",
+            "Collaborated with 1 other contributor through 4 merges; the project has 2 tagged "
+            "releases.",
             ResumeCategory.EXPERIENCE,
         ),
     ]
@@ -143,7 +143,27 @@ def test_template_summary_always_exists() -> None:
     )
     # Each period says whose it is: the repository's history, then the user's own commits.
     assert by_path["api"].startswith(
-        "api is a Python project with 50 commits by 2 contributor(s); the repository's history "
-        "runs from Jun 2020 to Jan 2023. The user authored 60% of the commits as Lead Developer, "
-        "from Mar 2021 to Jan 2023. Stack: Python and Flask."
+        "api is a Python project with 50 commits by 2 contributors; the repository's history "
+        "runs from Jun 2020 to Jan 2023. The user authored 30 of 46 non-merge commits (60%) as "
+        "Lead Developer, from Mar 2021 to Jan 2023. Stack: Python and Flask."
     )
+
+
+def test_one_release_one_check_per_tool() -> None:
+    """ "1 tagged release", not "1 tagged releases"; TypeScript (strict) is TypeScript, named
+    once in the checks."""
+    h = history(total=3, tags=1, user=None, authors=[author(USER, 3, 100.0)])
+    r = report(
+        "web",
+        history=h,
+        shares=[share("TypeScript", 9_000, 100.0)],
+        frameworks=[
+            detection("TypeScript", "type_checker", "javascript", "tsconfig.json"),
+            detection("TypeScript (strict)", "type_checker", "javascript", "tsconfig.json"),
+            detection("ESLint", "linter", "javascript", "package.json"),
+        ],
+    )
+    analysis = analyze_portfolio([r], Identity(), now=NOW)
+    contents = [i.content for i in analysis.projects[0].resume_items]
+    assert "Backed the code with ESLint and TypeScript checks." in contents
+    assert "The project has 1 tagged release." in contents

@@ -37,7 +37,7 @@ def test_portfolio(repos: Factory, upload: Path) -> None:
     assert found(upload) == [
         ("app", "app", ProjectKind.WORKTREE),
         ("nested", "app/tools/nested", ProjectKind.WORKTREE),
-        ("mirror.git", "mirror.git", ProjectKind.BARE),
+        ("mirror", "mirror.git", ProjectKind.BARE),  # a bare clone's name loses its .git
         ("scripts", "scripts", ProjectKind.PLAIN),
         ("src-of-bare", "src-of-bare", ProjectKind.WORKTREE),
         ("web", "web", ProjectKind.PLAIN),

@@ -51,6 +51,9 @@ def lang(added: int, commits: int, files: int, first: int, last: int) -> Languag
 async def test_reference_repository(repos: Factory, upload: Path, runner: GitRunner) -> None:
     repo = scenario.build(repos)
     report = await mine_project(only(upload), Identity.of("ALICE@old.example"), runner)
+    assert report.history is not None
+    tag_dates = report.history.tag_dates
+    assert len(tag_dates) == 2  # both tags are reachable from HEAD
     assert report.history == History(
         total_commits=7,
         merges=1,
@@ -88,6 +91,8 @@ async def test_reference_repository(repos: Factory, upload: Path, runner: GitRun
             calendar={date(2023, 11, 14): 1, date(2023, 11, 16): 1, date(2023, 11, 19): 1},
             role="Lead Developer",
         ),
+        share_base=6,
+        tag_dates=tag_dates,
     )  # fmt: skip
     assert report.root_commit == repo.git("rev-list", "--max-parents=0", "HEAD")
     assert report.head_commit == repo.git("rev-parse", "HEAD")

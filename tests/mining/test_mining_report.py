@@ -58,7 +58,7 @@ def test_mine_text(repos: Factory, upload: Path, capsys: pytest.CaptureFixture[s
         " (a gitlink file?)"
     )
     assert out[2:4] == ["r  (worktree) r", out[3]]
-    assert "  you: Sole Developer, 1 commits (100.0%), +1/-0, 1.00/week; code 1" in out
+    assert "  you: Sole Developer, 1 of 1 commits (100.0%), +1/-0, 1.00/week; code 1" in out
     analysis = out[out.index("Ranking") :]  # the analysis follows the reports
     assert analysis[1].startswith("  1. r (r) ")
     assert any(line.startswith("Health: ") for line in analysis)

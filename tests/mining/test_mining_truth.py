@@ -1,0 +1,160 @@
+"""Every figure said about the user is the one git gives, counted the same way everywhere:
+literal repositories mined for real, then analysed."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import UTC, datetime
+from pathlib import Path
+
+from mining.analyze import PortfolioAnalysis, analyze_portfolio
+from mining.git import GitRunner
+from mining.pipeline import mine_tree
+from mining.records import ActivityKind, Identity, ProjectReport
+from tests.mining.repo_builder import ALICE, BOB, Factory
+
+T0 = 1_700_000_000
+DAY = 86_400
+BOT = ("dependabot[bot]", "49699333+dependabot[bot]@users.noreply.github.com")
+CI = ("pre-commit-ci", "66853113+pre-commit-ci@users.noreply.github.com")
+NOW = datetime(2024, 6, 1, tzinfo=UTC)
+
+
+async def _mine(upload: Path, runner: GitRunner, email: str) -> list[ProjectReport]:
+    found = []
+    mined = mine_tree(upload, Identity.of(email), runner=runner)
+    async with contextlib.aclosing(mined) as results:
+        async for result in results:
+            assert isinstance(result, ProjectReport), result
+            found.append(result)
+    return sorted(found, key=lambda r: r.path)
+
+
+def _team(repos: Factory) -> None:
+    """alice: 3 commits (one adds a vendored folder, a lock file and a CA bundle), bob 1,
+    two bots 3, one merge; two tags reachable from HEAD (one after alice's last commit) and
+    one on a branch never merged."""
+    repo = repos.repo("team")
+    repo.write("app.py", "print(1)\n" * 10)
+    repo.commit("init", author=ALICE, when=T0)
+    repo.write("app.py", "print(1)\n" * 12)
+    repo.write("node_modules/left/index.js", "x\n" * 500)
+    repo.write("package-lock.json", "{}\n" * 300)
+    repo.write("certs/cacert.pem", "-----BEGIN CERTIFICATE-----\n" * 200)
+    repo.commit("vendor things", author=ALICE, when=T0 + DAY)
+    repo.write("requirements.txt", "flask==3.0\n")
+    repo.commit("bump", author=BOT, when=T0 + 2 * DAY)
+    repo.write("requirements.txt", "flask==3.1\n")
+    repo.commit("bump", author=BOT, when=T0 + 3 * DAY)
+    repo.write(".pre-commit-config.yaml", "repos: []\n")
+    repo.commit("autofix", author=CI, when=T0 + 4 * DAY)
+    repo.git("checkout", "-q", "-b", "side")
+    repo.write("side.py", "y = 2\n")
+    repo.commit("side", author=BOB, when=T0 + 5 * DAY)
+    repo.git("checkout", "-q", "main")
+    repo.write("lib.py", "z = 3\n" * 4)
+    repo.commit("lib", author=ALICE, when=T0 + 6 * DAY)
+    repo.git("tag", "v0.9")  # dated by its commit, within alice's first to last commit
+    repo.git("merge", "-q", "--no-ff", "-m", "merge side", "side", env=_as(ALICE, T0 + 7 * DAY))
+    repo.git("tag", "v1.0")
+    repo.git("checkout", "-q", "-b", "abandoned")
+    repo.write("abandoned.py", "w = 4\n")
+    repo.commit("never merged", author=ALICE, when=T0 + 8 * DAY)
+    repo.git("tag", "v2.0-rc")
+    repo.git("checkout", "-q", "main")
+
+
+def _as(who: tuple[str, str], when: int) -> dict[str, str]:
+    name, email = who
+    stamp = f"@{when} +0000"
+    return {
+        "GIT_AUTHOR_NAME": name,
+        "GIT_AUTHOR_EMAIL": email,
+        "GIT_AUTHOR_DATE": stamp,
+        "GIT_COMMITTER_NAME": name,
+        "GIT_COMMITTER_EMAIL": email,
+        "GIT_COMMITTER_DATE": stamp,
+    }
+
+
+def _analysis(reports: list[ProjectReport], email: str) -> PortfolioAnalysis:
+    return analyze_portfolio(reports, Identity.of(email), now=NOW)
+
+
+async def test_one_share_base_bots_apart_one_line_total(
+    repos: Factory, upload: Path, runner: GitRunner
+) -> None:
+    _team(repos)
+    [report] = await _mine(upload, runner, ALICE[1])
+    history = report.history
+    assert history is not None
+    assert history.user is not None
+    # 8 commits on HEAD: 1 merge, 3 by bots, 3 by alice, 1 by bob -> shares of 4.
+    assert (history.total_commits, history.merges, history.share_base) == (8, 1, 4)
+    people = history.collaboration
+    assert [(a.email, a.commits, a.share) for a in people.authors] == [
+        (ALICE[1], 3, 75.0),
+        (BOB[1], 1, 25.0),
+    ]
+    assert [(b.name, b.commits, b.bot) for b in people.bots] == [
+        ("dependabot[bot]", 2, True),
+        ("pre-commit-ci", 1, True),
+    ]
+    assert (people.bus_factor, history.user.share_percent) == (1, 75.0)
+    # One line total per person: the vendored folder, the lock file and the CA bundle count
+    # in neither the author list nor the user's stats.
+    alice = people.authors[0]
+    assert (alice.added, alice.deleted) == (history.user.added, history.user.deleted) == (16, 0)
+    assert ActivityKind.CODE in history.user.activity
+    assert history.user.activity[ActivityKind.CODE] == 16
+    # The tag on a branch never merged is not a release of the code mined.
+    assert history.tags == 2
+    assert len(history.tag_dates) == 2
+
+    project = _analysis([report], ALICE[1]).projects[0]
+    bullets = {i.title: i.content for i in project.resume_items}
+    assert bullets["team: Lead Developer"] == (
+        "Lead Developer on team: authored 3 of 4 non-merge commits by people (75%) from Nov 2023 "
+        "to Nov 2023, adding 16 lines across 2 files."
+    )
+    assert "3 of 4 non-merge commits by people (75%)" in project.summary
+    evidence = [e.content for e in project.evidence]
+    assert (
+        "3 of 4 non-merge commits by people are the user's (75.0%), 2023-11-14 to 2023-11-20"
+        in (evidence)
+    )
+    assert (
+        "bot commits, left out of shares and the bus factor: dependabot[bot] (2), "
+        + ("pre-commit-ci (1)")
+        in evidence
+    )
+    assert "2 tags reachable from HEAD (releases of the project)" in evidence
+    assert bullets["team: delivery"] == (
+        "Collaborated with 1 other contributor through 1 merge; the project tagged 1 release "
+        "during the user's commits."
+    )
+
+
+async def test_a_repository_without_the_users_commits_makes_no_claim(
+    repos: Factory, upload: Path, runner: GitRunner
+) -> None:
+    theirs = repos.repo("theirs")
+    theirs.write("big.py", "a = 1\n" * 500)
+    theirs.commit("init", author=BOB, when=T0)
+    mine = repos.repo("mine")
+    mine.write("small.py", "b = 1\n")
+    mine.commit("init", author=ALICE, when=T0 - 400 * DAY)
+    analysis = _analysis(await _mine(upload, runner, ALICE[1]), ALICE[1])
+    # Ranked after every project the user contributed to, however it scores on its own.
+    assert [p.name for p in analysis.projects] == ["mine", "theirs"]
+    theirs_analysis = analysis.projects[1]
+    assert theirs_analysis.rank.contributed is False
+    assert theirs_analysis.resume_items == ()
+    assert theirs_analysis.user_skills == ()
+    assert "The user made no commit in it: it is listed for its project facts only" in (
+        theirs_analysis.summary
+    )
+    assert "Stack:" not in theirs_analysis.summary
+    assert "no commit by the user: the project is listed for its project facts only" in [
+        e.content for e in theirs_analysis.evidence
+    ]
