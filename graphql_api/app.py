@@ -64,7 +64,7 @@ class AppState:
 class GraphQLApp(GraphQL[Context, None]):
     def __init__(self, state: AppState) -> None:
         super().__init__(
-            build_schema(),
+            build_schema(state.settings),
             graphql_ide="graphiql",
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
             # Deliberate: uploads use the GraphQL multipart request spec. CsrfMiddleware

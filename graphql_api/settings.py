@@ -22,6 +22,17 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     max_page_size: int = 100
     max_upload_bytes: int = 2 * 1024**3
+    # Query bounds (README, "Limits"); each refused query gets its own extensions.code.
+    max_query_depth: int = 10
+    max_query_aliases: int = 30
+    max_query_tokens: int = 2000
+    max_query_fields: int = 2000  # field selections once fragments are expanded
+    max_query_cost: int = 100_000  # GitHub's node count over the requested page sizes
+    request_timeout: float = 30.0  # seconds per GraphQL request over HTTP; 0 turns it off
+    max_json_body_bytes: int = 1024**2  # a non-multipart POST to /graphql
+    # Per token (per client address without one), in-memory: `limits` notation, "" is off.
+    rate_limit_mutations: str = "60/minute"
+    rate_limit_uploads: str = "10/minute"
     mining_concurrency: int = 2
     require_auth: bool = False
     llm_local_url: str = "http://127.0.0.1:11434"
@@ -56,7 +67,17 @@ class Settings:
             host=env.get("HOST", defaults.host),
             port=int(env.get("PORT", defaults.port)),
             allowed_origins=_split(env.get("ALLOWED_ORIGINS", "")),
+            max_page_size=int(env.get("MAX_PAGE_SIZE", defaults.max_page_size)),
             max_upload_bytes=int(env.get("MAX_UPLOAD_BYTES", defaults.max_upload_bytes)),
+            max_query_depth=int(env.get("MAX_QUERY_DEPTH", defaults.max_query_depth)),
+            max_query_aliases=int(env.get("MAX_QUERY_ALIASES", defaults.max_query_aliases)),
+            max_query_tokens=int(env.get("MAX_QUERY_TOKENS", defaults.max_query_tokens)),
+            max_query_fields=int(env.get("MAX_QUERY_FIELDS", defaults.max_query_fields)),
+            max_query_cost=int(env.get("MAX_QUERY_COST", defaults.max_query_cost)),
+            request_timeout=float(env.get("REQUEST_TIMEOUT", defaults.request_timeout)),
+            max_json_body_bytes=int(env.get("MAX_JSON_BODY_BYTES", defaults.max_json_body_bytes)),
+            rate_limit_mutations=env.get("RATE_LIMIT_MUTATIONS", defaults.rate_limit_mutations),
+            rate_limit_uploads=env.get("RATE_LIMIT_UPLOADS", defaults.rate_limit_uploads),
             mining_concurrency=int(env.get("MINING_CONCURRENCY", defaults.mining_concurrency)),
             require_auth=env.get("REQUIRE_AUTH", "") in {"1", "true", "yes"},
             llm_local_url=env.get("LLM_LOCAL_URL", defaults.llm_local_url),

@@ -81,7 +81,7 @@ async def test_filters_and_soft_deleted_projects(db: Database, gql: GraphQLClien
 async def test_node_resolves_every_exposed_type(db: Database, gql: GraphQLClient) -> None:
     await portfolio_with_projects(db, 1, skills_per_project=1, evidence_per_project=1)
     data = await gql.data(
-        """{ portfolios { nodes { id projects { nodes { id
+        """{ portfolios(first: 1) { nodes { id projects { nodes { id
               skills { id skill { id } } evidence { id } resumeItems { id } userStats { id }
            } } } } }"""
     )
@@ -190,7 +190,7 @@ async def test_concurrent_sibling_resolvers_do_not_share_a_session(
     """Aliased root fields resolve concurrently; each opens its own session."""
     await portfolio_with_projects(db, 3, skills_per_project=2)
     fields = " ".join(
-        f"p{i}: portfolios {{ nodes {{ projects {{ nodes {{ skills {{ skill {{ name }} }} }} }} }} }}"  # noqa: E501
+        f"p{i}: portfolios(first: 1) {{ nodes {{ projects(first: 5) {{ nodes {{ skills {{ skill {{ name }} }} }} }} }} }}"  # noqa: E501
         for i in range(10)
     )
     results = await asyncio.gather(*(gql(f"{{ {fields} }}") for _ in range(3)))

@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, and_, exists, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import KeyedColumnElement
 
 from graphql_api.db.models import (
@@ -253,13 +254,34 @@ async def rows_by_uids(session: AsyncSession, model: type[M], uids: Sequence[str
 
 
 async def children_by_project(
-    session: AsyncSession, model: type[M], project_ids: Sequence[int]
+    session: AsyncSession, model: type[M], project_ids: Sequence[int], limit: int | None = None
 ) -> list[M]:
     """Rows of a per-project table (skills, evidence, resume items, user stats) for many
-    projects at once, in a stable order."""
+    projects at once, in a stable order: at most `limit` per project when given."""
     column = model.repo_stat_id  # type: ignore[attr-defined]
     order = _CHILD_ORDER.get(model, (model.id,))  # type: ignore[attr-defined]
-    stmt = select(model).where(column.in_(project_ids)).order_by(*order)
+    if limit is None:
+        stmt = select(model).where(column.in_(project_ids)).order_by(*order)
+        return list((await session.scalars(stmt)).all())
+    return await _first_of_each(session, model, column, order, [column.in_(project_ids)], limit)
+
+
+async def _first_of_each(
+    session: AsyncSession,
+    model: type[M],
+    parent: Any,
+    order: Sequence[Any],
+    conditions: Sequence[Any],
+    limit: int,
+) -> list[M]:
+    """The first `limit` rows per `parent` value in `order`, cut in SQL (a window), so a
+    parent with many rows never loads them all."""
+    position = (
+        func.row_number().over(partition_by=parent, order_by=list(order)).label("_row_number")
+    )
+    ranked = select(model, position).where(*conditions).subquery()
+    row = aliased(model, ranked)
+    stmt = select(row).where(ranked.c._row_number <= limit).order_by(ranked.c._row_number)
     return list((await session.scalars(stmt)).all())
 
 
@@ -273,16 +295,19 @@ _CHILD_ORDER: dict[type[Base], tuple[Any, ...]] = {
 
 
 async def project_skills_by_skill(
-    session: AsyncSession, skill_ids: Sequence[int]
+    session: AsyncSession, skill_ids: Sequence[int], limit: int
 ) -> list[ProjectSkill]:
-    """Where each skill shows, strongest first; deleted projects left out."""
-    stmt = (
-        select(ProjectSkill)
-        .join(RepoStat, RepoStat.id == ProjectSkill.repo_stat_id)
-        .where(ProjectSkill.skill_id.in_(skill_ids), RepoStat.deleted_at.is_(None))
-        .order_by(ProjectSkill.proficiency.desc(), ProjectSkill.id)
+    """Where each skill shows, strongest first, at most `limit` per skill (the catalogue is
+    shared, so a common skill may show in very many projects); deleted projects left out."""
+    live = select(RepoStat.id).where(RepoStat.deleted_at.is_(None))
+    return await _first_of_each(
+        session,
+        ProjectSkill,
+        ProjectSkill.skill_id,
+        (ProjectSkill.proficiency.desc(), ProjectSkill.id),
+        [ProjectSkill.skill_id.in_(skill_ids), ProjectSkill.repo_stat_id.in_(live)],
+        limit,
     )
-    return list((await session.scalars(stmt)).all())
 
 
 async def latest_jobs_by_portfolio(

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 import strawberry
+from graphql import GraphQLError, lexicographic_sort_schema, print_schema
 from graphql import build_schema as parse_sdl
-from graphql import lexicographic_sort_schema, print_schema
 from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.types import ExecutionContext
 
 from graphql_api.schema.errors import MaskUnexpectedErrors
+from graphql_api.schema.limits import QueryLimits, add_limit_code, limit_extensions
 from graphql_api.schema.mutations_config import ConfigMutations
 from graphql_api.schema.mutations_jobs import JobMutations
 from graphql_api.schema.query import Query
@@ -19,6 +23,9 @@ from graphql_api.schema.types import (
     UserProjectSkillType,
     UserRepoStatType,
 )
+from graphql_api.settings import Settings
+
+log = logging.getLogger("graphql_api.limits")
 
 
 @strawberry.type
@@ -26,8 +33,28 @@ class Mutation(JobMutations, ConfigMutations):
     pass
 
 
-def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(
+class BoundedSchema(strawberry.Schema):
+    """A schema whose refusals by the query limits carry their codes (see limits.py)."""
+
+    limits: QueryLimits
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        others = []
+        for error in errors:
+            code = add_limit_code(error, self.limits)
+            if code is None:
+                others.append(error)
+            else:  # the client's to fix: one line, not Strawberry's excerpt of the query
+                log.info("query refused: %s %s", code, error.extensions)
+        super().process_errors(others, execution_context)
+
+
+def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+    """The schema, with the query limits of `settings` (README, "Limits")."""
+    limits = QueryLimits.from_settings(settings or Settings())
+    schema = BoundedSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -42,11 +69,16 @@ def build_schema() -> strawberry.Schema:
         # Factories: a fresh extension per request; the two caches live at module level in
         # Strawberry, keyed by size, so they are still shared across requests.
         extensions=[
+            # First: they set the parser's token limit and refuse what is over the field and
+            # cost limits before the validation rules (run by ValidationCache) walk it.
+            *limit_extensions(limits),
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
             MaskUnexpectedErrors,
         ],
     )
+    schema.limits = limits
+    return schema
 
 
 def sdl(schema: strawberry.Schema) -> str:

@@ -82,6 +82,11 @@ def page_size(first: int | None, maximum: int) -> int:
     return size
 
 
+def list_size(first: int | None, maximum: int) -> int:
+    """The length of a plain (unpaginated) list field: `first`, or all up to `maximum`."""
+    return page_size(maximum if first is None else first, maximum)
+
+
 def build(
     page: Page[R],
     *,

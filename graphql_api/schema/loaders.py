@@ -2,7 +2,11 @@
 
 Each batch runs ONE `IN` query in its own short-lived session (graphql-core resolves sibling
 fields concurrently and one AsyncSession must not be shared between them) and returns results
-in key order.
+in key order. The request's Database hands those sessions out one at a time (see
+`Database.serialised`), so a request never holds more than one pooled connection.
+
+A list of children is keyed by `(parent id, limit)`: the batch cuts each parent's rows in SQL
+at the largest limit asked and every key gets its own first `limit`.
 """
 
 from __future__ import annotations
@@ -54,13 +58,27 @@ def _by_id_loader(db: Database, model: type[M]) -> DataLoader[Any, M | None]:
     return DataLoader(load_fn=load)
 
 
-def _by_project_loader(db: Database, model: type[M]) -> DataLoader[int, list[M]]:
-    async def load(project_ids: list[int]) -> list[list[M]]:
+def _by_project_loader(db: Database, model: type[M]) -> DataLoader[tuple[int, int], list[M]]:
+    async def load(keys: list[tuple[int, int]]) -> list[list[M]]:
         async with db.read() as session:
-            rows = await queries.children_by_project(session, model, project_ids)
-        return _grouped(rows, project_ids, lambda row: row.repo_stat_id)  # type: ignore[attr-defined]
+            rows = await queries.children_by_project(
+                session, model, _parents(keys), max(limit for _, limit in keys)
+            )
+        return _firsts(rows, keys, lambda row: row.repo_stat_id)  # type: ignore[attr-defined]
 
     return DataLoader(load_fn=load)
+
+
+def _parents(keys: Sequence[tuple[Any, int]]) -> list[Any]:
+    return list(dict.fromkeys(parent for parent, _ in keys))
+
+
+def _firsts(
+    rows: Sequence[M], keys: Sequence[tuple[Any, int]], parent: Callable[[M], Any]
+) -> list[list[M]]:
+    groups = _grouped(rows, _parents(keys), parent)
+    by_parent = dict(zip(_parents(keys), groups, strict=True))
+    return [by_parent[key][:limit] for key, limit in keys]
 
 
 @dataclass
@@ -68,21 +86,23 @@ class Loaders:
     portfolio_by_id: DataLoader[str, Portfolio | None]
     project_by_id: DataLoader[int, RepoStat | None]
     skill_by_id: DataLoader[int, Skill | None]
-    project_skills_by_project: DataLoader[int, list[ProjectSkill]]
-    user_project_skills_by_project: DataLoader[int, list[UserProjectSkill]]
-    evidence_by_project: DataLoader[int, list[ProjectEvidence]]
-    resume_items_by_project: DataLoader[int, list[ResumeItem]]
-    user_stats_by_project: DataLoader[int, list[UserRepoStat]]
-    project_skills_by_skill: DataLoader[int, list[ProjectSkill]]
+    project_skills_by_project: DataLoader[tuple[int, int], list[ProjectSkill]]
+    user_project_skills_by_project: DataLoader[tuple[int, int], list[UserProjectSkill]]
+    evidence_by_project: DataLoader[tuple[int, int], list[ProjectEvidence]]
+    resume_items_by_project: DataLoader[tuple[int, int], list[ResumeItem]]
+    user_stats_by_project: DataLoader[tuple[int, int], list[UserRepoStat]]
+    project_skills_by_skill: DataLoader[tuple[int, int], list[ProjectSkill]]
     latest_job_by_portfolio: DataLoader[str, MiningJob | None]
     project_by_uid: DataLoader[str, RepoStat | None]
 
     @classmethod
     def create(cls, db: Database) -> Loaders:
-        async def skills_by_skill(skill_ids: list[int]) -> list[list[ProjectSkill]]:
+        async def skills_by_skill(keys: list[tuple[int, int]]) -> list[list[ProjectSkill]]:
             async with db.read() as session:
-                rows = await queries.project_skills_by_skill(session, skill_ids)
-            return _grouped(rows, skill_ids, lambda row: row.skill_id)
+                rows = await queries.project_skills_by_skill(
+                    session, _parents(keys), max(limit for _, limit in keys)
+                )
+            return _firsts(rows, keys, lambda row: row.skill_id)
 
         async def latest_jobs(portfolio_ids: list[str]) -> list[MiningJob | None]:
             async with db.read() as session:

@@ -17,7 +17,7 @@ from graphql_api.schema import ids
 from graphql_api.schema.context import Info
 from graphql_api.schema.payloads import UserError, email_errors, user_error
 from graphql_api.schema.portfolio import ExportType, MiningJobType, PortfolioType
-from graphql_api.schema.types import RepoStatType
+from graphql_api.schema.types import FIRST_OF_LIST, RepoStatType, list_size
 from mining.analyze import InvalidWeightsError
 
 log = logging.getLogger("graphql_api.mutations")
@@ -38,8 +38,12 @@ class JobPayload:
 
 @strawberry.type
 class RankProjectsPayload:
-    projects: list[RepoStatType]
     user_errors: list[UserError]
+    _projects: strawberry.Private[list[RepoStatType]]
+
+    @strawberry.field(description="The ranked projects, best first. " + FIRST_OF_LIST)
+    def projects(self, info: Info, first: int | None = None) -> list[RepoStatType]:
+        return self._projects[: list_size(info, first)]
 
 
 @strawberry.type
@@ -176,13 +180,13 @@ class JobMutations:
         except InvalidWeightsError as error:
             field = ("weights", error.key) if error.key else ("weights",)
             return RankProjectsPayload(
-                projects=[], user_errors=[user_error("INVALID_WEIGHTS", str(error), *field)]
+                _projects=[], user_errors=[user_error("INVALID_WEIGHTS", str(error), *field)]
             )
         except JobStateError as error:
             return RankProjectsPayload(
-                projects=[], user_errors=[user_error(error.code, str(error))]
+                _projects=[], user_errors=[user_error(error.code, str(error))]
             )
-        return RankProjectsPayload(projects=await _ranked_projects(info, pid), user_errors=[])
+        return RankProjectsPayload(_projects=await _ranked_projects(info, pid), user_errors=[])
 
     @strawberry.mutation(
         description="Write the resume items again (idempotent); summaries use an LLM only when "
@@ -194,9 +198,9 @@ class JobMutations:
             await _services(info).regenerate_resume(pid)
         except JobStateError as error:
             return RankProjectsPayload(
-                projects=[], user_errors=[user_error(error.code, str(error))]
+                _projects=[], user_errors=[user_error(error.code, str(error))]
             )
-        return RankProjectsPayload(projects=await _ranked_projects(info, pid), user_errors=[])
+        return RankProjectsPayload(_projects=await _ranked_projects(info, pid), user_errors=[])
 
     @strawberry.mutation(
         description="Export the portfolio or its resume (kind: resume | portfolio) as JSON or "

@@ -12,7 +12,7 @@ from graphql_api.db import models, queries
 from graphql_api.schema import connection as conn
 from graphql_api.schema import ids
 from graphql_api.schema.context import Info
-from graphql_api.schema.types import Node, ProjectFilter, RepoStatType
+from graphql_api.schema.types import FIRST_OF_LIST, Node, ProjectFilter, RepoStatType, list_size
 from mining import codec
 
 
@@ -32,13 +32,13 @@ class MiningJobType(Node):
     current: str | None
     error_code: str | None
     error: str | None
-    repo_errors: list[RepoError]
     attempts: int
     created_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
     updated_at: dt.datetime
     _portfolio_id: strawberry.Private[str]
+    _repo_errors: strawberry.Private[list[RepoError]]
 
     @classmethod
     def from_model(cls, row: models.MiningJob) -> Self:
@@ -51,7 +51,7 @@ class MiningJobType(Node):
             current=row.current,
             error_code=row.error_code,
             error=row.error,
-            repo_errors=[
+            _repo_errors=[
                 RepoError(path=e.get("path"), code=e["code"], message=e["message"])
                 for e in row.repo_errors
             ],
@@ -62,6 +62,10 @@ class MiningJobType(Node):
             updated_at=row.updated_at,
             _portfolio_id=row.portfolio_id,
         )
+
+    @strawberry.field(description="What went wrong, repository by repository. " + FIRST_OF_LIST)
+    def repo_errors(self, info: Info, first: int | None = None) -> list[RepoError]:
+        return self._repo_errors[: list_size(info, first)]
 
     @strawberry.field
     async def portfolio(self, info: Info) -> PortfolioType:

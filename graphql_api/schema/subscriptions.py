@@ -26,7 +26,7 @@ from graphql_api.schema.context import Info
 from graphql_api.schema.errors import ApiError
 from graphql_api.schema.loaders import Loaders
 from graphql_api.schema.portfolio import MiningJobType
-from graphql_api.schema.types import RepoStatType
+from graphql_api.schema.types import FIRST_OF_LIST, RepoStatType, list_size
 
 ProgressKind = strawberry.enum(EventKind, name="ProgressKind")
 
@@ -58,8 +58,12 @@ class RankingProgress:
     total: int
     repository: str | None
     repository_error: str | None
-    ranking: list[RankingEntry]
     final: bool
+    _ranking: strawberry.Private[list[RankingEntry]]
+
+    @strawberry.field(description="Best first. " + FIRST_OF_LIST)
+    def ranking(self, info: Info, first: int | None = None) -> list[RankingEntry]:
+        return self._ranking[: list_size(info, first)]
 
     @classmethod
     def from_event(cls, event: JobEvent, loaders: Loaders) -> RankingProgress:
@@ -72,7 +76,7 @@ class RankingProgress:
             total=event.total,
             repository=event.repository,
             repository_error=event.repository_error,
-            ranking=[_entry(entry, loaders) for entry in event.ranking],
+            _ranking=[_entry(entry, loaders) for entry in event.ranking],
             final=event.final,
         )
 

@@ -12,8 +12,13 @@ from typing import TYPE_CHECKING, Annotated, Any, Self
 import strawberry
 
 from graphql_api.db import models, queries
+from graphql_api.schema import connection as conn
 from graphql_api.schema import ids
 from graphql_api.schema.context import Info
+
+# Plain lists that can grow take `first`; without it they return everything up to the page
+# cap (and the cost rule counts them at the cap).
+FIRST_OF_LIST = "At most `first` items; without it, all up to MAX_PAGE_SIZE (default 100)."
 
 if TYPE_CHECKING:
     from graphql_api.schema.portfolio import PortfolioType
@@ -68,9 +73,18 @@ class Author:
 
 @strawberry.type
 class Collaboration:
-    authors: list[Author]
     bus_factor: int | None
     is_collaborative: bool
+    author_count: int = strawberry.field(description="How many authors there are in all.")
+    _authors: strawberry.Private[list[dict[str, Any]]]
+
+    @strawberry.field(description="Most commits first. " + FIRST_OF_LIST)
+    def authors(self, info: Info, first: int | None = None) -> list[Author]:
+        size = list_size(info, first)
+        return [
+            Author(name=a["name"], email=a["email"], commits=a["commits"], share=a.get("share"))
+            for a in self._authors[:size]
+        ]
 
 
 @strawberry.type(description="One term of a score (ranking or health), so it can be explained.")
@@ -147,9 +161,10 @@ class SkillType(Node):
             _pk=row.id,
         )
 
-    @strawberry.field(description="Where this skill shows, strongest first.")
-    async def projects(self, info: Info) -> list[ProjectSkillType]:
-        rows = await info.context.loaders.project_skills_by_skill.load(self._pk)
+    @strawberry.field(description="Where this skill shows, strongest first. " + FIRST_OF_LIST)
+    async def projects(self, info: Info, first: int | None = None) -> list[ProjectSkillType]:
+        key = (self._pk, list_size(info, first))
+        rows = await info.context.loaders.project_skills_by_skill.load(key)
         return [ProjectSkillType.from_model(row) for row in rows]
 
 
@@ -258,12 +273,10 @@ class RepoStatType(Node):
     head_commit: str | None
     is_collaborative: bool
     languages: list[str]
-    language_percentages: list[LanguageShare]
     primary_language: str | None
     first_commit: dt.datetime | None
     last_commit: dt.datetime | None
     total_commits: int
-    frameworks: list[Framework]
     collaboration: Collaboration
     ranking_score: float | None
     ranking_position: int | None
@@ -276,10 +289,13 @@ class RepoStatType(Node):
     created_at: dt.datetime
     _pk: strawberry.Private[int]
     _portfolio_id: strawberry.Private[str]
+    _language_percentages: strawberry.Private[list[LanguageShare]]
+    _frameworks: strawberry.Private[list[Framework]]
 
     @classmethod
     def from_model(cls, row: models.RepoStat) -> Self:
         collab = row.collaboration_metadata
+        authors = collab.get("authors", [])
         return cls(
             id=strawberry.ID(ids.encode("RepoStat", row.uid)),
             project_name=row.project_name,
@@ -289,7 +305,7 @@ class RepoStatType(Node):
             head_commit=row.head_commit,
             is_collaborative=row.is_collaborative,
             languages=list(row.languages),
-            language_percentages=[
+            _language_percentages=[
                 LanguageShare(name=name, percent=percent)
                 for name, percent in sorted(
                     row.language_percentages.items(), key=lambda item: (-item[1], item[0])
@@ -299,7 +315,7 @@ class RepoStatType(Node):
             first_commit=row.first_commit,
             last_commit=row.last_commit,
             total_commits=row.total_commits,
-            frameworks=[
+            _frameworks=[
                 Framework(
                     name=f["name"],
                     category=f["category"],
@@ -309,14 +325,10 @@ class RepoStatType(Node):
                 for f in row.frameworks
             ],
             collaboration=Collaboration(
-                authors=[
-                    Author(
-                        name=a["name"], email=a["email"], commits=a["commits"], share=a.get("share")
-                    )
-                    for a in collab.get("authors", [])
-                ],
                 bus_factor=collab.get("bus_factor"),
                 is_collaborative=row.is_collaborative,
+                author_count=len(authors),
+                _authors=authors,
             ),
             ranking_score=row.ranking_score,
             ranking_position=row.ranking_position,
@@ -341,27 +353,46 @@ class RepoStatType(Node):
         assert row is not None
         return PortfolioType.from_model(row)
 
-    @strawberry.field
-    async def skills(self, info: Info) -> list[ProjectSkillType]:
-        rows = await info.context.loaders.project_skills_by_project.load(self._pk)
+    @strawberry.field(description="Languages by share of bytes at HEAD. " + FIRST_OF_LIST)
+    def language_percentages(self, info: Info, first: int | None = None) -> list[LanguageShare]:
+        return self._language_percentages[: list_size(info, first)]
+
+    @strawberry.field(description=FIRST_OF_LIST)
+    def frameworks(self, info: Info, first: int | None = None) -> list[Framework]:
+        return self._frameworks[: list_size(info, first)]
+
+    @strawberry.field(description="Strongest first. " + FIRST_OF_LIST)
+    async def skills(self, info: Info, first: int | None = None) -> list[ProjectSkillType]:
+        rows = await info.context.loaders.project_skills_by_project.load(self._key(info, first))
         return [ProjectSkillType.from_model(row) for row in rows]
 
-    @strawberry.field(description="The user's own skills in this project (collaborative work).")
-    async def user_skills(self, info: Info) -> list[UserProjectSkillType]:
-        rows = await info.context.loaders.user_project_skills_by_project.load(self._pk)
+    @strawberry.field(
+        description="The user's own skills in this project (collaborative work). " + FIRST_OF_LIST
+    )
+    async def user_skills(self, info: Info, first: int | None = None) -> list[UserProjectSkillType]:
+        loader = info.context.loaders.user_project_skills_by_project
+        rows = await loader.load(self._key(info, first))
         return [UserProjectSkillType.from_model(row) for row in rows]
 
-    @strawberry.field
-    async def evidence(self, info: Info) -> list[EvidenceTypeNode]:
-        rows = await info.context.loaders.evidence_by_project.load(self._pk)
+    @strawberry.field(description=FIRST_OF_LIST)
+    async def evidence(self, info: Info, first: int | None = None) -> list[EvidenceTypeNode]:
+        rows = await info.context.loaders.evidence_by_project.load(self._key(info, first))
         return [EvidenceTypeNode.from_model(row) for row in rows]
 
-    @strawberry.field
-    async def resume_items(self, info: Info) -> list[ResumeItemType]:
-        rows = await info.context.loaders.resume_items_by_project.load(self._pk)
+    @strawberry.field(description=FIRST_OF_LIST)
+    async def resume_items(self, info: Info, first: int | None = None) -> list[ResumeItemType]:
+        rows = await info.context.loaders.resume_items_by_project.load(self._key(info, first))
         return [ResumeItemType.from_model(row) for row in rows]
 
-    @strawberry.field
-    async def user_stats(self, info: Info) -> list[UserRepoStatType]:
-        rows = await info.context.loaders.user_stats_by_project.load(self._pk)
+    @strawberry.field(description=FIRST_OF_LIST)
+    async def user_stats(self, info: Info, first: int | None = None) -> list[UserRepoStatType]:
+        rows = await info.context.loaders.user_stats_by_project.load(self._key(info, first))
         return [UserRepoStatType.from_model(row) for row in rows]
+
+    def _key(self, info: Info, first: int | None) -> tuple[int, int]:
+        return self._pk, list_size(info, first)
+
+
+def list_size(info: Info, first: int | None) -> int:
+    """The length of a plain list field: `first`, or all up to the page cap."""
+    return conn.list_size(first, info.context.settings.max_page_size)

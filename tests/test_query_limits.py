@@ -1,0 +1,161 @@
+"""Every query is bounded before it runs: tokens, expanded fields, cost, depth, aliases; each
+refusal has its code, and an accepted query reports its cost."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from graphql import get_introspection_query, parse
+
+from graphql_api.db.engine import Database
+from graphql_api.schema import build_schema
+from graphql_api.schema.cost import PageSizes, measure
+from tests.conftest import GraphQLClient
+from tests.factories import portfolio_with_projects
+
+README_DASHBOARD = """{ portfolios(first: 5) { nodes { id name profile
+  projects(first: 10, orderBy: RANKING) { totalCount nodes { projectName rankingScore healthScore
+    rankingComponents { name contribution } skills { skill { name } proficiency level evidence }
+    evidence { type content } resumeItems { content } userStats { sharePercent role } } } } } }"""
+
+INTROSPECTION = get_introspection_query(
+    descriptions=True,
+    specified_by_url=True,
+    directive_is_repeatable=True,
+    schema_description=True,
+    input_value_deprecation=True,
+)
+
+
+def cycle(levels: int, first: str = "") -> str:
+    """Skill -> projects -> project -> skills -> skill -> ..., `levels` lists deep."""
+    query = "name" if levels % 2 == 0 else "projectName"
+    for level in reversed(range(levels)):  # built from the inside out
+        field = "projects" if level % 2 == 0 else "skills"
+        inner = "project" if field == "projects" else "skill"
+        query = f"{field}{first} {{ {inner} {{ {query} }} }}"
+    return f'{{ skill(name: "main-skill-0") {{ {query} }} }}'
+
+
+def nodes(query: str, **variables: Any) -> int:
+    schema = build_schema()._schema
+    cost = measure(
+        schema, parse(query), operation_name=None, variables=variables, pages=PageSizes(20, 100)
+    )
+    return cost.nodes
+
+
+def test_the_node_count_follows_githubs_formula() -> None:
+    # Connections: first, or 20 without it; plain lists with `first`: it, or 100 without it;
+    # a list without a page argument: 20; multiplied down the nesting, summed.
+    assert nodes("{ portfolios(first: 5) { nodes { id } } }") == 5
+    assert nodes("{ portfolios { totalCount } }") == 20
+    assert nodes("{ portfolios(first: 5) { nodes { projects(first: 10) { totalCount } } } }") == (
+        5 + 5 * 10
+    )
+    assert nodes("query($n: Int) { portfolios(first: $n) { nodes { id } } }", n=7) == 7
+    assert nodes("query($n: Int = 3) { portfolios(first: $n) { nodes { id } } }") == 3
+    assert nodes('{ skill(name: "x") { projects { weight } } }') == 100
+    assert nodes('{ skill(name: "x") { projects(first: 2) { skill { name } } } }') == 2
+    assert nodes(README_DASHBOARD) == 5 + 5 * 10 + 5 * 10 * (20 + 100 + 100 + 100 + 100)
+    # Fragments count where they are spread, with the multiplier of the spot.
+    fragment = "fragment S on RepoStat { skills(first: 3) { weight } }"
+    spread = "{ portfolios(first: 2) { nodes { projects(first: 4) { nodes { ...S } } } } }"
+    assert nodes(spread + fragment) == 2 + 2 * 4 + 2 * 4 * 3
+
+
+async def test_the_dashboard_and_introspection_pass_and_report_their_cost(
+    gql: GraphQLClient,
+) -> None:
+    dashboard = await gql(README_DASHBOARD)
+    assert "errors" not in dashboard
+    assert dashboard["extensions"] == {"cost": {"nodes": 21_055, "limit": 100_000}}
+    introspection = await gql(INTROSPECTION)
+    assert "errors" not in introspection
+    assert introspection["data"]["__schema"]["queryType"]["name"] == "Query"
+    assert introspection["extensions"]["cost"]["nodes"] < 100_000
+
+
+def refusal(body: dict[str, Any]) -> dict[str, Any]:
+    assert body["data"] is None, body
+    codes = {error["extensions"]["code"] for error in body["errors"]}
+    assert len(codes) == 1, body["errors"]
+    extensions: dict[str, Any] = body["errors"][0]["extensions"]
+    return extensions
+
+
+async def test_a_deep_cycle_is_refused_by_its_cost_or_its_depth(
+    db: Database, gql: GraphQLClient
+) -> None:
+    await portfolio_with_projects(db, 2, skills_per_project=2)
+    costly = refusal(await gql(cycle(12)))
+    assert costly["code"] == "QUERY_TOO_COMPLEX"
+    assert costly["limit"] == 100_000
+    assert costly["cost"] > 100**12
+    assert refusal(await gql(cycle(12, "(first: 1)"))) == {"code": "QUERY_TOO_DEEP", "limit": 10}
+    # Within the limits the same cycle runs, every list cut to its page.
+    body = await gql.data(cycle(3, "(first: 1)"))
+    assert len(body["skill"]["projects"]) == 1
+    assert len(body["skill"]["projects"][0]["project"]["skills"]) == 1
+
+
+async def test_too_many_tokens_is_refused_while_parsing(gql: GraphQLClient) -> None:
+    huge = "{" + " a" * 100_000 + " }"  # 200 kB: under the JSON body cap
+    started = time.perf_counter()
+    body = await gql(huge)
+    elapsed = time.perf_counter() - started
+    assert refusal(body) == {"code": "TOO_MANY_TOKENS", "limit": 2000}
+    print(f"100k-token query refused in {elapsed * 1000:.0f} ms")  # bench/ keeps the goal
+
+
+def fragments_spreading_twice(levels: int) -> str:
+    """A document of `levels` fragments, each spreading the next twice: 2**levels fields."""
+    body = "query { ...F0 }\n"
+    body += "".join(f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}\n" for i in range(levels))
+    return body + f"fragment F{levels} on Query {{ __typename }}"
+
+
+async def test_fragments_that_multiply_fields_are_refused_before_validation(
+    gql: GraphQLClient,
+) -> None:
+    started = time.perf_counter()
+    body = await gql(fragments_spreading_twice(60))
+    assert time.perf_counter() - started < 30  # Strawberry's limiters alone: 2**60 steps
+    assert refusal(body) == {"code": "TOO_MANY_FIELDS", "fields": 2**60, "limit": 2000}
+    assert "errors" not in await gql(fragments_spreading_twice(5))
+
+
+async def test_aliases_are_counted_through_fragments(gql: GraphQLClient) -> None:
+    ten = " ".join(f"a{i}: __typename" for i in range(10))
+    query = (
+        f"fragment A on Query {{ {ten} }}\n"
+        f"fragment B on Query {{ {' '.join(['...A'] * 10)} }}\n"
+        f"query {{ {' '.join(['...B'] * 10)} }}"
+    )
+    assert refusal(await gql(query)) == {"code": "TOO_MANY_ALIASES", "aliases": 1000, "limit": 30}
+    assert "errors" not in await gql(f"{{ {' '.join(f'a{i}: __typename' for i in range(30))} }}")
+
+
+@pytest.mark.parametrize(
+    "field", ["skills", "userSkills", "evidence", "resumeItems", "userStats", "frameworks"]
+)
+async def test_child_lists_take_first_up_to_the_page_cap(
+    db: Database, gql: GraphQLClient, field: str
+) -> None:
+    await portfolio_with_projects(db, 1, skills_per_project=3, evidence_per_project=3)
+    query = f"query($n: Int) {{ portfolios(first: 1) {{ nodes {{ projects(first: 1) {{ nodes {{ {field}(first: $n) {{ __typename }} }} }} }} }} }}"  # noqa: E501
+    project = (await gql.data(query, n=1))["portfolios"]["nodes"][0]["projects"]["nodes"][0]
+    assert len(project[field]) <= 1
+    body = await gql(query, n=101)
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_PAGE_SIZE"]
+
+
+async def test_a_shared_skill_lists_a_page_of_projects(db: Database, gql: GraphQLClient) -> None:
+    await portfolio_with_projects(db, 5, skills_per_project=1)
+    query = '{ skill(name: "main-skill-0") { projects(first: 2) { project { projectName } } } }'
+    data = await gql.data(query)
+    assert len(data["skill"]["projects"]) == 2
+    everything = await gql.data('{ skill(name: "main-skill-0") { projects { weight } } }')
+    assert len(everything["skill"]["projects"]) == 5
