@@ -113,7 +113,9 @@ async def test_too_many_tokens_is_refused_while_parsing(gql: GraphQLClient) -> N
 def fragments_spreading_twice(levels: int) -> str:
     """A document of `levels` fragments, each spreading the next twice: 2**levels fields."""
     body = "query { ...F0 }\n"
-    body += "".join(f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}\n" for i in range(levels))
+    body += "".join(
+        f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}\n" for i in range(levels)
+    )
     return body + f"fragment F{levels} on Query {{ __typename }}"
 
 
