@@ -152,7 +152,11 @@ async def read_history(
     parser, fold = LogParser(), HistoryFold(identity)
 
     def consume(chunk: bytes | None) -> None:
-        for commit in parser.feed(chunk) if chunk is not None else parser.flush():
+        try:
+            commits = parser.feed(chunk) if chunk is not None else parser.flush()
+        except ValueError as exc:  # the parser's one error: a crafted commit (e.g. its date)
+            raise MiningError(f"unreadable history: {exc}", code="CORRUPT") from exc
+        for commit in commits:
             fold.add(commit)
 
     args = [*LOG_ARGS, "--end-of-options", repo.head or "HEAD"]

@@ -11,6 +11,9 @@ A commit without a diff (a merge, an empty commit) is followed directly by the n
 Tokens are read by position, never by searching for `\\x1e`, because paths may contain any byte
 but NUL. Text is decoded as UTF-8 with errors="replace": git stores names and paths as raw bytes,
 and a lone surrogate (surrogateescape) would later fail to encode as JSON or in the database.
+
+Output that does not have this shape (a crafted commit can carry any timestamp) raises
+`ValueError`, and nothing else: tests/mining/test_mining_parse_fuzz.py feeds it arbitrary bytes.
 """
 
 from __future__ import annotations
@@ -66,7 +69,10 @@ def _lines(raw: bytes) -> int | None:
 
 
 def _when(raw: bytes) -> datetime:
-    return datetime.fromtimestamp(int(raw), UTC)
+    try:
+        return datetime.fromtimestamp(int(raw), UTC)
+    except (OverflowError, OSError) as exc:  # past what time_t or datetime can hold
+        raise ValueError(f"git log output: timestamp {raw[:40]!r} is out of range") from exc
 
 
 class LogParser:

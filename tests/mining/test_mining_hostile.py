@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from mining.discover import discover
+from mining.errors import MiningError
 from mining.git import GitRunner
 from mining.pipeline import LOG_ARGS, mine_project
 from mining.records import Identity
@@ -100,3 +101,28 @@ async def test_second_wall_overrides_alone(
     await runner.run(["ls-tree", "-r", "-l", "-z", "HEAD"], git_dir=git_dir)
     await runner.run(["cat-file", "--batch"], git_dir=git_dir, input=b"HEAD:app.py\n")
     assert os.listdir(markers) == []
+
+
+async def test_a_commit_dated_past_any_calendar_is_a_typed_failure(
+    repos: Factory, upload: Path, runner: GitRunner
+) -> None:
+    """git prints the timestamp a crafted commit carries as is; the parser's ValueError
+    (found by tests/mining/test_mining_parse_fuzz.py) becomes CORRUPT, not INTERNAL."""
+    repo = repos.repo("far-future")
+    repo.write("app.py", "print('hi')\n")
+    repo.commit("one")
+    headers, _, message = repo.git("cat-file", "commit", "HEAD").partition("\n\n")
+    forged = "\n".join(
+        line.rsplit(" ", 2)[0] + " 99999999999999999999 +0000"
+        if line.startswith(("author ", "committer "))
+        else line
+        for line in headers.splitlines()
+    )
+    sha = repo.git(
+        "hash-object", "-t", "commit", "-w", "--stdin", input=f"{forged}\n\n{message}\n".encode()
+    )
+    repo.git("update-ref", "refs/heads/main", sha)
+    with pytest.raises(MiningError) as caught:
+        await mine_project(discover(upload)[0], Identity.of("alice@example.com"), runner)
+    assert caught.value.code == "CORRUPT"
+    assert "out of range" in str(caught.value)
