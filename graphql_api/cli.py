@@ -1,4 +1,4 @@
-"""`artifact-miner serve | mine | migrate | export-schema`."""
+"""`artifact-miner serve | mine | migrate | export-schema | backup | restore | check`."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import asyncio
 import logging
 from pathlib import Path
 
+from graphql_api.backup import command as backup_command
 from graphql_api.settings import Settings
 from mining import report as mining_report
 
@@ -100,6 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("owner")
     token.add_argument("--name", default="", help="a label for the token")
     token.set_defaults(func=_create_token)
+
+    backup_command.add_commands(commands)  # backup, restore, check
 
     export = commands.add_parser("export-schema", help="write the GraphQL schema as SDL")
     export.add_argument("--output", type=Path, default=SCHEMA_FILE)
