@@ -127,6 +127,11 @@ class JobMutations:
         errors = email_errors(user_emails)
         if not files and not upload_ids:
             errors.append(user_error("EMPTY_UPLOAD", "no file and no upload id given"))
+        if any(not isinstance(file, UploadFile) for file in files or []):
+            # Upload's parser takes any value; a JSON body can only carry strings and the like
+            # (found by tests/test_schemathesis.py).
+            message = "files must be multipart file parts (GraphQL multipart request spec)"
+            errors.append(user_error("INVALID_UPLOAD", message, "files"))
         if errors:
             return UploadPortfolioPayload(portfolio=None, job=None, user_errors=errors)
         try:

@@ -24,6 +24,7 @@ from graphql_api.db.engine import Database
 from graphql_api.jobs.events import EventKind, portfolio_topic
 from graphql_api.schema import ids
 from graphql_api.settings import Settings
+from tests.conftest import GraphQLClient
 from tests.ingest.ingest_zipcraft import (
     build_zip,
     duplicate_central_entry,
@@ -498,3 +499,18 @@ async def test_a_file_part_not_in_the_map_is_closed(
     assert codes == ["UPLOAD_NOT_FOUND"]
     assert leftovers(settings) == []
     assert [str(w.message) for w in caught] == []
+
+
+async def test_an_upload_sent_inline_is_a_user_error(gql: GraphQLClient) -> None:
+    """Upload's parser takes any value: a string in a JSON body (as schemathesis sends it) is
+    refused with a code, not an INTERNAL error."""
+    body = await gql.data(
+        'mutation { uploadPortfolio(files: ["abc"]) { portfolio { id } userErrors { code field } }'
+        " }"
+    )
+    assert body == {
+        "uploadPortfolio": {
+            "portfolio": None,
+            "userErrors": [{"code": "INVALID_UPLOAD", "field": ["files"]}],
+        }
+    }
