@@ -7,8 +7,9 @@
    (codes from ``errors.IngestErrorCode``):
    - ARCHIVE_CORRUPT: not a ZIP, unreadable directory, entries whose data overlap (the
      "overlapping files" bomb: https://www.bamsoftware.com/hacks/zipbomb/).
-   - TOO_MANY_ENTRIES: more than ``max_entries`` (read from the end record, before the
-     central directory is parsed into memory).
+   - TOO_MANY_ENTRIES: more than ``max_entries``, declared in the end record or counted by
+     walking the central directory's headers in place, before zipfile parses it into memory
+     (a count that differs from the declared one is ARCHIVE_CORRUPT).
    - ARCHIVE_ENCRYPTED: general-purpose flag bit 0 (traditional) or 6 (strong encryption).
    - ARCHIVE_UNSUPPORTED: compression other than stored, deflate, bzip2, lzma (deflate64 from
      Windows Explorer is the one met in practice; Python cannot read it).
@@ -142,23 +143,65 @@ def inspect_zip(zf: zipfile.ZipFile, limits: ArchiveLimits, archive_size: int) -
 
 def _open_zip(fp: BinaryIO, limits: ArchiveLimits) -> zipfile.ZipFile:
     try:
-        _check_count(_declared_entry_count(fp), limits)
+        _check_central_directory(fp, limits)
         return zipfile.ZipFile(fp)
     except _DIRECTORY_ERRORS as exc:
         raise IngestError(C.ARCHIVE_CORRUPT, f"not a readable ZIP archive: {exc}") from exc
 
 
-def _declared_entry_count(fp: BinaryIO) -> int:
-    """The entry count of the end record, read before zipfile builds one ZipInfo per entry.
+def _check_central_directory(fp: BinaryIO, limits: ArchiveLimits) -> None:
+    """Count the central directory's headers before zipfile builds one ZipInfo per entry.
 
-    A central directory of millions of tiny entries fits in a legal upload but would cost
-    gigabytes once parsed, so the count is checked first.  ``_EndRecData`` is private but has
-    been stable since Python 2 and also resolves the ZIP64 end record.
+    zipfile walks the directory by its declared byte size, not by the end record's entry
+    count, so an end record claiming 10 entries in front of a directory of a million would
+    pass a check of the count alone and cost gigabytes once parsed.  Here the headers are
+    walked in place (46 bytes read, name/extra/comment skipped), at most ``max_entries + 1``
+    of them, and the count found must equal the count declared.  ``_EndRecData`` is private
+    but has been stable since Python 2 and also resolves the ZIP64 end record.
     """
     endrec = zipfile._EndRecData(fp)  # type: ignore[attr-defined]
     if endrec is None:
         raise zipfile.BadZipFile("no end of central directory record")
-    return int(endrec[zipfile._ECD_ENTRIES_TOTAL])  # type: ignore[attr-defined]
+    declared = int(endrec[zipfile._ECD_ENTRIES_TOTAL])  # type: ignore[attr-defined]
+    _check_count(declared, limits)
+    size_cd = int(endrec[zipfile._ECD_SIZE])  # type: ignore[attr-defined]
+    start = int(endrec[zipfile._ECD_LOCATION]) - size_cd  # type: ignore[attr-defined]
+    if endrec[zipfile._ECD_SIGNATURE] == zipfile.stringEndArchive64:  # type: ignore[attr-defined]
+        start -= zipfile.sizeEndCentDir64 + zipfile.sizeEndCentDir64Locator  # type: ignore[attr-defined]
+    found = _count_headers(fp, start, size_cd, limits.max_entries)
+    if found > limits.max_entries:
+        raise IngestError(
+            C.TOO_MANY_ENTRIES,
+            f"the central directory holds more than {limits.max_entries} entries "
+            f"(the end record claims {declared})",
+        )
+    if found != declared:
+        raise zipfile.BadZipFile(
+            f"the end record claims {declared} entries, the central directory holds {found}"
+        )
+
+
+_CD_HEADER = struct.Struct("<4s24xHHH12x")  # APPNOTE 4.3.12: the 46 fixed bytes
+_CD_SIGNATURE = b"PK\x01\x02"
+
+
+def _count_headers(fp: BinaryIO, start: int, size: int, limit: int) -> int:
+    """Central directory headers in ``size`` bytes from ``start``; stops after ``limit + 1``."""
+    if start < 0:
+        raise zipfile.BadZipFile("bad offset for the central directory")
+    fp.seek(start)
+    count = walked = 0
+    while walked < size and count <= limit:
+        header = fp.read(_CD_HEADER.size)
+        if len(header) != _CD_HEADER.size:
+            raise zipfile.BadZipFile("truncated central directory")
+        signature, name, extra, comment = _CD_HEADER.unpack(header)
+        if signature != _CD_SIGNATURE:
+            raise zipfile.BadZipFile("bad magic number in the central directory")
+        fp.seek(name + extra + comment, os.SEEK_CUR)
+        walked += _CD_HEADER.size + name + extra + comment
+        count += 1
+    return count
 
 
 def _checked_name(name: str) -> str:

@@ -106,3 +106,14 @@ def write(tmp_path: Path, data: bytes, name: str = "upload.zip") -> Path:
     path = tmp_path / name
     path.write_bytes(data)
     return path
+
+
+def lying_central_directory(data: bytes, copies: int, claimed: int) -> bytes:
+    """The archive's one central record repeated ``copies`` times behind an end record that
+    claims ``claimed`` entries: a directory zipfile would parse in full, whatever the count."""
+    cd_start = data.index(_CD_SIG)
+    eocd = data.rindex(b"PK\x05\x06")
+    directory = data[cd_start:eocd] * copies
+    end = bytearray(data[eocd:])
+    struct.pack_into("<HHII", end, 8, claimed, claimed, len(directory), cd_start)
+    return data[:cd_start] + directory + bytes(end)

@@ -29,6 +29,7 @@ from tests.ingest.ingest_zipcraft import (
     build_zip,
     duplicate_central_entry,
     info,
+    lying_central_directory,
     patch_entry,
     symlink,
 )
@@ -212,6 +213,12 @@ CASES = [
         "TOO_MANY_ENTRIES",
         r"archive has 50001 entries, limit 50000",
         _file("many.zip", _many_entries),
+    ),
+    case(
+        "too-many-entries-behind-an-end-record-claiming-ten",
+        "TOO_MANY_ENTRIES",
+        r"the central directory holds more than 50000 entries \(the end record claims 10\)",
+        _file("liar.zip", lambda: lying_central_directory(build_zip([MAIN]), 60_000, 10)),
     ),
     # ARCHIVE_TOO_DEEP
     case(
