@@ -8,6 +8,7 @@ session per root resolver or DataLoader batch). Batch functions take many keys a
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -103,16 +104,31 @@ def _after(order: ProjectOrder, values: Sequence[Any]) -> ColumnElement[bool]:
     try:
         raw, last_uid = values
         if order is ProjectOrder.RECENT:
-            bound: Any = literal(datetime.fromisoformat(raw), UTCDateTime)
+            bound: Any = literal(_aware(raw), UTCDateTime)
         elif order is ProjectOrder.NAME:
             bound = func.lower(literal(str(raw)))  # folded by the same function as the key
         else:
-            bound = float(raw)
+            bound = _finite(raw)
         last_uid = str(last_uid)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise BadCursor(f"cursor values {values!r} do not fit the {order.value} order") from exc
     beyond = key < bound if descending else key > bound
     return or_(beyond, and_(key == bound, RepoStat.uid > last_uid))
+
+
+def _aware(raw: Any) -> datetime:
+    """A cursor's timestamp; a naive one would fail when bound, not here (UTCDateTime)."""
+    value = datetime.fromisoformat(raw)
+    if value.tzinfo is None:
+        raise ValueError(f"{value} has no time zone")
+    return value
+
+
+def _finite(raw: Any) -> float:
+    value = float(raw)
+    if not math.isfinite(value):  # "nan" and "inf" are strings float() takes
+        raise ValueError(f"{value} is not a position or a count")
+    return value
 
 
 def _project_conditions(portfolio_id: str | None, filt: ProjectFilter) -> list[Any]:
@@ -184,7 +200,7 @@ async def portfolios_page(
     )
     if after is not None:
         try:
-            created = literal(datetime.fromisoformat(after[0]), UTCDateTime)
+            created = literal(_aware(after[0]), UTCDateTime)
             last_id = str(after[1])
         except (TypeError, ValueError, IndexError) as exc:
             raise BadCursor(f"cursor values {after!r} do not fit the portfolio listing") from exc

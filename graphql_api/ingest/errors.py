@@ -23,11 +23,31 @@ message names the offending value.  Anything else that escapes this package is a
         ARCHIVE_TOO_DEEP        more path components than max_depth, or a path over max_path_length
         ARCHIVE_ENCRYPTED       an entry with the encryption flag (traditional or strong)
         ARCHIVE_UNSUPPORTED     a compression method other than stored/deflate/bzip2/lzma
+
+Messages quote client values through ``shown`` (at most SHOWN_CHARS characters) and are cut
+to MESSAGE_CHARS.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+SHOWN_CHARS = 64  # of a client-given value quoted in an error message
+MESSAGE_CHARS = 500  # of any error message a client sees (and the log line that repeats it)
+
+
+def shown(value: object, limit: int = SHOWN_CHARS) -> str:
+    """``repr(value)`` for an error message, cut to ``limit`` characters with its length named,
+    so a megabyte ID is neither echoed whole nor logged whole."""
+    text = value if isinstance(value, str) else repr(value)
+    if len(text) <= limit:
+        return repr(text) if isinstance(value, str) else text
+    return f"{text[:limit]!r}... ({len(text)} characters)"
+
+
+def clip(message: str, limit: int = MESSAGE_CHARS) -> str:
+    """A message cut to ``limit`` characters: the backstop behind ``shown``."""
+    return message if len(message) <= limit else message[: limit - 3] + "..."
 
 
 class IngestErrorCode(StrEnum):
@@ -54,6 +74,7 @@ class IngestError(Exception):
     """A client-caused ingest failure with a stable ``code`` and a readable message."""
 
     def __init__(self, code: IngestErrorCode, message: str) -> None:
+        message = clip(message)
         super().__init__(message)
         self.code = code
         self.message = message

@@ -35,7 +35,7 @@ import anyio
 import anyio.to_thread
 from starlette.datastructures import UploadFile
 
-from graphql_api.ingest.errors import IngestError, IngestErrorCode
+from graphql_api.ingest.errors import IngestError, IngestErrorCode, shown
 from graphql_api.ingest.limits import MiB
 
 __all__ = ["ZIP_SIGNATURES", "StoredUpload", "UploadStore", "display_name"]
@@ -93,14 +93,14 @@ class UploadStore:
     def path_of(self, upload_id: str) -> Path:
         """Where an upload lives; ids are validated so they can never name another path."""
         if not _UPLOAD_ID.fullmatch(upload_id):
-            raise IngestError(C.UPLOAD_NOT_FOUND, f"malformed upload id {upload_id!r}")
+            raise IngestError(C.UPLOAD_NOT_FOUND, f"malformed upload id {shown(upload_id)}")
         return self.root / f"{upload_id}.zip"
 
     async def locate(self, upload_id: str) -> Path:
         """``path_of`` for an upload that must exist."""
         path = self.path_of(upload_id)
         if not await anyio.Path(path).is_file():
-            raise IngestError(C.UPLOAD_NOT_FOUND, f"no upload with id {upload_id!r}")
+            raise IngestError(C.UPLOAD_NOT_FOUND, f"no upload with id {shown(upload_id)}")
         return path
 
     async def discard(self, upload_id: str) -> None:

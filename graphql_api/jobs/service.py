@@ -19,7 +19,7 @@ from graphql_api.db import models, queries, writes
 from graphql_api.db.engine import Database
 from graphql_api.db.types import utcnow
 from graphql_api.ingest import ArchiveLimits, IngestError, StoredUpload, UploadStore, extract_zip
-from graphql_api.ingest.errors import IngestErrorCode
+from graphql_api.ingest.errors import IngestErrorCode, shown
 from graphql_api.jobs import persist
 from graphql_api.jobs.bus import EventBus
 from graphql_api.jobs.events import TERMINAL, EventKind, JobEvent, publish
@@ -93,7 +93,9 @@ class Services:
         try:
             path = await self.store.locate(upload_id)
         except (IngestError, ValueError) as exc:
-            raise IngestError(IngestErrorCode.UPLOAD_NOT_FOUND, f"no upload {upload_id!r}") from exc
+            raise IngestError(
+                IngestErrorCode.UPLOAD_NOT_FOUND, f"no upload {shown(upload_id)}"
+            ) from exc
         size = (await anyio.Path(path).stat()).st_size
         sha256 = await anyio.to_thread.run_sync(_sha256, path)
         return StoredUpload(id=upload_id, path=path, filename=path.name, size=size, sha256=sha256)

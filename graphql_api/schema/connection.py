@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
@@ -14,6 +15,7 @@ from typing import Any, Generic, TypeVar
 import strawberry
 
 from graphql_api.db.queries import BadCursor, Page
+from graphql_api.ingest.errors import shown
 from graphql_api.schema.errors import ApiError
 
 T = TypeVar("T")
@@ -52,18 +54,55 @@ def encode_cursor(kind: str, values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+MAX_CURSOR = 512  # characters; ours are well under 200
+MAX_CURSOR_VALUE = 256  # characters of one string value in a cursor
+_MAX_INT = 2**63
+
+
 def decode_cursor(cursor: str | None, kind: str) -> list[Any] | None:
-    """The key values in `cursor`, which must have been made for the same listing `kind`."""
+    """The key values in `cursor`, which must have been made for the same listing `kind`:
+    a short JSON list of scalars (no NUL or lone surrogate, no NaN), else BAD_CURSOR."""
     if cursor is None:
         return None
+    decoded = _parse(cursor) if len(cursor) <= MAX_CURSOR else None
+    if not isinstance(decoded, list) or not decoded or decoded[0] != kind:
+        raise ApiError(f"cursor {shown(cursor)} does not belong to this listing", code="BAD_CURSOR")
+    if not all(_plain(value) for value in decoded[1:]):
+        raise ApiError(f"cursor {shown(cursor)} holds values no listing has", code="BAD_CURSOR")
+    return decoded[1:]
+
+
+def _parse(cursor: str) -> Any:
     try:
         raw = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode())
-        decoded = json.loads(raw)
-    except (binascii.Error, ValueError):
-        decoded = None
-    if not isinstance(decoded, list) or not decoded or decoded[0] != kind:
-        raise ApiError(f"cursor {cursor!r} does not belong to this listing", code="BAD_CURSOR")
-    return decoded[1:]
+        return json.loads(raw, parse_constant=_no_constant)
+    except (binascii.Error, ValueError, RecursionError):
+        return None
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a cursor value")
+
+
+def _plain(value: Any) -> bool:
+    """A value a keyset bound can hold; anything else would fail in SQL, not here."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return -_MAX_INT < value < _MAX_INT
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, str):
+        return len(value) <= MAX_CURSOR_VALUE and "\x00" not in value and _encodable(value)
+    return False
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate ("\ud800" in the JSON)
+        return False
+    return True
 
 
 @contextmanager

@@ -15,12 +15,14 @@ import logging
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
+from graphql_api.ingest.errors import clip
+
 log = logging.getLogger("graphql_api.errors")
 
 
 class ApiError(Exception):
     def __init__(self, message: str, *, code: str) -> None:
-        super().__init__(message)
+        super().__init__(clip(message))
         self.code = code
         self.extensions = {"code": code}
 

@@ -6,6 +6,8 @@ import re
 
 import strawberry
 
+from graphql_api.ingest.errors import clip, shown
+
 EMAIL = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
 
 
@@ -17,12 +19,12 @@ class UserError:
 
 
 def user_error(code: str, message: str, *field: str) -> UserError:
-    return UserError(code=code, message=message, field=list(field) or None)
+    return UserError(code=code, message=clip(message), field=list(field) or None)
 
 
 def email_errors(emails: list[str] | None, field: str = "userEmails") -> list[UserError]:
     return [
-        user_error("INVALID_EMAIL", f"{email!r} is not an email address", field, str(i))
+        user_error("INVALID_EMAIL", f"{shown(email)} is not an email address", field, str(i))
         for i, email in enumerate(emails or [])
         if not EMAIL.match(email.strip())
     ]
