@@ -26,6 +26,7 @@ from graphql_api.db import migrate
 from graphql_api.db.engine import Database
 from graphql_api.ingest import (
     ArchiveLimits,
+    BodyDeadlineMiddleware,
     BodySizeLimitMiddleware,
     UploadLimits,
     UploadStore,
@@ -160,6 +161,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         middleware=[
             Middleware(
                 BodySizeLimitMiddleware, max_body_bytes=settings.max_upload_bytes + MULTIPART_SLACK
+            ),
+            Middleware(
+                BodyDeadlineMiddleware,
+                deadline=settings.upload_deadline,
+                min_rate=settings.upload_min_rate,
+                grace=settings.upload_rate_grace,
+                paths=("/uploads", "/graphql"),
             ),
             Middleware(
                 CORSMiddleware,

@@ -18,14 +18,17 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from graphql_api.app import create_app
+    from graphql_api.server import uvicorn_config
 
     settings = Settings.from_env()
-    uvicorn.run(
+    config = uvicorn_config(
         create_app(settings),
+        settings,
         host=args.host or settings.host,
         port=args.port or settings.port,
         log_level="info",
     )
+    uvicorn.Server(config).run()
     return 0
 
 

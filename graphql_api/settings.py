@@ -35,6 +35,15 @@ class Settings:
     rate_limit_uploads: str = "10/minute"
     mining_concurrency: int = 2
     require_auth: bool = False
+    # Slow clients: a request body (uploads, multipart GraphQL) must arrive whole within
+    # upload_deadline seconds, at upload_min_rate bytes/s on average once upload_rate_grace
+    # seconds have passed; a request head within head_timeout seconds of the connection (or
+    # of the previous response); an idle keep-alive connection is closed after keep_alive.
+    upload_deadline: float = 3600.0
+    upload_min_rate: float = 16 * 1024
+    upload_rate_grace: float = 10.0
+    head_timeout: float = 10.0
+    keep_alive: int = 5
     llm_local_url: str = "http://127.0.0.1:11434"
     llm_cloud_url: str = ""
     llm_cloud_key: str = field(default="", repr=False)
@@ -80,6 +89,13 @@ class Settings:
             rate_limit_uploads=env.get("RATE_LIMIT_UPLOADS", defaults.rate_limit_uploads),
             mining_concurrency=int(env.get("MINING_CONCURRENCY", defaults.mining_concurrency)),
             require_auth=env.get("REQUIRE_AUTH", "") in {"1", "true", "yes"},
+            upload_deadline=float(env.get("UPLOAD_DEADLINE_SECONDS", defaults.upload_deadline)),
+            upload_min_rate=float(env.get("UPLOAD_MIN_BYTES_PER_SECOND", defaults.upload_min_rate)),
+            upload_rate_grace=float(
+                env.get("UPLOAD_RATE_GRACE_SECONDS", defaults.upload_rate_grace)
+            ),
+            head_timeout=float(env.get("HEAD_TIMEOUT_SECONDS", defaults.head_timeout)),
+            keep_alive=int(env.get("KEEP_ALIVE_SECONDS", defaults.keep_alive)),
             llm_local_url=env.get("LLM_LOCAL_URL", defaults.llm_local_url),
             llm_cloud_url=env.get("LLM_CLOUD_URL", ""),
             llm_cloud_key=env.get("LLM_CLOUD_KEY", ""),

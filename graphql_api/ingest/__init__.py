@@ -8,9 +8,11 @@ A leaf package: it imports nothing from ``graphql_api.schema``, ``graphql_api.db
 - ``extract``: ``extract_zip`` (blocking; run it in a worker thread).
 - ``store``: ``UploadStore``, which streams uploads to disk with a size cap and a sha256.
 - ``middleware``: ``BodySizeLimitMiddleware``, a request body cap for any ASGI app.
+- ``deadline``: ``BodyDeadlineMiddleware``, a total deadline and a minimum rate for bodies.
 - ``routes``: ``make_upload_route``, POST /uploads taking a raw ZIP body.
 """
 
+from graphql_api.ingest.deadline import BodyDeadlineMiddleware
 from graphql_api.ingest.errors import IngestError, IngestErrorCode
 from graphql_api.ingest.extract import ExtractionResult, extract_zip
 from graphql_api.ingest.limits import ArchiveLimits, UploadLimits
@@ -20,6 +22,7 @@ from graphql_api.ingest.store import StoredUpload, UploadStore
 
 __all__ = [
     "ArchiveLimits",
+    "BodyDeadlineMiddleware",
     "BodySizeLimitMiddleware",
     "ExtractionResult",
     "IngestError",

@@ -9,6 +9,9 @@ message names the offending value.  Anything else that escapes this package is a
         UPLOAD_TOO_LARGE        the upload passed UploadLimits.max_upload_bytes (HTTP 413)
         UPLOAD_NOT_FOUND        a malformed upload id, or one with no stored file (HTTP 404)
         UPLOAD_STALLED          the client sent nothing for UploadStore.idle_timeout (HTTP 408)
+        UPLOAD_TIMEOUT          a request body not whole within its deadline (HTTP 408)
+        UPLOAD_TOO_SLOW         a request body arriving under the minimum rate (HTTP 408)
+        DISK_FULL               no space left to store or extract an upload (HTTP 507)
         PAYLOAD_TOO_LARGE       a request body passed the middleware's cap (HTTP 413)
         EMPTY_UPLOAD            zero bytes uploaded, or an archive without a single file
         NOT_A_ZIP               the first bytes are not a ZIP signature (HTTP 415)
@@ -54,6 +57,9 @@ class IngestErrorCode(StrEnum):
     UPLOAD_TOO_LARGE = "UPLOAD_TOO_LARGE"
     UPLOAD_NOT_FOUND = "UPLOAD_NOT_FOUND"
     UPLOAD_STALLED = "UPLOAD_STALLED"
+    UPLOAD_TIMEOUT = "UPLOAD_TIMEOUT"
+    UPLOAD_TOO_SLOW = "UPLOAD_TOO_SLOW"
+    DISK_FULL = "DISK_FULL"
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
     EMPTY_UPLOAD = "EMPTY_UPLOAD"
     NOT_A_ZIP = "NOT_A_ZIP"

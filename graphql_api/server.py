@@ -1,0 +1,78 @@
+"""How `artifact-miner serve` runs uvicorn: its timeouts set for hostile clients.
+
+uvicorn (0.54) has a keep-alive timeout (`timeout_keep_alive`, armed only after a response) but
+no timeout for a request head: a client that connects and sends nothing, or one header byte
+every few seconds, holds the connection for ever (each byte cancels the keep-alive timer).
+`HeadTimeoutProtocol` is uvicorn's h11 protocol with one timer more: a request head must be
+complete within `head_timeout` seconds of the connection or of the previous response, or the
+connection is closed.  Bodies are timed by `ingest.BodyDeadlineMiddleware` inside the app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import h11
+import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from graphql_api.settings import Settings
+
+__all__ = ["HeadTimeoutProtocol", "uvicorn_config"]
+
+
+class HeadTimeoutProtocol(H11Protocol):
+    head_timeout = 10.0  # replaced per server by `protocol_for`
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._head_timer: asyncio.TimerHandle | None = None
+        self._arm_head_timer()
+
+    def handle_events(self) -> None:
+        super().handle_events()
+        if self.conn.their_state is not h11.IDLE:  # the head is in: the body is timed elsewhere
+            self._cancel_head_timer()
+
+    def on_response_complete(self) -> None:
+        self._arm_head_timer()  # before: the next pipelined head may complete in there
+        super().on_response_complete()
+
+    def handle_websocket_upgrade(self, event: h11.Request) -> None:
+        self._cancel_head_timer()
+        super().handle_websocket_upgrade(event)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_head_timer()
+        super().connection_lost(exc)
+
+    def _arm_head_timer(self) -> None:
+        self._cancel_head_timer()
+        self._head_timer = self.loop.call_later(self.head_timeout, self._head_timed_out)
+
+    def _cancel_head_timer(self) -> None:
+        if getattr(self, "_head_timer", None) is not None:
+            assert self._head_timer is not None
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _head_timed_out(self) -> None:
+        self._head_timer = None
+        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+            self.logger.info("closing a connection: no complete request head in time")
+            self.transport.close()
+
+
+def protocol_for(head_timeout: float) -> type[HeadTimeoutProtocol]:
+    return type("HeadTimeoutProtocol", (HeadTimeoutProtocol,), {"head_timeout": head_timeout})
+
+
+def uvicorn_config(app: Any, settings: Settings, **options: Any) -> uvicorn.Config:
+    """The uvicorn configuration of `serve`; `options` pass through (host, port, log_level)."""
+    return uvicorn.Config(
+        app,
+        http=protocol_for(settings.head_timeout),
+        timeout_keep_alive=settings.keep_alive,
+        **options,
+    )
