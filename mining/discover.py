@@ -4,7 +4,8 @@ Blocking (it walks the file system): run `discover` in a worker thread. Symbolic
 followed (os.scandir with follow_symlinks=False), and `.git` directories are never entered.
 
 * A directory holding `.git` (a directory, or anything else: sanitize.py rejects it later) is a
-  work-tree repository; one holding `HEAD`, `objects/` and `refs/` is a bare repository.
+  work-tree repository; one holding a `HEAD` file beside `objects/`, `refs/`, `packed-refs` or
+  a `config` is a bare repository (`is_bare_repository`).
 * Inside a repository's work tree only nested repositories are looked for. A submodule is not a
   project of its own: a path listed in the parent's `.gitmodules`, or a directory whose `.git` is
   a file (a gitlink), is skipped with everything below it.
@@ -24,6 +25,7 @@ from pathlib import Path, PurePosixPath
 
 from mining import frameworks, languages
 from mining.records import LanguageKind, ProjectKind
+from mining.text import MAX_NAME, MAX_PATH, cap
 
 SKIP_DIRS = frozenset(
     [
@@ -91,10 +93,30 @@ def _repo_kind(entries: list[os.DirEntry[str]]) -> ProjectKind | None:
     names = {e.name: e for e in entries}
     if ".git" in names:
         return ProjectKind.WORKTREE
-    bare = ("HEAD", "objects", "refs")
-    if all(n in names for n in bare) and names["objects"].is_dir(follow_symlinks=False):
-        return ProjectKind.BARE
-    return None
+    return ProjectKind.BARE if is_bare_repository(names) else None
+
+
+def is_bare_repository(names: dict[str, os.DirEntry[str]]) -> bool:
+    """A file `HEAD` beside `objects/`, `refs/` or `packed-refs`, or a `HEAD` that reads as a
+    ref beside `config`. Any one of them: ZIP tools drop empty directories, and an empty or
+    packed bare repository zipped that way has no `objects/` or no `refs/` left (sanitize.py
+    repairs the copy, and a broken one fails there, reported, rather than skipped here)."""
+    head = names.get("HEAD")
+    if head is None or not head.is_file(follow_symlinks=False):
+        return False
+    dirs = [names[n] for n in ("objects", "refs") if n in names]
+    if any(d.is_dir(follow_symlinks=False) for d in dirs) or "packed-refs" in names:
+        return True
+    return "config" in names and _reads_as_ref(Path(head.path))
+
+
+def _reads_as_ref(path: Path) -> bool:
+    try:
+        with path.open("rb") as stream:
+            text = stream.read(256)
+    except OSError:
+        return False
+    return bool(re.fullmatch(rb"(ref: refs/\S+|[0-9a-f]{40})\s*", text))
 
 
 def _is_source(name: str) -> bool:
@@ -127,8 +149,10 @@ class _Walker:
         self.found: list[DiscoveredProject] = []
 
     def emit(self, directory: Path, kind: ProjectKind) -> None:
-        rel = directory.relative_to(self.root).as_posix()
-        self.found.append(DiscoveredProject(project_name(directory.name), rel, directory, kind))
+        # Name and path are shown (abs_path is the one used for I/O): no bidi override in them.
+        rel = cap(directory.relative_to(self.root).as_posix(), MAX_PATH)
+        name = cap(project_name(directory.name), MAX_NAME) or "project"
+        self.found.append(DiscoveredProject(name, rel, directory, kind))
 
     def free(self, directory: Path, depth: int) -> Path | None:
         """Walk outside any project; return an unclaimed directory of source files, if any."""

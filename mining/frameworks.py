@@ -48,6 +48,7 @@ first file (in sorted path order) that reported an entry. Paths excluded by
 
 from __future__ import annotations
 
+import logging
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
@@ -88,6 +89,8 @@ from mining.manifests import (
 )
 from mining.records import Detection
 from mining.registry import CATEGORIES, REGISTRY, Entry
+
+log = logging.getLogger(__name__)
 
 __all__ = ["CATEGORIES", "REGISTRY", "Entry", "detect", "detect_all", "is_manifest"]
 
@@ -289,6 +292,8 @@ def detect(path: str, content: bytes) -> tuple[Detection, ...]:
     reader = parser_for(path)
     signals = None if reader is None or is_excluded(path) else manifests.run(reader, content)
     if signals is None:
+        if reader is not None and not is_excluded(path):  # the note: the report goes on
+            log.info("manifest %s skipped: malformed or too complex to parse", path[:200])
         return ()
     entries = {e.name: e for ns, name in signals.packages for e in _package_entries(ns, name)}
     entries.update((tool, _BY_NAME[tool]) for tool in signals.tools)

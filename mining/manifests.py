@@ -40,6 +40,8 @@ from typing import Any
 
 import yaml
 
+from mining.text import MAX_VALUE
+
 
 class Malformed(ValueError):
     """The file is not a well-formed instance of the format its name promises."""
@@ -53,17 +55,13 @@ class Signals:
 
 Parser = Callable[[str], Signals]
 
-_PARSE_ERRORS = (
-    ValueError,  # json, tomllib, UnicodeDecodeError and Malformed are all ValueErrors
-    SyntaxError,  # ast and xml.etree.ElementTree.ParseError
-    RecursionError,  # deeply nested JSON/TOML/YAML/Python
-    yaml.YAMLError,
-    configparser.Error,
-)
+# ValueError covers json, tomllib, UTF-8 and Malformed; RecursionError deep nesting.
+_PARSE_ERRORS = (ValueError, SyntaxError, RecursionError, yaml.YAMLError, configparser.Error)
 
 
 def _signals(namespace: str = "", names: Iterable[str] = (), tools: Iterable[str] = ()) -> Signals:
-    return Signals(frozenset((namespace, n) for n in names), frozenset(tools))
+    kept = (n for n in names if len(n) <= MAX_VALUE)  # longer is not a name (npm allows 214)
+    return Signals(frozenset((namespace, n) for n in kept), frozenset(tools))
 
 
 # ---------------------------------------------------------------- data formats, safely
@@ -293,7 +291,11 @@ def _is_setup_call(node: ast.AST) -> bool:
 
 
 def read_setup_py(text: str) -> Signals:
-    calls = [n for n in ast.walk(ast.parse(text)) if _is_setup_call(n)]
+    try:
+        tree = ast.parse(text)
+    except MemoryError:  # CPython's "too complex to parse": the parser's own stack, not ours
+        raise Malformed("setup.py is too deeply nested to parse") from None
+    calls = [n for n in ast.walk(tree) if _is_setup_call(n)]
     keywords = [
         k for c in calls if isinstance(c, ast.Call) for k in c.keywords if k.arg in _SETUP_KEYWORDS
     ]

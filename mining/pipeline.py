@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import errno
 import logging
 import os
 import shutil
@@ -30,7 +32,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from mining import activity, frameworks, languages
-from mining.discover import SKIP_DIRS, DiscoveredProject, discover
+from mining.discover import SKIP_DIRS, DiscoveredProject, discover, is_bare_repository
 from mining.errors import MiningError
 from mining.git import GitRunner
 from mining.history import HistoryFold
@@ -48,6 +50,7 @@ from mining.records import (
     TreeFacts,
 )
 from mining.sanitize import CleanRepo, clean_copy
+from mining.text import MAX_PATH, cap
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +110,8 @@ async def mine_clean(
     history = await asyncio.to_thread(  # CPU: off the loop
         fold.history, tags=len(releases), tag_dates=releases
     )
-    return _report(project, fold.root_commit, repo.head, history, langs, detections, tree)
+    report = _report(project, fold.root_commit, repo.head, history, langs, detections, tree)
+    return dataclasses.replace(report, shallow=repo.shallow) if repo.shallow else report
 
 
 def _report(
@@ -241,10 +245,12 @@ def mine_plain(project: DiscoveredProject) -> ProjectReport:
     """A folder without git, from the file system (blocking: run in a worker thread)."""
     files = walk_files(project.abs_path)
     manifests = choose_manifests(files)
-    contents = {path: _read_capped(project.abs_path / path) for path in manifests}
+    # Read by their names on disk; shown (sources, notable files) as git paths are: capped.
+    contents = {cap(p, MAX_PATH): _read_capped(project.abs_path / p) for p in manifests}
     detections = frameworks.detect_all(contents)
     langs = languages.breakdown(files)
-    return _report(project, None, None, None, langs, detections, tree_facts(p for p, _ in files))
+    tree = tree_facts(cap(p, MAX_PATH) for p, _ in files)
+    return _report(project, None, None, None, langs, detections, tree)
 
 
 def walk_files(top: Path) -> list[tuple[str, int]]:
@@ -259,8 +265,8 @@ def walk_files(top: Path) -> list[tuple[str, int]]:
                 entries = list(it)
         except OSError:
             continue
-        names = {e.name for e in entries}
-        if directory != top and (".git" in names or {"HEAD", "objects", "refs"} <= names):
+        names = {e.name: e for e in entries}
+        if directory != top and (".git" in names or is_bare_repository(names)):
             continue  # a repository of its own, mined separately
         for entry in entries:
             if entry.is_dir(follow_symlinks=False) and entry.name not in SKIP_DIRS:
@@ -317,11 +323,16 @@ async def mine_each(
         async with slots:
             try:
                 return project, await mine_project(project, identity, runner, scratch=scratch)
-            except MiningError as exc:
-                return project, ProjectFailure(project.name, project.path, exc.code, str(exc))
-            except Exception as exc:  # a bug must not sink the other projects of the upload
+            except MiningError as exc:  # the detail in the log, the public message in the report
+                log.info("%s not mined: %s", project.path, exc)
+                message = exc.public(_upload_root(project))
+                return project, ProjectFailure(project.name, project.path, exc.code, message)
+            except OSError as exc:
+                return project, _os_failure(project, exc)
+            except Exception:  # a bug must not sink the other projects of the upload
                 log.exception("mining %s failed unexpectedly", project.path)
-                return project, ProjectFailure(project.name, project.path, "INTERNAL", repr(exc))
+                failure = ProjectFailure(project.name, project.path, "INTERNAL", _UNEXPECTED)
+                return project, failure
 
     tasks = [asyncio.create_task(one(p)) for p in projects]
     try:
@@ -331,6 +342,20 @@ async def mine_each(
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+_UNEXPECTED = "an unexpected error stopped the mining of this project (see the server log)"
+
+
+def _os_failure(project: DiscoveredProject, exc: OSError) -> ProjectFailure:
+    """A full disk is DISK_FULL (the scratch copy could not be written); anything else the
+    file system refused is a bug of ours, logged in full and INTERNAL to the client."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        log.warning("%s not mined: %s", project.path, exc)
+        message = "no space left on the server to mine this project"
+        return ProjectFailure(project.name, project.path, "DISK_FULL", message)
+    log.exception("mining %s failed unexpectedly", project.path)
+    return ProjectFailure(project.name, project.path, "INTERNAL", _UNEXPECTED)
 
 
 async def mine_tree(

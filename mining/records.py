@@ -179,6 +179,9 @@ class ProjectReport:
     languages: LanguageBreakdown
     frameworks: tuple[Detection, ...]
     tree: TreeFacts
+    # A shallow clone (or a forged `shallow` file): history stops at its grafted boundary, so
+    # first commit, totals and shares describe the part that was uploaded, not the project.
+    shallow: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,10 @@ git at least once. Here git never opens the uploaded .git at all:
 3. Only object files (loose `xx/yyyy…` and `pack-*.pack` + `.idx`) are hard-linked (or copied,
    across file systems), refs are written as one `packed-refs` file, then HEAD and `shallow`.
 
+ZIP tools drop empty directories, so an upload may lack `objects/`, `refs/` or `refs/heads/`
+of a repository that had nothing in them: the copy, made by `git init`, has them all, which
+repairs such a repository; one whose refs name objects it lacks fails in git (CORRUPT).
+
 The copy holds no config, hooks, info/attributes, commit-graph, replace refs or index of the
 upload. Anything wrong raises RepoUnsafeError (code REPO_UNSAFE) before git runs.
 """
@@ -102,7 +106,7 @@ def inspect(project: Path, root: Path, *, bare: bool, limits: Limits | None = No
 def _inside(path: Path, root: Path, culprit: Path) -> None:
     resolved = path.resolve()
     if resolved != root and root not in resolved.parents:
-        raise RepoUnsafeError(str(culprit), f"points outside the upload: {resolved}")
+        raise RepoUnsafeError(str(culprit), "points outside the upload")
 
 
 def _scan(top: Path, limits: Limits) -> None:
@@ -226,6 +230,8 @@ def populate(plan: Plan, dest: Path) -> None:
 
 
 def _copy_objects(source: Path, dest: Path) -> None:
+    if not source.is_dir():  # an empty objects/ that the ZIP dropped: nothing to copy
+        return
     for entry in sorted(os.scandir(source), key=lambda e: e.name):
         if entry.is_dir(follow_symlinks=False) and _LOOSE_DIR.fullmatch(entry.name):
             for obj in os.scandir(entry.path):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import errno
 import logging
 import re
 from collections.abc import Sequence
@@ -39,6 +40,7 @@ from mining.records import Identity, ProjectFailure, ProjectReport
 log = logging.getLogger("graphql_api.jobs")
 
 MAX_ATTEMPTS = 3
+_UNEXPECTED = ("INTERNAL", "an unexpected error stopped the job (see the server log)")
 
 
 @dataclass
@@ -132,9 +134,11 @@ class JobRunner:
             await asyncio.shield(self._end(run, status, stage=status))
             if status == "queued":
                 raise
-        except Exception as exc:  # a bug: report it on the job, log it in full
+        except Exception as exc:  # a bug: log it in full; the job says only what kind it was
             log.exception("job %s failed", uid)
-            await self._end(run, "failed", stage="failed", error_code="INTERNAL", error=str(exc))
+            full = isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
+            code, error = ("DISK_FULL", "no space left on the server") if full else _UNEXPECTED
+            await self._end(run, "failed", stage="failed", error_code=code, error=error)
 
     async def _begin(self, uid: str) -> _Run | None:
         async with self.db.write() as session:

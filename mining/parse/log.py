@@ -11,6 +11,8 @@ A commit without a diff (a merge, an empty commit) is followed directly by the n
 Tokens are read by position, never by searching for `\\x1e`, because paths may contain any byte
 but NUL. Text is decoded as UTF-8 with errors="replace": git stores names and paths as raw bytes,
 and a lone surrogate (surrogateescape) would later fail to encode as JSON or in the database.
+Names, emails and paths are then capped and stripped of control characters (mining/text.py):
+a crafted commit must not put a megabyte name or a bidi override into a report.
 
 Output that does not have this shape (a crafted commit can carry any timestamp) raises
 `ValueError`, and nothing else: tests/mining/test_mining_parse_fuzz.py feeds it arbitrary bytes.
@@ -21,6 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+
+from mining.text import MAX_EMAIL, MAX_NAME, MAX_PATH, cap
 
 # %aN/%aE apply .mailmap (git-log(1), PRETTY FORMATS); %ae is the address as recorded, so a user
 # can be recognised by an old address that .mailmap maps onto a new one.
@@ -60,8 +64,9 @@ class Commit:
         return len(self.parents) > 1
 
 
-def _text(raw: bytes) -> str:
-    return raw.decode("utf-8", "replace")
+def _text(raw: bytes, limit: int = MAX_PATH) -> str:
+    # Decode no more than could survive the cap (4 bytes per character at most).
+    return cap(raw[: 4 * limit + 4].decode("utf-8", "replace"), limit)
 
 
 def _lines(raw: bytes) -> int | None:
@@ -142,9 +147,9 @@ class LogParser:
         commit = Commit(
             hash=sha.decode("ascii"),
             parents=tuple(parents.decode("ascii").split()),
-            author_name=_text(name),
-            author_email=_text(email),
-            original_email=_text(original),
+            author_name=_text(name, MAX_NAME),
+            author_email=_text(email, MAX_EMAIL),
+            original_email=_text(original, MAX_EMAIL),
             author_date=_when(authored),
             committer_date=_when(committed),
             modified_files=tuple(self._files),

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mining.text import MAX_PATH, cap
+
 SYMLINK_MODE = "120000"
 
 
@@ -19,7 +21,7 @@ class TreeEntry:
     type: str  # "blob" or "commit"
     sha: str
     size: int | None  # None for a submodule or an unreadable blob
-    path: str  # UTF-8, invalid bytes replaced (see mining/parse/log.py)
+    path: str  # UTF-8, invalid bytes replaced, capped and displayable (mining/parse/log.py)
 
     @property
     def is_file(self) -> bool:
@@ -35,7 +37,7 @@ def parse_entry(record: bytes) -> TreeEntry:
         type=kind.decode("ascii"),
         sha=sha.decode("ascii"),
         size=int(size) if size.isdigit() else None,
-        path=path.decode("utf-8", "replace"),
+        path=cap(path[: 4 * MAX_PATH + 4].decode("utf-8", "replace"), MAX_PATH),
     )
 
 
