@@ -41,6 +41,7 @@ from graphql_api.schema.context import Context
 from graphql_api.schema.loaders import Loaders
 from graphql_api.security import CsrfMiddleware
 from graphql_api.settings import Settings
+from graphql_api.websockets import LegacyWSHandler, TransportWSHandler
 
 log = logging.getLogger("graphql_api")
 
@@ -63,6 +64,9 @@ class AppState:
 
 
 class GraphQLApp(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = TransportWSHandler
+    graphql_ws_handler_class = LegacyWSHandler
+
     def __init__(self, state: AppState) -> None:
         super().__init__(
             build_schema(state.settings),

@@ -14,6 +14,7 @@ import logging
 
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
+from strawberry.schema.exceptions import CannotGetOperationTypeError
 
 from graphql_api.ingest.errors import clip
 
@@ -29,7 +30,11 @@ class ApiError(Exception):
 
 def _should_mask(error: GraphQLError) -> bool:
     original = error.original_error
-    if original is None or isinstance(original, ApiError | GraphQLError):
+    # An unknown operationName is the client's to fix: Strawberry answers it with the name
+    # (and closes a graphql-transport-ws socket with 4400) unless it is masked here.
+    if original is None or isinstance(
+        original, ApiError | GraphQLError | CannotGetOperationTypeError
+    ):
         return False
     log.error("unexpected error in %s", error.path, exc_info=original)
     return True
