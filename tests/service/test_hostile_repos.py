@@ -198,7 +198,8 @@ async def test_giant_author_names_are_capped_in_the_database_and_the_response(
     assert len(got["text"]) < 20_000
     async with services(app).db.read() as session:
         widest = await session.scalar(select(func.max(func.length(models.RepoStat.report))))
-    assert widest is not None and widest < 100_000
+    assert widest is not None
+    assert widest < 100_000
 
 
 async def test_bidi_and_control_characters_never_reach_displayed_names(

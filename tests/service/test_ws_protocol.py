@@ -91,5 +91,6 @@ async def test_legacy_graphql_ws_answers_an_error(ws_url: str, payload: Any, exp
     message = {"id": "1", "type": "start", "payload": payload}
     reply, closed = await exchange(ws_url, "graphql-ws", message)
     assert closed is None
-    assert reply["type"] == "error" and reply["id"] == "1"
+    assert reply["type"] == "error"
+    assert reply["id"] == "1"
     assert {k: v for k, v in reply["payload"].items() if k != "locations"} == expected
