@@ -33,6 +33,7 @@ def _project_values(report: ProjectReport, analysis: ProjectAnalysis) -> dict[st
         "kind": report.kind.value,
         "root_commit": report.root_commit,
         "head_commit": report.head_commit,
+        "shallow": report.shallow,
         "is_collaborative": bool(collaboration and collaboration.is_collaborative),
         "languages": [share.name for share in report.languages.shares],
         "language_percentages": {

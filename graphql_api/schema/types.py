@@ -271,6 +271,10 @@ class RepoStatType(Node):
     kind: str
     root_commit: str | None
     head_commit: str | None
+    shallow: bool = strawberry.field(
+        description="History cut short (a shallow clone, or a `shallow` file in the upload): "
+        "commits, dates and shares describe only the history that was uploaded."
+    )
     is_collaborative: bool
     languages: list[str]
     primary_language: str | None
@@ -303,6 +307,7 @@ class RepoStatType(Node):
             kind=row.kind,
             root_commit=row.root_commit,
             head_commit=row.head_commit,
+            shallow=row.shallow,
             is_collaborative=row.is_collaborative,
             languages=list(row.languages),
             _language_percentages=[
