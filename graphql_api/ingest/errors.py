@@ -33,6 +33,7 @@ to MESSAGE_CHARS.
 
 from __future__ import annotations
 
+import errno
 from enum import StrEnum
 
 SHOWN_CHARS = 64  # of a client-given value quoted in an error message
@@ -87,3 +88,13 @@ class IngestError(Exception):
 
     def __repr__(self) -> str:
         return f"IngestError({self.code.value}, {self.message!r})"
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """ENOSPC or EDQUOT: the server's disk (or the user's quota) is full, not a bug."""
+    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+def disk_full(what: str) -> IngestError:
+    """The DISK_FULL error for `what` could not be written; no server path in it."""
+    return IngestError(IngestErrorCode.DISK_FULL, f"no space left on the server to {what}")

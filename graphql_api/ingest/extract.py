@@ -27,6 +27,7 @@
      ``max_total_uncompressed``, or a ratio over ``max_ratio`` (per entry and overall, only
      above ``ratio_threshold`` bytes).
    - EMPTY_UPLOAD: no entries, or only directories.
+   - DISK_FULL (while extracting): the disk filled up; the partial tree is removed.
 2. Extraction into a fresh hidden directory in ``dest_parent``, streaming each entry while
    counting the bytes really produced and enforcing the size and ratio limits on them (CRC
    mismatches and broken streams are ARCHIVE_CORRUPT), then one ``rename`` to the final name.
@@ -57,7 +58,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from graphql_api.ingest.errors import IngestError, IngestErrorCode
+from graphql_api.ingest.errors import IngestError, IngestErrorCode, disk_full, is_disk_full
 from graphql_api.ingest.limits import ArchiveLimits, MiB
 
 __all__ = ["SUPPORTED_METHODS", "ExtractionResult", "extract_zip", "inspect_zip"]
@@ -424,8 +425,10 @@ def _extract_atomically(
             _extract_entry(zf, entry, staging, budget, made)
         os.chmod(staging, 0o755)  # mkdtemp made it 0700
         os.rename(staging, final)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        if is_disk_full(exc):
+            raise disk_full("extract the archive") from exc
         raise
     files = sum(not entry.is_dir for entry in entries)
     return ExtractionResult(final, files, len(made), budget.total)

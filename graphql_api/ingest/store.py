@@ -14,6 +14,8 @@ Errors (``IngestError.code``):
                       end record of an empty archive ("PK\\5\\6").  Spanned archives
                       ("PK\\7\\8") are refused too.
     UPLOAD_NOT_FOUND  ``path_of``/``locate`` got a malformed id or one with no file.
+    DISK_FULL         the disk filled up while the upload was written (the partial file is
+                      removed, which gives the space back).
 
 Files are not fsynced: a crash loses an upload the client had not been told was stored, and
 the client uploads again.
@@ -35,7 +37,7 @@ import anyio
 import anyio.to_thread
 from starlette.datastructures import UploadFile
 
-from graphql_api.ingest.errors import IngestError, IngestErrorCode, shown
+from graphql_api.ingest.errors import IngestError, IngestErrorCode, disk_full, is_disk_full, shown
 from graphql_api.ingest.limits import MiB
 
 __all__ = ["ZIP_SIGNATURES", "StoredUpload", "UploadStore", "display_name"]
@@ -76,9 +78,11 @@ class UploadStore:
         try:
             await self._pump(chunks, sink, limit)
             await anyio.to_thread.run_sync(sink.commit, final)
-        except BaseException:
+        except BaseException as exc:
             with anyio.CancelScope(shield=True):  # clean up even when cancelled
                 await anyio.to_thread.run_sync(sink.discard)
+            if is_disk_full(exc):
+                raise disk_full("store the upload") from exc
             raise
         return StoredUpload(upload_id, final, display_name(filename), sink.size, sink.hexdigest)
 
@@ -169,8 +173,12 @@ class _Sink:
         os.rename(self.path, final)
 
     def discard(self) -> None:
-        self.file.close()
-        self.path.unlink(missing_ok=True)
+        try:
+            self.file.close()  # flushes: on a full disk this fails again, and that is fine
+        except OSError:
+            pass
+        finally:
+            self.path.unlink(missing_ok=True)
 
     @property
     def hexdigest(self) -> str:

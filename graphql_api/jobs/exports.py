@@ -16,6 +16,7 @@ import anyio
 from graphql_api.db import models, queries
 from graphql_api.db.engine import Database
 from graphql_api.db.types import utcnow
+from graphql_api.ingest.errors import is_disk_full
 from graphql_api.settings import Settings
 
 log = logging.getLogger("graphql_api.exports")
@@ -84,8 +85,26 @@ def _markdown(content: dict[str, Any], kind: str) -> str:
 def _write_atomically(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(path.suffix + ".part")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
+    try:
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)  # a full disk must not keep what it half wrote
+        raise
+
+
+# What a failed export says (its `error`), by the code its creator is told; no server path.
+FAILURES = {
+    "DISK_FULL": "no space left on the server to write the export",
+    "INTERNAL": "an unexpected error stopped the export (see the server log)",
+}
+
+
+def failure_code(row: models.Export) -> str | None:
+    """The code of a failed export (DISK_FULL or INTERNAL); None unless it failed."""
+    if row.status != "failed":
+        return None
+    return next((code for code, text in FAILURES.items() if text == row.error), "INTERNAL")
 
 
 async def create_export(
@@ -107,7 +126,8 @@ async def create_export(
         await anyio.to_thread.run_sync(_write_atomically, path, text)
     except Exception as exc:
         log.exception("export %s failed", row.uid)
-        values: dict[str, Any] = {"status": "failed", "error": str(exc)}
+        code = "DISK_FULL" if is_disk_full(exc) else "INTERNAL"
+        values: dict[str, Any] = {"status": "failed", "error": FAILURES[code]}
     else:
         values = {"status": "completed", "path": str(path), "completed_at": utcnow()}
     async with db.write() as session:

@@ -240,4 +240,6 @@ class JobMutations:
         if errors:
             return CreateExportPayload(export=None, user_errors=errors)
         row = await exports.create_export(info.context.db, info.context.settings, pid, kind, format)
-        return CreateExportPayload(export=ExportType.from_model(row), user_errors=[])
+        failed = exports.failure_code(row)  # DISK_FULL is the client's to know (and retry)
+        user_errors = [] if failed is None else [user_error(failed, row.error or "")]
+        return CreateExportPayload(export=ExportType.from_model(row), user_errors=user_errors)
