@@ -25,7 +25,7 @@ from pathlib import Path, PurePosixPath
 
 from mining import frameworks, languages
 from mining.records import LanguageKind, ProjectKind
-from mining.text import MAX_NAME, MAX_PATH, cap
+from mining.text import MAX_NAME, MAX_PROJECT_PATH, cap
 
 SKIP_DIRS = frozenset(
     [
@@ -150,7 +150,7 @@ class _Walker:
 
     def emit(self, directory: Path, kind: ProjectKind) -> None:
         # Name and path are shown (abs_path is the one used for I/O): no bidi override in them.
-        rel = cap(directory.relative_to(self.root).as_posix(), MAX_PATH)
+        rel = cap(directory.relative_to(self.root).as_posix(), MAX_PROJECT_PATH)
         name = cap(project_name(directory.name), MAX_NAME) or "project"
         self.found.append(DiscoveredProject(name, rel, directory, kind))
 

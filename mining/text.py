@@ -9,6 +9,8 @@ would make "evil\u202egpj.py" display as "evilyp.jpg".
     MAX_NAME   256 characters  author names, project (folder) names
     MAX_EMAIL  320 characters  email addresses (RFC 5321: 64 + 1 + 255)
     MAX_PATH  1024 characters  file paths in history and in the tree at HEAD
+    MAX_PROJECT_PATH  700      a project's path in its upload (the upload's label, up to 255,
+                               goes in front of it, in a column of 1000)
     MAX_VALUE  256 characters  values read from manifests (package names)
 """
 
@@ -17,12 +19,23 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["MAX_EMAIL", "MAX_NAME", "MAX_PATH", "MAX_VALUE", "cap", "displayable"]
+__all__ = [
+    "MAX_EMAIL",
+    "MAX_NAME",
+    "MAX_PATH",
+    "MAX_PROJECT_PATH",
+    "MAX_VALUE",
+    "PORTFOLIO_NAME",
+    "cap",
+    "displayable",
+]
 
 MAX_NAME = 256
 MAX_EMAIL = 320
 MAX_PATH = 1024
+MAX_PROJECT_PATH = 700
 MAX_VALUE = 256
+PORTFOLIO_NAME = 200  # a name the client gives its portfolio (its column's width)
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _ELLIPSIS = "\u2026"

@@ -32,6 +32,7 @@ from mining.analyze import (
 )
 from mining.records import Identity, ProjectReport
 from mining.summary import SummarySettings, provider_for, summarize_project
+from mining.text import PORTFOLIO_NAME, cap
 
 log = logging.getLogger("graphql_api.jobs")
 
@@ -119,7 +120,7 @@ class Services:
                     raise JobStateError("NOT_FOUND", f"no portfolio {portfolio_id!r}")
                 portfolio = found
             if name is not None:
-                portfolio.name = name
+                portfolio.name = cap(name, PORTFOLIO_NAME)  # shown: no bidi, fits its column
             if user_emails is not None:
                 portfolio.user_emails = [e.strip().lower() for e in user_emails]
             await session.flush()

@@ -19,6 +19,7 @@ from graphql_api.schema.payloads import UserError, email_errors, user_error
 from graphql_api.schema.portfolio import ExportType, MiningJobType, PortfolioType
 from graphql_api.schema.types import FIRST_OF_LIST, RepoStatType, list_size
 from mining.analyze import InvalidWeightsError
+from mining.text import PORTFOLIO_NAME, cap
 
 log = logging.getLogger("graphql_api.mutations")
 
@@ -102,7 +103,7 @@ class JobMutations:
         emails = [e.strip().lower() for e in user_emails or []]
         async with info.context.db.write() as session:
             portfolio = models.Portfolio(
-                name=name, user_emails=emails, owner_id=info.context.owner_id
+                name=cap(name, PORTFOLIO_NAME), user_emails=emails, owner_id=info.context.owner_id
             )
             session.add(portfolio)
         return UploadPortfolioPayload(

@@ -43,3 +43,13 @@ async def test_a_megabyte_upload_id_is_upload_not_found_and_not_echoed(
     assert error["code"] == "UPLOAD_NOT_FOUND"
     assert error["message"] == f"no upload '{'A' * 64}'... (1000000 characters)"
     assert max((len(r.getMessage()) for r in caplog.records), default=0) < 2_000
+
+
+async def test_a_long_portfolio_name_with_bidi_controls_is_capped_and_stripped(
+    gql: GraphQLClient,
+) -> None:
+    name = "\u202eevil\u2066" + "n" * 100_000  # on PostgreSQL, over varchar(200) was INTERNAL
+    created = await gql.data(
+        "mutation($n: String!) { createPortfolio(name: $n) { portfolio { name } } }", n=name
+    )
+    assert created["createPortfolio"]["portfolio"]["name"] == "evil" + "n" * 195 + "\u2026"
