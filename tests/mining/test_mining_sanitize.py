@@ -54,7 +54,7 @@ def test_fifo_inside_git_dir(repos: Factory, upload: Path) -> None:
 def test_alternates_outside_the_upload(repos: Factory, upload: Path, tmp_path: Path) -> None:
     repo = one_commit(repos)
     (repo.path / ".git/objects/info/alternates").write_text(f"{tmp_path}\n")
-    assert unsafe(repo.path, upload) == f"points outside the upload: {tmp_path}"
+    assert unsafe(repo.path, upload) == "points outside the upload"
 
 
 def test_commondir(repos: Factory, upload: Path) -> None:
@@ -67,7 +67,7 @@ def test_worktree_gitdir_outside(repos: Factory, upload: Path) -> None:
     repo = one_commit(repos)
     (repo.path / ".git/worktrees/x").mkdir(parents=True)
     (repo.path / ".git/worktrees/x/gitdir").write_text("/tmp/x/.git\n")
-    assert unsafe(repo.path, upload) == "points outside the upload: /tmp/x/.git"
+    assert unsafe(repo.path, upload) == "points outside the upload"
 
 
 @pytest.mark.parametrize(
