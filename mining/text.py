@@ -51,5 +51,7 @@ def displayable(text: str) -> str:
 
 def cap(text: str, limit: int) -> str:
     """`text` made displayable and cut to `limit` characters (the cut marked with an ellipsis)."""
+    if len(text) <= limit and text.isprintable():  # the common case, decided in C
+        return text
     text = displayable(text)
     return text if len(text) <= limit else text[: limit - 1] + _ELLIPSIS
