@@ -8,7 +8,7 @@ DATA_DIR ?= $(CURDIR)/data
 GRAPHIQL_DIR := graphql_api/static/graphiql
 export HOST PORT DATA_DIR
 
-.PHONY: serve test lint format bench bench-ingest schema assets clean
+.PHONY: serve test lint format bench bench-dashboard bench-ingest schema assets clean
 
 # The environment: created when missing, reinstalled when pyproject.toml changes.
 $(VENV): pyproject.toml
@@ -44,6 +44,10 @@ schema: $(VENV)
 
 bench: $(VENV)
 	$(BIN)/python -m bench
+	$(MAKE) bench-dashboard
+
+bench-dashboard: $(VENV)
+	$(BIN)/python -m bench.dashboard_bench
 
 bench-ingest: $(VENV)
 	$(BIN)/python -m bench.ingest_bench

@@ -253,8 +253,11 @@ class RepoStat(Base, PublicId, CreatedAt):
     frameworks: Mapped[list[dict[str, str]]] = mapped_column(
         ValidatedJSON(js.FRAMEWORKS), default=list
     )
+    # The two big JSON columns (the author list, the whole mined report: hundreds of kB on a
+    # large repository) are deferred: a query reads them only when asked (`undefer`), and
+    # touching them unloaded raises instead of loading behind the caller's back.
     collaboration_metadata: Mapped[dict[str, Any]] = mapped_column(
-        ValidatedJSON(js.COLLABORATION), default=dict
+        ValidatedJSON(js.COLLABORATION), default=dict, deferred=True, deferred_raiseload=True
     )
     ranking_score: Mapped[float | None] = mapped_column(Float)
     # 1-based place in the portfolio's ranking, after representation preferences (a manual
@@ -273,7 +276,9 @@ class RepoStat(Base, PublicId, CreatedAt):
     summary: Mapped[str | None] = mapped_column(Text)
     # The mined report (mining.records.ProjectReport via mining.codec), so ranking, resume
     # items and the profile can be recomputed without running git again.
-    report: Mapped[dict[str, Any] | None] = mapped_column(ValidatedJSON(js.OBJECT))
+    report: Mapped[dict[str, Any] | None] = mapped_column(
+        ValidatedJSON(js.OBJECT), deferred=True, deferred_raiseload=True
+    )
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, and_, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload, undefer
 from sqlalchemy.sql.elements import KeyedColumnElement
 
 from graphql_api.db.models import (
@@ -235,7 +235,8 @@ async def skills_page(
 
 async def by_uid(session: AsyncSession, model: type[M], uid: str) -> M | None:
     column: KeyedColumnElement[Any] = model.id if model is Portfolio else model.uid  # type: ignore[attr-defined]
-    return (await session.scalars(select(model).where(column == uid))).one_or_none()
+    stmt = select(model).where(column == uid).options(*_related(model))
+    return (await session.scalars(stmt)).one_or_none()
 
 
 async def skill_by_name(session: AsyncSession, name: str) -> Skill | None:
@@ -278,7 +279,7 @@ async def children_by_project(
     order = _CHILD_ORDER.get(model, (model.id,))  # type: ignore[attr-defined]
     if limit is None:
         stmt = select(model).where(column.in_(project_ids)).order_by(*order)
-        return list((await session.scalars(stmt)).all())
+        return list((await session.scalars(stmt.options(*_related(model)))).all())
     return await _first_of_each(session, model, column, order, [column.in_(project_ids)], limit)
 
 
@@ -298,7 +299,15 @@ async def _first_of_each(
     ranked = select(model, position).where(*conditions).subquery()
     row = aliased(model, ranked)
     stmt = select(row).where(ranked.c._row_number <= limit).order_by(ranked.c._row_number)
-    return list((await session.scalars(stmt)).all())
+    return list((await session.scalars(stmt.options(*_related(model, row)))).all())
+
+
+def _related(model: type[Base], entity: Any = None) -> tuple[Any, ...]:
+    """What is read with a row: the skill of a project's skill row (one JOIN, not a query
+    per row), which its GraphQL type shows as a plain field."""
+    if model is ProjectSkill or model is UserProjectSkill:
+        return (joinedload((entity or model).skill, innerjoin=True),)
+    return ()
 
 
 _CHILD_ORDER: dict[type[Base], tuple[Any, ...]] = {
@@ -340,11 +349,42 @@ async def latest_jobs_by_portfolio(
 async def portfolio_projects(
     session: AsyncSession, portfolio_id: str, *, include_deleted: bool = False
 ) -> list[RepoStat]:
+    """A portfolio's projects with their mined reports (the deferred `report` column)."""
     conditions = [RepoStat.portfolio_id == portfolio_id]
     if not include_deleted:
         conditions.append(RepoStat.deleted_at.is_(None))
-    stmt = select(RepoStat).where(*conditions).order_by(RepoStat.id)
+    stmt = (
+        select(RepoStat).options(undefer(RepoStat.report)).where(*conditions).order_by(RepoStat.id)
+    )
     return list((await session.scalars(stmt)).all())
+
+
+async def analysis_stamps(
+    session: AsyncSession, portfolio_ids: Sequence[str]
+) -> dict[str, tuple[Any, ...]]:
+    """What the analysis of each portfolio is computed from, as a comparable stamp: its live
+    projects (id, updated_at: any re-mine, ranking, delete or restore changes it) and when
+    its representation preferences changed. One statement for many portfolios. (The
+    portfolio's own emails and weights change its `updated_at`, which the caller adds.)"""
+    projects = select(
+        RepoStat.portfolio_id, RepoStat.id, RepoStat.updated_at.label("changed")
+    ).where(RepoStat.portfolio_id.in_(portfolio_ids), RepoStat.deleted_at.is_(None))
+    prefs = select(
+        RepresentationPrefs.portfolio_id, literal(0), RepresentationPrefs.updated_at
+    ).where(RepresentationPrefs.portfolio_id.in_(portfolio_ids))
+    stmt = union_all(projects, prefs)
+    found: dict[str, list[tuple[int, Any]]] = {pid: [] for pid in portfolio_ids}
+    for portfolio_id, project_id, changed in (await session.execute(stmt)).all():
+        found[portfolio_id].append((project_id, str(changed)))
+    return {pid: tuple(sorted(rows)) for pid, rows in found.items()}
+
+
+async def collaboration_by_project(
+    session: AsyncSession, project_ids: Sequence[int]
+) -> list[tuple[int, dict[str, Any]]]:
+    """The deferred author lists of many projects: (project id, collaboration metadata)."""
+    stmt = select(RepoStat.id, RepoStat.collaboration_metadata).where(RepoStat.id.in_(project_ids))
+    return [(row[0], row[1]) for row in (await session.execute(stmt)).all()]
 
 
 async def portfolio_uploads(session: AsyncSession, portfolio_id: str) -> list[UploadedZip]:

@@ -7,8 +7,8 @@ import functools
 import hashlib
 import logging
 import shutil
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +23,10 @@ from graphql_api.ingest.errors import IngestErrorCode, shown
 from graphql_api.jobs import persist
 from graphql_api.jobs.bus import EventBus
 from graphql_api.jobs.events import TERMINAL, EventKind, JobEvent, publish
+from graphql_api.jobs.memo import Memo
 from graphql_api.jobs.runner import JobRunner
 from graphql_api.settings import Settings
+from mining import codec
 from mining.analyze import (
     PortfolioAnalysis,
     RepresentationPrefs,
@@ -51,6 +53,7 @@ class Services:
     runner: JobRunner
     store: UploadStore
     archive_limits: ArchiveLimits
+    profiles: Memo[Any] = field(default_factory=Memo)
 
     # --- uploads -----------------------------------------------------------------------------
 
@@ -199,6 +202,17 @@ class Services:
             )
         )
         return reports, analysis
+
+    async def profile(self, portfolio_id: str, stamp: Hashable) -> Any:
+        """The developer profile (JSON), analysed again only when `stamp`, the state of the
+        analysis' inputs (`queries.analysis_stamps` and the portfolio's `updated_at`),
+        changes."""
+
+        async def compute() -> Any:
+            _, analysis = await self.analyze(portfolio_id)
+            return codec.dump(analysis.profile)
+
+        return await self.profiles.get((portfolio_id, stamp), compute)
 
     async def rerank(self, portfolio_id: str, weights: dict[str, float] | None) -> None:
         """Rank again (InvalidWeightsError for bad weights); the weights are kept for later."""

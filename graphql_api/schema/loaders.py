@@ -28,7 +28,6 @@ from graphql_api.db.models import (
     ProjectSkill,
     RepoStat,
     ResumeItem,
-    Skill,
     UserProjectSkill,
     UserRepoStat,
 )
@@ -85,7 +84,6 @@ def _firsts(
 class Loaders:
     portfolio_by_id: DataLoader[str, Portfolio | None]
     project_by_id: DataLoader[int, RepoStat | None]
-    skill_by_id: DataLoader[int, Skill | None]
     project_skills_by_project: DataLoader[tuple[int, int], list[ProjectSkill]]
     user_project_skills_by_project: DataLoader[tuple[int, int], list[UserProjectSkill]]
     evidence_by_project: DataLoader[tuple[int, int], list[ProjectEvidence]]
@@ -94,6 +92,8 @@ class Loaders:
     project_skills_by_skill: DataLoader[tuple[int, int], list[ProjectSkill]]
     latest_job_by_portfolio: DataLoader[str, MiningJob | None]
     project_by_uid: DataLoader[str, RepoStat | None]
+    collaboration_by_project: DataLoader[int, dict[str, Any]]
+    analysis_stamp_by_portfolio: DataLoader[str, tuple[Any, ...]]
 
     @classmethod
     def create(cls, db: Database) -> Loaders:
@@ -114,10 +114,19 @@ class Loaders:
                 rows = await queries.rows_by_uids(session, RepoStat, uids)
             return _one_each(rows, uids, lambda row: row.uid)
 
+        async def collaborations(project_ids: list[int]) -> list[dict[str, Any]]:
+            async with db.read() as session:
+                found = dict(await queries.collaboration_by_project(session, project_ids))
+            return [found.get(pid, {}) for pid in project_ids]
+
+        async def stamps(portfolio_ids: list[str]) -> list[tuple[Any, ...]]:
+            async with db.read() as session:
+                found = await queries.analysis_stamps(session, portfolio_ids)
+            return [found[pid] for pid in portfolio_ids]
+
         return cls(
             portfolio_by_id=_by_id_loader(db, Portfolio),
             project_by_id=_by_id_loader(db, RepoStat),
-            skill_by_id=_by_id_loader(db, Skill),
             project_skills_by_project=_by_project_loader(db, ProjectSkill),
             user_project_skills_by_project=_by_project_loader(db, UserProjectSkill),
             evidence_by_project=_by_project_loader(db, ProjectEvidence),
@@ -126,4 +135,6 @@ class Loaders:
             project_skills_by_skill=DataLoader(load_fn=skills_by_skill),
             latest_job_by_portfolio=DataLoader(load_fn=latest_jobs),
             project_by_uid=DataLoader(load_fn=projects_by_uid),
+            collaboration_by_project=DataLoader(load_fn=collaborations),
+            analysis_stamp_by_portfolio=DataLoader(load_fn=stamps),
         )

@@ -13,7 +13,6 @@ from graphql_api.schema import connection as conn
 from graphql_api.schema import ids
 from graphql_api.schema.context import Info
 from graphql_api.schema.types import FIRST_OF_LIST, Node, ProjectFilter, RepoStatType, list_size
-from mining import codec
 
 
 @strawberry.type
@@ -109,8 +108,9 @@ class PortfolioType(Node):
         "commits, frameworks, top skills, active period, commit calendar, seniority."
     )
     async def profile(self, info: Info) -> JSON:
-        _, analysis = await info.context.services.analyze(self._pk)
-        profile: JSON = codec.dump(analysis.profile)
+        # Analysing a portfolio reads every mined report: done once per state of its inputs.
+        stamp = await info.context.loaders.analysis_stamp_by_portfolio.load(self._pk)
+        profile: JSON = await info.context.services.profile(self._pk, (self.updated_at, stamp))
         return profile
 
     @strawberry.field(description="The newest mining job of this portfolio.")

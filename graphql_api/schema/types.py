@@ -170,16 +170,13 @@ class SkillType(Node):
 
 @strawberry.type
 class _SkillLink:
-    """Shared resolvers of the rows that tie a skill to a project (not itself in the schema)."""
+    """Shared fields of the rows that tie a skill to a project (not itself in the schema).
 
-    _skill_id: strawberry.Private[int]
+    `skill` is a plain attribute: every query that reads these rows joins the skill in
+    (queries.children_by_project), so no field waits on a loader per row."""
+
+    skill: SkillType
     _project_id: strawberry.Private[int]
-
-    @strawberry.field
-    async def skill(self, info: Info) -> SkillType:
-        row = await info.context.loaders.skill_by_id.load(self._skill_id)
-        assert row is not None  # a foreign key guarantees it
-        return SkillType.from_model(row)
 
     @strawberry.field
     async def project(self, info: Info) -> RepoStatType:
@@ -202,8 +199,8 @@ class ProjectSkillType(_SkillLink, Node):
             weight=row.weight,
             proficiency=row.proficiency,
             level=row.level,
-            evidence=list(row.evidence),
-            _skill_id=row.skill_id,
+            evidence=row.evidence,
+            skill=SkillType.from_model(row.skill),
             _project_id=row.repo_stat_id,
         )
 
@@ -222,8 +219,8 @@ class UserProjectSkillType(_SkillLink, Node):
             user_email=row.user_email,
             proficiency=row.proficiency,
             level=row.level,
-            evidence=list(row.evidence),
-            _skill_id=row.skill_id,
+            evidence=row.evidence,
+            skill=SkillType.from_model(row.skill),
             _project_id=row.repo_stat_id,
         )
 
@@ -264,8 +261,29 @@ class ResumeItemType(Node):
         )
 
 
+def _language_shares(row: models.RepoStat) -> list[LanguageShare]:
+    ranked = sorted(row.language_percentages.items(), key=lambda item: (-item[1], item[0]))
+    return [LanguageShare(name=name, percent=percent) for name, percent in ranked]
+
+
+def _frameworks(row: models.RepoStat) -> list[Framework]:
+    return [
+        Framework(
+            name=f["name"],
+            category=f["category"],
+            ecosystem=f.get("ecosystem"),
+            source=f.get("source"),
+        )
+        for f in row.frameworks
+    ]
+
+
 @strawberry.type(name="RepoStat", description="A project: a mined repository or plain folder.")
 class RepoStatType(Node):
+    """Scalars are attributes; the nested objects are built only when a query selects them
+    (a dashboard reads a few of the fields of many projects), and the author list, a
+    deferred column, is read through a loader."""
+
     project_name: str
     project_path: str
     kind: str
@@ -281,25 +299,19 @@ class RepoStatType(Node):
     first_commit: dt.datetime | None
     last_commit: dt.datetime | None
     total_commits: int
-    collaboration: Collaboration
     ranking_score: float | None
     ranking_position: int | None
-    ranking_components: list[ScoreComponent]
     ranked_at: dt.datetime | None
     health_score: float | None
-    health_components: list[ScoreComponent]
     thumbnail_url: str | None
     deleted_at: dt.datetime | None
     created_at: dt.datetime
     _pk: strawberry.Private[int]
     _portfolio_id: strawberry.Private[str]
-    _language_percentages: strawberry.Private[list[LanguageShare]]
-    _frameworks: strawberry.Private[list[Framework]]
+    _row: strawberry.Private[models.RepoStat]
 
     @classmethod
     def from_model(cls, row: models.RepoStat) -> Self:
-        collab = row.collaboration_metadata
-        authors = collab.get("authors", [])
         return cls(
             id=strawberry.ID(ids.encode("RepoStat", row.uid)),
             project_name=row.project_name,
@@ -309,44 +321,41 @@ class RepoStatType(Node):
             head_commit=row.head_commit,
             shallow=row.shallow,
             is_collaborative=row.is_collaborative,
-            languages=list(row.languages),
-            _language_percentages=[
-                LanguageShare(name=name, percent=percent)
-                for name, percent in sorted(
-                    row.language_percentages.items(), key=lambda item: (-item[1], item[0])
-                )
-            ],
+            languages=row.languages,
             primary_language=row.primary_language,
             first_commit=row.first_commit,
             last_commit=row.last_commit,
             total_commits=row.total_commits,
-            _frameworks=[
-                Framework(
-                    name=f["name"],
-                    category=f["category"],
-                    ecosystem=f.get("ecosystem"),
-                    source=f.get("source"),
-                )
-                for f in row.frameworks
-            ],
-            collaboration=Collaboration(
-                bus_factor=collab.get("bus_factor"),
-                is_collaborative=row.is_collaborative,
-                author_count=len(authors),
-                _authors=authors,
-            ),
             ranking_score=row.ranking_score,
             ranking_position=row.ranking_position,
-            ranking_components=[ScoreComponent.from_dict(c) for c in row.ranking_components],
             ranked_at=row.ranked_at,
             health_score=row.health_score,
-            health_components=[ScoreComponent.from_dict(c) for c in row.health_components],
             thumbnail_url=row.thumbnail_url,
             deleted_at=row.deleted_at,
             created_at=row.created_at,
             _pk=row.id,
             _portfolio_id=row.portfolio_id,
+            _row=row,
         )
+
+    @strawberry.field
+    async def collaboration(self, info: Info) -> Collaboration:
+        metadata = await info.context.loaders.collaboration_by_project.load(self._pk)
+        authors = metadata.get("authors", [])
+        return Collaboration(
+            bus_factor=metadata.get("bus_factor"),
+            is_collaborative=self.is_collaborative,
+            author_count=len(authors),
+            _authors=authors,
+        )
+
+    @strawberry.field
+    def ranking_components(self) -> list[ScoreComponent]:
+        return [ScoreComponent.from_dict(c) for c in self._row.ranking_components]
+
+    @strawberry.field
+    def health_components(self) -> list[ScoreComponent]:
+        return [ScoreComponent.from_dict(c) for c in self._row.health_components]
 
     @strawberry.field
     async def portfolio(
@@ -360,11 +369,11 @@ class RepoStatType(Node):
 
     @strawberry.field(description="Languages by share of bytes at HEAD. " + FIRST_OF_LIST)
     def language_percentages(self, info: Info, first: int | None = None) -> list[LanguageShare]:
-        return self._language_percentages[: list_size(info, first)]
+        return _language_shares(self._row)[: list_size(info, first)]
 
     @strawberry.field(description=FIRST_OF_LIST)
     def frameworks(self, info: Info, first: int | None = None) -> list[Framework]:
-        return self._frameworks[: list_size(info, first)]
+        return _frameworks(self._row)[: list_size(info, first)]
 
     @strawberry.field(description="Strongest first. " + FIRST_OF_LIST)
     async def skills(self, info: Info, first: int | None = None) -> list[ProjectSkillType]:

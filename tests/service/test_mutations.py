@@ -8,8 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import event
 from starlette.applications import Starlette
 
+from graphql_api.db.engine import Database
 from graphql_api.jobs.service import Services
 from graphql_api.schema import ids
 from tests.conftest import GraphQLClient
@@ -238,3 +240,49 @@ async def test_remine_updates_in_place_and_refuses_unknown_portfolios(
     assert len(listing["portfolio"]["projects"]["nodes"]) == 3
     unknown = await gql.data(remine, id=ids.encode("Portfolio", "0" * 32))
     assert unknown["remine"] == {"job": None, "userErrors": [{"code": "NOT_FOUND"}]}
+
+
+PROFILE = "query($id: ID!) { portfolio(id: $id) { profile } }"
+
+
+async def test_profile_is_analysed_once_per_state_of_its_inputs(
+    db: Database, gql: GraphQLClient, mined: dict[str, Any]
+) -> None:
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if not statement.lstrip().upper().startswith(("BEGIN", "PRAGMA")):
+            statements.append(statement)
+
+    async def profile() -> dict[str, Any]:
+        statements.clear()
+        event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+        try:
+            data = await gql.data(PROFILE, id=mined["id"])
+        finally:
+            event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+        result: dict[str, Any] = data["portfolio"]["profile"]
+        return result
+
+    first = await profile()
+    assert any("repo_stats.report" in s for s in statements)  # analysed: reports were read
+    assert await profile() == first
+    assert len(statements) == 2  # the portfolio and the stamp of its inputs, no report
+    assert "Python" in {s["name"] for s in first["top_skills"]}
+
+    # New preferences show at once, without a new ranking...
+    prefs = "mutation($id: ID!, $p: JSON!) { setRepresentationPrefs(portfolioId: $id, prefs: $p) { userErrors { code } } }"  # noqa: E501
+    await gql.data(prefs, id=mined["id"], p={"hidden_skills": ["Python"]})
+    assert "Python" not in {s["name"] for s in (await profile())["top_skills"]}
+    # ...and so does a deleted project.
+    await gql.data(prefs, id=mined["id"], p={})
+    listing = await gql.data(
+        "query($id: ID!) { portfolio(id: $id) { projects { nodes { id projectName } } } }",
+        id=mined["id"],
+    )
+    tool = next(p for p in listing["portfolio"]["projects"]["nodes"] if p["projectName"] == "tool")
+    assert "Go" in {lang["name"] for lang in (await profile())["languages_by_lines"]}
+    await gql.data(
+        "mutation($id: ID!) { deleteProject(id: $id) { userErrors { code } } }", id=tool["id"]
+    )
+    assert "Go" not in {lang["name"] for lang in (await profile())["languages_by_lines"]}

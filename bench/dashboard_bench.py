@@ -1,0 +1,501 @@
+"""`python -m bench.dashboard_bench`: the dashboard query, ours against Strawberry's own floor.
+
+Ours: the real server (`python -m graphql_api.cli serve`, i.e. `artifact-miner serve`) on
+loopback with a fresh DATA_DIR (SQLite), holding a portfolio mined through the real upload path
+from generated repositories (several projects, many authors, manifests that give many skills).
+
+The floor: the same query shape answered from plain Python objects (the very data our server
+returned, checked equal) by a minimal Strawberry schema, served by the same uvicorn on loopback.
+
+Load comes from `wrk` (installed with apt-get when missing) at 1 and 16 connections, in paired,
+interleaved runs (ours, floor, floor, ours, ...) whose median is printed with the per-pair
+ratios. The same query is also timed in process (ASGI call, no socket) for both, and the SQL
+statements of one dashboard query are counted on our app (`before_cursor_execute`).
+
+    python -m bench.dashboard_bench [--pairs 5] [--seconds 4] [--workers 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench import dashboard_floor
+from bench.ingest_bench import free_port, proc_status_mb
+from bench.synth import CACHE, Spec, fast_import_stream
+from mining.git import GitRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+USER = "dev0@example.com"
+PROJECTS = 8
+COMMITS = 1_500
+# The dashboard of README.md ("Read the dashboard"), word for word.
+DASHBOARD = (
+    "{ portfolios(first: 5) { nodes { id name profile projects(first: 10, orderBy: RANKING) "
+    "{ totalCount nodes { projectName rankingScore healthScore rankingComponents { name "
+    "contribution } skills { skill { name } proficiency level evidence } evidence { type "
+    "content } resumeItems { content } userStats { sharePercent role } } } } } }"
+)
+GOAL_P50 = 1.3  # ours / floor, at most
+GOAL_THROUGHPUT = 0.8  # ours / floor at 16 connections, at least
+
+# -- the portfolio ----------------------------------------------------------------------------
+
+_PY_DEPS = ("django", "flask", "fastapi", "sqlalchemy", "pydantic", "celery", "numpy", "pandas",
+            "requests", "redis", "httpx", "pytest", "mypy", "ruff", "alembic", "boto3")  # fmt: skip
+_JS_DEPS = ("react", "express", "typescript", "jest", "webpack", "eslint", "redux", "axios",
+            "next", "vite", "tailwindcss", "prettier", "graphql", "lodash")  # fmt: skip
+
+
+def manifest_files(k: int) -> dict[str, str]:
+    """Manifests and CI files for project k: a different mix of frameworks and tools each."""
+    py = [d for i, d in enumerate(_PY_DEPS) if (i + k) % 3 != 0]
+    js = [d for i, d in enumerate(_JS_DEPS) if (i + k) % 2 == 0]
+    deps = ", ".join(f'"{d}>=1"' for d in py)
+    package = {"name": f"web{k}", "dependencies": dict.fromkeys(js, "^1.0.0")}
+    return {
+        "pyproject.toml": f'[project]\nname = "proj{k}"\ndependencies = [{deps}]\n'
+        "[tool.pytest.ini_options]\naddopts = '-q'\n[tool.ruff]\nline-length = 100\n",
+        "web/package.json": json.dumps(package, indent=2) + "\n",
+        "Dockerfile": "FROM python:3.12-slim\nRUN pip install .\n",
+        ".github/workflows/ci.yml": "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n"
+        "    steps:\n      - run: pytest\n",
+        "tests/conftest.py": "import pytest\n",
+        "docker-compose.yml": "services:\n  db:\n    image: postgres:16\n  cache:\n"
+        "    image: redis:7\n",
+    }
+
+
+def repository_stream(k: int) -> bytes:
+    """fast-import(1) input: a first commit of manifests by the user, then synthetic history
+    (bench.synth) with 30 + 10k authors; its first commit has no `from`, so it continues the
+    main branch from the manifests commit."""
+    when = 1_400_000_000
+    head = (f"commit refs/heads/main\nmark :999999\nauthor Dev 0 <{USER}> {when} +0000\n"
+            f"committer Dev 0 <{USER}> {when} +0000\ndata 10\nmanifests\n").encode()  # fmt: skip
+    files = b"".join(
+        b"M 100644 inline %s\ndata %d\n%s\n" % (path.encode(), len(data.encode()), data.encode())
+        for path, data in manifest_files(k).items()
+    )
+    return head + files + b"\n" + fast_import_stream(Spec(COMMITS, authors=30 + 10 * k, seed=k))
+
+
+def ensure_portfolio_zip() -> Path:
+    """The portfolio ZIP (cached in bench/.cache): PROJECTS bare repositories."""
+    path = CACHE / f"dashboard-portfolio-{PROJECTS}x{COMMITS}-v1.zip"
+    if path.exists():
+        return path
+    work = Path(tempfile.mkdtemp(prefix="dashboard-repos-"))
+    runner = GitRunner(timeout=600)
+    try:
+
+        async def build() -> None:
+            for k in range(PROJECTS):
+                repo = work / f"service-{k}.git"
+                await runner.run(["init", "--bare", "--quiet", "--template=", str(repo)], cwd=work)
+                await runner.run(["symbolic-ref", "HEAD", "refs/heads/main"], git_dir=repo)
+                stream = repository_stream(k)
+                await runner.run(["fast-import", "--quiet"], git_dir=repo, input=stream)
+
+        asyncio.run(build())
+        CACHE.mkdir(parents=True, exist_ok=True)
+        part = path.with_suffix(".part")
+        with zipfile.ZipFile(part, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for file in sorted(work.rglob("*")):
+                if file.is_file():
+                    zf.write(file, f"portfolio/{file.relative_to(work)}")
+        part.rename(path)
+    finally:
+        runner.close()
+        shutil.rmtree(work, ignore_errors=True)
+    return path
+
+
+# -- servers ----------------------------------------------------------------------------------
+
+
+class Server:
+    """A uvicorn server in a subprocess on a free loopback port."""
+
+    def __init__(self, name: str, argv: list[str], env: dict[str, str], log: Path) -> None:
+        self.name = name
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        with log.open("wb") as out:
+            self.process = subprocess.Popen(
+                [*argv, "--port", str(self.port)],
+                cwd=ROOT,
+                env={**os.environ, **env, "PORT": str(self.port), "HOST": "127.0.0.1"},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+
+    def wait_ready(self, path: str, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited: {self.log.read_text()[-2000:]}")
+            try:
+                httpx.get(self.base + path, timeout=2)
+                return
+            except httpx.TransportError:
+                time.sleep(0.05)
+        raise RuntimeError(f"{self.name} did not answer within {timeout:.0f}s")
+
+    def rss_mb(self) -> float:
+        """VmHWM of the server and its children (uvicorn workers)."""
+        pids = [self.process.pid, *children(self.process.pid)]
+        return sum(proc_status_mb(pid, "VmHWM") for pid in pids)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
+
+
+def graphql(base: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    response = httpx.post(f"{base}/graphql", json={"query": query, "variables": variables or {}},
+                          timeout=120, headers={"apollo-require-preflight": "1"})  # fmt: skip
+    response.raise_for_status()
+    body: dict[str, Any] = response.json()
+    if body.get("errors"):
+        raise RuntimeError(f"GraphQL errors: {body['errors']}")
+    return body
+
+
+def load_portfolio(base: str, archive: Path) -> None:
+    """Upload the ZIP, start mining with the user's email, wait for the job to succeed."""
+    with archive.open("rb") as f:
+        headers = {"content-type": "application/zip", "x-filename": archive.name,
+                   "apollo-require-preflight": "1"}  # fmt: skip
+        upload = httpx.post(f"{base}/uploads", content=f.read(), headers=headers, timeout=300)
+    upload_id = upload.raise_for_status().json()["uploadId"]
+    mutation = (
+        'mutation($ids: [String!]) { uploadPortfolio(uploadIds: $ids, name: "bench", '
+        f'userEmails: ["{USER}"]) {{ job {{ id }} userErrors {{ code message }} }} }}'
+    )
+    payload = graphql(base, mutation, {"ids": [upload_id]})["data"]["uploadPortfolio"]
+    if payload["userErrors"]:
+        raise RuntimeError(f"upload refused: {payload['userErrors']}")
+    job_query = "query($id: ID!) { job(id: $id) { status error repoErrors { code message } } }"
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        job = graphql(base, job_query, {"id": payload["job"]["id"]})["data"]["job"]
+        if job["status"] == "succeeded":
+            return
+        if job["status"] in {"partial", "failed", "cancelled"}:
+            raise RuntimeError(f"mining job ended {job}")
+        time.sleep(0.2)
+    raise RuntimeError("mining took more than 10 minutes")
+
+
+# -- load -------------------------------------------------------------------------------------
+
+WRK_SCRIPT = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = %s
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRK {"requests": %%d, "us": %%d, "errors": %%d, "p50": %%d, "p99": %%d}\\n',
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.status + e.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+
+@dataclass(frozen=True)
+class Load:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    print("wrk is missing: apt-get install -y wrk")
+    install = ["apt-get", "install", "-y", "-q", "wrk"]
+    if subprocess.run(install, capture_output=True, check=False).returncode:
+        subprocess.run(["apt-get", "update", "-q"], capture_output=True, check=False)
+        subprocess.run(install, capture_output=True, check=True)
+    return shutil.which("wrk") or "wrk"
+
+
+def wrk(binary: str, script: Path, base: str, connections: int, seconds: int) -> Load:
+    argv = [binary, "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s",
+            "-s", str(script), f"{base}/graphql"]  # fmt: skip
+    out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+    line = next(x for x in out.splitlines() if x.startswith("WRK "))
+    stats = json.loads(line[4:])
+    if stats["errors"] or not stats["requests"]:
+        print(f"  {base}, {connections} connections: {stats['errors']} errors (timeouts, 5xx), "
+              f"{stats['requests']} answers")  # fmt: skip
+    nan = float("nan")
+    p50, p99 = (stats["p50"] / 1e3, stats["p99"] / 1e3) if stats["requests"] else (nan, nan)
+    return Load(stats["requests"] / (stats["us"] / 1e6), p50, p99, stats["errors"])
+
+
+# -- in process -------------------------------------------------------------------------------
+
+
+async def asgi_post(app: Any, body: bytes) -> bytes:
+    """One POST /graphql through an ASGI app, no socket and no HTTP client."""
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+        "scheme": "http", "path": "/graphql", "raw_path": b"/graphql", "query_string": b"",
+        "root_path": "", "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80),
+        "headers": [(b"host", b"127.0.0.1"), (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode())],
+    }  # fmt: skip
+    sent = False
+    chunks: list[bytes] = []
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        if sent:
+            await asyncio.Event().wait()  # the client never disconnects
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    await app(scope, receive, send)
+    return b"".join(chunks)
+
+
+async def in_process(
+    data_dir: Path, floor_data: dict[str, Any], pairs: int, n: int
+) -> dict[str, Any]:
+    """p50 of the query in process, ours vs the floor, interleaved; and our statement count."""
+    from sqlalchemy import event
+
+    from graphql_api.app import create_app
+    from graphql_api.settings import Settings
+
+    body = json.dumps({"query": DASHBOARD}).encode()
+    ours = create_app(Settings(data_dir=data_dir))
+    floor = dashboard_floor.app(floor_data)
+    async with ours.router.lifespan_context(ours):
+        engine = ours.state.app_state.ready().db.engine.sync_engine
+        statements: list[str] = []
+
+        def record(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
+            if not statement.lstrip().upper().startswith(("BEGIN", "PRAGMA")):
+                statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", record)
+        answer = await asgi_post(ours, body)
+        event.remove(engine, "before_cursor_execute", record)
+        if json.loads(answer) != json.loads(await asgi_post(floor, body)):
+            raise RuntimeError("in process, the floor's answer differs from ours")
+        times: dict[str, list[float]] = {"ours": [], "floor": []}
+        for i in range(pairs * 2):
+            name, app = (("ours", ours), ("floor", floor))[(i + i // 2) % 2]
+            for _ in range(n):
+                start = time.perf_counter()
+                await asgi_post(app, body)
+                times[name].append((time.perf_counter() - start) * 1e3)
+    return {
+        "statements": len(statements),
+        "ours": statistics.median(times["ours"]),
+        "floor": statistics.median(times["floor"]),
+    }
+
+
+# -- the run ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Pairs:
+    ours: list[Load]
+    floor: list[Load]
+
+    def med(self, side: str, pick: Callable[[Load], float]) -> float:
+        return statistics.median(pick(x) for x in getattr(self, side))
+
+    def ratios(self, pick: Callable[[Load], float]) -> list[float]:
+        pairs = zip(self.ours, self.floor, strict=True)
+        return [pick(a) / pick(b) if pick(b) else math.nan for a, b in pairs]
+
+
+def interleaved(pairs: int, run_ours: Callable[[], Load], run_floor: Callable[[], Load]) -> Pairs:
+    """A B B A A B ...: each pair's two runs are neighbours, and neither always goes first."""
+    result = Pairs([], [])
+    for i in range(pairs):
+        if i % 2 == 0:
+            result.ours.append(run_ours())
+            result.floor.append(run_floor())
+        else:
+            result.floor.append(run_floor())
+            result.ours.append(run_ours())
+    return result
+
+
+def row(what: str, ours: float, floor: float, ratios: list[float], goal: str, unit: str) -> str:
+    spread = f"{min(ratios):.2f}-{max(ratios):.2f}"
+    ratio = f"{statistics.median(ratios):.2f}x ({spread})"
+    return f"| {what} | {ours:.1f} {unit} | {floor:.1f} {unit} | {ratio} | {goal} |"
+
+
+def table(by_conn: dict[int, Pairs], inproc: dict[str, Any]) -> Iterator[str]:
+    yield "| what | ours | floor | ratio, median (min-max of pairs) | goal |"
+    yield "|---|---|---|---|---|"
+    for c, p in by_conn.items():
+
+        def p50(x: Load) -> float:
+            return x.p50_ms
+
+        def p99(x: Load) -> float:
+            return x.p99_ms
+
+        def rps(x: Load) -> float:
+            return x.rps
+
+        goal50 = f"<= {GOAL_P50}x" if c == 1 else ""
+        goal_rps = f">= {GOAL_THROUGHPUT}x" if c == 16 else ""
+        yield row(f"{c} conn p50", p.med("ours", p50), p.med("floor", p50), p.ratios(p50),
+                  goal50, "ms")  # fmt: skip
+        yield row(f"{c} conn p99", p.med("ours", p99), p.med("floor", p99), p.ratios(p99),
+                  "", "ms")  # fmt: skip
+        yield row(f"{c} conn throughput", p.med("ours", rps), p.med("floor", rps),
+                  p.ratios(rps), goal_rps, "req/s")  # fmt: skip
+    ratio = inproc["ours"] / inproc["floor"]
+    ours = sum(x.errors for p in by_conn.values() for x in p.ours)
+    floor = sum(x.errors for p in by_conn.values() for x in p.floor)
+    yield f"| errors (timeouts, 5xx) | {ours} | {floor} | | 0 |"
+    yield (f"| in process p50 | {inproc['ours']:.1f} ms | {inproc['floor']:.1f} ms | "
+           f"{ratio:.2f}x | |")  # fmt: skip
+
+
+def verdicts(by_conn: dict[int, Pairs]) -> Iterator[str]:
+    one, many = by_conn.get(1), by_conn.get(16)
+    if one is not None:
+        r = statistics.median(one.ratios(lambda x: x.p50_ms))
+        ok = "OK" if r <= GOAL_P50 else "NOT MET"
+        yield f"p50 at 1 connection: {r:.2f}x the floor (goal <= {GOAL_P50}x): {ok}"
+    if many is not None:
+        r = statistics.median(many.ratios(lambda x: x.rps))
+        ok = "OK" if r >= GOAL_THROUGHPUT else "NOT MET"
+        yield f"throughput at 16 connections: {r:.2f}x the floor (goal >= {GOAL_THROUGHPUT}x): {ok}"
+    if one is not None and many is not None:
+        grow = many.med("ours", lambda x: x.rps) / one.med("ours", lambda x: x.rps)
+        yield f"our throughput, 16 vs 1 connection: {grow:.2f}x (must not fall below 1)"
+
+
+def run(args: argparse.Namespace) -> None:
+    binary = ensure_wrk()
+    archive = ensure_portfolio_zip()
+    work = Path(tempfile.mkdtemp(prefix="dashboard-bench-"))
+    servers: list[Server] = []
+    try:
+        env = {"DATA_DIR": str(work / "data"), "WORKERS": str(args.workers)}
+        env["DATABASE_URL"] = ""
+        ours = Server("ours", [sys.executable, "-m", "graphql_api.cli", "serve"], env,
+                      work / "ours.log")  # fmt: skip
+        servers.append(ours)
+        ours.wait_ready("/healthz")
+        started = time.perf_counter()
+        load_portfolio(ours.base, archive)
+        print(f"portfolio of {PROJECTS} x {COMMITS} commits mined in "
+              f"{time.perf_counter() - started:.1f}s")  # fmt: skip
+        answer = graphql(ours.base, DASHBOARD)
+        describe(answer)
+        data_file = work / "floor.json"
+        data_file.write_text(json.dumps(answer["data"]))
+        floor = Server("floor", [sys.executable, "-m", "bench.dashboard_floor", str(data_file)],
+                       {}, work / "floor.log")  # fmt: skip
+        servers.append(floor)
+        floor.wait_ready("/graphql")
+        if graphql(floor.base, DASHBOARD) != answer:
+            raise RuntimeError("the floor's answer differs from ours")
+        script = work / "dashboard.lua"
+        script.write_text(WRK_SCRIPT % json.dumps(json.dumps({"query": DASHBOARD})))
+        inproc = asyncio.run(in_process(work / "data", answer["data"], args.pairs, 10))
+        print(f"SQL statements per dashboard query: {inproc['statements']}")
+        # Long enough for >= 20 answers per run even when the machine is busy.
+        seconds = max(args.seconds, math.ceil(20 * inproc["ours"] / 1e3))
+        by_conn: dict[int, Pairs] = {}
+        for c in (1, 16):
+            for s in (ours, floor):  # warm-up, not counted
+                wrk(binary, script, s.base, c, 1)
+            by_conn[c] = interleaved(
+                args.pairs,
+                lambda c=c: wrk(binary, script, ours.base, c, seconds),
+                lambda c=c: wrk(binary, script, floor.base, c, seconds),
+            )
+        print(f"\nworkers={args.workers}, {args.pairs} interleaved pairs of {seconds}s "
+              "wrk runs (medians); floor: the same answer from plain objects")  # fmt: skip
+        print("\n".join(table(by_conn, inproc)))
+        print(f"peak RSS: ours {ours.rss_mb():.0f} MB, floor {floor.rss_mb():.0f} MB")
+        print("\n".join(verdicts(by_conn)))
+    except BaseException:
+        for s in servers:
+            print(f"--- {s.name} log ---\n{s.log.read_text(errors='replace')[-1500:]}")
+        raise
+    finally:
+        for s in servers:
+            s.stop()
+        if args.keep:
+            print(f"kept {work} (data/, floor.json, server logs)")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def describe(answer: dict[str, Any]) -> None:
+    nodes = answer["data"]["portfolios"]["nodes"]
+    projects = [p for node in nodes for p in node["projects"]["nodes"]]
+    skills = sum(len(p["skills"]) for p in projects)
+    evidence = sum(len(p["evidence"]) for p in projects)
+    size = len(json.dumps(answer))
+    print(f"dashboard answer: {len(projects)} projects, {skills} skills, {evidence} evidence, "
+          f"{size / 1e3:.0f} kB")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--pairs", type=int, default=5, help="interleaved pairs (>= 5)")
+    parser.add_argument("--seconds", type=int, default=5, help="length of one wrk run")
+    parser.add_argument("--workers", type=int, default=1, help="WORKERS for our server")
+    parser.add_argument("--keep", action="store_true", help="keep the data directory")
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+    run(parser.parse_args())
+
+
+if __name__ == "__main__":
+    main()
