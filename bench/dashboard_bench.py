@@ -448,19 +448,21 @@ def run(args: argparse.Namespace) -> None:
         script.write_text(WRK_SCRIPT % json.dumps(json.dumps({"query": DASHBOARD})))
         inproc = asyncio.run(in_process(work / "data", answer["data"], args.pairs, 10))
         print(f"SQL statements per dashboard query: {inproc['statements']}")
-        # Long enough for >= 20 answers per run even when the machine is busy.
-        seconds = max(args.seconds, math.ceil(20 * inproc["ours"] / 1e3))
+        # Warm-up (not counted), which also says how long one answer takes: each run is made
+        # long enough for tens of answers even when the machine is busy.
+        warm = [wrk(binary, script, s.base, 1, 3) for s in (ours, floor)]
+        serial = max(1 / w.rps if w.rps else 3.0 for w in warm)
         by_conn: dict[int, Pairs] = {}
         for c in (1, 16):
-            for s in (ours, floor):  # warm-up, not counted
-                wrk(binary, script, s.base, c, 1)
+            seconds = max(args.seconds, math.ceil((30 + 2 * c) * serial))
+            print(f"{args.pairs} interleaved pairs of {seconds}s wrk runs at {c} connections")
             by_conn[c] = interleaved(
                 args.pairs,
-                lambda c=c: wrk(binary, script, ours.base, c, seconds),
-                lambda c=c: wrk(binary, script, floor.base, c, seconds),
+                lambda c=c, t=seconds: wrk(binary, script, ours.base, c, t),
+                lambda c=c, t=seconds: wrk(binary, script, floor.base, c, t),
             )
-        print(f"\nworkers={args.workers}, {args.pairs} interleaved pairs of {seconds}s "
-              "wrk runs (medians); floor: the same answer from plain objects")  # fmt: skip
+        print(f"\nworkers={args.workers}, medians of the runs; floor: the same answer from "
+              "plain objects in a minimal Strawberry schema, uvicorn")  # fmt: skip
         print("\n".join(table(by_conn, inproc)))
         print(f"peak RSS: ours {ours.rss_mb():.0f} MB, floor {floor.rss_mb():.0f} MB")
         print("\n".join(verdicts(by_conn)))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager, nullcontext
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, cast
 
 from starlette.applications import Starlette
@@ -47,6 +49,8 @@ log = logging.getLogger("graphql_api")
 
 # Multipart framing around the files; the files themselves are capped by max_upload_bytes.
 MULTIPART_SLACK = 1024 * 1024
+# How often, with several workers, the one running jobs looks for jobs the others queued.
+POLL_SECONDS = 0.5
 
 
 @dataclass
@@ -120,6 +124,20 @@ class GraphQLApp(GraphQL[Context, None]):
         return HTMLResponse(graphiql.PAGE)
 
 
+@contextmanager
+def _runner_lock(data_dir: Path) -> Iterator[bool]:
+    """Whether this process runs the mining jobs: of several workers (WORKERS > 1) the one
+    that holds an exclusive lock on DATA_DIR/jobs.lock does. The lock goes with the process,
+    so a worker started after a crash takes over (and re-queues what the dead one ran)."""
+    with (data_dir / "jobs.lock").open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+
+
 async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok", "graphiqlAssets": graphiql.assets_present()})
 
@@ -139,15 +157,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             await migrate.upgrade(db.engine)
             bus = InProcessBus()
-            runner = JobRunner(db, settings, bus)
+            several = settings.workers > 1
+            runner = JobRunner(db, settings, bus, poll_interval=POLL_SECONDS if several else None)
             state.services = Services(db, settings, bus, runner, store, ArchiveLimits())
             if not settings.require_auth:  # requests without a token act for the local owner
                 state.local = await local_caller(db)
-            await runner.start()
-            try:
-                yield
-            finally:
-                await runner.stop()
+            with _runner_lock(settings.data_dir) if several else nullcontext(True) as leading:
+                if leading:
+                    await runner.start()
+                try:
+                    yield
+                finally:
+                    await runner.stop()
         finally:
             state.services = state.local = None
             await db.dispose()

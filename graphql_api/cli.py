@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from graphql_api.backup import command as backup_command
 from graphql_api.settings import Settings
 from mining import report as mining_report
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
 
 SCHEMA_FILE = Path(__file__).resolve().parents[1] / "schema.graphql"
 
@@ -17,38 +22,71 @@ SCHEMA_FILE = Path(__file__).resolve().parents[1] / "schema.graphql"
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from graphql_api.app import create_app
     from graphql_api.server import uvicorn_config
 
     settings = Settings.from_env()
-    config = uvicorn_config(
-        create_app(settings),
-        settings,
-        host=args.host or settings.host,
-        port=args.port or settings.port,
-        log_level="info",
+    options: dict[str, Any] = {
+        "host": args.host or settings.host,
+        "port": args.port or settings.port,
+        "log_level": "info",
+    }
+    if settings.workers == 1:
+        uvicorn.Server(uvicorn_config(serving_app(), settings, **options)).run()
+        return 0
+    # Migrate once here: N workers starting together would race to apply the same migration.
+    _upgrade(settings, "head")
+    # Each worker imports the app factory and the protocol by name (they are not pickled);
+    # serving_app sets the protocol's head timeout from the settings in each of them.
+    uvicorn.run(
+        f"{__name__}:serving_app",
+        factory=True,
+        workers=settings.workers,
+        http="graphql_api.server:HeadTimeoutProtocol",
+        timeout_keep_alive=settings.keep_alive,
+        **options,
     )
-    uvicorn.Server(config).run()
     return 0
 
 
+def serving_app() -> Starlette:
+    """The app as `serve` runs it (in each worker process when WORKERS > 1).
+
+    What is alive once the app is built (modules, the schema, the app) lives as long as the
+    process, so it is moved out of the collector's sight (gc.freeze): collections then scan
+    only what requests allocate, which keeps their pauses out of the latency tail.
+    """
+    from graphql_api.app import create_app
+    from graphql_api.server import HeadTimeoutProtocol
+
+    settings = Settings.from_env()
+    HeadTimeoutProtocol.head_timeout = settings.head_timeout
+    app = create_app(settings)
+    gc.collect()
+    gc.freeze()
+    return app
+
+
 def _migrate(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    _upgrade(settings, args.revision)
+    print(f"database at {args.revision}: {settings.sqlalchemy_url}")
+    return 0
+
+
+def _upgrade(settings: Settings, revision: str) -> None:
     from graphql_api.db import migrate
     from graphql_api.db.engine import create_engine
 
-    settings = Settings.from_env()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
 
     async def run() -> None:
         engine = create_engine(settings.sqlalchemy_url)
         try:
-            await migrate.upgrade(engine, args.revision)
+            await migrate.upgrade(engine, revision)
         finally:
             await engine.dispose()
 
     asyncio.run(run())
-    print(f"database at {args.revision}: {settings.sqlalchemy_url}")
-    return 0
 
 
 def _create_token(args: argparse.Namespace) -> int:

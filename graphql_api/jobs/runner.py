@@ -57,11 +57,21 @@ class _Run:
 
 
 class JobRunner:
-    def __init__(self, db: Database, settings: Settings, bus: EventBus, *, workers: int = 1):
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        bus: EventBus,
+        *,
+        workers: int = 1,
+        poll_interval: float | None = None,
+    ):
         self.db = db
         self.settings = settings
         self.bus = bus
+        self._poll_interval = poll_interval
         self._queue: asyncio.Queue[str] = asyncio.Queue()
+        self._queued: set[str] = set()  # what is in _queue, so polling adds nothing twice
         self._tasks: dict[str, asyncio.Task[None]] = {}  # job uid -> running job
         self._workers: list[asyncio.Task[None]] = []
         self._n_workers = workers
@@ -73,6 +83,8 @@ class JobRunner:
     async def start(self) -> None:
         await self.recover()
         self._workers = [asyncio.create_task(self._work()) for _ in range(self._n_workers)]
+        if self._poll_interval is not None:
+            self._workers.append(asyncio.create_task(self._poll(self._poll_interval)))
 
     async def stop(self) -> None:
         self._stopping = True
@@ -94,10 +106,26 @@ class JobRunner:
                 if job.status == "running":
                     log.warning("job %s was interrupted; queued again", job.uid)
                 job.status, job.stage = "queued", "queued"
-                self._queue.put_nowait(job.uid)
+                self.enqueue(job.uid)
 
     def enqueue(self, job_uid: str) -> None:
-        self._queue.put_nowait(job_uid)
+        if job_uid not in self._queued:
+            self._queued.add(job_uid)
+            self._queue.put_nowait(job_uid)
+
+    async def _poll(self, interval: float) -> None:
+        """With several server processes (WORKERS > 1) only one runs jobs: it takes up the
+        jobs that the others queued, and stops a running job that another was asked to
+        cancel (cancel_requested)."""
+        while True:
+            await asyncio.sleep(interval)
+            async with self.db.read() as session:
+                jobs = await queries.jobs_in(session, ["queued", "running"])
+            for job in jobs:
+                if job.status == "queued":
+                    self.enqueue(job.uid)
+                elif job.cancel_requested and job.uid in self._tasks:
+                    self._tasks[job.uid].cancel()
 
     async def cancel(self, job_uid: str) -> None:
         """Stop a job: its task is cancelled, which kills its git processes."""
@@ -108,6 +136,7 @@ class JobRunner:
     async def _work(self) -> None:
         while True:
             uid = await self._queue.get()
+            self._queued.discard(uid)
             task = asyncio.create_task(self._run_job(uid))
             self._tasks[uid] = task
             try:
