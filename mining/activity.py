@@ -7,7 +7,9 @@ Classification looks at the path only (never the contents), first match wins, in
             *.test.* / *.spec.* (JS/TS), conftest.py.
 2. CONFIG - well-known build files by name: Dockerfile*, Makefile, requirements.txt, go.mod, ...
 3. DOCS   - a segment named docs/doc/documentation/man/wiki, or a prose file (*.md, *.rst, *.txt,
-            *.adoc, *.tex), or README/LICENSE/CHANGELOG/CONTRIBUTING/AUTHORS files.
+            *.adoc, *.tex), or README/LICENSE/CHANGELOG/CONTRIBUTING/AUTHORS files, or what
+            linguist's documentation rules name (examples/, demo/, samples/, ...:
+            languages.is_documentation). Documentation is never a language of anyone's code.
 4. DESIGN - images and design sources (*.png, *.jpg, *.svg, *.fig, *.sketch, *.psd, *.xd, ...),
             and stylesheets (*.css, *.scss, *.sass, *.less): the look of the product.
 5. CONFIG - build, CI, packaging and tool configuration: *.toml, *.yaml/*.yml, *.ini, *.cfg,
@@ -119,7 +121,7 @@ def classify(path: str) -> ActivityKind:
         return ActivityKind.TEST
     if name in _CONFIG_NAMES or name.startswith("dockerfile"):
         return ActivityKind.CONFIG
-    if any(d in _DOC_DIRS for d in dirs) or suffix in _DOC_EXT:
+    if any(d in _DOC_DIRS for d in dirs) or suffix in _DOC_EXT or languages.is_documentation(path):
         return ActivityKind.DOCS
     if PurePosixPath(name).stem in _DOC_STEMS:
         return ActivityKind.DOCS

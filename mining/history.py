@@ -196,8 +196,9 @@ class HistoryFold:
                 raise MiningError(
                     f"more than {MAX_PATHS:,} distinct paths in the history", code="TOO_LARGE"
                 )
-            lang = languages.language_of(path)
             kind = activity.classify(path)
+            # Documentation (docs/, examples/, README) is documentation work, not a language.
+            lang = None if kind is ActivityKind.DOCS else languages.language_of(path)
             info = _PathInfo(
                 None if lang is None else lang.name, kind, activity.left_out(path, kind)
             )

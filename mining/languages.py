@@ -1,7 +1,12 @@
 """Which language a file is written in, which files to leave out, and bytes per language.
 
-A table in the spirit of GitHub linguist, keyed by file name and by extension; no content is
-read and no heuristics are run, so every answer is one or two dict lookups.
+The vendored / generated / documentation rules are github-linguist's, through go-enry's Python
+bindings (`enry`: linguist's vendor.yml, documentation.yml and generated rules compiled in Go,
+a few microseconds per call, cached per path). Language *names* come from the table below, keyed
+by file name and extension, with linguist's names and kinds: enry's own detection needs file
+contents for ambiguous extensions (given only a path it reads ``lib.rs`` as XML and
+``Program.cs`` as Smalltalk), and history gives paths only; so ambiguous extensions take
+linguist's most common reading here (``.h`` is C), one or two dict lookups.
 
 Rules (callers rely on them):
 
@@ -11,19 +16,25 @@ Rules (callers rely on them):
   executables, media, office documents, model weights) give ``None``.
 * Ambiguous extensions take linguist's most common reading: ``.h`` is C, ``.m`` is
   Objective-C, ``.pl`` is Perl, ``.fs`` is F#, ``.d`` is D, ``.v`` is Verilog.
-* Kinds follow linguist, with these deliberate departures, because the breakdown feeds a
-  portfolio of *skills*: ``SQL`` is programming (linguist: data); ``Vue``, ``Svelte`` and
-  ``Astro`` single-file components are programming (linguist: markup) since they hold the
-  component logic; ``XML`` is markup (linguist: data). Kept as linguist has them: CSS, SCSS,
-  Sass, Less and ``Jupyter Notebook`` are markup (a notebook's bytes are mostly outputs and
-  would otherwise swamp the Python it holds); JSON, YAML, TOML, CSV are data; Markdown,
-  reStructuredText, AsciiDoc and Text are prose. ``.tsx`` counts as TypeScript and ``.jsx`` as
-  JavaScript (linguist's language groups). ``.svg`` is treated as an image asset.
+* Kinds are linguist's (enry.get_language_type): SQL, XML, JSON, YAML, TOML and Gradle files
+  are data; Vue, CSS, HTML, TeX and Jupyter notebooks markup; Markdown, reStructuredText and
+  Text prose. ``.tsx`` counts as TypeScript and ``.jsx`` as JavaScript (linguist's language
+  groups). ``.svg`` is treated as an image asset.
 * `is_excluded(path)`: vendored directories, generated/minified files, lock files, binary
   assets and editor/VCS metadata directories. ``build/``, ``out/`` and ``target/`` are *not*
   excluded (linguist does not either: many projects keep sources or scripts there);
   ``dist/`` is (linguist's vendor list has it).
-* `breakdown(files)`: zero-byte files, excluded and unknown files are skipped. Percentages are
+  Also excluded, as linguist's vendor rules have them: build wrappers (``gradlew``,
+  ``mvnw.cmd``), known copied libraries (jquery, ...), and third-party packages copied into a
+  Python package (``requests/packages/``, ``pip/_vendor/``): any code file linguist calls
+  vendored, except under dot-directories (``.github/``) and test fixtures, which are work.
+  ``*.gen.*`` files (generated API clients) are generated.
+* `is_documentation(path)`: linguist's documentation rules (``docs/``, ``examples/``,
+  ``demo/``, ``README``, ...): such files count as documentation work, never as a language of
+  the user's code, and never in the language shares.
+* `left_out_reason(path)`: why the breakdown leaves a file out (binary, lock, generated,
+  vendored, documentation), for the per-project "left out" summary.
+* `breakdown(files)`: zero-byte files, left out and unknown files are skipped. Percentages are
   of the bytes of languages of the *same kind*, rounded to two decimals.
 """
 
@@ -33,9 +44,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from mining.records import LanguageBreakdown, LanguageKind, LanguageShare
+import enry
 
-__all__ = ["LANGUAGES", "Language", "breakdown", "is_excluded", "language_of"]
+from mining.records import LanguageBreakdown, LanguageKind, LanguageShare, LeftOut
+
+__all__ = [
+    "LANGUAGES",
+    "Language",
+    "breakdown",
+    "is_documentation",
+    "is_excluded",
+    "language_of",
+    "left_out_reason",
+    "left_out_summary",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,13 +78,14 @@ _TABLE: tuple[tuple[str, LanguageKind, str, str], ...] = (
     ("JavaScript", _P, ".js .mjs .cjs .jsx", "Jakefile"),
     ("TypeScript", _P, ".ts .mts .cts .tsx", ""),
     ("CoffeeScript", _P, ".coffee", "Cakefile"),
-    ("Vue", _P, ".vue", ""),
-    ("Svelte", _P, ".svelte", ""),
-    ("Astro", _P, ".astro", ""),
+    ("Vue", _M, ".vue", ""),
+    ("Svelte", _M, ".svelte", ""),
+    ("Astro", _M, ".astro", ""),
     ("Java", _P, ".java", ""),
     ("Kotlin", _P, ".kt .kts", ""),
     ("Scala", _P, ".scala .sc", ""),
-    ("Groovy", _P, ".groovy .gvy .gradle", "Jenkinsfile"),
+    ("Groovy", _P, ".groovy .gvy", "Jenkinsfile"),
+    ("Gradle", _D, ".gradle", ""),
     ("Clojure", _P, ".clj .cljs .cljc .edn", ""),
     ("Go", _P, ".go", ""),
     ("Rust", _P, ".rs", ""),
@@ -121,8 +144,7 @@ _TABLE: tuple[tuple[str, LanguageKind, str, str], ...] = (
         "Shell",
         _P,
         ".sh .bash .zsh .ksh .fish .bats",
-        ".bashrc .bash_profile .bash_aliases .bash_logout .zshrc .zprofile .profile "
-        "PKGBUILD gradlew",
+        ".bashrc .bash_profile .bash_aliases .bash_logout .zshrc .zprofile .profile PKGBUILD",
     ),
     ("PowerShell", _P, ".ps1 .psm1 .psd1", ""),
     ("Batchfile", _P, ".bat .cmd", ""),
@@ -130,7 +152,7 @@ _TABLE: tuple[tuple[str, LanguageKind, str, str], ...] = (
     ("Tcl", _P, ".tcl", ""),
     ("Vim Script", _P, ".vim", ".vimrc _vimrc .gvimrc"),
     ("AppleScript", _P, ".applescript", ""),
-    ("SQL", _P, ".sql .psql .pgsql .plsql", ""),
+    ("SQL", _D, ".sql .psql .pgsql .plsql", ""),
     ("Makefile", _P, ".mk .mak .make", "Makefile makefile GNUmakefile BSDmakefile"),
     ("CMake", _P, ".cmake", "CMakeLists.txt"),
     ("Meson", _P, "", "meson.build meson_options.txt"),
@@ -151,7 +173,7 @@ _TABLE: tuple[tuple[str, LanguageKind, str, str], ...] = (
     ("Sass", _M, ".sass", ""),
     ("Less", _M, ".less", ""),
     ("Stylus", _M, ".styl", ""),
-    ("XML", _M, ".xml .xsd .xaml .csproj .fsproj .vbproj .props .targets .resx .plist .wsdl", ""),
+    ("XML", _D, ".xml .xsd .xaml .csproj .fsproj .vbproj .props .targets .resx .plist .wsdl", ""),
     ("XSLT", _M, ".xsl .xslt", ""),
     ("HTML+ERB", _M, ".erb", ""),
     ("HTML+Razor", _M, ".cshtml .razor", ""),
@@ -271,6 +293,7 @@ _GENERATED_SUFFIXES = (
     ".js.map",
     ".css.map",
 )
+_GENERATED_INFIXES = (".generated.", ".gen.")  # api.gen.ts, schema.generated.go
 _GENERATED_PREFIXES = ("zz_generated.",)  # Kubernetes code generators
 
 # Every language of the table, by name.
@@ -306,6 +329,7 @@ def _extension(name: str) -> str:
     return name[dot:].lower() if dot > 0 else ""
 
 
+@lru_cache(maxsize=65536)
 def language_of(path: str) -> Language | None:
     """The language of the file at `path`, or None (unknown, or a binary asset)."""
     _, name = _split(path)
@@ -325,23 +349,75 @@ def _excluded_directory(directory: str) -> bool:
     )
 
 
+# Build tool wrappers, generated by the tool and committed (linguist: vendored).
+_WRAPPERS = _words("gradlew gradlew.bat mvnw mvnw.cmd")
+
+
 def _excluded_file(name: str) -> bool:
-    if name in _LOCK_FILES:
+    if name in _LOCK_FILES or name in _WRAPPERS:
         return True
     lower = name.lower()
     return (
         lower.endswith(_GENERATED_SUFFIXES)
         or lower.startswith(_GENERATED_PREFIXES)
-        or ".generated." in lower
+        or any(infix in lower for infix in _GENERATED_INFIXES)
         or _extension(name) in _BINARY_EXTENSIONS
     )
+
+
+_WORK_DIRS = frozenset({"test", "tests", "fixtures", "__fixtures__", "testdata", "spec"})
+
+
+@lru_cache(maxsize=65536)
+def _vendored_code(path: str) -> bool:
+    """Code linguist calls vendored (enry.is_vendor), or a package copied into a Python
+    package, outside dot-directories and test folders (their files are someone's work)."""
+    parts = path.split("/")
+    if any(p.startswith(".") or p.lower() in _WORK_DIRS for p in parts[:-1]):
+        return False
+    if parts[-1] in _BY_NAME:  # Jenkinsfile, Makefile, Gemfile: the project's own build files
+        return False
+    language = language_of(path)
+    if language is None or language.kind not in (_P, _M):
+        return False
+    if language.name == "Python" and ("_vendor" in parts[:-1] or "packages" in parts[1:-1]):
+        return True  # requests/packages/urllib3/..., pip/_vendor/...
+    return bool(enry.is_vendor(path))
 
 
 def is_excluded(path: str) -> bool:
     """Whether `path` is vendored, generated, minified, a lock file, a binary asset, or lies in
     an editor/VCS metadata directory - files that say nothing about the author's languages."""
     directory, name = _split(path)
-    return _excluded_file(name) or (directory != "" and _excluded_directory(directory))
+    return (
+        _excluded_file(name)
+        or (directory != "" and _excluded_directory(directory))
+        or _vendored_code(path)
+    )
+
+
+@lru_cache(maxsize=65536)
+def is_documentation(path: str) -> bool:
+    """linguist's documentation rules: docs/, examples/, demo(s)/, samples/, README, ..."""
+    return bool(enry.is_documentation(path))
+
+
+def left_out_reason(path: str) -> str | None:
+    """Why the language breakdown leaves `path` out, or None when it counts."""
+    _, name = _split(path)
+    if _extension(name) in _BINARY_EXTENSIONS:
+        return "binary"
+    if name in _LOCK_FILES:
+        return "lock"
+    if name in _WRAPPERS:
+        return "vendored"
+    if _excluded_file(name) or enry.is_generated(path, b""):
+        return "generated"
+    if is_excluded(path) or enry.is_vendor(path):
+        return "vendored"
+    if is_documentation(path):
+        return "documentation"
+    return None
 
 
 def _language_bytes(files: Iterable[tuple[str, int]]) -> dict[Language, int]:
@@ -350,10 +426,28 @@ def _language_bytes(files: Iterable[tuple[str, int]]) -> dict[Language, int]:
         if size <= 0:
             continue
         language = language_of(path)
-        if language is None or is_excluded(path):
+        if language is None or left_out_reason(path) is not None:
             continue
         totals[language] = totals.get(language, 0) + size
     return totals
+
+
+def left_out_summary(files: Iterable[tuple[str, int]]) -> tuple[LeftOut, ...]:
+    """Files the breakdown leaves out, per reason: how many, their bytes, and up to three of
+    the directories (or root files) holding most of them, so a reader sees what was dropped."""
+    found: dict[str, tuple[int, int, dict[str, int]]] = {}
+    for path, size in files:
+        reason = left_out_reason(path)
+        if reason is None:
+            continue
+        count, total, where = found.get(reason, (0, 0, {}))
+        head = path.rsplit("/", 1)[0] + "/" if "/" in path else path
+        where[head] = where.get(head, 0) + 1
+        found[reason] = (count + 1, total + max(0, size), where)
+    return tuple(
+        LeftOut(reason, count, total, tuple(sorted(where, key=lambda d: (-where[d], d))[:3]))
+        for reason, (count, total, where) in sorted(found.items())
+    )
 
 
 def breakdown(files: Iterable[tuple[str, int]]) -> LanguageBreakdown:

@@ -28,6 +28,7 @@ import shutil
 import tempfile
 from collections import Counter
 from collections.abc import AsyncGenerator, Iterable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
@@ -205,7 +206,7 @@ async def read_tree(
     by_path = {e.path: e.sha for e in entries}
     contents = await read_blobs([by_path[p] for p in manifests], repo, runner)
     detections = frameworks.detect_all(dict(zip(manifests, contents, strict=True)))
-    return languages.breakdown(files), detections, tree_facts(p for p, _ in files)
+    return languages.breakdown(files), detections, _tree_facts(files)
 
 
 async def read_blobs(shas: list[str], repo: CleanRepo, runner: GitRunner) -> list[bytes]:
@@ -241,6 +242,12 @@ def tree_facts(paths: Iterable[str]) -> TreeFacts:
     return TreeFacts(len(every), dict(sorted(counts.items())), activity.notable(every))
 
 
+def _tree_facts(files: list[tuple[str, int]]) -> TreeFacts:
+    """`tree_facts` with the per-reason summary of what the language breakdown leaves out."""
+    facts = tree_facts(p for p, _ in files)
+    return replace(facts, left_out=languages.left_out_summary(files))
+
+
 def mine_plain(project: DiscoveredProject) -> ProjectReport:
     """A folder without git, from the file system (blocking: run in a worker thread)."""
     files = walk_files(project.abs_path)
@@ -249,7 +256,7 @@ def mine_plain(project: DiscoveredProject) -> ProjectReport:
     contents = {cap(p, MAX_PATH): _read_capped(project.abs_path / p) for p in manifests}
     detections = frameworks.detect_all(contents)
     langs = languages.breakdown(files)
-    tree = tree_facts(cap(p, MAX_PATH) for p, _ in files)
+    tree = _tree_facts([(cap(p, MAX_PATH), size) for p, size in files])
     return _report(project, None, None, None, langs, detections, tree)
 
 

@@ -158,12 +158,23 @@ class Detection:
 
 
 @dataclass(frozen=True, slots=True)
+class LeftOut:
+    """Files at HEAD that the language breakdown leaves out for one reason (languages.py)."""
+
+    reason: str  # binary, documentation, generated, lock, vendored
+    files: int
+    bytes: int
+    where: tuple[str, ...]  # up to three directories ("requests/packages/urllib3/") holding most
+
+
+@dataclass(frozen=True, slots=True)
 class TreeFacts:
     """What the file list at HEAD says, without reading history."""
 
     files: int = 0
     counts: Mapping[ActivityKind, int] = field(default_factory=dict)  # files per kind
     notable: tuple[str, ...] = ()  # paths of README, LICENSE, CHANGELOG, CI files, ... (sorted)
+    left_out: tuple[LeftOut, ...] = ()  # what the language shares leave out, per reason
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,6 +56,11 @@ def render_text(result: Result) -> str:
     lines.append(f"  languages: {_languages(result) or '-'}")
     lines.append(f"  frameworks: {', '.join(d.name for d in result.frameworks) or '-'}")
     lines.append(f"  files: {result.tree.files}  notable: {', '.join(result.tree.notable) or '-'}")
+    if result.tree.left_out:
+        dropped = "; ".join(
+            f"{o.reason} {o.files} files ({', '.join(o.where)})" for o in result.tree.left_out
+        )
+        lines.append(f"  left out of languages: {dropped}")
     history = result.history
     if history is not None:
         collab = history.collaboration

@@ -172,6 +172,14 @@ def _source(tool: ToolUse) -> EvidenceSource:
 def _insights(report: ProjectReport) -> Iterator[tuple[str, EvidenceSource]]:
     if report.languages.primary:
         yield f"primary language: {report.languages.primary}", S.LANGUAGES
+    for out in report.tree.left_out:
+        yield (
+            (
+                f"left out of the language shares: {out.files:,} {out.reason} file(s), "
+                f"{out.bytes:,} bytes, mostly in {', '.join(out.where)}"
+            ),
+            S.LANGUAGES,
+        )
     history = report.history
     if history is None:
         yield f"{report.tree.files:,} files; not a git repository, so no history", S.FILE_TREE

@@ -22,6 +22,7 @@ from mining.records import (
     Identity,
     LanguageActivity,
     LanguageBreakdown,
+    LeftOut,
     ProjectFailure,
     ProjectKind,
     ProjectReport,
@@ -69,8 +70,7 @@ async def test_reference_repository(repos: Factory, upload: Path, runner: GitRun
             bus_factor=2,
             is_collaborative=True,
         ),
-        languages={"Markdown": lang(4, 2, 2, 0, 3), "Python": lang(14, 4, 4, 0, 4),
-                   "TOML": lang(3, 1, 1, 0, 0)},
+        languages={"Python": lang(14, 4, 4, 0, 4), "TOML": lang(3, 1, 1, 0, 0)},
         activity={CODE: 12, CONFIG: 4, DESIGN: 1, DOCS: 4, TEST: 2},
         calendar={date(2023, 11, 14 + n): 1 for n in range(7)},
         tags=2,
@@ -84,8 +84,7 @@ async def test_reference_repository(repos: Factory, upload: Path, runner: GitRun
             added=16,
             deleted=0,
             activity={CODE: 11, CONFIG: 4, DESIGN: 1, DOCS: 1},
-            languages={"Markdown": lang(1, 1, 1, 0, 0), "Python": lang(11, 2, 2, 0, 2),
-                       "TOML": lang(3, 1, 1, 0, 0)},
+            languages={"Python": lang(11, 2, 2, 0, 2), "TOML": lang(3, 1, 1, 0, 0)},
             files_touched=6,
             modules_touched=3,
             calendar={date(2023, 11, 14): 1, date(2023, 11, 16): 1, date(2023, 11, 19): 1},
@@ -102,9 +101,13 @@ async def test_reference_repository(repos: Factory, upload: Path, runner: GitRun
         8,
         {CODE: 2, CONFIG: 2, DESIGN: 1, DOCS: 2, TEST: 1},
         ("README.md", "docs/", "pyproject.toml"),
+        (
+            LeftOut("binary", 1, 16, ("img/",)),
+            LeftOut("documentation", 2, 40, ("README.md", "docs/")),
+        ),
     )
     assert [(s.name, s.bytes) for s in report.languages.shares] == [
-        ("Python", 165), ("TOML", 49), ("Markdown", 40)
+        ("Python", 165), ("TOML", 49)  # README.md and docs/ are documentation
     ]  # fmt: skip
 
 

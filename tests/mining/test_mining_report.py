@@ -21,7 +21,7 @@ def test_to_jsonable() -> None:
         "ids": {"emails": ["a@x"]},
     }
     assert to_jsonable(TreeFacts(1, {ActivityKind.DOCS: 1}, ("README",))) == {
-        "files": 1, "counts": {"docs": 1}, "notable": ["README"]
+        "files": 1, "counts": {"docs": 1}, "notable": ["README"], "left_out": []
     }  # fmt: skip
 
 

@@ -158,3 +158,45 @@ async def test_a_repository_without_the_users_commits_makes_no_claim(
     assert "no commit by the user: the project is listed for its project facts only" in [
         e.content for e in theirs_analysis.evidence
     ]
+
+
+async def test_vendored_generated_and_documentation_files_are_not_the_users_code(
+    repos: Factory, upload: Path, runner: GitRunner
+) -> None:
+    repo = repos.repo("lib")
+    repo.write("lib/api.py", "def get():\n    return 1\n" * 5)  # 10 lines, the user's code
+    repo.write("lib/packages/urllib3/pool.py", "x = 1\n" * 400)  # a vendored copy
+    repo.write("gradlew", "#!/bin/sh\n" * 50)
+    repo.write("mvnw.cmd", "@echo off\n" * 30)
+    repo.write("build.gradle", "plugins { id 'java' }\n")
+    repo.write("docs/conf.py", "project = 'lib'\n" * 20)
+    repo.write("examples/app.py", "import lib\n" * 20)
+    repo.write("web/api.gen.ts", "export const a = 1;\n" * 60)
+    repo.write("db/schema.sql", "create table t (id int);\n" * 5)
+    repo.commit("everything", author=ALICE, when=T0)
+    [report] = await _mine(upload, runner, ALICE[1])
+    assert report.history is not None
+    assert report.history.user is not None
+    user = report.history.user
+    # Only lib/api.py is Python code of the user's; SQL and Gradle are data (linguist kinds).
+    assert user.languages["Python"].added == 10
+    assert set(user.languages) == {"Python", "SQL", "Gradle"}
+    assert user.activity[ActivityKind.DOCS] == 40  # docs/ and examples/ are documentation
+    shares = {s.name: (s.kind.value, s.bytes) for s in report.languages.shares}
+    assert shares == {
+        "Python": ("programming", 120),
+        "SQL": ("data", 125),
+        "Gradle": ("data", 22),
+    }
+    left = {o.reason: (o.files, o.where) for o in report.tree.left_out}
+    assert left == {
+        "documentation": (2, ("docs/", "examples/")),
+        "generated": (1, ("web/",)),
+        "vendored": (3, ("gradlew", "lib/packages/urllib3/", "mvnw.cmd")),
+    }
+    project = _analysis([report], ALICE[1]).projects[0]
+    assert any(
+        e.content.startswith("left out of the language shares: 3 vendored file(s)")
+        for e in project.evidence
+    )
+    assert {s.name for s in project.skills if s.category == "languages"} == {"Python"}
