@@ -16,6 +16,9 @@ days, never with the length of history. Rules:
   (images) shows up. Files left out (activity.left_out: vendored, generated, lock, binary) count
   nowhere: not in an author's added/deleted, the user's, languages or activity, so the author
   list and the user's stats give one line total per person; images count as design work.
+* Manifests, configuration and workflow files (frameworks.is_manifest) get a `FileTouch`:
+  anyone's first/last commit date touching the path, and the user's commits and first/last
+  date on it - the evidence of the user's own work with a declared tool (analyze/attribution).
 * Everything folded is a sum, a set union or a min/max date per key, so slices of a history
   folded apart merge exactly.
 * The user is any commit whose mailmapped or recorded email matches the Identity exactly.
@@ -28,13 +31,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from mining import activity, bots, languages
+from mining import activity, bots, frameworks, languages
 from mining.errors import MiningError
 from mining.parse.log import Commit
 from mining.records import (
     ActivityKind,
     AuthorStats,
     Collaboration,
+    FileTouch,
     History,
     Identity,
     LanguageActivity,
@@ -110,11 +114,23 @@ class _Tally:
         return {name: lang.record() for name, lang in sorted(self.languages.items())}
 
 
+@dataclass(slots=True)
+class _Touch:
+    everyone: _Span = field(default_factory=_Span)
+    user: _Span = field(default_factory=_Span)
+    user_commits: int = 0
+
+    def record(self) -> FileTouch:
+        first, last = self.everyone.bounds()
+        return FileTouch(first, last, self.user_commits, self.user.first, self.user.last)
+
+
 @dataclass(frozen=True, slots=True)
 class _PathInfo:
     language: str | None
     kind: ActivityKind
     excluded: bool
+    declaring: bool  # a manifest, configuration or workflow file: its touches are kept
 
 
 class HistoryFold:
@@ -129,6 +145,7 @@ class HistoryFold:
         self.user = _Tally()
         self._authors: dict[str, _Author] = {}
         self._paths: dict[str, _PathInfo] = {}
+        self._touches: dict[str, _Touch] = {}
 
     def add(self, commit: Commit) -> None:
         self.total += 1
@@ -153,6 +170,17 @@ class HistoryFold:
             self.user.emails.add(author.email)
         self.everyone.commits += 1
         self._changes(commit, author, tallies)
+        self._touch(commit, mine)
+
+    def _touch(self, commit: Commit, mine: bool) -> None:
+        for change in commit.modified_files:
+            if not self._info(change.new_path).declaring:
+                continue
+            touch = self._touches.setdefault(change.new_path, _Touch())
+            touch.everyone.see(commit.author_date)
+            if mine:
+                touch.user.see(commit.author_date)
+                touch.user_commits += 1
 
     def _author(self, commit: Commit) -> _Author:
         email = commit.author_email.strip().lower()
@@ -200,7 +228,10 @@ class HistoryFold:
             # Documentation (docs/, examples/, README) is documentation work, not a language.
             lang = None if kind is ActivityKind.DOCS else languages.language_of(path)
             info = _PathInfo(
-                None if lang is None else lang.name, kind, activity.left_out(path, kind)
+                None if lang is None else lang.name,
+                kind,
+                activity.left_out(path, kind),
+                frameworks.is_manifest(path),
             )
             self._paths[path] = info
         return info
@@ -226,6 +257,7 @@ class HistoryFold:
             user=None if self.identity is None else self.user_stats(len(authors)),
             share_base=self.share_base(),
             tag_dates=tag_dates,
+            touches={p: t.record() for p, t in sorted(self._touches.items())},
         )
 
     def share_base(self) -> int:

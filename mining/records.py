@@ -110,6 +110,19 @@ class UserStats:
 
 
 @dataclass(frozen=True, slots=True)
+class FileTouch:
+    """Who changed one manifest, configuration or workflow file, and when (history pass).
+
+    Folded as min/max dates and a sum, so slices of a history merge exactly."""
+
+    first: datetime  # anyone's first commit touching the path (author date)
+    last: datetime  # anyone's last
+    user_commits: int = 0  # the user's commits touching it
+    user_first: datetime | None = None
+    user_last: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class History:
     """Everything the one streaming history pass yields for a repository.
 
@@ -129,6 +142,9 @@ class History:
     # The base of every commit share: non-merge commits by people (bots left out).
     share_base: int = 0
     tag_dates: tuple[datetime, ...] = ()  # dates of the `tags` tags (tagger or commit date)
+    # Manifests, configuration and workflow files (frameworks.is_manifest) by path: the
+    # evidence of who worked with a declared tool, and since when it is surely declared.
+    touches: Mapping[str, FileTouch] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,8 @@ Bullets are templates filled with mined figures, in this order, each only when i
     stack  languages and frameworks (highlighted skills first, hidden skills never; otherwise
            by weight, only skills of weight >= 0.05 and never a detection declared only in
            example/demo folders - Flask's examples/celery is not Flask's stack)
-    craft  tests, CI and code-quality tooling
+    craft  tests, CI and code-quality tooling; in a collaborative repository only the tools
+           credited to the user (analyze/attribution.py) and the user's own test lines
     impact releases (tags reachable from HEAD, those dated within the user's period when the
            user committed), co-contributors and merges - worded as the project's facts
 and a health bullet when fewer than two of those apply, so there are always two to four.
@@ -36,7 +37,7 @@ from mining.analyze.health import HealthScore
 from mining.analyze.prefs import RepresentationPrefs, override_datetime
 from mining.analyze.signals import Signals, ToolUse
 from mining.analyze.skills import ProjectSkill, UserProjectSkill
-from mining.records import History, ProjectReport
+from mining.records import ActivityKind, History, ProjectReport, UserStats
 
 CORE_SHARE_PERCENT = 25.0
 STACK_SIZE = 6
@@ -190,14 +191,21 @@ def _stack(ctx: ResumeContext) -> tuple[str, str] | None:
 
 def _craft(ctx: ResumeContext) -> tuple[str, str] | None:
     sig = ctx.signals
+    user = _shared_user(ctx)
+    mine = {s.name.casefold() for s in ctx.skills}
 
     def names(tools: Sequence[ToolUse]) -> list[str]:
-        return _distinct(t.name for t in tools if not ctx.prefs.is_hidden(t.name))
+        shown = [t for t in tools if not ctx.prefs.is_hidden(t.name)]
+        if user is not None:  # a shared repository: only the tools credited to the user
+            shown = [t for t in shown if t.name.casefold() in mine]
+        return _distinct(t.name for t in shown)
 
     parts = []
-    if sig.test_files:
+    tests = user.activity.get(ActivityKind.TEST, 0) if user is not None else sig.test_files
+    if tests:
         fw = "/".join(names(sig.test_frameworks))
-        parts.append(plural(sig.test_files, "test file") + (f" ({fw})" if fw else ""))
+        what = f"{tests:,} lines of tests" if user is not None else plural(tests, "test file")
+        parts.append(what + (f" ({fw})" if fw else ""))
     if ci := names(sig.of_kind("ci")):
         parts.append(f"continuous integration on {_join(ci)}")
     if quality := names(sig.of_kind("linter", "formatter", "type_checker")):
@@ -205,6 +213,14 @@ def _craft(ctx: ResumeContext) -> tuple[str, str] | None:
     if not parts:
         return None
     return "engineering practices", f"Backed the code with {_join(parts)}."
+
+
+def _shared_user(ctx: ResumeContext) -> UserStats | None:
+    """The user's stats in a collaborative repository (where project facts are not theirs)."""
+    history = ctx.report.history
+    if history is None or history.user is None or not history.collaboration.is_collaborative:
+        return None
+    return history.user
 
 
 def _impact(ctx: ResumeContext) -> tuple[str, str] | None:

@@ -20,10 +20,13 @@ A skill comes from
                                        counts (files = the manifests declaring it, over the
                                        scope's period, no lines or commits), at most
                                        Intermediate (`DECLARED_CEILING`).
-  In the user's scope a test-measured or configuration-measured tool needs the user to have
-  changed such lines; otherwise it is not the user's skill. A detection declared only in
-  example/demo/sample/fixture folders (signals.py) weighs `EXAMPLE_WEIGHT_FACTOR` of its
-  category's weight and is at most Intermediate;
+  In the user's scope a detection is the user's only on evidence of their own work with it
+  (analyze/attribution.py: they changed its manifest or configuration files, or wrote code in
+  its ecosystem while it was surely declared); the evidence sentence names those files and
+  dates. A test-measured or configuration-measured tool also needs the user to have changed
+  such lines. Tool practices (CI/CD, linting, ...) list only the tools credited to the user.
+  A detection declared only in example/demo/sample/fixture folders (signals.py) weighs
+  `EXAMPLE_WEIGHT_FACTOR` of its category's weight and is at most Intermediate;
 - a practice: testing, documentation (lines of test/docs files), CI/CD, linting, formatting,
   type checking, containers, infrastructure (configuration lines, since that is where these
   practices live), code review (merge commits) and release management (tags). The last two are
@@ -46,6 +49,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from mining.analyze import catalogue as cat
+from mining.analyze.attribution import credit, credit_tool
 from mining.analyze.proficiency import Level, proficiency
 from mining.analyze.scope import Scope, Usage, project_scope, user_scope
 from mining.analyze.signals import Signals
@@ -216,6 +220,9 @@ def _detections(report: ProjectReport, signals: Signals, scope: Scope | None) ->
         base = cat.detection_weight(first.category)
         example = signals.is_example_only(first.name)
         weight = round(base * EXAMPLE_WEIGHT_FACTOR if example else base, 4)
+        why = _users_own(report, signals, scope, first, sources)
+        if why == "":
+            continue  # inherited from the project: not the user's skill
         measured = _detection_usage(report, signals, scope, first, sources, weight)
         if measured is None:
             continue
@@ -229,9 +236,25 @@ def _detections(report: ProjectReport, signals: Signals, scope: Scope | None) ->
                 "at most Intermediate"
             )
         facts.append(through)
+        if why:
+            facts.append(why)
         category = cat.detection_category(first.category)
         found.append(_Found(first.name, category, weight, usage, tuple(facts)))
     return found
+
+
+def _users_own(
+    report: ProjectReport,
+    signals: Signals,
+    scope: Scope | None,
+    detection: Detection,
+    sources: list[str],
+) -> str | None:
+    """None outside the user's scope; else the attribution sentence, "" when there is none."""
+    history = report.history
+    if scope is None or not scope.is_user or history is None or history.user is None:
+        return None
+    return credit(history, history.user, signals, detection, sources) or ""
 
 
 def _detection_usage(
@@ -379,6 +402,8 @@ def _practice_facts(
     config_lines = lines.get(ActivityKind.CONFIG, 0)
     for practice, kinds in _TOOL_PRACTICES.items():
         tools = signals.of_kind(*kinds)
+        if not only_project:
+            tools = tuple(t for t in tools if _credited_tool(report, t.sources))
         if tools and (only_project or config_lines):
             names = ", ".join(t.name for t in tools)
             files = ", ".join(sorted({s for t in tools for s in t.sources}))
@@ -390,6 +415,13 @@ def _practice_facts(
         if history.tags:
             facts[cat.Practice.RELEASES] = (f"{history.tags:,} tags (releases) in the repository",)
     return facts
+
+
+def _credited_tool(report: ProjectReport, sources: tuple[str, ...]) -> bool:
+    history = report.history
+    if history is None or history.user is None:
+        return False
+    return credit_tool(history, history.user, sources) is not None
 
 
 def _who(scope: Scope | None) -> str:

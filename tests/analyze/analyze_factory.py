@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from mining.records import (
@@ -10,6 +11,7 @@ from mining.records import (
     AuthorStats,
     Collaboration,
     Detection,
+    FileTouch,
     History,
     LanguageActivity,
     LanguageBreakdown,
@@ -134,8 +136,16 @@ def report(
     files: int = 20,
     counts: Mapping[ActivityKind, int] | None = None,
     notable: Sequence[str] = (),
+    user_touched: bool = True,
 ) -> ProjectReport:
+    """`user_touched`: unless the history names its touches, the user changed every declaring
+    file (manifests and notable files) once, at their first commit: the user's own work."""
     primary = next((s.name for s in shares if s.kind is LanguageKind.PROGRAMMING), None)
+    if history is not None and history.user is not None and user_touched and not history.touches:
+        when = history.user.first_commit or dt(2023, 1)
+        paths = {d.source for d in frameworks} | set(notable)
+        touches = {p: FileTouch(when, when, 1, when, when) for p in sorted(paths)}
+        history = replace(history, touches=touches)
     return ProjectReport(
         name=name,
         path=path if path is not None else name,

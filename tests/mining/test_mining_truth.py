@@ -200,3 +200,36 @@ async def test_vendored_generated_and_documentation_files_are_not_the_users_code
         for e in project.evidence
     )
     assert {s.name for s in project.skills if s.category == "languages"} == {"Python"}
+
+
+async def test_an_author_who_left_before_a_tool_was_added_gets_no_credit(
+    repos: Factory, upload: Path, runner: GitRunner
+) -> None:
+    repo = repos.repo("svc")
+    repo.write("pyproject.toml", '[project]\nname = "svc"\ndependencies = ["flask>=3"]\n')
+    repo.write("svc/app.py", "import flask\n" * 10)
+    repo.commit("init", author=ALICE, when=T0)
+    repo.write("svc/app.py", "import flask\n" * 12)
+    repo.commit("more", author=ALICE, when=T0 + DAY)
+    # Years after alice's last commit, bob adds CI, a linter and a dependency.
+    later = T0 + 800 * DAY
+    repo.write(".github/workflows/ci.yml", "on: push\njobs: {}\n")
+    repo.write(".pre-commit-config.yaml", "repos: []\n")
+    repo.write("requirements.txt", "celery==5.4\n")
+    repo.write("svc/tasks.py", "import celery\n" * 5)
+    repo.commit("ci, pre-commit, celery", author=BOB, when=later)
+    [report] = await _mine(upload, runner, ALICE[1])
+    assert {d.name for d in report.frameworks} >= {"Flask", "GitHub Actions", "Celery"}
+    project = _analysis([report], ALICE[1]).projects[0]
+    mine = {s.name: s for s in project.user_skills}
+    assert "Flask" in mine
+    assert not {"GitHub Actions", "Celery", "pre-commit", "CI/CD", "Linting"} & set(mine)
+    assert mine["Flask"].evidence[-2] == (
+        "the user changed pyproject.toml (1 commit(s), 2023-11-14 to 2023-11-14)"
+    )
+    # The project still uses them: project-level facts stay project-level.
+    assert {"GitHub Actions", "Celery"} <= {s.name for s in project.skills}
+    bullets = " ".join(i.content for i in project.resume_items)
+    assert "GitHub Actions" not in bullets
+    assert "Celery" not in bullets
+    assert "pre-commit" not in bullets

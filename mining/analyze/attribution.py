@@ -1,0 +1,97 @@
+"""Whether a declared tool, framework, CI system, linter or database is the user's, and why.
+
+A detection found at HEAD is a fact about the project. It becomes the user's skill only on
+evidence of the user's own work with it, from the one history pass (History.touches and the
+user's per-language activity):
+
+1. the user changed one of its files: the manifest declaring it, or the tool's own
+   configuration or workflow files (ToolUse.sources) - "the user changed pyproject.toml
+   (14 commits, 2016-04 to 2025-11)"; or
+2. for a dependency of a language ecosystem (a framework, library, database driver, test
+   library), the user changed code in one of the ecosystem's languages while it was surely
+   declared. History has the paths, not the contents, of each revision, so "surely declared"
+   is taken conservatively: since the *last* change to a shared manifest (package.json,
+   pyproject.toml, go.mod ...: the dependency may have been added by that change) or since
+   the *first* commit of a file that exists only for the tool (a workflow, .eslintrc,
+   tsconfig.json: the tool came with the file). The user's last commit in the ecosystem's
+   languages must be on or after that date.
+
+CI systems, linters, formatters, type checkers, build and container tools (configuration-
+measured categories) are credited by rule 1 only: writing Python while a workflow file
+exists is not CI work. An author who left before a tool was added touched none of its files
+and wrote no code after it came, so gets no credit. Nothing here computes a proficiency for a
+skill the user only inherited: such a detection is simply not among the user's skills.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from mining.analyze import catalogue as cat
+from mining.analyze.signals import Signals, is_manifest
+from mining.records import Detection, FileTouch, History, UserStats
+
+CONFIG_MEASURED = frozenset(
+    {"ci", "linter", "formatter", "type_checker", "build", "container", "infrastructure"}
+)
+
+
+def credit(
+    history: History,
+    user: UserStats,
+    signals: Signals,
+    detection: Detection,
+    sources: Sequence[str],
+) -> str | None:
+    """The sentence proving the user's own work with `detection`, or None (module docstring)."""
+    tool = signals.tool(detection.name)
+    files = sorted({*sources, *(tool.sources if tool is not None else ())})
+    own = [(p, t) for p in files if (t := history.touches.get(p)) is not None and t.user_commits]
+    if own:
+        return _changed(own)
+    if detection.category in CONFIG_MEASURED:
+        return None
+    return _while_declared(history, user, detection, sources)
+
+
+def credit_tool(history: History, user: UserStats, sources: Sequence[str]) -> str | None:
+    """Rule 1 alone, for a tool known from its files (a workflow, .pre-commit-config.yaml)."""
+    own = [(p, t) for p in sources if (t := history.touches.get(p)) is not None and t.user_commits]
+    return _changed(own) if own else None
+
+
+def _changed(own: list[tuple[str, FileTouch]]) -> str:
+    commits = sum(t.user_commits for _, t in own)
+    first = min(t.user_first for _, t in own if t.user_first is not None)
+    last = max(t.user_last for _, t in own if t.user_last is not None)
+    names = ", ".join(p for p, _ in own[:3]) + (f" and {len(own) - 3} more" if len(own) > 3 else "")
+    return f"the user changed {names} ({commits:,} commit(s), {first:%Y-%m-%d} to {last:%Y-%m-%d})"
+
+
+def declared_since(history: History, sources: Sequence[str]) -> datetime | None:
+    """The earliest date the detection is surely declared from (module docstring, rule 2)."""
+    dates = []
+    for path in sources:
+        touch = history.touches.get(path)
+        if touch is not None:
+            dates.append(touch.last if is_manifest(path) else touch.first)
+    return min(dates, default=None)
+
+
+def _while_declared(
+    history: History, user: UserStats, detection: Detection, sources: Sequence[str]
+) -> str | None:
+    since = declared_since(history, sources)
+    names = cat.ECOSYSTEM_LANGUAGES.get(detection.ecosystem, ())
+    if since is None or not names:
+        return None
+    used = [n for n in names if n in user.languages and user.languages[n].last >= since]
+    if not used:
+        return None
+    last = max(user.languages[n].last for n in used)
+    return (
+        f"the user changed {'/'.join(used)} code while {detection.name} was declared "
+        f"({', '.join(sources)} declares it, unchanged since {since:%Y-%m-%d}; the user's "
+        f"last such commit {last:%Y-%m-%d})"
+    )
