@@ -202,11 +202,19 @@ async def read_tree(
                 raise MiningError(f"more than {MAX_TREE_FILES:,} files at HEAD", code="TOO_LARGE")
     entries += [e for e in parser.flush() if e.is_file]
     files = [(e.path, e.size or 0) for e in entries]
-    manifests = choose_manifests(files)
+    manifests = await asyncio.to_thread(choose_manifests, files)
     by_path = {e.path: e.sha for e in entries}
     contents = await read_blobs([by_path[p] for p in manifests], repo, runner)
-    detections = frameworks.detect_all(dict(zip(manifests, contents, strict=True)))
-    return languages.breakdown(files), detections, _tree_facts(files)
+    # CPU work over every file (linguist rules per path): off the event loop.
+    return await asyncio.to_thread(
+        _tree_results, files, dict(zip(manifests, contents, strict=True))
+    )
+
+
+def _tree_results(
+    files: list[tuple[str, int]], manifests: dict[str, bytes]
+) -> tuple[LanguageBreakdown, tuple[Detection, ...], TreeFacts]:
+    return languages.breakdown(files), frameworks.detect_all(manifests), _tree_facts(files)
 
 
 async def read_blobs(shas: list[str], repo: CleanRepo, runner: GitRunner) -> list[bytes]:
