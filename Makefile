@@ -8,7 +8,7 @@ DATA_DIR ?= $(CURDIR)/data
 GRAPHIQL_DIR := graphql_api/static/graphiql
 export HOST PORT DATA_DIR
 
-.PHONY: serve test lint format bench bench-dashboard bench-ingest schema assets clean
+.PHONY: serve test lint format bench bench-dashboard bench-ingest bench-truth schema assets clean
 
 # The environment: created when missing, reinstalled when pyproject.toml changes.
 $(VENV): pyproject.toml
@@ -51,6 +51,9 @@ bench-dashboard: $(VENV)
 
 bench-ingest: $(VENV)
 	$(BIN)/python -m bench.ingest_bench
+
+bench-truth: $(VENV)
+	TRUTH_REPOS=$(TRUTH_REPOS) $(BIN)/python -m bench.truth_bench
 
 clean:
 	rm -rf $(VENV) $(GRAPHIQL_DIR) build *.egg-info

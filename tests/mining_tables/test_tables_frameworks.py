@@ -806,3 +806,19 @@ def test_detect_all_prefers_the_root_manifest_over_an_example() -> None:
         Detection("Jinja", "library", "python", "pyproject.toml"),
         Detection("Werkzeug", "library", "python", "pyproject.toml"),
     )
+
+
+def test_http_stacks_async_runtimes_and_doc_builders_are_found() -> None:
+    """The direct dependencies that matter (issue 9): requests' urllib3, an async runtime,
+    a template engine and the documentation builder."""
+    pyproject = (
+        '[project]\nname = "x"\ndependencies = ["urllib3>=2", "anyio", "trio", "mako"]\n'
+        '[dependency-groups]\ndocs = ["sphinx<9"]\n'
+    )
+    assert sorted(n for n, _, _ in _found("pyproject.toml", pyproject)) == [
+        "AnyIO",
+        "Mako",
+        "Sphinx",
+        "Trio",
+        "urllib3",
+    ]

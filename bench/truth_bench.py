@@ -1,0 +1,179 @@
+"""`make bench-truth TRUTH_REPOS=dir`: is every claim about an author true on real repositories?
+
+For each labelled repository of bench/truth_labels.json found in TRUTH_REPOS (clones made
+outside this repository; bare or with a work tree), it mines the clone with the label's
+long-time author as the user and prints:
+
+* frameworks: precision and recall of our detections against the labels (read by hand from
+  the manifests), and what was missed or extra;
+* languages: our shares of programming + markup bytes (the kinds linguist counts) against
+  `github-linguist <clone> --json` (Debian package ruby-github-linguist), the largest
+  difference in points; skipped when github-linguist is not installed;
+* the author: share and lines as mined, the share recomputed from `git log --no-merges`
+  (mailmapped emails, bots left out by mining/bots.py), whether every percentage in the
+  author's bullets equals it, and every credited skill with the first date the author touched
+  its evidence - none may be after the author's last commit.
+
+Then pooled precision and recall. Goals (issue 9): precision >= 0.98, recall >= 0.95, every
+language within 2 points, every bullet percentage exact, no skill dated after the author left.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from mining import bots
+from mining.analyze import analyze_portfolio
+from mining.discover import DiscoveredProject, project_name
+from mining.git import GitRunner
+from mining.pipeline import mine_project
+from mining.records import Identity, LanguageKind, ProjectKind, ProjectReport
+
+LABELS = Path(__file__).with_name("truth_labels.json")
+_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
+_SHARE = re.compile(r"authored ([\d,]+) of ([\d,]+) non-merge commits[^(]*\((\d+)%\)")
+
+
+def linguist(clone: Path) -> dict[str, float] | None:
+    """github-linguist's percentages, or None when it is not installed."""
+    tool = shutil.which("github-linguist")
+    if tool is None:
+        return None
+    out = subprocess.run([tool, str(clone), "--json"], capture_output=True, check=True).stdout
+    return {name: float(v["percentage"]) for name, v in json.loads(out).items()}
+
+
+def ours(report: ProjectReport) -> dict[str, float]:
+    counted = (LanguageKind.PROGRAMMING, LanguageKind.MARKUP)
+    shares = [s for s in report.languages.shares if s.kind in counted]
+    total = sum(s.bytes for s in shares) or 1
+    return {s.name: round(100 * s.bytes / total, 2) for s in shares}
+
+
+async def recomputed_share(clone: Path, runner: GitRunner, email: str) -> tuple[int, int]:
+    """(author's, people's) non-merge commits on HEAD, from git itself."""
+    bare = (clone / "HEAD").exists() and not (clone / ".git").exists()
+    git_dir = clone if bare else clone / ".git"
+    out = await runner.run(["log", "--no-merges", "--format=%aN%x00%aE", "HEAD"], git_dir=git_dir)
+    mine = people = 0
+    for line in out.decode("utf-8", "replace").splitlines():
+        name, _, address = line.partition("\0")
+        if bots.is_bot(name, address):
+            continue
+        people += 1
+        mine += address.strip().lower() == email
+    return mine, people
+
+
+async def one(label: dict[str, Any], root: Path, runner: GitRunner) -> dict[str, Any] | None:
+    clone = root / label["clone"]
+    if not clone.exists():
+        return None
+    kind = ProjectKind.WORKTREE if (clone / ".git").exists() else ProjectKind.BARE
+    project = DiscoveredProject(project_name(clone.name), clone.name, clone, kind)
+    identity = Identity.of(label["author"])
+    report = await mine_project(project, identity, runner)
+    now = datetime.now(UTC)
+    analysis = analyze_portfolio([report], identity, now=now).projects[0]
+    found = {d.name for d in report.frameworks}
+    wanted = set(label["frameworks"])
+    mine, people = await recomputed_share(clone, runner, label["author"])
+    return {
+        "label": label,
+        "report": report,
+        "analysis": analysis,
+        "tp": len(found & wanted),
+        "fp": sorted(found - wanted),
+        "fn": sorted(wanted - found),
+        "linguist": linguist(clone),
+        "ours": ours(report),
+        "git_share": (mine, people),
+    }
+
+
+def _print(result: dict[str, Any]) -> None:
+    label, report, analysis = result["label"], result["report"], result["analysis"]
+    tp, fp, fn = result["tp"], result["fp"], result["fn"]
+    precision = tp / (tp + len(fp)) if tp + len(fp) else 1.0
+    recall = tp / (tp + len(fn)) if tp + len(fn) else 1.0
+    print(f"== {label['name']} ({label['ecosystem']}), author {label['author']}")
+    print(f"  frameworks: precision {precision:.2f} recall {recall:.2f}  extra {fp}  missed {fn}")
+    print(f"  primary: ours {report.languages.primary}, label {label['primary']}")
+    if result["linguist"] is not None:
+        theirs, mine = result["linguist"], result["ours"]
+        diff = {n: round(mine.get(n, 0.0) - theirs.get(n, 0.0), 2) for n in {*theirs, *mine}}
+        worst = max(diff.items(), key=lambda kv: abs(kv[1]), default=("-", 0.0))
+        print(f"  languages: ours {mine}")
+        print(f"             linguist {theirs}")
+        print(f"             largest difference {worst[0]} {worst[1]:+.2f} points")
+    user = report.history.user if report.history else None
+    if user is None or not user.commits:
+        print("  author: no commit on HEAD")
+        return
+    mine_n, people = result["git_share"]
+    exact = round(100 * mine_n / people) if people else 0
+    print(
+        f"  author: {user.commits} commits, share {user.share_percent:.2f}% of "
+        f"{report.history.share_base}; git: {mine_n} of {people} ({exact}%); "
+        f"lines +{user.added}/-{user.deleted}; last commit {user.last_commit:%Y-%m-%d}"
+    )
+    for item in analysis.resume_items:
+        for n, m, p in _SHARE.findall(item.content):
+            ok = (int(n.replace(",", "")), int(m.replace(",", "")), int(p)) == (
+                mine_n,
+                people,
+                exact,
+            )
+            print(f"  bullet share {n} of {m} ({p}%): {'equal to git' if ok else 'DIFFERENT'}")
+    late = 0
+    for skill in analysis.user_skills:
+        dates = sorted(d for e in skill.evidence for d in _DATE.findall(e))
+        first = dates[0] if dates else "-"
+        if user.last_commit is not None and first != "-" and first > f"{user.last_commit:%F}":
+            late += 1
+        print(f"    skill {skill.name}: first touched {first}")
+    print(f"  skills dated after the author's last commit: {late}")
+
+
+def main() -> int:
+    root = os.environ.get("TRUTH_REPOS")
+    if not root:
+        print("set TRUTH_REPOS to a directory of clones (see bench/truth_labels.json)")
+        return 2
+    labels = json.loads(LABELS.read_text())["repositories"]
+    results = asyncio.run(mine_all(labels, Path(root).resolve()))
+    report(results)
+    return 0
+
+
+async def mine_all(labels: list[dict[str, Any]], root: Path) -> list[dict[str, Any]]:
+    runner = GitRunner(ceiling=root, timeout=1800)
+    try:
+        return [r for label in labels if (r := await one(label, root, runner))]
+    finally:
+        runner.close()
+
+
+def report(results: list[dict[str, Any]]) -> None:
+    for result in results:
+        _print(result)
+    tp = sum(r["tp"] for r in results)
+    fp = sum(len(r["fp"]) for r in results)
+    fn = sum(len(r["fn"]) for r in results)
+    print(
+        f"== pooled over {len(results)} repositories: framework precision "
+        f"{tp / max(1, tp + fp):.3f}, recall {tp / max(1, tp + fn):.3f}"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
