@@ -320,7 +320,10 @@ async def in_process(
                 statements.append(statement)
 
         event.listen(engine, "before_cursor_execute", record)
-        answer = await asgi_post(ours, body)
+        answer = await asgi_post(ours, body)  # this process's first: the profile is analysed
+        cold = len(statements)
+        statements.clear()
+        await asgi_post(ours, body)
         event.remove(engine, "before_cursor_execute", record)
         if json.loads(answer)["data"] != json.loads(await asgi_post(floor, body))["data"]:
             raise RuntimeError("in process, the floor's answer differs from ours")
@@ -332,7 +335,7 @@ async def in_process(
                 await asgi_post(app, body)
                 times[name].append((time.perf_counter() - start) * 1e3)
     return {
-        "statements": len(statements),
+        "statements": f"{len(statements)} (the first query of a process: {cold})",
         "ours": statistics.median(times["ours"]),
         "floor": statistics.median(times["floor"]),
     }
