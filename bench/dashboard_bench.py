@@ -255,8 +255,10 @@ def ensure_wrk() -> str:
     return shutil.which("wrk") or "wrk"
 
 
-def wrk(binary: str, script: Path, base: str, connections: int, seconds: int) -> Load:
-    argv = [binary, "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s",
+def wrk(
+    binary: str, script: Path, base: str, connections: int, seconds: int, timeout: int = 30
+) -> Load:
+    argv = [binary, "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", f"{timeout}s",
             "-s", str(script), f"{base}/graphql"]  # fmt: skip
     out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
     line = next(x for x in out.splitlines() if x.startswith("WRK "))
@@ -458,11 +460,12 @@ def run(args: argparse.Namespace) -> None:
         by_conn: dict[int, Pairs] = {}
         for c in (1, 16):
             seconds = max(args.seconds, math.ceil((30 + 2 * c) * serial))
+            timeout = max(30, math.ceil(4 * c * serial))  # queueing behind c - 1 others
             print(f"{args.pairs} interleaved pairs of {seconds}s wrk runs at {c} connections")
             by_conn[c] = interleaved(
                 args.pairs,
-                lambda c=c, t=seconds: wrk(binary, script, ours.base, c, t),
-                lambda c=c, t=seconds: wrk(binary, script, floor.base, c, t),
+                lambda c=c, t=seconds, w=timeout: wrk(binary, script, ours.base, c, t, w),
+                lambda c=c, t=seconds, w=timeout: wrk(binary, script, floor.base, c, t, w),
             )
         print(f"\nworkers={args.workers}, medians of the runs; floor: the same answer from "
               "plain objects in a minimal Strawberry schema, uvicorn")  # fmt: skip
