@@ -4,13 +4,14 @@
 The server holds a mined portfolio, and about half the generated ID arguments are replaced by
 IDs of real objects (of any type), so generated mutations and nested selections reach real
 rows, not only NOT_FOUND. Examples per operation are bounded (EXAMPLES) so the whole module
-stays well under a minute. The summary (operations, examples, failures) is printed when the
-module ends (`pytest -s`).
+stays well under a minute. The summary (operations, examples, failures) is written to the
+terminal when the module ends.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
 from collections import Counter
@@ -107,7 +108,9 @@ class _Server(uvicorn.Server):
 
 
 @pytest.fixture(scope="module")
-def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def endpoint(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[str]:
     """A real uvicorn (lifespan and all) on a free loopback port, serving a fresh SQLite store."""
     app = create_app(Settings(data_dir=tmp_path_factory.mktemp("schemathesis")))
     port = free_port()
@@ -120,7 +123,10 @@ def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield f"{base}/graphql"
     server.should_exit = True
     thread.join(30)
-    print(_summary())
+    # Past output capturing, so the summary is in every CI log.
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+        print("\n" + _summary())
 
 
 IDS = """query($id: ID!) { portfolio(id: $id) { id latestJob { id }
