@@ -117,6 +117,8 @@ def classify_failure(stderr: str) -> str:
         "invalid object",
         "broken link",
         "bad tree object",
+        "not a tree object",  # ls-tree of a commit whose objects are gone
+        "must point to a commit",  # for-each-ref --merged=<a missing commit>
     )
     if any(s in text for s in corrupt):
         return "CORRUPT"
