@@ -23,13 +23,14 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_P
 from strawberry.types.unset import UNSET, UnsetType
 
 from graphql_api import graphiql
-from graphql_api.auth import Caller, RequireTokenMiddleware, local_caller, token_owner
+from graphql_api.auth import NOBODY, Caller, CallerMiddleware, local_caller, resolve_caller
 from graphql_api.db import migrate
 from graphql_api.db.engine import Database
 from graphql_api.ingest import (
     ArchiveLimits,
     BodyDeadlineMiddleware,
     BodySizeLimitMiddleware,
+    StoredUpload,
     UploadLimits,
     UploadStore,
     make_upload_route,
@@ -93,13 +94,13 @@ class GraphQLApp(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         services = self.state.ready()
-        caller = await token_owner(services.db, request.headers.get("authorization"))
-        if caller is None:
-            caller = self.state.local = self.state.local or await local_caller(services.db)
+        # HTTP: CallerMiddleware decided. A websocket is decided in on_ws_connect; until
+        # then it acts for nobody.
+        caller: Caller = request.scope.get("state", {}).get("caller") or Caller(NOBODY)
         return Context(
             db=services.db,
             settings=self.state.settings,
-            loaders=Loaders.create(services.db),
+            loaders=Loaders.create(services.db, caller.owner_id),
             owner_id=caller.owner_id,
             token_id=caller.token_id,
             request=request,
@@ -107,18 +108,22 @@ class GraphQLApp(GraphQL[Context, None]):
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
-        """With REQUIRE_AUTH, a websocket needs a token: in its handshake's Authorization
-        header, or in its connection_init payload (browsers cannot set headers)."""
-        accept = cast(UnsetType, UNSET)  # an ack without a payload
-        if not self.state.settings.require_auth:
-            return accept
+        """A websocket acts for the owner of the token in its handshake's Authorization
+        header or in its connection_init payload (browsers cannot set headers); without
+        either, for the local owner unless REQUIRE_AUTH. A bad token is refused (4403)."""
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
         header = context.request.headers.get("authorization") or params.get("authorization")
-        caller = await token_owner(context.db, header)
+        caller = await resolve_caller(
+            context.db,
+            header if header is None or isinstance(header, str) else "Bearer -",  # bad
+            require_auth=self.state.settings.require_auth,
+            local=self.state.local,
+        )
         if caller is None:
             raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
         context.owner_id, context.token_id = caller.owner_id, caller.token_id
-        return accept
+        context.loaders = context.fresh_loaders()
+        return cast(UnsetType, UNSET)  # an ack without a payload
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return HTMLResponse(graphiql.PAGE)
@@ -179,7 +184,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/healthz", healthz),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
-            make_upload_route(store, UploadLimits(max_upload_bytes=settings.max_upload_bytes)),
+            make_upload_route(
+                store,
+                UploadLimits(max_upload_bytes=settings.max_upload_bytes),
+                on_stored=record_upload,
+            ),
             Route("/exports/{uid:str}", download_export),
             Mount("/graphiql", graphiql.assets_app(), name="graphiql"),
         ],
@@ -207,7 +216,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 ],
             ),
             Middleware(CsrfMiddleware),
-            *([Middleware(RequireTokenMiddleware)] if settings.require_auth else []),
+            Middleware(CallerMiddleware),
         ],
         lifespan=lifespan,
     )
@@ -215,9 +224,20 @@ def create_app(settings: Settings | None = None) -> Starlette:
     return app
 
 
-async def download_export(request: Request) -> Response:
+async def record_upload(request: Request, stored: StoredUpload) -> None:
+    """POST /uploads keeps whose the upload is: only its owner can use its id."""
     services: Services = request.app.state.app_state.ready()
-    found = await export_file(services.db, services.settings, request.path_params["uid"])
+    caller: Caller = request.state.caller
+    await services.record_upload(stored, caller.owner_id, caller.token_id)
+
+
+async def download_export(request: Request) -> Response:
+    """GET /exports/{id}: the caller's own export; another owner's is as missing as none."""
+    services: Services = request.app.state.app_state.ready()
+    caller: Caller = request.state.caller
+    found = await export_file(
+        services.db, services.settings, request.path_params["uid"], caller.owner_id
+    )
     if found is None:
         return JSONResponse(
             {"errors": [{"message": "no such export", "extensions": {"code": "NOT_FOUND"}}]},

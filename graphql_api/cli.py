@@ -1,32 +1,49 @@
-"""`artifact-miner serve | mine | migrate | export-schema | backup | restore | check`."""
+"""`artifact-miner serve | mine | migrate | token | export-schema | backup | restore | check`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import gc
+import ipaddress
 import logging
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from graphql_api.backup import command as backup_command
+from graphql_api.db.engine import Database
 from graphql_api.settings import Settings
 from mining import report as mining_report
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
+T = TypeVar("T")
 
 SCHEMA_FILE = Path(__file__).resolve().parents[1] / "schema.graphql"
 
 
 def _serve(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    host = args.host or settings.host
+    anonymous_ok = args.insecure_no_auth or settings.allow_anonymous_remote
+    if not settings.require_auth and not is_loopback(host) and not anonymous_ok:
+        print(
+            f"refusing to serve {host} without REQUIRE_AUTH=1: anyone who can reach it would "
+            "act as the local owner. Set REQUIRE_AUTH=1 (and make tokens with `artifact-miner "
+            "token create`), listen on 127.0.0.1, or pass --insecure-no-auth "
+            "(ALLOW_ANONYMOUS_REMOTE=1) if that is really meant.",
+            file=sys.stderr,
+        )
+        return 2
     import uvicorn
 
     from graphql_api.server import uvicorn_config
 
-    settings = Settings.from_env()
     options: dict[str, Any] = {
-        "host": args.host or settings.host,
+        "host": host,
         "port": args.port or settings.port,
         "log_level": "info",
     }
@@ -66,6 +83,16 @@ def serving_app() -> Starlette:
     return app
 
 
+def is_loopback(host: str) -> bool:
+    """Whether only this machine can reach `host` (a loopback address or "localhost")."""
+    if host.lower() in {"localhost", "localhost."}:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a name that resolves who knows where
+
+
 def _migrate(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     _upgrade(settings, args.revision)
@@ -89,24 +116,89 @@ def _upgrade(settings: Settings, revision: str) -> None:
     asyncio.run(run())
 
 
-def _create_token(args: argparse.Namespace) -> int:
-    from graphql_api.auth import create_token
+def _with_db(work: Callable[[Database], Awaitable[T]]) -> T:
+    """Run `work` on the migrated database of the settings in the environment."""
     from graphql_api.db import migrate
-    from graphql_api.db.engine import Database
 
     settings = Settings.from_env()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
 
-    async def run() -> str:
+    async def run() -> T:
         db = Database.from_url(settings.sqlalchemy_url)
         try:
             await migrate.upgrade(db.engine)
-            return await create_token(db, args.owner, args.name)
+            return await work(db)
         finally:
             await db.dispose()
 
-    print(asyncio.run(run()))
+    return asyncio.run(run())
+
+
+def _token_create(args: argparse.Namespace) -> int:
+    from graphql_api import auth
+
+    expires = None if args.expires_in is None else timedelta(days=args.expires_in)
+    token, token_id = _with_db(
+        lambda db: auth.create_token(db, args.owner, args.name, expires_in=expires)
+    )
+    print(token)  # stdout holds the token alone, for scripts; the rest goes to stderr
+    print(f"token {token_id} for {args.owner}: shown once, only its hash is kept", file=sys.stderr)
     return 0
+
+
+def _token_list(args: argparse.Namespace) -> int:
+    from graphql_api import auth
+
+    rows = _with_db(lambda db: auth.list_tokens(db, args.owner))
+    print("id\towner\tname\tcreated\tlast used\texpires\tstate")
+    now = datetime.now(UTC)
+    for t in rows:
+        state = (
+            "revoked"
+            if t.revoked_at
+            else "expired"
+            if t.expires_at and t.expires_at <= now
+            else "live"
+        )
+        cells = [str(t.id), t.owner, t.name or "-", _when(t.created_at), _when(t.last_used_at)]
+        print("\t".join([*cells, _when(t.expires_at), state]))
+    return 0
+
+
+def _when(moment: datetime | None) -> str:
+    return "-" if moment is None else moment.strftime("%Y-%m-%d %H:%M")
+
+
+def _token_revoke(args: argparse.Namespace) -> int:
+    from graphql_api import auth
+
+    if not _with_db(lambda db: auth.revoke_token(db, args.id)):
+        print(f"no live token {args.id}", file=sys.stderr)
+        return 1
+    print(f"token {args.id} revoked")
+    return 0
+
+
+def _add_token_commands(commands: Any) -> None:
+    token = commands.add_parser("token", help="API tokens: create, list, revoke")
+    actions = token.add_subparsers(dest="action", required=True)
+    for name in ("create", "create-token"):
+        is_alias = name != "create"
+        parser = (commands if is_alias else actions).add_parser(
+            name, help="make an API token for OWNER (printed once; only its hash is kept)"
+        )
+        parser.add_argument("owner")
+        parser.add_argument("--name", default="", help="a label for the token")
+        parser.add_argument(
+            "--expires-in", type=int, default=None, metavar="DAYS", help="default: never"
+        )
+        parser.set_defaults(func=_token_create)
+    listing = actions.add_parser("list", help="tokens (of OWNER) and their state; never secrets")
+    listing.add_argument("owner", nargs="?", default=None)
+    listing.set_defaults(func=_token_list)
+    revoke = actions.add_parser("revoke", help="revoke token ID for good")
+    revoke.add_argument("id", type=int)
+    revoke.set_defaults(func=_token_revoke)
 
 
 def _export_schema(args: argparse.Namespace) -> int:
@@ -124,6 +216,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="migrate, then serve the API with uvicorn")
     serve.add_argument("--host", default=None, help="default: $HOST or 127.0.0.1")
     serve.add_argument("--port", type=int, default=None, help="default: $PORT or 8000")
+    serve.add_argument(
+        "--insecure-no-auth",
+        action="store_true",
+        help="serve a non-loopback address without REQUIRE_AUTH (everyone is the local owner)",
+    )
     serve.set_defaults(func=_serve)
 
     mine = commands.add_parser(
@@ -136,12 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.add_argument("revision", nargs="?", default="head")
     migrate.set_defaults(func=_migrate)
 
-    token = commands.add_parser(
-        "create-token", help="make an API token for OWNER (printed once; only its hash is kept)"
-    )
-    token.add_argument("owner")
-    token.add_argument("--name", default="", help="a label for the token")
-    token.set_defaults(func=_create_token)
+    _add_token_commands(commands)
 
     backup_command.add_commands(commands)  # backup, restore, check
 

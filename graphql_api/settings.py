@@ -45,6 +45,8 @@ class Settings:
     upload_rate_grace: float = 10.0
     head_timeout: float = 10.0
     keep_alive: int = 5
+    # Without REQUIRE_AUTH, `serve` refuses a non-loopback host unless this is set.
+    allow_anonymous_remote: bool = False
     llm_local_url: str = "http://127.0.0.1:11434"
     llm_cloud_url: str = ""
     llm_cloud_key: str = field(default="", repr=False)
@@ -98,6 +100,7 @@ class Settings:
             ),
             head_timeout=float(env.get("HEAD_TIMEOUT_SECONDS", defaults.head_timeout)),
             keep_alive=int(env.get("KEEP_ALIVE_SECONDS", defaults.keep_alive)),
+            allow_anonymous_remote=env.get("ALLOW_ANONYMOUS_REMOTE", "") in {"1", "true", "yes"},
             llm_local_url=env.get("LLM_LOCAL_URL", defaults.llm_local_url),
             llm_cloud_url=env.get("LLM_CLOUD_URL", ""),
             llm_cloud_key=env.get("LLM_CLOUD_KEY", ""),

@@ -3,6 +3,12 @@
 Every function takes the session it runs in; callers own the session's lifetime (one short
 session per root resolver or DataLoader batch). Batch functions take many keys and run one
 `IN` query.
+
+Owners are kept apart here, in SQL: every function that reads someone's rows takes a required
+keyword `owner_id` and adds `owned_by(model, owner_id)` to its WHERE clause, so a caller that
+forgets the owner does not type-check, and another owner's row is simply not found (the same
+answer as a missing one). Only the shared tables (questions, the skill names themselves) and
+the server's own bookkeeping (tokens, owners, jobs to resume) are read without one.
 """
 
 from __future__ import annotations
@@ -12,15 +18,16 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import ColumnElement, and_, exists, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, and_, exists, func, literal, or_, select, true, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, joinedload, undefer
 from sqlalchemy.sql.elements import KeyedColumnElement
 
 from graphql_api.db.models import (
     ApiToken,
+    AuditEntry,
     Base,
     Consent,
     MiningJob,
@@ -33,6 +40,7 @@ from graphql_api.db.models import (
     RepresentationPrefs,
     ResumeItem,
     Skill,
+    StoredUpload,
     UploadedZip,
     UserAnswer,
     UserProjectSkill,
@@ -68,6 +76,27 @@ class Page(Generic[T]):
 
 class BadCursor(ValueError):
     """A cursor whose values do not fit the listing (the API answers BAD_CURSOR)."""
+
+
+def owned_by(model: type[Base], owner_id: int) -> ColumnElement[bool]:
+    """The condition that a row of `model` is `owner_id`'s: its own owner column; the owner
+    of its project for rows under a project; for a skill of the shared catalogue, that one of
+    the owner's projects shows it."""
+    if model is Skill:
+        return exists().where(
+            ProjectSkill.skill_id == Skill.id,
+            ProjectSkill.repo_stat_id == RepoStat.id,
+            RepoStat.owner_id == owner_id,
+        )
+    if model is Question:
+        return true()  # the configuration questions are the same for everyone
+    owner_column = getattr(model, "owner_id", None)
+    if owner_column is not None:
+        return cast(ColumnElement[bool], owner_column == owner_id)
+    project_column = getattr(model, "repo_stat_id", None)
+    if project_column is not None:
+        return exists().where(RepoStat.id == project_column, RepoStat.owner_id == owner_id)
+    raise TypeError(f"{model.__name__} rows have no owner")
 
 
 # --- keyset pagination -------------------------------------------------------------------
@@ -131,8 +160,8 @@ def _finite(raw: Any) -> float:
     return value
 
 
-def _project_conditions(portfolio_id: str | None, filt: ProjectFilter) -> list[Any]:
-    conditions: list[Any] = []
+def _project_conditions(owner_id: int, portfolio_id: str | None, filt: ProjectFilter) -> list[Any]:
+    conditions: list[Any] = [RepoStat.owner_id == owner_id]
     if portfolio_id is not None:
         conditions.append(RepoStat.portfolio_id == portfolio_id)
     if not filt.include_deleted:
@@ -165,6 +194,7 @@ def _has_skill(name: str, categories: tuple[str, ...] | None) -> ColumnElement[b
 async def projects_page(
     session: AsyncSession,
     *,
+    owner_id: int,
     portfolio_id: str | None,
     filt: ProjectFilter,
     order: ProjectOrder,
@@ -172,7 +202,7 @@ async def projects_page(
     after: Sequence[Any] | None,
 ) -> Page[RepoStat]:
     """One page of projects by keyset (no OFFSET), plus the total matching the filter."""
-    conditions = _project_conditions(portfolio_id, filt)
+    conditions = _project_conditions(owner_id, portfolio_id, filt)
     total = await session.scalar(select(func.count()).select_from(RepoStat).where(*conditions))
     key, descending = _project_sort_key(order)
     if after:
@@ -188,13 +218,15 @@ async def projects_page(
 
 
 async def portfolios_page(
-    session: AsyncSession, *, first: int, after: Sequence[Any] | None
+    session: AsyncSession, *, owner_id: int, first: int, after: Sequence[Any] | None
 ) -> Page[Portfolio]:
-    """Newest portfolios first, by keyset on (created_at, id); `after` is
+    """The owner's newest portfolios first, by keyset on (created_at, id); `after` is
     `portfolio_cursor_values` of the last row seen."""
-    total = await session.scalar(select(func.count()).select_from(Portfolio))
+    mine = Portfolio.owner_id == owner_id
+    total = await session.scalar(select(func.count()).select_from(Portfolio).where(mine))
     stmt = (
         select(Portfolio)
+        .where(mine)
         .order_by(Portfolio.created_at.desc(), Portfolio.id.desc())
         .limit(first + 1)
     )
@@ -219,9 +251,12 @@ def portfolio_cursor_values(row: Portfolio) -> list[Any]:
 
 
 async def skills_page(
-    session: AsyncSession, *, first: int, after: str | None, category: str | None
+    session: AsyncSession, *, owner_id: int, first: int, after: str | None, category: str | None
 ) -> Page[Skill]:
-    conditions = [Skill.category == category] if category else []
+    """The skills the owner's projects show, by name."""
+    conditions = [owned_by(Skill, owner_id)]
+    if category:
+        conditions.append(Skill.category == category)
     total = await session.scalar(select(func.count()).select_from(Skill).where(*conditions))
     stmt = select(Skill).where(*conditions).order_by(Skill.name.asc()).limit(first + 1)
     if after is not None:
@@ -233,14 +268,15 @@ async def skills_page(
 # --- single rows ---------------------------------------------------------------------------
 
 
-async def by_uid(session: AsyncSession, model: type[M], uid: str) -> M | None:
+async def by_uid(session: AsyncSession, model: type[M], uid: str, *, owner_id: int) -> M | None:
+    """The owner's row of `model` with this public id (a portfolio's is its primary key)."""
     column: KeyedColumnElement[Any] = model.id if model is Portfolio else model.uid  # type: ignore[attr-defined]
-    stmt = select(model).where(column == uid).options(*_related(model))
+    stmt = select(model).where(column == uid, owned_by(model, owner_id)).options(*_related(model))
     return (await session.scalars(stmt)).one_or_none()
 
 
-async def skill_by_name(session: AsyncSession, name: str) -> Skill | None:
-    stmt = select(Skill).where(func.lower(Skill.name) == name.lower())
+async def skill_by_name(session: AsyncSession, name: str, *, owner_id: int) -> Skill | None:
+    stmt = select(Skill).where(func.lower(Skill.name) == name.lower(), owned_by(Skill, owner_id))
     return (await session.scalars(stmt)).one_or_none()
 
 
@@ -262,25 +298,38 @@ async def current_consent(session: AsyncSession, owner_id: int) -> Consent | Non
 # --- batches for DataLoaders ---------------------------------------------------------------
 
 
-async def rows_by_ids(session: AsyncSession, model: type[M], ids: Sequence[Any]) -> list[M]:
-    return list((await session.scalars(select(model).where(model.id.in_(ids)))).all())  # type: ignore[attr-defined]
+async def rows_by_ids(
+    session: AsyncSession, model: type[M], ids: Sequence[Any], *, owner_id: int
+) -> list[M]:
+    stmt = select(model).where(model.id.in_(ids), owned_by(model, owner_id))  # type: ignore[attr-defined]
+    return list((await session.scalars(stmt)).all())
 
 
-async def rows_by_uids(session: AsyncSession, model: type[M], uids: Sequence[str]) -> list[M]:
-    return list((await session.scalars(select(model).where(model.uid.in_(uids)))).all())  # type: ignore[attr-defined]
+async def rows_by_uids(
+    session: AsyncSession, model: type[M], uids: Sequence[str], *, owner_id: int
+) -> list[M]:
+    column: KeyedColumnElement[Any] = model.id if model is Portfolio else model.uid  # type: ignore[attr-defined]
+    stmt = select(model).where(column.in_(uids), owned_by(model, owner_id))
+    return list((await session.scalars(stmt)).all())
 
 
 async def children_by_project(
-    session: AsyncSession, model: type[M], project_ids: Sequence[int], limit: int | None = None
+    session: AsyncSession,
+    model: type[M],
+    project_ids: Sequence[int],
+    limit: int | None = None,
+    *,
+    owner_id: int,
 ) -> list[M]:
-    """Rows of a per-project table (skills, evidence, resume items, user stats) for many
-    projects at once, in a stable order: at most `limit` per project when given."""
+    """Rows of a per-project table (skills, evidence, resume items, user stats) for many of
+    the owner's projects at once, in a stable order: at most `limit` per project when given."""
     column = model.repo_stat_id  # type: ignore[attr-defined]
     order = _CHILD_ORDER.get(model, (model.id,))  # type: ignore[attr-defined]
+    conditions = [column.in_(project_ids), owned_by(model, owner_id)]
     if limit is None:
-        stmt = select(model).where(column.in_(project_ids)).order_by(*order)
+        stmt = select(model).where(*conditions).order_by(*order)
         return list((await session.scalars(stmt.options(*_related(model)))).all())
-    return await _first_of_each(session, model, column, order, [column.in_(project_ids)], limit)
+    return await _first_of_each(session, model, column, order, conditions, limit)
 
 
 async def _first_of_each(
@@ -320,11 +369,11 @@ _CHILD_ORDER: dict[type[Base], tuple[Any, ...]] = {
 
 
 async def project_skills_by_skill(
-    session: AsyncSession, skill_ids: Sequence[int], limit: int
+    session: AsyncSession, skill_ids: Sequence[int], limit: int, *, owner_id: int
 ) -> list[ProjectSkill]:
-    """Where each skill shows, strongest first, at most `limit` per skill (the catalogue is
-    shared, so a common skill may show in very many projects); deleted projects left out."""
-    live = select(RepoStat.id).where(RepoStat.deleted_at.is_(None))
+    """Where each skill shows in the owner's projects, strongest first, at most `limit` per
+    skill (a common skill may show in very many projects); deleted projects left out."""
+    live = select(RepoStat.id).where(RepoStat.owner_id == owner_id, RepoStat.deleted_at.is_(None))
     return await _first_of_each(
         session,
         ProjectSkill,
@@ -336,21 +385,21 @@ async def project_skills_by_skill(
 
 
 async def latest_jobs_by_portfolio(
-    session: AsyncSession, portfolio_ids: Sequence[str]
+    session: AsyncSession, portfolio_ids: Sequence[str], *, owner_id: int
 ) -> list[MiningJob]:
     newest = (
         select(func.max(MiningJob.id))
-        .where(MiningJob.portfolio_id.in_(portfolio_ids))
+        .where(MiningJob.portfolio_id.in_(portfolio_ids), MiningJob.owner_id == owner_id)
         .group_by(MiningJob.portfolio_id)
     )
     return list((await session.scalars(select(MiningJob).where(MiningJob.id.in_(newest)))).all())
 
 
 async def portfolio_projects(
-    session: AsyncSession, portfolio_id: str, *, include_deleted: bool = False
+    session: AsyncSession, portfolio_id: str, *, owner_id: int, include_deleted: bool = False
 ) -> list[RepoStat]:
     """A portfolio's projects with their mined reports (the deferred `report` column)."""
-    conditions = [RepoStat.portfolio_id == portfolio_id]
+    conditions = [RepoStat.portfolio_id == portfolio_id, RepoStat.owner_id == owner_id]
     if not include_deleted:
         conditions.append(RepoStat.deleted_at.is_(None))
     stmt = (
@@ -360,7 +409,7 @@ async def portfolio_projects(
 
 
 async def analysis_stamps(
-    session: AsyncSession, portfolio_ids: Sequence[str]
+    session: AsyncSession, portfolio_ids: Sequence[str], *, owner_id: int
 ) -> dict[str, tuple[Any, ...]]:
     """What the analysis of each portfolio is computed from, as a comparable stamp: its live
     projects (id, updated_at: any re-mine, ranking, delete or restore changes it) and when
@@ -368,10 +417,17 @@ async def analysis_stamps(
     portfolio's own emails and weights change its `updated_at`, which the caller adds.)"""
     projects = select(
         RepoStat.portfolio_id, RepoStat.id, RepoStat.updated_at.label("changed")
-    ).where(RepoStat.portfolio_id.in_(portfolio_ids), RepoStat.deleted_at.is_(None))
+    ).where(
+        RepoStat.portfolio_id.in_(portfolio_ids),
+        RepoStat.owner_id == owner_id,
+        RepoStat.deleted_at.is_(None),
+    )
     prefs = select(
         RepresentationPrefs.portfolio_id, literal(0), RepresentationPrefs.updated_at
-    ).where(RepresentationPrefs.portfolio_id.in_(portfolio_ids))
+    ).where(
+        RepresentationPrefs.portfolio_id.in_(portfolio_ids),
+        RepresentationPrefs.owner_id == owner_id,
+    )
     stmt = union_all(projects, prefs)
     found: dict[str, list[tuple[int, Any]]] = {pid: [] for pid in portfolio_ids}
     for portfolio_id, project_id, changed in (await session.execute(stmt)).all():
@@ -380,45 +436,62 @@ async def analysis_stamps(
 
 
 async def collaboration_by_project(
-    session: AsyncSession, project_ids: Sequence[int]
+    session: AsyncSession, project_ids: Sequence[int], *, owner_id: int
 ) -> list[tuple[int, dict[str, Any]]]:
-    """The deferred author lists of many projects: (project id, collaboration metadata)."""
-    stmt = select(RepoStat.id, RepoStat.collaboration_metadata).where(RepoStat.id.in_(project_ids))
+    """The deferred author lists of many of the owner's projects: (project id, metadata)."""
+    stmt = select(RepoStat.id, RepoStat.collaboration_metadata).where(
+        RepoStat.id.in_(project_ids), RepoStat.owner_id == owner_id
+    )
     return [(row[0], row[1]) for row in (await session.execute(stmt)).all()]
 
 
-async def portfolio_uploads(session: AsyncSession, portfolio_id: str) -> list[UploadedZip]:
-    stmt = select(UploadedZip).where(UploadedZip.portfolio_id == portfolio_id)
+async def portfolio_uploads(
+    session: AsyncSession, portfolio_id: str, *, owner_id: int
+) -> list[UploadedZip]:
+    stmt = select(UploadedZip).where(
+        UploadedZip.portfolio_id == portfolio_id, UploadedZip.owner_id == owner_id
+    )
     return list((await session.scalars(stmt.order_by(UploadedZip.id))).all())
 
 
+async def job_to_run(session: AsyncSession, uid: str) -> MiningJob | None:
+    """A job by uid, whoever's it is: for the runner, which acts for the job's owner."""
+    return (await session.scalars(select(MiningJob).where(MiningJob.uid == uid))).one_or_none()
+
+
 async def jobs_in(session: AsyncSession, statuses: Sequence[str]) -> list[MiningJob]:
+    """Every owner's jobs in these states: the runner's own bookkeeping (resume at start)."""
     stmt = select(MiningJob).where(MiningJob.status.in_(statuses)).order_by(MiningJob.id)
     return list((await session.scalars(stmt)).all())
 
 
-async def prefs_of(session: AsyncSession, portfolio_id: str) -> dict[str, Any]:
-    row = await session.get(RepresentationPrefs, portfolio_id)
-    return {} if row is None else dict(row.prefs_json)
+async def prefs_of(session: AsyncSession, portfolio_id: str, *, owner_id: int) -> dict[str, Any]:
+    stmt = select(RepresentationPrefs.prefs_json).where(
+        RepresentationPrefs.portfolio_id == portfolio_id, RepresentationPrefs.owner_id == owner_id
+    )
+    prefs = await session.scalar(stmt)
+    return {} if prefs is None else dict(prefs)
 
 
-async def latest_answer(session: AsyncSession, key: str) -> str | None:
+async def latest_answer(session: AsyncSession, key: str, *, owner_id: int) -> str | None:
     stmt = (
         select(UserAnswer.answer_text)
         .join(Question, Question.id == UserAnswer.question_id)
-        .where(Question.key == key)
+        .where(Question.key == key, UserAnswer.owner_id == owner_id)
         .order_by(UserAnswer.answered_at.desc(), UserAnswer.id.desc())
         .limit(1)
     )
     return await session.scalar(stmt)
 
 
-async def ranked_projects(session: AsyncSession, portfolio_id: str) -> list[RepoStat]:
+async def ranked_projects(
+    session: AsyncSession, portfolio_id: str, *, owner_id: int
+) -> list[RepoStat]:
     """Live projects of a portfolio by ranking (unranked last)."""
     key, _ = _project_sort_key(ProjectOrder.RANKING)
     stmt = (
         select(RepoStat)
-        .where(*_project_conditions(portfolio_id, ProjectFilter()))
+        .where(*_project_conditions(owner_id, portfolio_id, ProjectFilter()))
         .order_by(key, RepoStat.uid)
     )
     return list((await session.scalars(stmt)).all())
@@ -428,6 +501,53 @@ async def owner_by_name(session: AsyncSession, name: str) -> Owner | None:
     return (await session.scalars(select(Owner).where(Owner.name == name))).first()
 
 
-async def live_token(session: AsyncSession, token_hash: str) -> ApiToken | None:
-    stmt = select(ApiToken).where(ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None))
+async def token_by_hash(session: AsyncSession, token_hash: str) -> ApiToken | None:
+    """The token with this hash, live or not (auth.py decides)."""
+    stmt = select(ApiToken).where(ApiToken.token_hash == token_hash)
     return (await session.scalars(stmt)).one_or_none()
+
+
+async def tokens(session: AsyncSession, owner_name: str | None) -> list[tuple[ApiToken, str]]:
+    """Every token (of the owner called `owner_name`, if given) with its owner's name."""
+    stmt = select(ApiToken, Owner.name).join(Owner, Owner.id == ApiToken.owner_id)
+    if owner_name is not None:
+        stmt = stmt.where(Owner.name == owner_name)
+    rows = await session.execute(stmt.order_by(ApiToken.id))
+    return [(token, name) for token, name in rows]
+
+
+async def stored_upload(
+    session: AsyncSession, upload_id: str, *, owner_id: int
+) -> StoredUpload | None:
+    stmt = select(StoredUpload).where(
+        StoredUpload.id == upload_id, StoredUpload.owner_id == owner_id
+    )
+    return (await session.scalars(stmt)).one_or_none()
+
+
+async def audit_page(
+    session: AsyncSession, *, owner_id: int, first: int, after: Sequence[Any] | None
+) -> Page[AuditEntry]:
+    """The owner's audit entries, newest first, by keyset on (created_at, uid)."""
+    mine = AuditEntry.owner_id == owner_id
+    total = await session.scalar(select(func.count()).select_from(AuditEntry).where(mine))
+    stmt = (
+        select(AuditEntry)
+        .where(mine)
+        .order_by(AuditEntry.created_at.desc(), AuditEntry.uid.desc())
+        .limit(first + 1)
+    )
+    if after is not None:
+        try:
+            created = literal(_aware(after[0]), UTCDateTime)
+            last_uid = str(after[1])
+        except (TypeError, ValueError, IndexError) as exc:
+            raise BadCursor(f"cursor values {after!r} do not fit the audit log") from exc
+        stmt = stmt.where(
+            or_(
+                AuditEntry.created_at < created,
+                and_(AuditEntry.created_at == created, AuditEntry.uid < last_uid),
+            )
+        )
+    rows = list((await session.scalars(stmt)).all())
+    return Page(rows=rows[:first], has_next=len(rows) > first, total=total or 0)

@@ -11,8 +11,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graphql_api.db.models import (
-    LOCAL_OWNER,
     ApiToken,
+    AuditEntry,
     Base,
     Consent,
     MiningJob,
@@ -168,15 +168,45 @@ async def projects_of(
     return list((await session.scalars(stmt)).all())
 
 
-async def local_owner(session: AsyncSession) -> Owner:
-    """The owner a loopback server without REQUIRE_AUTH acts for, created on first use."""
-    stmt = select(Owner).where(Owner.name == LOCAL_OWNER)
-    owner = (await session.scalars(stmt)).one_or_none()
+async def owner_named(session: AsyncSession, name: str) -> Owner:
+    """The owner called `name`, created when missing (LOCAL_OWNER is the one a server
+    without REQUIRE_AUTH acts for)."""
+    owner = (await session.scalars(select(Owner).where(Owner.name == name))).one_or_none()
     if owner is None:
-        owner = Owner(name=LOCAL_OWNER)
+        owner = Owner(name=name)
         session.add(owner)
         await session.flush()
     return owner
+
+
+async def revoke_token(session: AsyncSession, token_id: int) -> ApiToken | None:
+    """Mark a live token revoked; None when there is no such token or it was revoked."""
+    stmt = select(ApiToken).where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
+    row = (await session.scalars(stmt)).one_or_none()
+    if row is not None:
+        row.revoked_at = utcnow()
+        await session.flush()
+    return row
+
+
+async def add_audit(
+    session: AsyncSession,
+    owner_id: int,
+    token_id: int | None,
+    operation: str,
+    object_id: str | None,
+    outcome: str,
+) -> None:
+    """One audit entry (graphql_api/audit.py says which operations write one)."""
+    session.add(
+        AuditEntry(
+            owner_id=owner_id,
+            token_id=token_id,
+            operation=operation[:100],
+            object_id=None if object_id is None else object_id[:200],
+            outcome=outcome[:60],
+        )
+    )
 
 
 async def touch_token(session: AsyncSession, token_id: int, when: datetime) -> None:

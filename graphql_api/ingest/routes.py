@@ -51,7 +51,7 @@ __all__ = [
 ]
 
 CsrfCheck = Callable[[Request], bool]
-OnStored = Callable[[StoredUpload], Awaitable[None]]
+OnStored = Callable[[Request, StoredUpload], Awaitable[None]]
 
 ACCEPTED_CONTENT_TYPES = frozenset(
     {"application/zip", "application/x-zip-compressed", "application/octet-stream"}
@@ -103,7 +103,8 @@ def make_upload_route(
     csrf_check: CsrfCheck | None = has_bearer_or_preflight_header,
     on_stored: OnStored | None = None,
 ) -> Route:
-    """The POST route; ``on_stored`` lets the app record the upload before answering."""
+    """The POST route; ``on_stored`` lets the app record the upload (and whose it is) before
+    answering; if it raises, the stored file is removed."""
 
     async def upload(request: Request) -> Response:
         try:
@@ -116,7 +117,11 @@ def make_upload_route(
         except ClientDisconnect:
             return Response(status_code=400)  # the store removed the partial file; nobody reads
         if on_stored is not None:
-            await on_stored(stored)
+            try:
+                await on_stored(request, stored)
+            except BaseException:
+                await store.discard(stored.id)
+                raise
         return JSONResponse(_stored_json(stored), status_code=201)
 
     return Route(path, upload, methods=["POST"], name="upload")

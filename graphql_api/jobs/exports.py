@@ -25,15 +25,18 @@ KINDS = ("resume", "portfolio")
 FORMATS = {"json": ("json", "application/json"), "markdown": ("md", "text/markdown")}
 
 
-async def _content(db: Database, portfolio_id: str) -> dict[str, Any]:
+async def _content(db: Database, portfolio_id: str, owner_id: int) -> dict[str, Any]:
+    mine = {"owner_id": owner_id}
     async with db.read() as session:
-        portfolio = await session.get(models.Portfolio, portfolio_id)
+        portfolio = await queries.by_uid(session, models.Portfolio, portfolio_id, **mine)
         assert portfolio is not None
-        projects = await queries.ranked_projects(session, portfolio_id)
+        projects = await queries.ranked_projects(session, portfolio_id, **mine)
         ids = [p.id for p in projects]
-        links = await queries.children_by_project(session, models.ProjectSkill, ids)
-        items = await queries.children_by_project(session, models.ResumeItem, ids)
-        skills = await queries.rows_by_ids(session, models.Skill, [s.skill_id for s in links])
+        links = await queries.children_by_project(session, models.ProjectSkill, ids, **mine)
+        items = await queries.children_by_project(session, models.ResumeItem, ids, **mine)
+        skills = await queries.rows_by_ids(
+            session, models.Skill, [s.skill_id for s in links], **mine
+        )
     names = {s.id: s.name for s in skills}
     skills_of: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for link in links:
@@ -108,10 +111,10 @@ def failure_code(row: models.Export) -> str | None:
 
 
 async def create_export(
-    db: Database, settings: Settings, portfolio_id: str, kind: str, fmt: str
+    db: Database, settings: Settings, portfolio_id: str, owner_id: int, kind: str, fmt: str
 ) -> models.Export:
+    """Write the export of the owner's portfolio (checked by the caller) and record it."""
     async with db.write() as session:
-        owner_id = (await session.get_one(models.Portfolio, portfolio_id)).owner_id
         row = models.Export(
             portfolio_id=portfolio_id, owner_id=owner_id, export_type=kind, format=fmt
         )
@@ -119,7 +122,7 @@ async def create_export(
     extension, _ = FORMATS[fmt]
     path = settings.exports_dir / f"{row.uid}.{extension}"
     try:
-        content = await _content(db, portfolio_id)
+        content = await _content(db, portfolio_id, owner_id)
         if kind == "resume":
             content["projects"] = [p for p in content["projects"] if p["resumeItems"]]
         text = json.dumps(content, indent=2) if fmt == "json" else _markdown(content, kind)
@@ -137,9 +140,12 @@ async def create_export(
     return row
 
 
-async def export_file(db: Database, settings: Settings, uid: str) -> tuple[Path, str] | None:
+async def export_file(
+    db: Database, settings: Settings, uid: str, owner_id: int
+) -> tuple[Path, str] | None:
+    """The file of the owner's completed export, or None (missing, another's, unfinished)."""
     async with db.read() as session:
-        row = await queries.by_uid(session, models.Export, uid)
+        row = await queries.by_uid(session, models.Export, uid, owner_id=owner_id)
     if row is None or row.status != "completed" or row.path is None:
         return None
     return Path(row.path), FORMATS[row.format][1]

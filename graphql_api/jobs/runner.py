@@ -171,7 +171,7 @@ class JobRunner:
 
     async def _begin(self, uid: str) -> _Run | None:
         async with self.db.write() as session:
-            job = await queries.by_uid(session, models.MiningJob, uid)
+            job = await queries.job_to_run(session, uid)
             if job is None or job.status != "queued":
                 return None
             if job.cancel_requested:  # cancelled while its process was down: it ends here
@@ -185,12 +185,12 @@ class JobRunner:
         if job.status == "cancelled":
             publish(self.bus, JobEvent.of(job, EventKind.STAGE, final=True))
             return None
-        run = _Run(job, *await self._inputs(job.portfolio_id))
+        run = _Run(job, *await self._inputs(job.portfolio_id, job.owner_id))
         self._publish(run, EventKind.STAGE)
         return run
 
     async def _inputs(
-        self, portfolio_id: str
+        self, portfolio_id: str, owner_id: int
     ) -> tuple[Identity, RepresentationPrefs, dict[str, float]]:
         """Whose work, how to present it, how to rank it: read again before the final ranking,
         so a rankProjects or setRepresentationPrefs during the job is not undone by it."""
@@ -198,15 +198,19 @@ class JobRunner:
             portfolio = await session.get(models.Portfolio, portfolio_id)
             assert portfolio is not None
             emails = list(portfolio.user_emails) or _split(
-                await queries.latest_answer(session, "email")
+                await queries.latest_answer(session, "email", owner_id=owner_id)
             )
-            prefs = RepresentationPrefs.from_json(await queries.prefs_of(session, portfolio_id))
+            prefs = RepresentationPrefs.from_json(
+                await queries.prefs_of(session, portfolio_id, owner_id=owner_id)
+            )
             return Identity.of(*emails), prefs, dict(portfolio.ranking_weights)
 
     async def _roots(self, run: _Run) -> list[tuple[Path, str]]:
         """Each upload's extracted folder, with the label its projects' paths start with."""
         async with self.db.read() as session:
-            uploads = await queries.portfolio_uploads(session, run.job.portfolio_id)
+            uploads = await queries.portfolio_uploads(
+                session, run.job.portfolio_id, owner_id=run.job.owner_id
+            )
         return [(Path(u.extraction_path), label(u.filename)) for u in uploads if u.extraction_path]
 
     async def _mine(self, run: _Run) -> None:
@@ -261,11 +265,15 @@ class JobRunner:
         )
 
     async def _finish(self, run: _Run) -> None:
-        run.identity, run.prefs, run.weights = await self._inputs(run.job.portfolio_id)
+        run.identity, run.prefs, run.weights = await self._inputs(
+            run.job.portfolio_id, run.job.owner_id
+        )
         await self._update(run, stage="ranking")
         self._publish(run, EventKind.STAGE)
         async with self.db.read() as session:
-            rows = await queries.portfolio_projects(session, run.job.portfolio_id)
+            rows = await queries.portfolio_projects(
+                session, run.job.portfolio_id, owner_id=run.job.owner_id
+            )
         rows = [row for row in rows if row.report is not None]
         loaded = await anyio.to_thread.run_sync(lambda: [persist.load_report(r) for r in rows])
         stored = list(zip(loaded, rows, strict=True))

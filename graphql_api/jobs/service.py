@@ -4,7 +4,6 @@ rankings, resume items and the profile from the stored mining reports (no git)."
 from __future__ import annotations
 
 import functools
-import hashlib
 import logging
 import shutil
 from collections.abc import Hashable, Sequence
@@ -19,7 +18,7 @@ from graphql_api.db import models, queries, writes
 from graphql_api.db.engine import Database
 from graphql_api.db.types import utcnow
 from graphql_api.ingest import ArchiveLimits, IngestError, StoredUpload, UploadStore, extract_zip
-from graphql_api.ingest.errors import IngestErrorCode, shown
+from graphql_api.ingest.errors import IngestErrorCode
 from graphql_api.jobs import persist
 from graphql_api.jobs.bus import EventBus
 from graphql_api.jobs.events import TERMINAL, EventKind, JobEvent, publish
@@ -76,7 +75,9 @@ class Services:
                 stored.append(
                     await self.store.save_upload_file(file, self.settings.max_upload_bytes)
                 )
-            kept = [await self._kept(upload_id) for upload_id in dict.fromkeys(upload_ids)]
+            kept = [
+                await self._kept(upload_id, owner_id) for upload_id in dict.fromkeys(upload_ids)
+            ]
             for upload in [*stored, *kept]:
                 # A fresh folder for every extraction: an upload id may be used again.
                 extract = functools.partial(
@@ -93,16 +94,34 @@ class Services:
                 await self.store.discard(upload.id)
             raise
 
-    async def _kept(self, upload_id: str) -> StoredUpload:
+    async def _kept(self, upload_id: str, owner_id: int) -> StoredUpload:
+        """An upload the owner sent to POST /uploads; another owner's reads as missing."""
+        async with self.db.read() as session:
+            row = await queries.stored_upload(session, upload_id, owner_id=owner_id)
         try:
+            if row is None:
+                raise IngestError(IngestErrorCode.UPLOAD_NOT_FOUND, "not recorded")
             path = await self.store.locate(upload_id)
         except (IngestError, ValueError) as exc:
-            raise IngestError(
-                IngestErrorCode.UPLOAD_NOT_FOUND, f"no upload {shown(upload_id)}"
-            ) from exc
-        size = (await anyio.Path(path).stat()).st_size
-        sha256 = await anyio.to_thread.run_sync(_sha256, path)
-        return StoredUpload(id=upload_id, path=path, filename=path.name, size=size, sha256=sha256)
+            raise IngestError(IngestErrorCode.UPLOAD_NOT_FOUND, "no such upload") from exc
+        return StoredUpload(upload_id, path, row.filename, row.size, row.sha256)
+
+    async def record_upload(
+        self, upload: StoredUpload, owner_id: int, token_id: int | None
+    ) -> None:
+        """Remember whose an upload sent to POST /uploads is (uploadPortfolio checks it), and
+        audit it."""
+        async with self.db.write() as session:
+            await writes.add_audit(session, owner_id, token_id, "upload", upload.id, "ok")
+            session.add(
+                models.StoredUpload(
+                    id=upload.id,
+                    owner_id=owner_id,
+                    filename=upload.filename,
+                    size=upload.size,
+                    sha256=upload.sha256,
+                )
+            )
 
     async def _record(
         self,
@@ -118,9 +137,11 @@ class Services:
                 portfolio = models.Portfolio(owner_id=owner_id)
                 session.add(portfolio)
             else:
-                found = await session.get(models.Portfolio, portfolio_id)
+                found = await queries.by_uid(
+                    session, models.Portfolio, portfolio_id, owner_id=owner_id
+                )
                 if found is None:
-                    raise JobStateError("NOT_FOUND", f"no portfolio {portfolio_id!r}")
+                    raise JobStateError("NOT_FOUND", "no such portfolio")
                 portfolio = found
             if name is not None:
                 portfolio.name = cap(name, PORTFOLIO_NAME)  # shown: no bidi, fits its column
@@ -139,23 +160,23 @@ class Services:
                 )
                 for upload, path in zip(uploads, extracted, strict=True)
             )
-            job = await self._new_job(session, portfolio.id)
+            job = await self._new_job(session, portfolio.id, owner_id)
         self.runner.enqueue(job.uid)
         return portfolio, job
 
     # --- jobs --------------------------------------------------------------------------------
 
-    async def remine(self, portfolio_id: str) -> models.MiningJob:
+    async def remine(self, portfolio_id: str, owner_id: int) -> models.MiningJob:
         async with self.db.write() as session:
-            job = await self._new_job(session, portfolio_id)
+            job = await self._new_job(session, portfolio_id, owner_id)
         self.runner.enqueue(job.uid)
         return job
 
-    async def _new_job(self, session: Any, portfolio_id: str) -> models.MiningJob:
-        portfolio = await session.get(models.Portfolio, portfolio_id)
+    async def _new_job(self, session: Any, portfolio_id: str, owner_id: int) -> models.MiningJob:
+        portfolio = await queries.by_uid(session, models.Portfolio, portfolio_id, owner_id=owner_id)
         if portfolio is None:
-            raise JobStateError("NOT_FOUND", f"no portfolio {portfolio_id!r}")
-        latest = await queries.latest_jobs_by_portfolio(session, [portfolio_id])
+            raise JobStateError("NOT_FOUND", "no such portfolio")
+        latest = await queries.latest_jobs_by_portfolio(session, [portfolio_id], owner_id=owner_id)
         if latest and latest[0].status not in TERMINAL:
             raise JobStateError(
                 "JOB_ALREADY_RUNNING",
@@ -182,14 +203,18 @@ class Services:
     # --- recomputation from stored reports ---------------------------------------------------
 
     async def analyze(
-        self, portfolio_id: str, weights: dict[str, float] | None = None
+        self, portfolio_id: str, owner_id: int, weights: dict[str, float] | None = None
     ) -> tuple[list[ProjectReport], PortfolioAnalysis]:
         async with self.db.read() as session:
-            portfolio = await session.get(models.Portfolio, portfolio_id)
+            portfolio = await queries.by_uid(
+                session, models.Portfolio, portfolio_id, owner_id=owner_id
+            )
             if portfolio is None:
-                raise JobStateError("NOT_FOUND", f"no portfolio {portfolio_id!r}")
-            rows = await queries.portfolio_projects(session, portfolio_id)
-            prefs = RepresentationPrefs.from_json(await queries.prefs_of(session, portfolio_id))
+                raise JobStateError("NOT_FOUND", "no such portfolio")
+            rows = await queries.portfolio_projects(session, portfolio_id, owner_id=owner_id)
+            prefs = RepresentationPrefs.from_json(
+                await queries.prefs_of(session, portfolio_id, owner_id=owner_id)
+            )
             emails = list(portfolio.user_emails)
             weights = dict(portfolio.ranking_weights) if weights is None else weights
         reports = await anyio.to_thread.run_sync(  # CPU: off the event loop
@@ -203,20 +228,22 @@ class Services:
         )
         return reports, analysis
 
-    async def profile(self, portfolio_id: str, stamp: Hashable) -> Any:
-        """The developer profile (JSON), analysed again only when `stamp`, the state of the
-        analysis' inputs (`queries.analysis_stamps` and the portfolio's `updated_at`),
-        changes."""
+    async def profile(self, portfolio_id: str, owner_id: int, stamp: Hashable) -> Any:
+        """The developer profile (JSON) of the owner's portfolio, analysed again only when
+        `stamp`, the state of the analysis' inputs (`queries.analysis_stamps` and the
+        portfolio's `updated_at`), changes."""
 
         async def compute() -> Any:
-            _, analysis = await self.analyze(portfolio_id)
+            _, analysis = await self.analyze(portfolio_id, owner_id)
             return codec.dump(analysis.profile)
 
-        return await self.profiles.get((portfolio_id, stamp), compute)
+        return await self.profiles.get((portfolio_id, owner_id, stamp), compute)
 
-    async def rerank(self, portfolio_id: str, weights: dict[str, float] | None) -> None:
+    async def rerank(
+        self, portfolio_id: str, owner_id: int, weights: dict[str, float] | None
+    ) -> None:
         """Rank again (InvalidWeightsError for bad weights); the weights are kept for later."""
-        reports, analysis = await self.analyze(portfolio_id, weights)
+        reports, analysis = await self.analyze(portfolio_id, owner_id, weights)
         if weights is not None:
             async with self.db.write() as session:
                 portfolio = await session.get(models.Portfolio, portfolio_id)
@@ -224,14 +251,14 @@ class Services:
                 portfolio.ranking_weights = weights
         await persist.save_ranking(self.db, portfolio_id, reports, analysis, with_resume=False)
 
-    async def regenerate_resume(self, portfolio_id: str) -> None:
+    async def regenerate_resume(self, portfolio_id: str, owner_id: int) -> None:
         """Resume items again from the stored reports (idempotent), and a summary per
         showcased project: from an LLM only when the consent in force allows it."""
-        reports, analysis = await self.analyze(portfolio_id)
+        reports, analysis = await self.analyze(portfolio_id, owner_id)
         await persist.save_ranking(self.db, portfolio_id, reports, analysis)
         async with self.db.read() as session:
             portfolio = await session.get_one(models.Portfolio, portfolio_id)
-            consent = await queries.current_consent(session, owner_id=portfolio.owner_id)
+            consent = await queries.current_consent(session, owner_id=owner_id)
         emails = portfolio.user_emails
         provider = provider_for(
             consent.consent_level if consent else "none",
@@ -254,8 +281,3 @@ class Services:
             provider=type(provider).__name__,
             user_email=emails[0] if emails else "",
         )
-
-
-def _sha256(path: Path) -> str:
-    with path.open("rb") as stream:
-        return hashlib.file_digest(stream, "sha256").hexdigest()

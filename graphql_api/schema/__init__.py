@@ -10,6 +10,7 @@ from graphql import build_schema as parse_sdl
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.types import ExecutionContext
 
+from graphql_api.schema.audit import AuditQuery, audit_every_mutation
 from graphql_api.schema.errors import MaskUnexpectedErrors
 from graphql_api.schema.limits import QueryLimits, add_limit_code, limit_extensions
 from graphql_api.schema.mutations_config import ConfigMutations
@@ -31,6 +32,14 @@ log = logging.getLogger("graphql_api.limits")
 @strawberry.type
 class Mutation(JobMutations, ConfigMutations):
     pass
+
+
+@strawberry.type(name="Query")
+class RootQuery(Query, AuditQuery):
+    pass
+
+
+audit_every_mutation(Mutation)
 
 
 class BoundedSchema(strawberry.Schema):
@@ -55,7 +64,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     """The schema, with the query limits of `settings` (README, "Limits")."""
     limits = QueryLimits.from_settings(settings or Settings())
     schema = BoundedSchema(
-        query=Query,
+        query=RootQuery,
         mutation=Mutation,
         subscription=Subscription,
         # Types reachable only through `node` must still be in the schema.

@@ -29,7 +29,7 @@ class Context:
     connection_params: Any = None  # a websocket's connection_init payload (Strawberry sets it)
 
     def fresh_loaders(self) -> Loaders:
-        return Loaders.create(self.db)
+        return Loaders.create(self.db, self.owner_id)
 
 
 Info = strawberry.Info[Context, None]

@@ -48,20 +48,22 @@ def _grouped(rows: Sequence[M], keys: Sequence[Any], key: Callable[[M], Any]) ->
     return [groups.get(k, []) for k in keys]
 
 
-def _by_id_loader(db: Database, model: type[M]) -> DataLoader[Any, M | None]:
+def _by_id_loader(db: Database, owner_id: int, model: type[M]) -> DataLoader[Any, M | None]:
     async def load(ids: list[Any]) -> list[M | None]:
         async with db.read() as session:
-            rows = await queries.rows_by_ids(session, model, ids)
+            rows = await queries.rows_by_ids(session, model, ids, owner_id=owner_id)
         return _one_each(rows, ids, lambda row: row.id)  # type: ignore[attr-defined]
 
     return DataLoader(load_fn=load)
 
 
-def _by_project_loader(db: Database, model: type[M]) -> DataLoader[tuple[int, int], list[M]]:
+def _by_project_loader(
+    db: Database, owner_id: int, model: type[M]
+) -> DataLoader[tuple[int, int], list[M]]:
     async def load(keys: list[tuple[int, int]]) -> list[list[M]]:
         async with db.read() as session:
             rows = await queries.children_by_project(
-                session, model, _parents(keys), max(limit for _, limit in keys)
+                session, model, _parents(keys), max(limit for _, limit in keys), owner_id=owner_id
             )
         return _firsts(rows, keys, lambda row: row.repo_stat_id)  # type: ignore[attr-defined]
 
@@ -96,42 +98,48 @@ class Loaders:
     analysis_stamp_by_portfolio: DataLoader[str, tuple[Any, ...]]
 
     @classmethod
-    def create(cls, db: Database) -> Loaders:
+    def create(cls, db: Database, owner_id: int) -> Loaders:
+        """Loaders that see `owner_id`'s rows only (each query filters by it)."""
+
         async def skills_by_skill(keys: list[tuple[int, int]]) -> list[list[ProjectSkill]]:
             async with db.read() as session:
                 rows = await queries.project_skills_by_skill(
-                    session, _parents(keys), max(limit for _, limit in keys)
+                    session, _parents(keys), max(limit for _, limit in keys), owner_id=owner_id
                 )
             return _firsts(rows, keys, lambda row: row.skill_id)
 
         async def latest_jobs(portfolio_ids: list[str]) -> list[MiningJob | None]:
             async with db.read() as session:
-                rows = await queries.latest_jobs_by_portfolio(session, portfolio_ids)
+                rows = await queries.latest_jobs_by_portfolio(
+                    session, portfolio_ids, owner_id=owner_id
+                )
             return _one_each(rows, portfolio_ids, lambda row: row.portfolio_id)
 
         async def projects_by_uid(uids: list[str]) -> list[RepoStat | None]:
             async with db.read() as session:
-                rows = await queries.rows_by_uids(session, RepoStat, uids)
+                rows = await queries.rows_by_uids(session, RepoStat, uids, owner_id=owner_id)
             return _one_each(rows, uids, lambda row: row.uid)
 
         async def collaborations(project_ids: list[int]) -> list[dict[str, Any]]:
             async with db.read() as session:
-                found = dict(await queries.collaboration_by_project(session, project_ids))
+                found = dict(
+                    await queries.collaboration_by_project(session, project_ids, owner_id=owner_id)
+                )
             return [found.get(pid, {}) for pid in project_ids]
 
         async def stamps(portfolio_ids: list[str]) -> list[tuple[Any, ...]]:
             async with db.read() as session:
-                found = await queries.analysis_stamps(session, portfolio_ids)
+                found = await queries.analysis_stamps(session, portfolio_ids, owner_id=owner_id)
             return [found[pid] for pid in portfolio_ids]
 
         return cls(
-            portfolio_by_id=_by_id_loader(db, Portfolio),
-            project_by_id=_by_id_loader(db, RepoStat),
-            project_skills_by_project=_by_project_loader(db, ProjectSkill),
-            user_project_skills_by_project=_by_project_loader(db, UserProjectSkill),
-            evidence_by_project=_by_project_loader(db, ProjectEvidence),
-            resume_items_by_project=_by_project_loader(db, ResumeItem),
-            user_stats_by_project=_by_project_loader(db, UserRepoStat),
+            portfolio_by_id=_by_id_loader(db, owner_id, Portfolio),
+            project_by_id=_by_id_loader(db, owner_id, RepoStat),
+            project_skills_by_project=_by_project_loader(db, owner_id, ProjectSkill),
+            user_project_skills_by_project=_by_project_loader(db, owner_id, UserProjectSkill),
+            evidence_by_project=_by_project_loader(db, owner_id, ProjectEvidence),
+            resume_items_by_project=_by_project_loader(db, owner_id, ResumeItem),
+            user_stats_by_project=_by_project_loader(db, owner_id, UserRepoStat),
             project_skills_by_skill=DataLoader(load_fn=skills_by_skill),
             latest_job_by_portfolio=DataLoader(load_fn=latest_jobs),
             project_by_uid=DataLoader(load_fn=projects_by_uid),

@@ -13,7 +13,7 @@ from strawberry.scalars import JSON
 from graphql_api.db import models, queries, writes
 from graphql_api.schema import ids
 from graphql_api.schema.context import Info
-from graphql_api.schema.payloads import EMAIL, UserError, user_error
+from graphql_api.schema.payloads import EMAIL, UserError, not_found, user_error
 from graphql_api.schema.portfolio import ConsentType, QuestionType
 from graphql_api.schema.types import RepoStatType
 from mining.analyze import REPRESENTATION_PREFS_SCHEMA
@@ -135,8 +135,11 @@ class ConfigMutations:
             log.info("setRepresentationPrefs refused: %s", [e.message for e in errors])
             return SetRepresentationPrefsPayload(prefs=None, user_errors=errors)
         async with info.context.db.write() as session:
-            if await queries.by_uid(session, models.Portfolio, pid) is None:
-                missing = user_error("NOT_FOUND", f"no portfolio {portfolio_id!r}", "portfolioId")
+            mine = await queries.by_uid(
+                session, models.Portfolio, pid, owner_id=info.context.owner_id
+            )
+            if mine is None:
+                missing = not_found("portfolio", "portfolioId")
                 return SetRepresentationPrefsPayload(prefs=None, user_errors=[missing])
             await writes.put_prefs(
                 session, pid, cast(dict[str, Any], prefs), owner_id=info.context.owner_id
@@ -155,11 +158,8 @@ class ConfigMutations:
 async def _set_deleted(info: Info, project_id: str, *, deleted: bool) -> ProjectPayload:
     _, uid = ids.decode(project_id, "RepoStat")
     async with info.context.db.write() as session:
-        row = await queries.by_uid(session, models.RepoStat, uid)
+        row = await queries.by_uid(session, models.RepoStat, uid, owner_id=info.context.owner_id)
         if row is None:
-            return ProjectPayload(
-                project=None,
-                user_errors=[user_error("NOT_FOUND", f"no project {project_id!r}", "id")],
-            )
+            return ProjectPayload(project=None, user_errors=[not_found("project", "id")])
         await writes.mark_deleted(session, row, deleted)
     return ProjectPayload(project=RepoStatType.from_model(row), user_errors=[])

@@ -15,7 +15,7 @@ from graphql_api.jobs import exports
 from graphql_api.jobs.service import JobStateError, Services
 from graphql_api.schema import ids
 from graphql_api.schema.context import Info
-from graphql_api.schema.payloads import UserError, email_errors, user_error
+from graphql_api.schema.payloads import UserError, email_errors, not_found, user_error
 from graphql_api.schema.portfolio import ExportType, MiningJobType, PortfolioType
 from graphql_api.schema.types import FIRST_OF_LIST, RepoStatType, list_size
 from mining.analyze import InvalidWeightsError
@@ -80,6 +80,7 @@ async def _ranked_projects(info: Info, portfolio_id: str) -> list[RepoStatType]:
     async with info.context.db.read() as session:
         page = await queries.projects_page(
             session,
+            owner_id=info.context.owner_id,
             portfolio_id=portfolio_id,
             filt=queries.ProjectFilter(),
             order=queries.ProjectOrder.RANKING,
@@ -158,7 +159,7 @@ class JobMutations:
     @strawberry.mutation(description="Mine every upload of the portfolio again, in place.")
     async def remine(self, info: Info, portfolio_id: strawberry.ID) -> JobPayload:
         try:
-            job = await _services(info).remine(_portfolio_id(portfolio_id))
+            job = await _services(info).remine(_portfolio_id(portfolio_id), info.context.owner_id)
         except JobStateError as error:
             return JobPayload(job=None, user_errors=[user_error(error.code, str(error))])
         return JobPayload(job=MiningJobType.from_model(job), user_errors=[])
@@ -167,9 +168,11 @@ class JobMutations:
     async def cancel_job(self, info: Info, id: strawberry.ID) -> JobPayload:
         _, uid = ids.decode(id, "MiningJob")
         async with info.context.db.read() as session:
-            job = await queries.by_uid(session, models.MiningJob, uid)
+            job = await queries.by_uid(
+                session, models.MiningJob, uid, owner_id=info.context.owner_id
+            )
         if job is None:
-            return JobPayload(job=None, user_errors=[user_error("NOT_FOUND", f"no job {id!r}")])
+            return JobPayload(job=None, user_errors=[not_found("job", "id")])
         try:
             job = await _services(info).cancel(job)
         except JobStateError as error:
@@ -182,7 +185,9 @@ class JobMutations:
     ) -> RankProjectsPayload:
         pid = _portfolio_id(portfolio_id)
         try:
-            await _services(info).rerank(pid, weights.to_dict() if weights else None)
+            await _services(info).rerank(
+                pid, info.context.owner_id, weights.to_dict() if weights else None
+            )
         except InvalidWeightsError as error:
             field = ("weights", error.key) if error.key else ("weights",)
             return RankProjectsPayload(
@@ -201,7 +206,7 @@ class JobMutations:
     async def generate_resume(self, info: Info, portfolio_id: strawberry.ID) -> RankProjectsPayload:
         pid = _portfolio_id(portfolio_id)
         try:
-            await _services(info).regenerate_resume(pid)
+            await _services(info).regenerate_resume(pid, info.context.owner_id)
         except JobStateError as error:
             return RankProjectsPayload(
                 _projects=[], user_errors=[user_error(error.code, str(error))]
@@ -234,13 +239,16 @@ class JobMutations:
             )
         pid = _portfolio_id(portfolio_id)
         async with info.context.db.read() as session:
-            if await session.get(models.Portfolio, pid) is None:
-                errors.append(
-                    user_error("NOT_FOUND", f"no portfolio {portfolio_id!r}", "portfolioId")
-                )
+            found = await queries.by_uid(
+                session, models.Portfolio, pid, owner_id=info.context.owner_id
+            )
+            if found is None:
+                errors.append(not_found("portfolio", "portfolioId"))
         if errors:
             return CreateExportPayload(export=None, user_errors=errors)
-        row = await exports.create_export(info.context.db, info.context.settings, pid, kind, format)
+        row = await exports.create_export(
+            info.context.db, info.context.settings, pid, info.context.owner_id, kind, format
+        )
         failed = exports.failure_code(row)  # DISK_FULL is the client's to know (and retry)
         user_errors = [] if failed is None else [user_error(failed, row.error or "")]
         return CreateExportPayload(export=ExportType.from_model(row), user_errors=user_errors)

@@ -28,3 +28,8 @@ def email_errors(emails: list[str] | None, field: str = "userEmails") -> list[Us
         for i, email in enumerate(emails or [])
         if not EMAIL.match(email.strip())
     ]
+
+
+def not_found(what: str, *field: str) -> UserError:
+    """NOT_FOUND without the ID: a missing object and another owner's must read the same."""
+    return user_error("NOT_FOUND", f"no such {what}", *field)

@@ -110,7 +110,9 @@ class PortfolioType(Node):
     async def profile(self, info: Info) -> JSON:
         # Analysing a portfolio reads every mined report: done once per state of its inputs.
         stamp = await info.context.loaders.analysis_stamp_by_portfolio.load(self._pk)
-        profile: JSON = await info.context.services.profile(self._pk, (self.updated_at, stamp))
+        profile: JSON = await info.context.services.profile(
+            self._pk, info.context.owner_id, (self.updated_at, stamp)
+        )
         return profile
 
     @strawberry.field(description="The newest mining job of this portfolio.")
@@ -133,6 +135,7 @@ async def project_connection(
         async with info.context.db.read() as session:
             page = await queries.projects_page(
                 session,
+                owner_id=info.context.owner_id,
                 portfolio_id=portfolio_id,
                 filt=(filt or ProjectFilter()).to_query(),
                 order=order,

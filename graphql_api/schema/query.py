@@ -10,6 +10,7 @@ from graphql_api.db import models, queries
 from graphql_api.schema import connection as conn
 from graphql_api.schema import ids
 from graphql_api.schema.context import Info
+from graphql_api.schema.errors import ApiError
 from graphql_api.schema.portfolio import (
     ConsentType,
     ExportType,
@@ -45,13 +46,31 @@ NODE_TYPES: dict[str, tuple[type[models.Base], Any]] = {
 }
 
 
+async def load_nodes(info: Info, global_ids: list[strawberry.ID]) -> list[Any]:
+    """Many objects by global ID, one query per type named, in the order asked."""
+    limit = info.context.settings.max_page_size
+    if len(global_ids) > limit:
+        raise ApiError(f"at most {limit} ids at once", code="BAD_PAGE_SIZE")
+    wanted = [ids.decode(global_id) for global_id in global_ids]
+    found: dict[tuple[str, str], Any] = {}
+    async with info.context.db.read() as session:
+        for type_name in {t for t, _ in wanted if t in NODE_TYPES}:
+            model, gql_type = NODE_TYPES[type_name]
+            uids = [uid for t, uid in wanted if t == type_name]
+            rows: list[Any] = await queries.rows_by_uids(
+                session, model, uids, owner_id=info.context.owner_id
+            )
+            found.update({(type_name, row.uid): gql_type.from_model(row) for row in rows})
+    return [found.get(key) for key in wanted]
+
+
 async def load_node(info: Info, global_id: str, expected: str | None = None) -> Any:
     type_name, uid = ids.decode(global_id, expected)
     if type_name not in NODE_TYPES:
         return None
     model, gql_type = NODE_TYPES[type_name]
     async with info.context.db.read() as session:
-        row = await queries.by_uid(session, model, uid)
+        row = await queries.by_uid(session, model, uid, owner_id=info.context.owner_id)
     return None if row is None else gql_type.from_model(row)
 
 
@@ -61,6 +80,14 @@ class Query:
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         node: Node | None = await load_node(info, id)
         return node
+
+    @strawberry.field(
+        description="Objects by their global IDs, in the order given; null for "
+        "each that is not there."
+    )
+    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+        found: list[Node | None] = await load_nodes(info, ids)
+        return found
 
     @strawberry.field
     async def portfolio(self, info: Info, id: strawberry.ID) -> PortfolioType | None:
@@ -75,7 +102,9 @@ class Query:
         start = conn.decode_cursor(after, "portfolios")
         with conn.cursor_checked():
             async with info.context.db.read() as session:
-                page = await queries.portfolios_page(session, first=size, after=start)
+                page = await queries.portfolios_page(
+                    session, owner_id=info.context.owner_id, first=size, after=start
+                )
         return conn.build(
             page,
             convert=PortfolioType.from_model,
@@ -103,7 +132,11 @@ class Query:
         start = conn.decode_cursor(after, kind)
         async with info.context.db.read() as session:
             page = await queries.skills_page(
-                session, first=size, after=start[0] if start else None, category=category
+                session,
+                owner_id=info.context.owner_id,
+                first=size,
+                after=start[0] if start else None,
+                category=category,
             )
         return conn.build(
             page,
@@ -115,7 +148,7 @@ class Query:
     @strawberry.field(description="A skill by name (case-insensitive), with its projects.")
     async def skill(self, info: Info, name: str) -> SkillType | None:
         async with info.context.db.read() as session:
-            row = await queries.skill_by_name(session, name)
+            row = await queries.skill_by_name(session, name, owner_id=info.context.owner_id)
         return None if row is None else SkillType.from_model(row)
 
     @strawberry.field

@@ -116,13 +116,15 @@ class Subscription:
         self, info: Info, portfolio_id: strawberry.ID
     ) -> AsyncGenerator[RankingProgress, None]:
         _, pid = ids.decode(portfolio_id, "Portfolio")
+        owner_id = info.context.owner_id
         bus = info.context.services.bus
         async with bus.subscribe(portfolio_topic(pid)) as events:
             async with info.context.db.read() as session:
-                jobs = await queries.latest_jobs_by_portfolio(session, [pid])
-                projects = await queries.ranked_projects(session, pid)
-                if not jobs and await session.get(models.Portfolio, pid) is None:
-                    raise ApiError(f"no portfolio {portfolio_id!r}", code="NOT_FOUND")
+                # The caller's portfolio or nothing: another owner's reads as missing.
+                if await queries.by_uid(session, models.Portfolio, pid, owner_id=owner_id) is None:
+                    raise ApiError("no such portfolio", code="NOT_FOUND")
+                jobs = await queries.latest_jobs_by_portfolio(session, [pid], owner_id=owner_id)
+                projects = await queries.ranked_projects(session, pid, owner_id=owner_id)
             # The current state first; with no job yet, wait for the first upload's events.
             if jobs:
                 snapshot = _snapshot(jobs[0], projects)
@@ -153,7 +155,7 @@ class Subscription:
 
 async def _job(info: Info, uid: str) -> models.MiningJob:
     async with info.context.db.read() as session:
-        job = await queries.by_uid(session, models.MiningJob, uid)
+        job = await queries.by_uid(session, models.MiningJob, uid, owner_id=info.context.owner_id)
     if job is None:
-        raise ApiError(f"no job {uid!r}", code="NOT_FOUND")
+        raise ApiError("no such job", code="NOT_FOUND")
     return job

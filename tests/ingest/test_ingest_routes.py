@@ -11,6 +11,7 @@ import pytest
 import uvicorn
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.requests import Request
 
 from graphql_api.ingest.limits import UploadLimits
 from graphql_api.ingest.middleware import BodySizeLimitMiddleware
@@ -145,7 +146,7 @@ async def test_content_refusals(
 async def test_on_stored_hook(store: UploadStore) -> None:
     seen: list[StoredUpload] = []
 
-    async def record(stored: StoredUpload) -> None:
+    async def record(request: Request, stored: StoredUpload) -> None:
         seen.append(stored)
 
     transport = httpx.ASGITransport(make_app(store, on_stored=record))

@@ -80,7 +80,7 @@ async def wait_for_job(services: Services, job_id: str) -> models.MiningJob:
     async with services.bus.subscribe(job_topic(uid)) as events:
         while True:
             async with services.db.read() as session:
-                job = await queries.by_uid(session, models.MiningJob, uid)
+                job = await queries.job_to_run(session, uid)
             assert job is not None
             if job.status in TERMINAL:
                 return job

@@ -15,6 +15,7 @@ from starlette.applications import Starlette
 from websockets.exceptions import InvalidStatus
 
 from graphql_api.app import MULTIPART_SLACK
+from graphql_api.auth import create_token
 from graphql_api.db.engine import Database
 from graphql_api.settings import Settings
 from tests.service.live import serving
@@ -111,12 +112,14 @@ async def test_multipart_without_a_preflight_header_is_refused_unexecuted(
     [
         pytest.param(PREFLIGHT, id="apollo-require-preflight"),
         pytest.param({"X-Requested-With": "XMLHttpRequest"}, id="x-requested-with"),
-        pytest.param({"Authorization": "Bearer a-token"}, id="bearer"),
+        pytest.param({"Authorization": "Bearer {token}"}, id="bearer"),
     ],
 )
 async def test_multipart_with_a_preflight_header_or_bearer_runs(
     headers: dict[str, str], client: httpx.AsyncClient, db: Database
 ) -> None:
+    token, _ = await create_token(db, "ada")
+    headers = {name: value.format(token=token) for name, value in headers.items()}
     response = await create_portfolio_multipart(client, headers)
 
     assert response.status_code == 200, response.text

@@ -20,6 +20,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from graphql_api.auth import create_token
 from graphql_api.db.engine import Database
 from graphql_api.jobs.events import EventKind, portfolio_topic
 from graphql_api.schema import ids
@@ -286,19 +287,19 @@ CASES = [
     case(
         "upload-id-unknown",
         "UPLOAD_NOT_FOUND",
-        rf"no upload '{UNKNOWN_ID}'",
+        r"no such upload",
         variables={"upload_ids": [UNKNOWN_ID]},
     ),
     case(
         "upload-id-path-traversal",
         "UPLOAD_NOT_FOUND",
-        r"no upload '\.\./x'",
+        r"no such upload",
         variables={"upload_ids": ["../x"]},
     ),
     case(
         "upload-id-unknown-with-a-good-file",
         "UPLOAD_NOT_FOUND",
-        rf"no upload '{UNKNOWN_ID}'",
+        r"no such upload",
         [("good.zip", project_zip)],
         variables={"upload_ids": [UNKNOWN_ID]},
     ),
@@ -446,10 +447,11 @@ async def test_uploads_route_needs_a_preflight_header_or_bearer(
 
 
 async def test_uploads_route_takes_a_bearer_token_instead_of_the_header(
-    client: httpx.AsyncClient, settings: Settings
+    client: httpx.AsyncClient, settings: Settings, db: Database
 ) -> None:
+    token, _ = await create_token(db, "ada")
     response = await post_upload(
-        client, project_zip(), headers={"Authorization": "Bearer some-token"}
+        client, project_zip(), headers={"Authorization": f"Bearer {token}"}
     )
 
     assert response.status_code == 201, response.text

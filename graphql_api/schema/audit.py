@@ -1,0 +1,118 @@
+"""The audit trail: every mutation writes who (owner, token), what (the mutation, the object),
+the outcome ("ok", the first userError's code, or the GraphQL error's code) and when; the
+`auditLog` query pages through the caller's own entries.
+
+One place: `audit_every_mutation` puts the `Audited` field extension on every field of the
+Mutation type, so a new mutation is audited without anyone remembering to. The other
+state-changing uses of a token write their entries where they happen, through the same
+`writes.add_audit`: POST /uploads (jobs/service.py, record_upload) and token create/revoke
+(auth.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import strawberry
+from strawberry.extensions import FieldExtension
+
+from graphql_api.db import queries, writes
+from graphql_api.schema import connection as conn
+from graphql_api.schema.context import Info
+from graphql_api.schema.errors import ApiError
+
+log = logging.getLogger("graphql_api.audit")
+
+# Arguments naming the object a mutation acts on, and payload fields naming what it made.
+_ID_ARGUMENTS = ("id", "portfolio_id")
+_PAYLOAD_OBJECTS = ("portfolio", "job", "export", "project", "consent")
+
+
+@strawberry.type(name="AuditEntry", description="One state-changing operation of yours.")
+class AuditEntryType:
+    operation: str = strawberry.field(description="The mutation, `upload`, or `token.*`.")
+    object_id: str | None = strawberry.field(description="The ID acted on or made, if any.")
+    outcome: str = strawberry.field(description='"ok", or the error code it ended with.')
+    token_id: int | None = strawberry.field(description="The token used (`token list`).")
+    created_at: dt.datetime
+
+
+def _object_id(kwargs: dict[str, Any], payload: Any) -> str | None:
+    for name in _ID_ARGUMENTS:
+        if kwargs.get(name):
+            return str(kwargs[name])
+    for name in _PAYLOAD_OBJECTS:
+        found = getattr(payload, name, None)
+        if found is not None and getattr(found, "id", None):
+            return str(found.id)
+    return None
+
+
+def _outcome(payload: Any) -> str:
+    errors = getattr(payload, "user_errors", None) or []
+    return str(errors[0].code) if errors else "ok"
+
+
+class Audited(FieldExtension):
+    """Writes one audit entry per call of the mutation it is on, whatever its outcome."""
+
+    async def resolve_async(
+        self, next_: Callable[..., Awaitable[Any]], source: Any, info: Info, **kwargs: Any
+    ) -> Any:
+        try:
+            payload = await next_(source, info, **kwargs)
+        except ApiError as error:
+            await _record(info, _object_id(kwargs, None), error.code)
+            raise
+        except Exception:
+            await _record(info, _object_id(kwargs, None), "INTERNAL")
+            raise
+        await _record(info, _object_id(kwargs, payload), _outcome(payload))
+        return payload
+
+
+async def _record(info: Info, object_id: str | None, outcome: str) -> None:
+    context = info.context
+    async with context.db.write() as session:
+        await writes.add_audit(
+            session, context.owner_id, context.token_id, info.field_name, object_id, outcome
+        )
+
+
+def audit_every_mutation(mutation: type) -> None:
+    """Put `Audited` on every field of `mutation` (idempotent)."""
+    for field in mutation.__strawberry_definition__.fields:  # type: ignore[attr-defined]
+        if not any(isinstance(e, Audited) for e in field.extensions):
+            field.extensions.append(Audited())
+
+
+@strawberry.type
+class AuditQuery:
+    @strawberry.field(description="Your audit entries, newest first.")
+    async def audit_log(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> conn.Connection[AuditEntryType]:
+        size = conn.page_size(first, info.context.settings.max_page_size)
+        start = conn.decode_cursor(after, "audit")
+        with conn.cursor_checked():
+            async with info.context.db.read() as session:
+                page = await queries.audit_page(
+                    session, owner_id=info.context.owner_id, first=size, after=start
+                )
+        return conn.build(
+            page,
+            convert=lambda row: AuditEntryType(
+                operation=row.operation,
+                object_id=row.object_id,
+                outcome=row.outcome,
+                token_id=row.token_id,
+                created_at=row.created_at,
+            ),
+            cursor_of=lambda row: conn.encode_cursor(
+                "audit", [row.created_at.isoformat(), row.uid]
+            ),
+            after=after,
+        )
