@@ -139,6 +139,10 @@ async def assert_same_as_missing(
 
 
 async def test_another_owners_objects_read_as_missing(world: World) -> None:
+    consent = 'mutation { setConsent(level: "cloud") { consent { consentLevel } } }'
+    await world.data(world.ada, consent)
+    answer = 'mutation { answerQuestions(answers: [{key: "email", answer: "ada@example.com"}])'
+    await world.data(world.ada, answer + " { questions { key } } }")
     for query, global_id in [
         (NODE, world.portfolio),
         (NODE, world.project),
@@ -158,6 +162,7 @@ async def test_another_owners_objects_read_as_missing(world: World) -> None:
         "skills": {"totalCount": 0, "nodes": []},
         "consent": None,
     }
+    assert (await world.data(world.ada, LISTS))["consent"] == {"consentLevel": "cloud"}
     ada_skills = await world.data(world.ada, SKILL, name="main-skill-0")
     assert len(ada_skills["skill"]["projects"]) == 2
     assert await world.data(world.bob, SKILL, name="main-skill-0") == {"skill": None}
