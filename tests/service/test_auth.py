@@ -128,6 +128,12 @@ async def test_expired_and_revoked_tokens_are_refused_with_www_authenticate(
     by_id = {t.id: t for t in await list_tokens(db, "ada")}
     assert by_id[revoked_id].revoked_at is not None
     assert by_id[revoked_id].last_used_at is not None  # it was used once
+    async with db.read() as session:
+        audit = (await session.scalars(select(models.AuditEntry))).all()
+    assert sorted((e.operation, e.token_id) for e in audit if e.token_id == revoked_id) == [
+        ("token.create", revoked_id),
+        ("token.revoke", revoked_id),
+    ]
 
 
 async def http_without_token(app: Starlette) -> httpx.Response:
