@@ -96,9 +96,10 @@ class Services:
 
     async def _kept(self, upload_id: str, owner_id: int) -> StoredUpload:
         """An upload the owner sent to POST /uploads; another owner's reads as missing."""
-        async with self.db.read() as session:
-            row = await queries.stored_upload(session, upload_id, owner_id=owner_id)
         try:
+            self.store.path_of(upload_id)  # a malformed id never reaches SQL (nor its logs)
+            async with self.db.read() as session:
+                row = await queries.stored_upload(session, upload_id, owner_id=owner_id)
             if row is None:
                 raise IngestError(IngestErrorCode.UPLOAD_NOT_FOUND, "not recorded")
             path = await self.store.locate(upload_id)
