@@ -1,8 +1,8 @@
-"""`python -m bench`: how fast and how lean the one-pass mining is.
+"""`python -m bench`: how fast and how lean mining is.
 
-1. A 20,000-commit synthetic repository: our full mining (clean copy, history pass, tree,
-   manifests) against the floor, the same `git log` pass drained without parsing; their ratio
-   (target <= 1.3).
+1. `artifact-miner mine` against one plain `git log --numstat --no-renames -z` pass, paired and
+   interleaved, on generated repositories of 5k, 20k and 80k commits and on $BENCH_REPOS; start
+   to first git; our CPU against git's (bench/mining_bench.py).
 2. Peak Python heap while mining 5,000 vs 20,000 commits (tracemalloc): flat means the history
    is folded, never held. Plus this process's peak RSS (ru_maxrss).
 3. A portfolio of 8 repositories mined sequentially vs concurrently.
@@ -22,10 +22,11 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from bench import mining_bench
 from bench.synth import CACHE, Spec, ensure
 from mining.discover import DiscoveredProject
 from mining.git import GitRunner
-from mining.pipeline import LOG_ARGS, mine_all, mine_project
+from mining.pipeline import mine_all, mine_project
 from mining.records import Identity, ProjectKind
 
 IDENTITY = Identity.of("dev1@example.com")
@@ -43,14 +44,6 @@ async def best_of(runs: int, action: Callable[[], Awaitable[Any]]) -> float:
         await action()
         times.append(time.perf_counter() - start)
     return min(times)
-
-
-async def floor(repo: Path, runner: GitRunner) -> None:
-    """The same `git log` our pass runs, output drained and thrown away."""
-    args = [*LOG_ARGS, "--end-of-options", "HEAD"]
-    async with contextlib.aclosing(runner.stream(args, git_dir=repo)) as chunks:
-        async for _ in chunks:
-            pass
 
 
 async def mine(repo: Path, runner: GitRunner) -> None:
@@ -94,13 +87,6 @@ async def main() -> None:
     tiny = await ensure(Spec(1_000), runner)
     print(f"repositories ready in {time.perf_counter() - start:.1f}s (cached in {CACHE})")
 
-    base = await best_of(3, lambda: floor(big, runner))
-    ours = await best_of(3, lambda: mine(big, runner))
-    print("\n20,000 commits")
-    print(f"  mining (clean copy + history + tree + manifests): {ours:6.2f}s")
-    print(f"  floor  (the same git log, drained):               {base:6.2f}s")
-    print(f"  ratio: {ours / base:.2f}  (target <= 1.3)")
-
     print("\npeak Python heap while mining (tracemalloc)")
     for repo, label in ((small, " 5,000"), (big, "20,000")):
         print(f"  {label} commits: {await heap_peak(repo, runner):6.1f} MiB")
@@ -124,4 +110,6 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
+    mining_bench.run()
+    print()
     asyncio.run(main())

@@ -35,6 +35,7 @@ class Settings:
     rate_limit_uploads: str = "10/minute"
     mining_concurrency: int = 2
     workers: int = 1  # uvicorn worker processes of `artifact-miner serve`
+    mining_processes: int = 0  # git processes one long history is read with; 0: the cores
     require_auth: bool = False
     # Slow clients: a request body (uploads, multipart GraphQL) must arrive whole within
     # upload_deadline seconds, at upload_min_rate bytes/s on average once upload_rate_grace
@@ -92,6 +93,7 @@ class Settings:
             rate_limit_uploads=env.get("RATE_LIMIT_UPLOADS", defaults.rate_limit_uploads),
             mining_concurrency=int(env.get("MINING_CONCURRENCY", defaults.mining_concurrency)),
             workers=max(1, int(env.get("WORKERS", defaults.workers))),
+            mining_processes=int(env.get("MINING_PROCESSES") or defaults.mining_processes),
             require_auth=env.get("REQUIRE_AUTH", "") in {"1", "true", "yes"},
             upload_deadline=float(env.get("UPLOAD_DEADLINE_SECONDS", defaults.upload_deadline)),
             upload_min_rate=float(env.get("UPLOAD_MIN_BYTES_PER_SECOND", defaults.upload_min_rate)),

@@ -22,6 +22,10 @@ days, never with the length of history. Rules:
 * Everything folded is a sum, a set union or a min/max date per key, so slices of a history
   folded apart merge exactly.
 * The user is any commit whose mailmapped or recorded email matches the Identity exactly.
+
+A history read in slices (mining/log_reader.py) is folded slice by slice and the folds merged
+newest first with `absorb`; the two figures that depend on order (an author's shown name, the
+root commit) come out as the single pass gives them.
 """
 
 from __future__ import annotations
@@ -70,6 +74,11 @@ class _Span:
         if self.last is None or when > self.last:
             self.last = when
 
+    def absorb(self, other: _Span) -> None:
+        for when in (other.first, other.last):
+            if when is not None:
+                self.see(when)
+
 
 @dataclass(slots=True)
 class _Author:
@@ -80,6 +89,13 @@ class _Author:
     deleted: int = 0
     span: _Span = field(default_factory=_Span)
 
+    def absorb(self, older: _Author) -> None:
+        """The same person in an older slice; the name stays the newest one (ours)."""
+        self.commits += older.commits
+        self.added += older.added
+        self.deleted += older.deleted
+        self.span.absorb(older.span)
+
 
 @dataclass(slots=True)
 class _Lang:
@@ -88,6 +104,13 @@ class _Lang:
     commits: int = 0
     files: set[str] = field(default_factory=set)
     span: _Span = field(default_factory=_Span)
+
+    def absorb(self, other: _Lang) -> None:
+        self.added += other.added
+        self.deleted += other.deleted
+        self.commits += other.commits
+        self.files |= other.files
+        self.span.absorb(other.span)
 
     def record(self) -> LanguageActivity:
         first, last = self.span.bounds()
@@ -110,6 +133,19 @@ class _Tally:
     files: set[str] = field(default_factory=set)
     emails: set[str] = field(default_factory=set)
 
+    def absorb(self, other: _Tally) -> None:
+        self.commits += other.commits
+        self.added += other.added
+        self.deleted += other.deleted
+        self.span.absorb(other.span)
+        for name, lang in other.languages.items():
+            self.languages.setdefault(name, _Lang()).absorb(lang)
+        # update(), not +=: Counter addition drops zero counts, which the single pass keeps.
+        self.activity.update(other.activity)
+        self.calendar.update(other.calendar)
+        self.files |= other.files
+        self.emails |= other.emails
+
     def languages_record(self) -> dict[str, LanguageActivity]:
         return {name: lang.record() for name, lang in sorted(self.languages.items())}
 
@@ -119,6 +155,11 @@ class _Touch:
     everyone: _Span = field(default_factory=_Span)
     user: _Span = field(default_factory=_Span)
     user_commits: int = 0
+
+    def absorb(self, other: _Touch) -> None:
+        self.everyone.absorb(other.everyone)
+        self.user.absorb(other.user)
+        self.user_commits += other.user_commits
 
     def record(self) -> FileTouch:
         first, last = self.everyone.bounds()
@@ -133,91 +174,13 @@ class _PathInfo:
     declaring: bool  # a manifest, configuration or workflow file: its touches are kept
 
 
-class HistoryFold:
-    """Feed commits newest first with `add()`; read the result with `history()`."""
+class PathCache:
+    """Language and kind of each distinct path, shared by the folds of one history's slices."""
 
-    def __init__(self, identity: Identity | None) -> None:
-        self.identity = identity if identity and identity.emails else None
-        self.total = 0
-        self.merges = 0
-        self.root_commit: str | None = None  # the last root seen = oldest (rev-list order)
-        self.everyone = _Tally()
-        self.user = _Tally()
-        self._authors: dict[str, _Author] = {}
+    def __init__(self) -> None:
         self._paths: dict[str, _PathInfo] = {}
-        self._touches: dict[str, _Touch] = {}
 
-    def add(self, commit: Commit) -> None:
-        self.total += 1
-        day = commit.author_date.date()
-        self.everyone.calendar[day] += 1
-        self.everyone.span.see(commit.author_date)
-        if not commit.parents:
-            self.root_commit = commit.hash
-        if commit.merge:
-            self.merges += 1
-            return
-        author = self._author(commit)
-        mine = self.identity is not None and (
-            self.identity.matches(commit.author_email)
-            or self.identity.matches(commit.original_email)
-        )
-        tallies = (self.everyone, self.user) if mine else (self.everyone,)
-        if mine:
-            self.user.commits += 1
-            self.user.calendar[day] += 1
-            self.user.span.see(commit.author_date)
-            self.user.emails.add(author.email)
-        self.everyone.commits += 1
-        self._changes(commit, author, tallies)
-        self._touch(commit, mine)
-
-    def _touch(self, commit: Commit, mine: bool) -> None:
-        for change in commit.modified_files:
-            if not self._info(change.new_path).declaring:
-                continue
-            touch = self._touches.setdefault(change.new_path, _Touch())
-            touch.everyone.see(commit.author_date)
-            if mine:
-                touch.user.see(commit.author_date)
-                touch.user_commits += 1
-
-    def _author(self, commit: Commit) -> _Author:
-        email = commit.author_email.strip().lower()
-        author = self._authors.get(email)
-        if author is None:
-            author = self._authors[email] = _Author(commit.author_name, email)
-        author.commits += 1
-        author.span.see(commit.author_date)
-        return author
-
-    def _changes(self, commit: Commit, author: _Author, tallies: tuple[_Tally, ...]) -> None:
-        seen_languages: set[str] = set()
-        for change in commit.modified_files:
-            added, deleted = change.added_lines or 0, change.deleted_lines or 0
-            info = self._info(change.new_path)
-            if info.excluded:
-                continue
-            author.added += added
-            author.deleted += deleted
-            binary = change.added_lines is None
-            for tally in tallies:
-                tally.added += added
-                tally.deleted += deleted
-                tally.activity[info.kind] += 1 if binary else added + deleted
-                tally.files.add(change.new_path)
-                if info.language is not None:
-                    lang = tally.languages.setdefault(info.language, _Lang())
-                    lang.added += added
-                    lang.deleted += deleted
-                    lang.files.add(change.new_path)
-                    if info.language not in seen_languages:
-                        lang.commits += 1
-                        lang.span.see(commit.author_date)
-            if info.language is not None:
-                seen_languages.add(info.language)
-
-    def _info(self, path: str) -> _PathInfo:
+    def info(self, path: str) -> _PathInfo:
         info = self._paths.get(path)
         if info is None:
             if len(self._paths) >= MAX_PATHS:  # a crafted history, not a real project
@@ -235,6 +198,144 @@ class HistoryFold:
             )
             self._paths[path] = info
         return info
+
+
+class HistoryFold:
+    """Feed commits newest first with `add()`; read the result with `history()`."""
+
+    def __init__(self, identity: Identity | None, paths: PathCache | None = None) -> None:
+        self.identity = identity if identity and identity.emails else None
+        self.total = 0
+        self.merges = 0
+        self.root_commit: str | None = None  # the last root seen = oldest (rev-list order)
+        self.everyone = _Tally()
+        self.user = _Tally()
+        self._authors: dict[str, _Author] = {}  # by lower-cased email
+        self._by_address: dict[str, _Author] = {}  # by the address as written
+        self._mine_by_emails: dict[tuple[str, str], bool] = {}
+        self._paths = paths or PathCache()
+        self._touches: dict[str, _Touch] = {}
+
+    def add(self, commit: Commit) -> None:
+        self.total += 1
+        when = commit.author_date
+        day = when.date()
+        everyone = self.everyone
+        everyone.calendar[day] += 1
+        everyone.span.see(when)
+        if not commit.parents:
+            self.root_commit = commit.hash
+        if len(commit.parents) > 1:  # a merge
+            self.merges += 1
+            return
+        author = self._author(commit)
+        everyone.commits += 1
+        if self._mine(commit.author_email, commit.original_email):
+            user = self.user
+            user.commits += 1
+            user.calendar[day] += 1
+            user.span.see(when)
+            user.emails.add(author.email)
+            self._changes(commit, author, (everyone, user))
+            self._touch(commit, True)
+        else:
+            self._changes(commit, author, (everyone,))
+            self._touch(commit, False)
+
+    def _touch(self, commit: Commit, mine: bool) -> None:
+        info_of = self._paths.info
+        for change in commit.modified_files:
+            if not info_of(change.new_path).declaring:
+                continue
+            touch = self._touches.get(change.new_path)
+            if touch is None:
+                touch = self._touches[change.new_path] = _Touch()
+            touch.everyone.see(commit.author_date)
+            if mine:
+                touch.user.see(commit.author_date)
+                touch.user_commits += 1
+
+    def _mine(self, email: str, original: str) -> bool:
+        """Whether the user made a commit with these addresses (remembered: few distinct pairs)."""
+        key = (email, original)
+        mine = self._mine_by_emails.get(key)
+        if mine is None:
+            identity = self.identity
+            mine = identity is not None and (identity.matches(email) or identity.matches(original))
+            self._mine_by_emails[key] = mine
+        return mine
+
+    def _author(self, commit: Commit) -> _Author:
+        author = self._by_address.get(commit.author_email)
+        if author is None:
+            email = commit.author_email.strip().lower()
+            author = self._authors.get(email)
+            if author is None:
+                author = self._authors[email] = _Author(commit.author_name, email)
+            self._by_address[commit.author_email] = author
+        author.commits += 1
+        author.span.see(commit.author_date)
+        return author
+
+    def _changes(self, commit: Commit, author: _Author, tallies: tuple[_Tally, ...]) -> None:
+        """The commit's changed files into the author's lines and each tally.
+
+        The hottest loop of mining, hence locals and no helper calls per file."""
+        info_of = self._paths.info
+        when = commit.author_date
+        seen_languages: set[str] = set()
+        author_added = author_deleted = 0
+        for path, _, added_lines, deleted_lines, _ in commit.modified_files:
+            info = info_of(path)
+            if info.excluded:
+                continue
+            binary = added_lines is None
+            added, deleted = added_lines or 0, deleted_lines or 0
+            author_added += added
+            author_deleted += deleted
+            weight = 1 if binary else added + deleted
+            kind, language = info.kind, info.language
+            first_of_language = False
+            if language is not None and language not in seen_languages:
+                seen_languages.add(language)
+                first_of_language = True
+            for tally in tallies:
+                tally.added += added
+                tally.deleted += deleted
+                tally.activity[kind] += weight
+                tally.files.add(path)
+                if language is not None:
+                    lang = tally.languages.get(language)
+                    if lang is None:
+                        lang = tally.languages[language] = _Lang()
+                    lang.added += added
+                    lang.deleted += deleted
+                    lang.files.add(path)
+                    if first_of_language:
+                        lang.commits += 1
+                        lang.span.see(when)
+        author.added += author_added
+        author.deleted += author_deleted
+
+    def absorb(self, older: HistoryFold) -> None:
+        """Add the fold of the slice of history right after (older than) ours."""
+        self.total += older.total
+        self.merges += older.merges
+        self.root_commit = older.root_commit or self.root_commit  # the oldest root wins
+        self.everyone.absorb(older.everyone)
+        self.user.absorb(older.user)
+        for email, author in older._authors.items():
+            mine = self._authors.get(email)
+            if mine is None:
+                self._authors[email] = author
+            else:
+                mine.absorb(author)
+        for path, touch in older._touches.items():
+            kept = self._touches.get(path)
+            if kept is None:
+                self._touches[path] = touch
+            else:
+                kept.absorb(touch)
 
     def history(self, tags: int = 0, tag_dates: tuple[datetime, ...] = ()) -> History:
         every = self.authors()

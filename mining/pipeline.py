@@ -2,8 +2,9 @@
 
 For a repository (all git through one GitRunner, on the clean copy built by sanitize.py):
 1. `git log -z --numstat --find-renames --format=LOG_FORMAT <head>` streamed through
-   parse.LogParser into history.HistoryFold; nothing holds the whole history. Alongside,
-   `git for-each-ref --merged=<head>` dates the tags reachable from HEAD (the releases).
+   parse.LogParser into history.HistoryFold; nothing holds the whole history. A long history is
+   read by several git processes over slices of `git rev-list <head>` (mining/log_reader.py).
+   Alongside, `git for-each-ref --merged=<head>` dates the tags reachable from HEAD (the releases).
 2. concurrently, `git ls-tree -r -l -z <head>` gives the files and sizes at HEAD (no checkout,
    works on the bare copy): languages.breakdown, TreeFacts and the manifests to read;
 3. then ONE `git cat-file --batch` process reads the chosen manifests for frameworks.detect_all.
@@ -37,7 +38,8 @@ from mining.discover import SKIP_DIRS, DiscoveredProject, discover, is_bare_repo
 from mining.errors import MiningError
 from mining.git import GitRunner
 from mining.history import HistoryFold
-from mining.parse import LOG_FORMAT, BatchParser, LogParser, LsTreeParser
+from mining.log_reader import LOG_ARGS, Split, default_processes, list_commits, read_history
+from mining.parse import BatchParser, LsTreeParser, TreeEntry
 from mining.parse.mailmap import parse_check_mailmap
 from mining.parse.refs import parse_tag_dates
 from mining.records import (
@@ -60,17 +62,7 @@ MAX_TREE_FILES = 1_000_000
 
 MANIFEST_MAX_BYTES = 512 * 1024  # a bigger "manifest" is generated or not a manifest
 MANIFESTS_MAX = 200
-LOG_ARGS = (
-    "log",
-    "-z",
-    "--numstat",
-    "--find-renames",
-    "--no-textconv",
-    "--no-ext-diff",
-    "--no-show-signature",
-    "--no-color",
-    f"--format={LOG_FORMAT}",
-)
+__all__ = ["LOG_ARGS", "Split", "default_processes", "mine_all", "mine_project", "mine_tree"]
 
 
 async def mine_project(
@@ -79,8 +71,12 @@ async def mine_project(
     runner: GitRunner,
     *,
     scratch: Path | None = None,
+    split: Split | None = None,
 ) -> ProjectReport:
-    """Mine one discovered project; raises MiningError (RepoUnsafeError, GitCommandError)."""
+    """Mine one discovered project; raises MiningError (RepoUnsafeError, GitCommandError).
+
+    `split` says how many git processes read a long history (default: MINING_PROCESSES, else
+    the number of cores; see mining/log_reader.py)."""
     if project.kind is ProjectKind.PLAIN:
         return await asyncio.to_thread(mine_plain, project)
     work = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="am-mine-", dir=scratch))
@@ -88,7 +84,7 @@ async def mine_project(
         root = _upload_root(project)
         bare = project.kind is ProjectKind.BARE
         repo = await clean_copy(project.abs_path, root, work, runner, bare=bare)
-        return await mine_clean(project, repo, identity, runner)
+        return await mine_clean(project, repo, identity, runner, split)
     finally:
         await asyncio.to_thread(shutil.rmtree, work, True)
 
@@ -99,14 +95,19 @@ def _upload_root(project: DiscoveredProject) -> Path:
 
 
 async def mine_clean(
-    project: DiscoveredProject, repo: CleanRepo, identity: Identity | None, runner: GitRunner
+    project: DiscoveredProject,
+    repo: CleanRepo,
+    identity: Identity | None,
+    runner: GitRunner,
+    split: Split | None = None,
 ) -> ProjectReport:
     """Mine a clean copy: history, then tree and manifests, concurrently."""
     if repo.head is None:  # an empty repository: nothing committed yet
         return _report(project, None, None, None, LanguageBreakdown(), (), TreeFacts())
-    identity = await canonical_identity(identity, repo, runner)
     fold, (langs, detections, tree), releases = await asyncio.gather(
-        read_history(repo, identity, runner), read_tree(repo, runner), read_releases(repo, runner)
+        _history(repo, identity, runner, split or Split(default_processes())),
+        read_tree(repo, runner),
+        read_releases(repo, runner),
     )
     history = await asyncio.to_thread(  # CPU: off the loop
         fold.history, tags=len(releases), tag_dates=releases
@@ -137,6 +138,16 @@ def _report(
     )
 
 
+async def _history(
+    repo: CleanRepo, identity: Identity | None, runner: GitRunner, split: Split
+) -> HistoryFold:
+    """The .mailmap'd identity and the commit list (for a split) at once, then the history."""
+    identity, commits = await asyncio.gather(
+        canonical_identity(identity, repo, runner), list_commits(repo, runner, split)
+    )
+    return await read_history(repo, identity, runner, commits, split)
+
+
 async def canonical_identity(
     identity: Identity | None, repo: CleanRepo, runner: GitRunner
 ) -> Identity | None:
@@ -147,31 +158,6 @@ async def canonical_identity(
     contacts = [f"<{email}>" for email in sorted(identity.emails)]
     out = await runner.run(["check-mailmap", "--", *contacts], git_dir=repo.git_dir)
     return Identity(identity.emails | set(parse_check_mailmap(out)))
-
-
-async def read_history(
-    repo: CleanRepo, identity: Identity | None, runner: GitRunner
-) -> HistoryFold:
-    """Stream `git log -z --numstat --find-renames --format=LOG_FORMAT --end-of-options <head>`
-    into the parser and the fold, chunk by chunk."""
-    parser, fold = LogParser(), HistoryFold(identity)
-
-    def consume(chunk: bytes | None) -> None:
-        try:
-            commits = parser.feed(chunk) if chunk is not None else parser.flush()
-        except ValueError as exc:  # the parser's one error: a crafted commit (e.g. its date)
-            raise MiningError(f"unreadable history: {exc}", code="CORRUPT") from exc
-        for commit in commits:
-            fold.add(commit)
-
-    args = [*LOG_ARGS, "--end-of-options", repo.head or "HEAD"]
-    async with contextlib.aclosing(runner.stream(args, git_dir=repo.git_dir)) as chunks:
-        async for chunk in chunks:
-            # Parsing is CPU work: in a worker thread the event loop gets the GIL back every
-            # switch interval (5 ms) instead of waiting for a whole chunk to be parsed.
-            await asyncio.to_thread(consume, chunk)
-    await asyncio.to_thread(consume, None)
-    return fold
 
 
 async def read_releases(repo: CleanRepo, runner: GitRunner) -> tuple[datetime, ...]:
@@ -193,13 +179,16 @@ async def read_tree(
     repo: CleanRepo, runner: GitRunner
 ) -> tuple[LanguageBreakdown, tuple[Detection, ...], TreeFacts]:
     """Parse `git ls-tree -r -l -z <head>`, then read the manifests with `git cat-file --batch`."""
-    parser, entries = LsTreeParser(), []
+    parser = LsTreeParser()
+    entries: list[TreeEntry] = []
+
+    def keep(block: bytes) -> None:  # in the runner's reader thread
+        entries.extend(e for e in parser.feed(block) if e.is_file)
+        if len(entries) > MAX_TREE_FILES:  # a crafted tree, not a real project
+            raise MiningError(f"more than {MAX_TREE_FILES:,} files at HEAD", code="TOO_LARGE")
+
     args = ["ls-tree", "-r", "-l", "-z", "--end-of-options", repo.head or "HEAD"]
-    async with contextlib.aclosing(runner.stream(args, git_dir=repo.git_dir)) as chunks:
-        async for chunk in chunks:
-            entries += [e for e in parser.feed(chunk) if e.is_file]
-            if len(entries) > MAX_TREE_FILES:  # a crafted tree, not a real project
-                raise MiningError(f"more than {MAX_TREE_FILES:,} files at HEAD", code="TOO_LARGE")
+    await runner.consume(args, keep, git_dir=repo.git_dir)
     entries += [e for e in parser.flush() if e.is_file]
     files = [(e.path, e.size or 0) for e in entries]
     manifests = await asyncio.to_thread(choose_manifests, files)
@@ -309,13 +298,16 @@ async def mine_all(
     *,
     concurrency: int = 4,
     scratch: Path | None = None,
+    split: Split | None = None,
 ) -> AsyncGenerator[ProjectReport | ProjectFailure, None]:
     """Mine projects, at most `concurrency` at once, yielding each result as it completes.
 
     Use inside `contextlib.aclosing(...)`: closing (or cancelling) the consumer cancels every
     task, and the runner kills their git processes.
     """
-    mined = mine_each(projects, identity, runner, concurrency=concurrency, scratch=scratch)
+    mined = mine_each(
+        projects, identity, runner, concurrency=concurrency, scratch=scratch, split=split
+    )
     async with contextlib.aclosing(mined) as results:
         async for _, result in results:
             yield result
@@ -328,6 +320,7 @@ async def mine_each(
     *,
     concurrency: int = 4,
     scratch: Path | None = None,
+    split: Split | None = None,
 ) -> AsyncGenerator[tuple[DiscoveredProject, ProjectReport | ProjectFailure], None]:
     """As `mine_all`, each result paired with the project it came from."""
     slots = asyncio.Semaphore(max(1, concurrency))
@@ -337,7 +330,8 @@ async def mine_each(
     ) -> tuple[DiscoveredProject, ProjectReport | ProjectFailure]:
         async with slots:
             try:
-                return project, await mine_project(project, identity, runner, scratch=scratch)
+                report = await mine_project(project, identity, runner, scratch=scratch, split=split)
+                return project, report
             except MiningError as exc:  # the detail in the log, the public message in the report
                 log.info("%s not mined: %s", project.path, exc)
                 message = exc.public(_upload_root(project))
@@ -380,6 +374,7 @@ async def mine_tree(
     concurrency: int = 4,
     runner: GitRunner | None = None,
     scratch: Path | None = None,
+    split: Split | None = None,
 ) -> AsyncGenerator[ProjectReport | ProjectFailure, None]:
     """Discover the projects under `root` (in a worker thread) and mine them concurrently,
     yielding reports in completion order. Use inside `contextlib.aclosing(...)`."""
@@ -387,7 +382,9 @@ async def mine_tree(
     runner = runner or GitRunner(ceiling=await asyncio.to_thread(root.resolve))
     try:
         projects = await asyncio.to_thread(discover, root)
-        mined = mine_all(projects, identity, runner, concurrency=concurrency, scratch=scratch)
+        mined = mine_all(
+            projects, identity, runner, concurrency=concurrency, scratch=scratch, split=split
+        )
         async with contextlib.aclosing(mined) as results:
             async for result in results:
                 yield result

@@ -6,6 +6,11 @@ its analysis (skills, evidence, health, ranking, resume items; see mining/analyz
 Reports print in path order once all are mined; a progress bar (rich) shows on stderr when it is
 a terminal. Exit status: 0 when every project was mined, 1 when any failed, 2 when PATH is not a
 directory.
+
+Start-up is part of the time a user waits: only what the first git process needs is imported
+before it starts (asyncio, the runner, discovery, the pipeline). The analysis, JSON and the
+progress bar are imported by a worker thread while git works, and joined when they are needed
+(see bench/: start to first git).
 """
 
 from __future__ import annotations
@@ -13,25 +18,43 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
+import importlib
 import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from rich.console import Console
-from rich.progress import Progress
-
-from mining import codec
-from mining.analyze import analyze_portfolio
-from mining.analyze import render_text as render_analysis
-from mining.analyze import to_jsonable as analysis_jsonable
 from mining.discover import discover
 from mining.git import GitRunner
+from mining.log_reader import Split, default_processes
 from mining.pipeline import mine_all
 from mining.records import Identity, ProjectFailure, ProjectReport
 
 Result = ProjectReport | ProjectFailure
-to_jsonable = codec.dump
+# Modules needed only once the repositories are mined.
+LATER = ("json", "mining.codec", "mining.analyze")
+
+
+def to_jsonable(value: Any) -> Any:
+    """Plain JSON types for any mining record (mining/codec.py)."""
+    from mining import codec
+
+    return codec.dump(value)
+
+
+def preload(modules: Iterable[str]) -> threading.Thread:
+    """Import `modules` in a worker thread (imports are thread-safe: the import lock)."""
+    names = tuple(modules)
+
+    def load() -> None:
+        for name in names:
+            importlib.import_module(name)
+
+    thread = threading.Thread(target=load, name="preload", daemon=True)
+    thread.start()
+    return thread
 
 
 def _day(when: datetime | None) -> str:
@@ -93,6 +116,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--alias", action="append", default=[], help="another of their emails")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     parser.add_argument("--concurrency", type=int, default=4, help="projects mined at once")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=None,
+        help="git processes one long history is read with (default: $MINING_PROCESSES or the"
+        " number of cores)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -101,11 +131,24 @@ def run(args: argparse.Namespace) -> int:
         print(f"artifact-miner mine: not a directory: {root}", file=sys.stderr)
         return 2
     identity = Identity.of(*args.email, *args.alias)
-    results = asyncio.run(collect(root, identity, args.concurrency, sys.stderr.isatty()))
+    split = Split(args.processes or default_processes())
+    results = asyncio.run(collect(root, identity, args.concurrency, sys.stderr.isatty(), split))
     results.sort(key=lambda r: r.path)
+    write(results, identity, as_json=args.json)
+    return 1 if any(isinstance(r, ProjectFailure) for r in results) else 0
+
+
+def write(results: list[Result], identity: Identity, *, as_json: bool) -> None:
+    """Print the reports and the portfolio's analysis (JSON or text) on stdout."""
+    import json
+
+    from mining.analyze import analyze_portfolio
+    from mining.analyze import render_text as render_analysis
+    from mining.analyze import to_jsonable as analysis_jsonable
+
     reports = [r for r in results if isinstance(r, ProjectReport)]
     analysis = analyze_portfolio(reports, identity, now=datetime.now(UTC))
-    if args.json:
+    if as_json:
         by_path = {p.path: analysis_jsonable(p) for p in analysis.projects}
         out = [to_jsonable(r) | {"analysis": by_path.get(r.path)} for r in results]
         json.dump(out, sys.stdout, indent=2, ensure_ascii=False)
@@ -114,26 +157,41 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n".join(render_text(r) for r in results))
         if reports:
             sys.stdout.write("\n" + render_analysis(analysis))
-    return 1 if any(isinstance(r, ProjectFailure) for r in results) else 0
 
 
-async def collect(root: Path, identity: Identity, concurrency: int, progress: bool) -> list[Result]:
+async def collect(
+    root: Path, identity: Identity, concurrency: int, progress: bool, split: Split | None = None
+) -> list[Result]:
     """Discover and mine everything under `root`, with a progress bar when asked."""
     runner = GitRunner(ceiling=await asyncio.to_thread(root.resolve))
+    later = preload(LATER)
     try:
         projects = await asyncio.to_thread(discover, root)
-        bar = Progress(console=Console(stderr=True), transient=True, disable=not progress)
         results: list[Result] = []
-        with bar:
-            task = bar.add_task("mining", total=len(projects))
-            mined = mine_all(projects, identity, runner, concurrency=concurrency)
+        with _progress(progress, len(projects)) as advance:
+            mined = mine_all(projects, identity, runner, concurrency=concurrency, split=split)
             async with contextlib.aclosing(mined) as stream:
                 async for result in stream:
                     results.append(result)
-                    bar.update(task, advance=1, description=result.path)
+                    advance(result.path)
+        await asyncio.to_thread(later.join)
         return results
     finally:
         runner.close()
+
+
+@contextlib.contextmanager
+def _progress(shown: bool, total: int) -> Iterator[Callable[[str], None]]:
+    """A rich progress bar on stderr when it is a terminal (rich is imported only then)."""
+    if not shown:
+        yield lambda path: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("mining", total=total)
+        yield lambda path: bar.update(task, advance=1, description=path)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -34,7 +34,7 @@ from graphql_api.settings import Settings
 from mining.analyze import PortfolioAnalysis, RepresentationPrefs, analyze_portfolio
 from mining.discover import DiscoveredProject, discover
 from mining.git import GitRunner
-from mining.pipeline import mine_each
+from mining.pipeline import Split, default_processes, mine_each
 from mining.records import Identity, ProjectFailure, ProjectReport
 
 log = logging.getLogger("graphql_api.jobs")
@@ -222,8 +222,13 @@ class JobRunner:
         self._publish(run, EventKind.STAGE)
         runner = GitRunner(ceiling=self.settings.extracted_dir.resolve())
         try:
+            processes = self.settings.mining_processes or default_processes()
             mined = mine_each(
-                labels, run.identity, runner, concurrency=self.settings.mining_concurrency
+                labels,
+                run.identity,
+                runner,
+                concurrency=self.settings.mining_concurrency,
+                split=Split(processes),
             )
             async with contextlib.aclosing(mined) as results:
                 async for project, result in results:

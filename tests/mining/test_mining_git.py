@@ -6,12 +6,20 @@ import asyncio
 import contextlib
 import os
 import re
+import threading
 from pathlib import Path
 
 import pytest
 
 from mining.errors import GitCommandError
-from mining.git import CPU_LIMIT, MEMORY_LIMIT, SAFE_CONFIG, GitRunner, classify_failure
+from mining.git import (
+    BLOCK_SIZE,
+    CPU_LIMIT,
+    MEMORY_LIMIT,
+    SAFE_CONFIG,
+    GitRunner,
+    classify_failure,
+)
 from tests.mining.repo_builder import Factory
 
 
@@ -153,3 +161,84 @@ async def test_git_runs_with_memory_and_cpu_limits(tmp_path: Path) -> None:
             break
     assert re.search(rf"Max address space\s+{MEMORY_LIMIT}\s+{MEMORY_LIMIT}", limits)
     assert re.search(rf"Max cpu time\s+{CPU_LIMIT}\s+{CPU_LIMIT}", limits)
+
+
+async def test_consume_hands_over_large_blocks_in_another_thread(tmp_path: Path) -> None:
+    size = BLOCK_SIZE * 2 + 12_345
+    script = fake_git(tmp_path, f"head -c {size} /dev/zero | tr '\\0' 'x'; echo -n end")
+    runner = GitRunner(git=str(script))
+    blocks: list[bytes] = []
+    threads: set[str] = set()
+
+    def sink(block: bytes) -> None:
+        blocks.append(block)
+        threads.add(threading.current_thread().name)
+
+    await runner.consume(["log"], sink)
+    assert [len(b) for b in blocks] == [BLOCK_SIZE, BLOCK_SIZE, 12_345 + 3]
+    assert b"".join(blocks) == b"x" * size + b"end"
+    assert threads == {"git-pump"}
+
+
+async def test_consume_reports_git_failures(runner: GitRunner, tmp_path: Path) -> None:
+    seen: list[bytes] = []
+    with pytest.raises(GitCommandError) as info:
+        await runner.consume(["log"], seen.append, git_dir=tmp_path)
+    assert info.value.code == "NOT_A_REPO"
+    assert seen == []
+
+
+async def test_consume_feeds_stdin(runner: GitRunner, repos: Factory) -> None:
+    repo = repos.repo("r").write("a.txt", "hi\n")
+    repo.commit("one")
+    seen: list[bytes] = []
+    await runner.consume(["cat-file", "--batch-check"], seen.append,
+                         git_dir=repo.path / ".git", input=b"HEAD:a.txt\n")  # fmt: skip
+    assert seen == [b"45b983be36b73c0788dc9cbcb76cbb80fc7bb057 blob 3\n"]
+
+
+async def test_a_failing_sink_stops_and_kills_git(tmp_path: Path) -> None:
+    pidfile = tmp_path / "pid"
+    script = fake_git(tmp_path, f"echo $$ > {pidfile}; exec yes")
+    runner = GitRunner(git=str(script))
+    calls = 0
+
+    def sink(block: bytes) -> None:
+        nonlocal calls
+        calls += 1
+        raise ValueError("bad output")
+
+    with pytest.raises(ValueError, match="bad output"):
+        await runner.consume(["log"], sink)
+    assert calls == 1
+    assert not _alive(int(pidfile.read_text()))
+
+
+async def test_consume_times_out_and_cancels(tmp_path: Path) -> None:
+    pidfile = tmp_path / "pid"
+    script = fake_git(tmp_path, f"echo $$ > {pidfile}; echo started; exec sleep 30")
+    with pytest.raises(GitCommandError) as info:
+        await GitRunner(git=str(script), timeout=0.5).consume(["log"], lambda _: None)
+    assert info.value.code == "TIMEOUT"
+    assert not _alive(int(pidfile.read_text()))
+
+    script = fake_git(tmp_path, f"echo $$ > {pidfile}; head -c {BLOCK_SIZE} /dev/zero; sleep 30")
+    loop, started = asyncio.get_running_loop(), asyncio.Event()
+    blocks: list[bytes] = []
+
+    def sink(block: bytes) -> None:
+        blocks.append(block)
+        loop.call_soon_threadsafe(started.set)
+
+    task = asyncio.create_task(GitRunner(git=str(script)).consume(["log"], sink))
+    await started.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert not _alive(int(pidfile.read_text()))
+    assert len(blocks) == 1
+
+
+def test_git_flushes_its_output_in_full_buffers() -> None:
+    # Unset, git flushes after every commit on a pipe (git(1), GIT_FLUSH).
+    assert GitRunner().env["GIT_FLUSH"] == "0"

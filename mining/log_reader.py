@@ -1,0 +1,170 @@
+"""Reads one repository's history into a HistoryFold: one `git log`, or several over slices.
+
+One pass: `git log -z --numstat --find-renames ... --end-of-options <head>` (LOG_ARGS).
+
+Split, when `Split.processes` > 1 and the history is long enough to repay another process:
+`git rev-list <head>` lists every commit in the order `git log <head>` prints them (both are the
+same revision walk, git-rev-list(1)); the list is cut into contiguous slices, and
+`git log --no-walk=unsorted --stdin <the same options>` prints each slice's commits in the order
+given (git-log(1), --no-walk). Each commit is shown exactly as in the one pass: the same diff
+against its first parent with the same rename detection, no diff for a merge, the same .mailmap.
+The slices' outputs end to end are the one pass's output byte for byte (a test checks it).
+
+Each slice is folded on its own (sharing one PathCache) and the folds are merged newest first
+(HistoryFold.absorb). There are more slices than processes because git's work per commit varies
+along a history (sqlalchemy's newer half costs git 1.6x its older half): a process that finishes
+early takes the next slice. Parsing and folding run in the runner's reader threads
+(GitRunner.consume), never on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import dataclass
+
+from mining.errors import MiningError
+from mining.git import GitRunner
+from mining.history import HistoryFold, PathCache
+from mining.parse import LOG_FORMAT, LogParser
+from mining.records import Identity
+from mining.sanitize import CleanRepo
+
+LOG_OPTIONS = (
+    "-z",
+    "--numstat",
+    "--find-renames",
+    "--no-textconv",
+    "--no-ext-diff",
+    "--no-show-signature",
+    "--no-color",
+    f"--format={LOG_FORMAT}",
+)
+LOG_ARGS = ("log", *LOG_OPTIONS)
+SLICE_ARGS = ("log", "--no-walk=unsorted", "--stdin", *LOG_OPTIONS)
+
+# The longest history we list before splitting it (41 bytes a commit held in memory); a longer
+# one, far beyond any real project, is read in one streaming pass.
+MAX_LISTED = 2_000_000
+
+
+def default_processes() -> int:
+    """MINING_PROCESSES from the environment, else the cores this process may run on."""
+    configured = os.environ.get("MINING_PROCESSES", "").strip()
+    if configured:
+        return max(1, int(configured))
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    """How one history is read: `processes` git processes at most, in slices.
+
+    Shorter histories than `min_commits` take one pass: a second process costs its start-up and
+    the rev-list walk, which the work it takes over no longer repays (measured: bench/).
+    """
+
+    processes: int = 1
+    min_commits: int = 1_500
+    slices_per_process: int = 3
+    min_slice: int = 400
+
+    def slices(self, commits: int) -> int:
+        """How many slices a history of `commits` commits is cut into (1: one pass)."""
+        if self.processes <= 1 or commits < self.min_commits:
+            return 1
+        most = self.processes * self.slices_per_process
+        return max(self.processes, min(most, commits // max(1, self.min_slice)))
+
+
+class _TooLong(Exception):
+    """More commits than MAX_LISTED: the history is read in one pass instead."""
+
+
+async def list_commits(repo: CleanRepo, runner: GitRunner, split: Split) -> bytes | None:
+    """`git rev-list <head>` (one hash a line), or None when one pass will read the history."""
+    if split.processes <= 1:
+        return None
+    lines: list[bytes] = []
+    held = 0
+
+    def keep(block: bytes) -> None:
+        nonlocal held
+        held += len(block)
+        if held > 41 * MAX_LISTED:
+            raise _TooLong
+        lines.append(block)
+
+    args = ["rev-list", "--end-of-options", repo.head or "HEAD"]
+    try:
+        await runner.consume(args, keep, git_dir=repo.git_dir)
+    except _TooLong:
+        return None
+    return b"".join(lines)
+
+
+def cut(commits: bytes, parts: int) -> list[bytes]:
+    """`parts` contiguous runs of whole lines, as equal in length as the lines allow."""
+    pieces, start = [], 0
+    for n in range(1, parts):
+        end = commits.find(b"\n", max(0, len(commits) * n // parts - 1)) + 1
+        if end <= start:
+            continue
+        pieces.append(commits[start:end])
+        start = end
+    pieces.append(commits[start:])
+    return [p for p in pieces if p]
+
+
+async def read_history(
+    repo: CleanRepo,
+    identity: Identity | None,
+    runner: GitRunner,
+    commits: bytes | None = None,
+    split: Split | None = None,
+) -> HistoryFold:
+    """Fold the history of `repo.head`: one `git log` pass, or (given the `list_commits` output
+    and a Split that asks for it) `git log --no-walk=unsorted --stdin` over slices of it."""
+    split = split or Split()
+    parts = split.slices(commits.count(b"\n")) if commits else 1
+    if commits is None or parts <= 1:
+        args = [*LOG_ARGS, "--end-of-options", repo.head or "HEAD"]
+        return await _fold(args, None, repo, identity, runner, PathCache())
+    paths, slots = PathCache(), asyncio.Semaphore(split.processes)
+
+    async def one(piece: bytes) -> HistoryFold:
+        async with slots:  # FIFO: slices start newest first
+            return await _fold(list(SLICE_ARGS), piece, repo, identity, runner, paths)
+
+    folds = await asyncio.gather(*(one(piece) for piece in cut(commits, parts)))
+    return await asyncio.to_thread(_merge, folds)
+
+
+async def _fold(
+    args: list[str],
+    stdin: bytes | None,
+    repo: CleanRepo,
+    identity: Identity | None,
+    runner: GitRunner,
+    paths: PathCache,
+) -> HistoryFold:
+    parser, fold = LogParser(), HistoryFold(identity, paths)
+
+    def consume(block: bytes | None) -> None:  # in the runner's reader thread
+        try:
+            commits = parser.feed(block) if block is not None else parser.flush()
+        except ValueError as exc:  # the parser's one error: a crafted commit (e.g. its date)
+            raise MiningError(f"unreadable history: {exc}", code="CORRUPT") from exc
+        for commit in commits:
+            fold.add(commit)
+
+    await runner.consume(args, consume, git_dir=repo.git_dir, input=stdin)
+    consume(None)  # at most one commit, the stream's last
+    return fold
+
+
+def _merge(folds: list[HistoryFold]) -> HistoryFold:
+    newest, *older = folds
+    for fold in older:
+        newest.absorb(fold)
+    return newest

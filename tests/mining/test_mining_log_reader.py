@@ -1,0 +1,190 @@
+"""A history read by several git processes over slices equals the one pass exactly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mining import log_reader
+from mining.discover import discover
+from mining.git import GitRunner
+from mining.log_reader import LOG_ARGS, SLICE_ARGS, Split, cut, list_commits, read_history
+from mining.pipeline import mine_project
+from mining.records import Identity
+from mining.sanitize import CleanRepo
+from tests.mining.repo_builder import Factory, Repo
+
+PEOPLE = [
+    ("Alice Doe", "alice@example.com"),
+    ("alice", "Alice@Old.example"),  # the same person: .mailmap maps it onto the line above
+    ("Bob", "bob@x.com"),
+    ("Zoë Ünal", "zoe@example.com"),
+    ("Jim Bob", "jimbob@x.com"),
+    ("Robert", "BOB@x.com"),  # Bob's older name: the newest one is shown
+]
+MAILMAP = b"Alice Doe <alice@example.com> <alice@old.example>\n"
+T0 = 1_700_000_000
+
+
+def _blob(path: str, data: bytes) -> bytes:
+    return b"M 100644 inline %s\ndata %d\n%s\n" % (path.encode(), len(data), data)
+
+
+def _commit(ref: str, mark: int, person: tuple[str, str], when: int) -> bytes:
+    name, email = person
+    stamp = f"{name} <{email}> {when} +0000\n"
+    return f"commit {ref}\nmark :{mark}\nauthor {stamp}committer {stamp}data 2\nc\n".encode()
+
+
+def _kept(k: int) -> bytes:
+    return "".join(f"value_{k}_{line} = {line}\n" for line in range(12)).encode()
+
+
+def history_stream(commits: int = 90) -> bytes:
+    """fast-import(1) input: a main line with a side branch merged every 9 commits, a file renamed
+    (and edited) every 7, binary files, non-ASCII paths, six addresses of four people, a
+    .mailmap, a second root merged in, and dates out of order (the walk is not by date)."""
+    # The orphan root is dated after everything: the walk prints it in the middle, not last.
+    out = [_commit("refs/heads/orphan", 1, PEOPLE[4], T0 + 10**6), _blob("other/x.c", b"int x;\n")]
+    out.append(b"\n")
+    previous = 0
+    for n in range(2, commits + 2):
+        side = n % 9 == 0
+        ref = "refs/heads/side" if side else "refs/heads/main"
+        when = T0 + n * 3600 + (50_000 if n % 11 == 0 else 0)
+        person = PEOPLE[n % 5] if n % 5 != 2 or n > 50 else PEOPLE[5]
+        out.append(_commit(ref, n, person, when))
+        if side:
+            out.append(f"from :{previous}\n".encode())
+        elif previous:
+            out.append(f"from :{previous}\n".encode())
+            if (n - 1) % 9 == 0:
+                out.append(f"merge :{n - 1}\n".encode())
+            if n == 40:
+                out.append(b"merge :1\n")  # a second root joins the history
+        body = "".join(f"line {k} of file {n % 13}\n" for k in range(n % 17 + 3)).encode()
+        out.append(_blob(f"src/m{n % 13}.py", body))
+        out.append(_blob(f"docs/naïve {n % 5}.md", body[: n % 40 + 1]))
+        if n % 5 == 0:
+            out.append(_blob(f"img/logo{n % 3}.png", b"\x89PNG\r\n\x1a\n\0" + bytes([n]) * 40))
+        if n % 7 == 0 and not side:  # renamed, and edited on the way
+            out.append(f"R keep/f{n // 7}.py lib/moved{n}.py\n".encode())
+            out.append(_blob(f"lib/moved{n}.py", _kept(n // 7) + b"edited = True\n"))
+        if n == 2:
+            out += [_blob(f"keep/f{k}.py", _kept(k)) for k in range(20)]
+        if n == 3:
+            out.append(_blob(".mailmap", MAILMAP))
+        if n == 30:  # numstat "0 0": a kind of work seen with zero lines is still listed
+            out.append(_blob("tests/test_empty.py", b""))
+        out.append(b"\n")
+        if not side:
+            previous = n
+    return b"".join(out)
+
+
+@pytest.fixture
+def rich(repos: Factory) -> Repo:
+    repo = repos.repo("rich")
+    repo.git("fast-import", "--quiet", input=history_stream())
+    repo.git("reset", "-q", "--hard", "main")
+    return repo
+
+
+def clean(repo: Repo) -> CleanRepo:
+    return CleanRepo(repo.path / ".git", repo.git("rev-parse", "HEAD"), 0, False)
+
+
+FORCED = [
+    Split(processes=2, min_commits=0, min_slice=1, slices_per_process=1),
+    Split(processes=3, min_commits=0, min_slice=1, slices_per_process=3),
+    Split(processes=4, min_commits=0, min_slice=7, slices_per_process=5),
+]
+
+
+@pytest.mark.parametrize("split", FORCED)
+async def test_split_history_equals_the_one_pass(
+    rich: Repo, runner: GitRunner, split: Split
+) -> None:
+    repo, identity = clean(rich), Identity.of("alice@old.example", "bob@x.com")
+    one = await read_history(repo, identity, runner)
+    commits = await list_commits(repo, runner, split)
+    assert commits is not None
+    assert split.slices(commits.count(b"\n")) > 1
+    many = await read_history(repo, identity, runner, commits, split)
+    assert many.history(tags=3) == one.history(tags=3)
+    assert many.root_commit == one.root_commit
+    history = one.history()
+    assert history.merges >= 10
+    authors = {a.email: a.name for a in history.collaboration.authors}
+    assert authors["bob@x.com"] == "Bob"
+    assert len(authors) == 4  # six addresses: one .mailmap'd away, one differs in case only
+    assert one.root_commit == rich.git("rev-list", "--max-parents=0", "HEAD").split()[-1]
+
+
+async def test_the_slices_print_the_one_pass_byte_for_byte(rich: Repo, runner: GitRunner) -> None:
+    repo = clean(rich)
+    one = await runner.run([*LOG_ARGS, repo.head or ""], git_dir=repo.git_dir, max_bytes=1 << 24)
+    assert b"\t\0keep/f" in one  # renames: "added TAB deleted TAB NUL old NUL new NUL"
+    assert b"-\t-\timg/logo" in one  # binary files
+    commits = await list_commits(repo, runner, FORCED[1])
+    assert commits is not None
+    pieces = cut(commits, 5)
+    outputs = [
+        await runner.run(list(SLICE_ARGS), git_dir=repo.git_dir, input=p, max_bytes=1 << 24)
+        for p in pieces
+    ]
+    assert b"".join(outputs) == one
+    assert len(pieces) == 5
+
+
+async def test_mining_with_several_processes_gives_the_same_report(
+    rich: Repo, upload: Path, runner: GitRunner
+) -> None:
+    [project] = discover(upload)
+    identity = Identity.of("zoe@example.com")
+    one = await mine_project(project, identity, runner, split=Split(processes=1))
+    many = await mine_project(project, identity, runner, split=FORCED[2])
+    assert many == one
+    assert one.history is not None
+    assert one.history.user is not None
+    assert one.history.user.commits > 10
+
+
+async def test_an_endless_history_is_read_in_one_pass(
+    rich: Repo, runner: GitRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(log_reader, "MAX_LISTED", 10)
+    assert await list_commits(clean(rich), runner, FORCED[0]) is None
+    assert await list_commits(clean(rich), runner, Split(processes=1)) is None
+
+
+def test_cut_keeps_whole_lines_in_order() -> None:
+    lines = b"".join(b"%040x\n" % n for n in range(10))
+    for parts in range(1, 14):
+        pieces = cut(lines, parts)
+        assert b"".join(pieces) == lines
+        assert all(p.endswith(b"\n") and len(p) % 41 == 0 for p in pieces)
+        assert len(pieces) == min(parts, 10)
+    assert cut(b"", 3) == []
+
+
+@pytest.mark.parametrize(
+    ("split", "commits", "slices"),
+    [
+        (Split(processes=1), 100_000, 1),
+        (Split(processes=2), 1_000, 1),  # short: one process
+        (Split(processes=2), 2_000, 5),
+        (Split(processes=2), 100_000, 6),
+        (Split(processes=8, min_commits=0, min_slice=400), 1_000, 8),
+    ],
+)
+def test_how_many_slices(split: Split, commits: int, slices: int) -> None:
+    assert split.slices(commits) == slices
+
+
+def test_default_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MINING_PROCESSES", "3")
+    assert log_reader.default_processes() == 3
+    monkeypatch.setenv("MINING_PROCESSES", "")
+    assert log_reader.default_processes() >= 1
