@@ -38,8 +38,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from mining.text import MAX_VALUE
 
 
@@ -55,8 +53,9 @@ class Signals:
 
 Parser = Callable[[str], Signals]
 
-# ValueError covers json, tomllib, UTF-8 and Malformed; RecursionError deep nesting.
-_PARSE_ERRORS = (ValueError, SyntaxError, RecursionError, yaml.YAMLError, configparser.Error)
+# ValueError covers json, tomllib, UTF-8 and Malformed (YAML's errors too: check_yaml);
+# RecursionError deep nesting.
+_PARSE_ERRORS = (ValueError, SyntaxError, RecursionError, configparser.Error)
 
 
 def _signals(namespace: str = "", names: Iterable[str] = (), tools: Iterable[str] = ()) -> Signals:
@@ -83,13 +82,18 @@ def _strings(value: Any) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
-# libyaml's loader when PyYAML was built with it: the same safe constructors, ~10x faster than
-# the pure-Python one (which took most of our CPU on a repository with many CI workflows).
-_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def check_yaml(text: str) -> list[Any]:
-    return list(yaml.load_all(text, Loader=_YAML_LOADER))
+    # Imported here: PyYAML is the largest import of this module, and `artifact-miner mine`
+    # starts its first git before any manifest is read (bench/: start to first git).
+    import yaml
+
+    # libyaml's loader when PyYAML was built with it: the same safe constructors, ~10x faster
+    # than the pure-Python one (which took most of our CPU on a repository with many workflows).
+    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return list(yaml.load_all(text, Loader=loader))
+    except yaml.YAMLError as exc:
+        raise Malformed(f"not YAML: {exc}") from None
 
 
 def check_yaml_mapping(text: str) -> dict[str, Any]:
