@@ -45,6 +45,10 @@ BLOCK_SIZE = 256 * 1024
 # The pipe git writes into (F_SETPIPE_SZ, pipe(7); 1 MiB is the unprivileged maximum): git runs
 # ahead while a block is parsed instead of blocking on a full 64 KiB pipe.
 PIPE_SIZE = 1024 * 1024
+# Sinks run one at a time, whatever the runner: Python runs one thread at a time anyway (the GIL),
+# and every thread queued for the GIL is one more the event loop may wait behind for a switch
+# interval (5 ms) before it serves a request.
+_SINKS = threading.Lock()
 
 # Keys from git-config(1) that could run a program, sign, page, prompt or touch the network.
 # Passed with `-c` on every call: command-line config wins over every file (git(1), "-c").
@@ -362,10 +366,12 @@ def _pump(fd: int, sink: Callable[[bytes], None]) -> None:
     while read := os.readv(fd, [view[filled:]]):
         filled += read
         if filled == BLOCK_SIZE:
-            sink(bytes(buffer))
+            with _SINKS:
+                sink(bytes(buffer))
             filled = 0
     if filled:
-        sink(bytes(view[:filled]))
+        with _SINKS:
+            sink(bytes(view[:filled]))
 
 
 def _start_helpers(

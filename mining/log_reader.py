@@ -11,16 +11,17 @@ against its first parent with the same rename detection, no diff for a merge, th
 The slices' outputs end to end are the one pass's output byte for byte (a test checks it).
 
 Each slice is folded on its own (sharing one PathCache) and the folds are merged newest first
-(HistoryFold.absorb). There are more slices than processes because git's work per commit varies
-along a history (sqlalchemy's newer half costs git 1.6x its older half): a process that finishes
-early takes the next slice. Parsing and folding run in the runner's reader threads
-(GitRunner.consume), never on the event loop.
+(HistoryFold.absorb); Split says how a history is cut. Parsing and folding run in the runner's
+reader threads (GitRunner.consume), never on the event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from mining.errors import MiningError
@@ -46,6 +47,8 @@ SLICE_ARGS = ("log", "--no-walk=unsorted", "--stdin", *LOG_OPTIONS)
 # The longest history we list before splitting it (41 bytes a commit held in memory); a longer
 # one, far beyond any real project, is read in one streaming pass.
 MAX_LISTED = 2_000_000
+# How much output is parsed between two hand-overs of the GIL (about a millisecond of work).
+_PARSE_SLICE = 32 * 1024
 
 
 def default_processes() -> int:
@@ -58,23 +61,30 @@ def default_processes() -> int:
 
 @dataclass(frozen=True, slots=True)
 class Split:
-    """How one history is read: `processes` git processes at most, in slices.
+    """How one history is read: by `processes` git processes at most.
 
-    Shorter histories than `min_commits` take one pass: a second process costs its start-up and
-    the rev-list walk, which the work it takes over no longer repays (measured: bench/).
+    A history shorter than `min_commits` takes one pass: a second process costs its start-up and
+    the rev-list walk, which the work it takes over no longer repays. Otherwise each process
+    reads one slice, equal in commits. From `tail_from` commits on, the processes first share
+    all but `tail` of the history and then the rest in as many smaller slices, each taken by
+    the first process free: git's work per commit varies along a history (sqlalchemy's newer
+    half costs git 1.6x its older half). No more slices than that: each costs a git start
+    (2-4 % of git's CPU apiece on flask's history, measured: bench/).
     """
 
     processes: int = 1
     min_commits: int = 1_500
-    slices_per_process: int = 3
-    min_slice: int = 400
+    tail_from: int = 10_000
+    tail: float = 0.3
 
-    def slices(self, commits: int) -> int:
-        """How many slices a history of `commits` commits is cut into (1: one pass)."""
-        if self.processes <= 1 or commits < self.min_commits:
-            return 1
-        most = self.processes * self.slices_per_process
-        return max(self.processes, min(most, commits // max(1, self.min_slice)))
+    def shares(self, commits: int) -> tuple[float, ...]:
+        """The fraction of the commits each slice gets, newest first ((1.0,): one pass)."""
+        n = self.processes
+        if n <= 1 or commits < self.min_commits:
+            return (1.0,)
+        if commits < self.tail_from:
+            return (1 / n,) * n
+        return ((1 - self.tail) / n,) * n + (self.tail / n,) * n
 
 
 class _TooLong(Exception):
@@ -103,15 +113,15 @@ async def list_commits(repo: CleanRepo, runner: GitRunner, split: Split) -> byte
     return b"".join(lines)
 
 
-def cut(commits: bytes, parts: int) -> list[bytes]:
-    """`parts` contiguous runs of whole lines, as equal in length as the lines allow."""
-    pieces, start = [], 0
-    for n in range(1, parts):
-        end = commits.find(b"\n", max(0, len(commits) * n // parts - 1)) + 1
-        if end <= start:
-            continue
-        pieces.append(commits[start:end])
-        start = end
+def cut(commits: bytes, shares: Sequence[float]) -> list[bytes]:
+    """Contiguous runs of whole lines, about `shares` of the bytes each (empty ones dropped)."""
+    pieces, start, reached = [], 0, 0.0
+    for share in shares[:-1]:
+        reached += share
+        end = commits.find(b"\n", max(0, int(len(commits) * reached) - 1)) + 1
+        if end > start:
+            pieces.append(commits[start:end])
+            start = end
     pieces.append(commits[start:])
     return [p for p in pieces if p]
 
@@ -126,8 +136,8 @@ async def read_history(
     """Fold the history of `repo.head`: one `git log` pass, or (given the `list_commits` output
     and a Split that asks for it) `git log --no-walk=unsorted --stdin` over slices of it."""
     split = split or Split()
-    parts = split.slices(commits.count(b"\n")) if commits else 1
-    if commits is None or parts <= 1:
+    shares = split.shares(commits.count(b"\n")) if commits else (1.0,)
+    if commits is None or len(shares) <= 1:
         args = [*LOG_ARGS, "--end-of-options", repo.head or "HEAD"]
         return await _fold(args, None, repo, identity, runner, PathCache())
     paths, slots = PathCache(), asyncio.Semaphore(split.processes)
@@ -136,7 +146,7 @@ async def read_history(
         async with slots:  # FIFO: slices start newest first
             return await _fold(list(SLICE_ARGS), piece, repo, identity, runner, paths)
 
-    folds = await asyncio.gather(*(one(piece) for piece in cut(commits, parts)))
+    folds = await asyncio.gather(*(one(piece) for piece in cut(commits, shares)))
     return await asyncio.to_thread(_merge, folds)
 
 
@@ -150,17 +160,31 @@ async def _fold(
 ) -> HistoryFold:
     parser, fold = LogParser(), HistoryFold(identity, paths)
 
-    def consume(block: bytes | None) -> None:  # in the runner's reader thread
-        try:
-            commits = parser.feed(block) if block is not None else parser.flush()
-        except ValueError as exc:  # the parser's one error: a crafted commit (e.g. its date)
-            raise MiningError(f"unreadable history: {exc}", code="CORRUPT") from exc
-        for commit in commits:
-            fold.add(commit)
+    def consume(block: bytes) -> None:  # in the runner's reader thread
+        for start in range(0, len(block), _PARSE_SLICE):
+            with _readable():
+                commits = parser.feed(block[start : start + _PARSE_SLICE])
+            for commit in commits:
+                fold.add(commit)
+            # Hand the GIL over now: an event loop waiting for it (a server answering a request)
+            # takes it at once instead of at the end of the switch interval (5 ms).
+            time.sleep(0)
 
     await runner.consume(args, consume, git_dir=repo.git_dir, input=stdin)
-    consume(None)  # at most one commit, the stream's last
+    with _readable():
+        last = parser.flush()  # at most one commit, the stream's last
+    for commit in last:
+        fold.add(commit)
     return fold
+
+
+@contextlib.contextmanager
+def _readable() -> Iterator[None]:
+    """The parser's one error, a ValueError (a crafted commit, e.g. its date), as MiningError."""
+    try:
+        yield
+    except ValueError as exc:
+        raise MiningError(f"unreadable history: {exc}", code="CORRUPT") from exc
 
 
 def _merge(folds: list[HistoryFold]) -> HistoryFold:

@@ -96,9 +96,9 @@ def clean(repo: Repo) -> CleanRepo:
 
 
 FORCED = [
-    Split(processes=2, min_commits=0, min_slice=1, slices_per_process=1),
-    Split(processes=3, min_commits=0, min_slice=1, slices_per_process=3),
-    Split(processes=4, min_commits=0, min_slice=7, slices_per_process=5),
+    Split(processes=2, min_commits=0),
+    Split(processes=3, min_commits=0, tail_from=0),
+    Split(processes=4, min_commits=0, tail_from=0, tail=0.5),
 ]
 
 
@@ -110,7 +110,7 @@ async def test_split_history_equals_the_one_pass(
     one = await read_history(repo, identity, runner)
     commits = await list_commits(repo, runner, split)
     assert commits is not None
-    assert split.slices(commits.count(b"\n")) > 1
+    assert len(split.shares(commits.count(b"\n"))) > 1
     many = await read_history(repo, identity, runner, commits, split)
     assert many.history(tags=3) == one.history(tags=3)
     assert many.root_commit == one.root_commit
@@ -129,7 +129,7 @@ async def test_the_slices_print_the_one_pass_byte_for_byte(rich: Repo, runner: G
     assert b"-\t-\timg/logo" in one  # binary files
     commits = await list_commits(repo, runner, FORCED[1])
     assert commits is not None
-    pieces = cut(commits, 5)
+    pieces = cut(commits, (0.5, 0.2, 0.1, 0.1, 0.1))
     outputs = [
         await runner.run(list(SLICE_ARGS), git_dir=repo.git_dir, input=p, max_bytes=1 << 24)
         for p in pieces
@@ -162,25 +162,26 @@ async def test_an_endless_history_is_read_in_one_pass(
 def test_cut_keeps_whole_lines_in_order() -> None:
     lines = b"".join(b"%040x\n" % n for n in range(10))
     for parts in range(1, 14):
-        pieces = cut(lines, parts)
+        pieces = cut(lines, (1 / parts,) * parts)
         assert b"".join(pieces) == lines
         assert all(p.endswith(b"\n") and len(p) % 41 == 0 for p in pieces)
         assert len(pieces) == min(parts, 10)
-    assert cut(b"", 3) == []
+    assert [len(p) // 41 for p in cut(lines, (0.35, 0.35, 0.15, 0.15))] == [4, 3, 2, 1]
+    assert cut(b"", (0.5, 0.5)) == []
 
 
 @pytest.mark.parametrize(
-    ("split", "commits", "slices"),
+    ("split", "commits", "shares"),
     [
-        (Split(processes=1), 100_000, 1),
-        (Split(processes=2), 1_000, 1),  # short: one process
-        (Split(processes=2), 2_000, 5),
-        (Split(processes=2), 100_000, 6),
-        (Split(processes=8, min_commits=0, min_slice=400), 1_000, 8),
+        (Split(processes=1), 100_000, (1.0,)),
+        (Split(processes=2), 1_000, (1.0,)),  # short: one process
+        (Split(processes=2), 5_000, (0.5, 0.5)),
+        (Split(processes=2), 20_000, (0.35, 0.35, 0.15, 0.15)),
+        (Split(processes=4, min_commits=0), 10, (0.25,) * 4),
     ],
 )
-def test_how_many_slices(split: Split, commits: int, slices: int) -> None:
-    assert split.slices(commits) == slices
+def test_how_a_history_is_cut(split: Split, commits: int, shares: tuple[float, ...]) -> None:
+    assert split.shares(commits) == pytest.approx(shares)
 
 
 def test_default_processes(monkeypatch: pytest.MonkeyPatch) -> None:
