@@ -151,8 +151,8 @@ def write(results: list[Result], identity: Identity, *, as_json: bool) -> None:
     if as_json:
         by_path = {p.path: analysis_jsonable(p) for p in analysis.projects}
         out = [to_jsonable(r) | {"analysis": by_path.get(r.path)} for r in results]
-        json.dump(out, sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        # One string, one write: json.dump with an indent writes each token on its own.
+        sys.stdout.write(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write("\n".join(render_text(r) for r in results))
         if reports:

@@ -97,6 +97,7 @@ async def test_stdin_is_fed(runner: GitRunner, repos: Factory) -> None:
         ("fatal: bad default revision 'HEAD'", "EMPTY_REPO"),
         ("error: inflate: data stream error (incorrect header check)", "CORRUPT"),
         ("fatal: bad object HEAD", "CORRUPT"),
+        ("fatal: not a tree object", "CORRUPT"),
         ("fatal: something else", "GIT_FAILED"),
     ],
 )
