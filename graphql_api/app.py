@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import logging
 from collections.abc import AsyncIterator, Iterator
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -22,10 +24,11 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
-from graphql_api import graphiql
+from graphql_api import graphiql, http_rules
 from graphql_api.auth import NOBODY, Caller, CallerMiddleware, local_caller, resolve_caller
 from graphql_api.db import migrate
 from graphql_api.db.engine import Database
+from graphql_api.http_rules import JsonBodyLimitMiddleware
 from graphql_api.ingest import (
     ArchiveLimits,
     BodyDeadlineMiddleware,
@@ -39,6 +42,7 @@ from graphql_api.jobs.bus import InProcessBus
 from graphql_api.jobs.exports import export_file
 from graphql_api.jobs.runner import JobRunner
 from graphql_api.jobs.service import Services
+from graphql_api.ratelimit import RateLimits, UploadRateLimitMiddleware
 from graphql_api.schema import build_schema
 from graphql_api.schema.context import Context
 from graphql_api.schema.loaders import Loaders
@@ -59,6 +63,7 @@ class AppState:
     """What the lifespan creates and the request handlers use."""
 
     settings: Settings
+    rate_limits: RateLimits
     services: Services | None = None
     local: Caller | None = None  # the local owner, once looked up (it is never deleted)
 
@@ -88,23 +93,32 @@ class GraphQLApp(GraphQL[Context, None]):
     async def run(self, request: Request | WebSocket, *args: Any, **kwargs: Any) -> Any:
         try:
             return await super().run(request, *args, **kwargs)
+        except HTTPException as error:  # Strawberry's refusals, as JSON with a code
+            return http_rules.refusal(request, error)
         finally:
             if isinstance(request, Request):
                 await request.close()  # the parsed multipart form: every uploaded file
+
+    async def execute_operation(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        run = super().execute_operation(request, *args, **kwargs)
+        return await http_rules.within_deadline(run, self.state.settings.request_timeout, request)
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         services = self.state.ready()
         # HTTP: CallerMiddleware decided. A websocket is decided in on_ws_connect; until
         # then it acts for nobody.
         caller: Caller = request.scope.get("state", {}).get("caller") or Caller(NOBODY)
+        # One connection at a time per request (or websocket), for every session it opens:
+        # resolvers, loaders and the services the mutations call.
+        db = services.db.serialised()
         return Context(
-            db=services.db,
+            db=db,
             settings=self.state.settings,
-            loaders=Loaders.create(services.db, caller.owner_id),
+            loaders=Loaders.create(db, caller.owner_id),
             owner_id=caller.owner_id,
             token_id=caller.token_id,
             request=request,
-            services=services,
+            services=dataclasses.replace(services, db=db),
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
@@ -149,7 +163,9 @@ async def healthz(request: Request) -> Response:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
-    state = AppState(settings)
+    state = AppState(
+        settings, RateLimits(settings.rate_limit_mutations, settings.rate_limit_uploads)
+    )
     store = UploadStore(settings.uploads_dir)
 
     @asynccontextmanager
@@ -175,6 +191,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 finally:
                     await runner.stop()
         finally:
+            await state.rate_limits.aclose()
             state.services = state.local = None
             await db.dispose()
 
@@ -215,8 +232,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     "x-filename",
                 ],
             ),
+            Middleware(JsonBodyLimitMiddleware, max_body_bytes=settings.max_json_body_bytes),
             Middleware(CsrfMiddleware),
             Middleware(CallerMiddleware),
+            # Last: only requests let through so far count against a client's uploads.
+            Middleware(UploadRateLimitMiddleware, limits=state.rate_limits),
         ],
         lifespan=lifespan,
     )

@@ -10,6 +10,8 @@ transaction tries to upgrade its read lock.
 
 from __future__ import annotations
 
+import asyncio
+import copy
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -67,20 +69,49 @@ class Database:
         self._reader = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
         writer_engine = engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
         self._writer = async_sessionmaker(writer_engine, expire_on_commit=False)
+        self._gate: asyncio.Lock | None = None
+        self._holder: asyncio.Task[Any] | None = None
 
     @classmethod
     def from_url(cls, url: str) -> Database:
         return cls(create_engine(url))
 
+    def serialised(self) -> Database:
+        """A view of the same engine that hands out one session at a time (one per request).
+
+        A request's resolvers and DataLoader batches run concurrently; each taking its own
+        pooled connection let one wide query hold the whole pool while other clients waited
+        (issue 8). Through this view they take turns on one connection at a time, and each
+        turn is one short session, so no session is shared between coroutines either."""
+        view = copy.copy(self)
+        view._gate = asyncio.Lock()
+        view._holder = None
+        return view
+
+    @asynccontextmanager
+    async def _turn(self) -> AsyncIterator[None]:
+        if self._gate is None:
+            yield
+            return
+        if self._gate.locked() and self._holder is asyncio.current_task():
+            # Waiting would never end: say where instead of hanging the request.
+            raise RuntimeError("a session of this request is already open in this task")
+        async with self._gate:
+            self._holder = asyncio.current_task()
+            try:
+                yield
+            finally:
+                self._holder = None
+
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        async with self._reader() as session:
+        async with self._turn(), self._reader() as session:
             yield session
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """A session in one transaction: committed on success, rolled back on any error."""
-        async with self._writer() as session, session.begin():
+        async with self._turn(), self._writer() as session, session.begin():
             yield session
 
     async def dispose(self) -> None:

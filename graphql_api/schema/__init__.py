@@ -10,6 +10,7 @@ from graphql import build_schema as parse_sdl
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.types import ExecutionContext
 
+from graphql_api.ratelimit import MutationRateLimit
 from graphql_api.schema.audit import AuditQuery, audit_every_mutation
 from graphql_api.schema.errors import MaskUnexpectedErrors
 from graphql_api.schema.limits import QueryLimits, add_limit_code, limit_extensions
@@ -84,6 +85,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
             MaskUnexpectedErrors,
+            MutationRateLimit,
         ],
     )
     schema.limits = limits

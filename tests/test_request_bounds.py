@@ -1,0 +1,144 @@
+"""A request holds at most one pooled connection at a time, whatever it asks for; other
+clients are served meanwhile; a request that runs too long answers TIMEOUT."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import event
+
+from graphql_api.app import create_app
+from graphql_api.db.engine import Database
+from graphql_api.settings import Settings
+from tests.factories import portfolio_with_projects
+
+WIDE = """{ portfolios(first: 2) { nodes { name latestJob { id } projects(first: 20) { nodes {
+  projectName
+  skills(first: 4) { weight skill { name projects(first: 4) { project { projectName
+    evidence(first: 2) { content } resumeItems(first: 2) { title }
+    userStats(first: 2) { userEmail } portfolio { name } } } } }
+  evidence(first: 5) { content } resumeItems(first: 3) { title }
+  userStats(first: 2) { userEmail } userSkills(first: 2) { level } } } } } }"""
+
+SMALL = "{ portfolios(first: 1) { totalCount } }"
+
+client_name: contextvars.ContextVar[str] = contextvars.ContextVar("client_name", default="-")
+
+
+class PoolWatch:
+    """Connections checked out of the engine's pool, per client (a context variable set by
+    the task that sends the request; SQLAlchemy carries it into its greenlets)."""
+
+    def __init__(self) -> None:
+        self.out: Counter[str] = Counter()
+        self.peak: Counter[str] = Counter()
+        self.owners: dict[int, str] = {}
+        self.events: list[tuple[str, str]] = []
+        self.first_checkout: dict[str, asyncio.Event] = {}
+
+    def checkout(self, _dbapi: Any, record: Any, _proxy: Any) -> None:
+        name = client_name.get()
+        self.owners[id(record)] = name
+        self.out[name] += 1
+        self.peak[name] = max(self.peak[name], self.out[name])
+        self.events.append(("checkout", name))
+        self.first_checkout.setdefault(name, asyncio.Event()).set()
+
+    def checkin(self, _dbapi: Any, record: Any) -> None:
+        name = self.owners.pop(id(record), "-")
+        self.out[name] -= 1
+        self.events.append(("checkin", name))
+
+    def started(self, name: str) -> asyncio.Event:
+        return self.first_checkout.setdefault(name, asyncio.Event())
+
+
+@contextmanager
+def watching(db: Database) -> Iterator[PoolWatch]:
+    watch = PoolWatch()
+    pool = db.engine.sync_engine.pool
+    event.listen(pool, "checkout", watch.checkout)
+    event.listen(pool, "checkin", watch.checkin)
+    try:
+        yield watch
+    finally:
+        event.remove(pool, "checkout", watch.checkout)
+        event.remove(pool, "checkin", watch.checkin)
+
+
+async def post(client: httpx.AsyncClient, name: str, query: str) -> dict[str, Any]:
+    client_name.set(name)  # this task's context, copied into every task the request starts
+    response = await client.post("/graphql", json={"query": query})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    assert "errors" not in body, body["errors"]
+    return body
+
+
+async def test_a_wide_nested_query_holds_one_connection_at_a_time(
+    db: Database, client: httpx.AsyncClient
+) -> None:
+    for name in ("a", "b"):
+        await portfolio_with_projects(db, 20, skills_per_project=4, name=name)
+    with watching(db) as watch:
+        wide = asyncio.create_task(post(client, "wide", WIDE))
+        await watch.started("wide").wait()
+        small = await post(client, "small", SMALL)
+        finished_while_wide_ran = not wide.done()
+        body = await wide
+    projects = body["data"]["portfolios"]["nodes"][0]["projects"]["nodes"]
+    assert len(projects) == 20
+    assert len(projects[0]["skills"][0]["skill"]["projects"]) == 4
+    assert small["data"] == {"portfolios": {"totalCount": 2}}
+    # The wide query took many turns on the pool, never two connections at once.
+    assert watch.events.count(("checkout", "wide")) > 5
+    print(watch.events)
+    assert watch.peak == Counter({"wide": 1, "small": 1})
+    # The small query was not queued behind it: it was answered while the wide one still ran,
+    # and the wide one went on using the pool after the small one had its connection back.
+    assert finished_while_wide_ran
+    last_small = max(i for i, e in enumerate(watch.events) if e == ("checkin", "small"))
+    assert ("checkout", "wide") in watch.events[last_small:]
+    assert watch.out == Counter({"wide": 0, "small": 0})
+
+
+async def test_a_nested_session_in_one_task_is_an_error_not_a_hang(db: Database) -> None:
+    request_db = db.serialised()
+    async with request_db.read():
+        with pytest.raises(RuntimeError, match="already open"):
+            async with request_db.read():
+                pass
+    async with request_db.read():  # the gate is free again
+        pass
+
+
+@pytest.fixture
+def impatient_settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "data", database_url=database_url, request_timeout=0.000_001
+    )
+
+
+async def test_a_request_over_its_deadline_answers_timeout(impatient_settings: Settings) -> None:
+    app = create_app(impatient_settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            response = await http.post("/graphql", json={"query": SMALL})
+        db: Database = app.state.app_state.ready().db
+        assert db.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    assert response.status_code == 200
+    assert response.json()["errors"] == [
+        {
+            "message": "the request took longer than 1e-06 s",
+            "extensions": {"code": "TIMEOUT", "timeoutSeconds": 1e-06},
+        }
+    ]
