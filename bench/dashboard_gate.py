@@ -46,8 +46,10 @@ async def main() -> None:
                 (lambda self: self) if "before" in label else serialised
             )
             runs = sorted(await timings(app, pid))
-            print(f"{label:28} median {statistics.median(runs) * 1000:6.1f} ms  "
-                  f"p90 {runs[int(len(runs) * 0.9)] * 1000:6.1f} ms  ({ROUNDS} runs, 50 projects)")
+            print(
+                f"{label:28} median {statistics.median(runs) * 1000:6.1f} ms  "
+                f"p90 {runs[int(len(runs) * 0.9)] * 1000:6.1f} ms  ({ROUNDS} runs, 50 projects)"
+            )
         Database.serialised = serialised  # type: ignore[method-assign]
 
 

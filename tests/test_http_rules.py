@@ -123,7 +123,7 @@ async def test_mutations_are_rate_limited_per_client(app_client: ClientFactory) 
 
 
 async def test_aliased_mutations_count_one_each(app_client: ClientFactory) -> None:
-    three = "mutation { a: setConsent(level: \"none\") { userErrors { code } } " + (
+    three = 'mutation { a: setConsent(level: "none") { userErrors { code } } ' + (
         'b: setConsent(level: "none") { userErrors { code } } '
         'c: setConsent(level: "none") { userErrors { code } } }'
     )

@@ -100,7 +100,6 @@ async def test_a_wide_nested_query_holds_one_connection_at_a_time(
     assert small["data"] == {"portfolios": {"totalCount": 2}}
     # The wide query took many turns on the pool, never two connections at once.
     assert watch.events.count(("checkout", "wide")) > 5
-    print(watch.events)
     assert watch.peak == Counter({"wide": 1, "small": 1})
     # The small query was not queued behind it: it was answered while the wide one still ran,
     # and the wide one went on using the pool after the small one had its connection back.
