@@ -1,5 +1,10 @@
-"""The dashboard query with one connection per request (the default) against the old way,
-a connection per concurrent DataLoader batch: `python -m bench.dashboard_gate`."""
+"""`python -m bench.query_bounds`: what the query bounds cost.
+
+1. Refusing a 100k-token query (the parser stops at MAX_QUERY_TOKENS) against parsing and
+   validating an accepted 2,000-token one (goal: the refusal is no dearer).
+2. The dashboard query (50 projects) with one connection per request, the default, against
+   the old way, a connection per concurrent DataLoader batch (goal: not slower).
+"""
 
 from __future__ import annotations
 
@@ -34,7 +39,25 @@ async def timings(app: object, portfolio_id: str) -> list[float]:
     return results
 
 
+async def refusal_times() -> None:
+    from graphql_api.schema import build_schema
+
+    schema = build_schema()
+    cases = {
+        "100k tokens, refused": "{" + " a" * 100_000 + "}",
+        "2,000 tokens, run": "{" + " __typename" * 1_990 + "}",
+    }
+    for label, query in cases.items():
+        runs = []
+        for n in range(ROUNDS):
+            started = time.perf_counter()
+            await schema.execute(query + " " * n)  # a new text each time: no parser cache
+            runs.append(time.perf_counter() - started)
+        print(f"{label:28} median {statistics.median(runs) * 1000:6.1f} ms")
+
+
 async def main() -> None:
+    await refusal_times()
     app = create_app(Settings(data_dir=Path(tempfile.mkdtemp())))
     async with app.router.lifespan_context(app):
         db: Database = app.state.app_state.ready().db
@@ -42,6 +65,7 @@ async def main() -> None:
         pid = ids.encode("Portfolio", portfolio.id)
         serialised = Database.serialised
         for label in ("one connection per request", "one per batch (before)", "one per request"):
+            # Interleaved, so a change in the machine's load shows in both.
             Database.serialised = (  # type: ignore[method-assign]
                 (lambda self: self) if "before" in label else serialised
             )
