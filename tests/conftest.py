@@ -114,7 +114,14 @@ async def database_url(
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
-    return Settings(data_dir=tmp_path / "data", database_url=database_url)
+    # The suite drives many mutations and uploads from one client in a few seconds; the rate
+    # limits are tested on their own (tests/test_http_rules.py).
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        rate_limit_mutations="",
+        rate_limit_uploads="",
+    )
 
 
 @pytest.fixture
