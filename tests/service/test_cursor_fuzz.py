@@ -70,7 +70,7 @@ async def test_crafted_cursors_are_bad_cursor(gql: GraphQLClient) -> None:
     @example(("projects:recent", encode(["projects:recent", "2024-01-01T00:00:00", "x"])))
     @example(("projects:ranking", encode(["projects:ranking", "nan", "x"])))
     @example(("portfolios", encode_raw(b"[" * 5000 + b"]" * 5000)))  # past the recursion limit
-    @example(("portfolios", encode(["portfolios", "x" * 1_000_000, "y"])))  # a megabyte cursor
+    @example(("portfolios", encode(["portfolios", "x" * 700_000, "y"])))  # near the JSON body cap
     @example(("projects:commits", encode(["projects:commits", "1e999", "x"])))
     @example(("projects:name", encode(["projects:name", 1, 2, 3])))
     @example(("skills:", encode(["skills:", {"a": 1}])))
