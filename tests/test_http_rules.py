@@ -27,7 +27,8 @@ ClientFactory = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
 
 @pytest.fixture
 def app_client(tmp_path: Path, database_url: str) -> ClientFactory:
-    """A client on an app whose settings differ from the defaults by `overrides`."""
+    """A client on an app whose settings differ from the defaults by `overrides`; with
+    `other`, a second client from another address on the same app."""
 
     @asynccontextmanager
     async def open_client(**overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
@@ -35,7 +36,12 @@ def app_client(tmp_path: Path, database_url: str) -> ClientFactory:
         app = create_app(settings)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            other = httpx.ASGITransport(app=app, client=("127.0.0.2", 1))
+            async with (
+                httpx.AsyncClient(transport=transport, base_url="http://testserver") as c,
+                httpx.AsyncClient(transport=other, base_url="http://testserver") as o,
+            ):
+                c.other = o  # type: ignore[attr-defined]
                 yield c
 
     return open_client
@@ -110,10 +116,8 @@ async def test_get_runs_queries_but_never_mutations(client: httpx.AsyncClient) -
 async def test_mutations_are_rate_limited_per_client(app_client: ClientFactory) -> None:
     async with app_client(rate_limit_mutations="2/minute") as client:
         answers = [await client.post("/graphql", json={"query": CONSENT}) for _ in range(3)]
-        other = await client.post(
-            "/graphql", json={"query": CONSENT}, headers={"Authorization": "Bearer other"}
-        )
         reads = await client.post("/graphql", json={"query": "{ consent { consentLevel } }"})
+        other = await client.other.post("/graphql", json={"query": CONSENT})
     assert [a.json()["data"] is not None for a in answers] == [True, True, False]
     error = answers[2].json()["errors"][0]
     assert error["extensions"]["code"] == "RATE_LIMITED"
