@@ -36,6 +36,11 @@ class Settings:
     mining_concurrency: int = 2
     workers: int = 1  # uvicorn worker processes of `artifact-miner serve`
     mining_processes: int = 0  # git processes one long history is read with; 0: the cores
+    # Limits of a job and quotas of an owner (see README, "Jobs and faults").
+    job_deadline_seconds: float = 3600.0  # one attempt of a job, start to final write
+    max_stored_bytes_per_owner: int = 20 * 1024**3  # uploaded ZIPs kept in portfolios
+    max_projects_per_upload: int = 500
+    max_active_jobs_per_owner: int = 2  # queued or running, across the owner's portfolios
     require_auth: bool = False
     # Slow clients: a request body (uploads, multipart GraphQL) must arrive whole within
     # upload_deadline seconds, at upload_min_rate bytes/s on average once upload_rate_grace
@@ -70,6 +75,11 @@ class Settings:
     def exports_dir(self) -> Path:
         return self.data_dir / "exports"
 
+    @property
+    def scratch_dir(self) -> Path:
+        """Clean copies and git's HOME while mining; swept at start-up."""
+        return self.data_dir / "scratch"
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
@@ -94,6 +104,18 @@ class Settings:
             mining_concurrency=int(env.get("MINING_CONCURRENCY", defaults.mining_concurrency)),
             workers=max(1, int(env.get("WORKERS", defaults.workers))),
             mining_processes=int(env.get("MINING_PROCESSES") or defaults.mining_processes),
+            job_deadline_seconds=float(
+                env.get("JOB_DEADLINE_SECONDS", defaults.job_deadline_seconds)
+            ),
+            max_stored_bytes_per_owner=int(
+                env.get("MAX_STORED_BYTES_PER_OWNER", defaults.max_stored_bytes_per_owner)
+            ),
+            max_projects_per_upload=int(
+                env.get("MAX_PROJECTS_PER_UPLOAD", defaults.max_projects_per_upload)
+            ),
+            max_active_jobs_per_owner=int(
+                env.get("MAX_ACTIVE_JOBS_PER_OWNER", defaults.max_active_jobs_per_owner)
+            ),
             require_auth=env.get("REQUIRE_AUTH", "") in {"1", "true", "yes"},
             upload_deadline=float(env.get("UPLOAD_DEADLINE_SECONDS", defaults.upload_deadline)),
             upload_min_rate=float(env.get("UPLOAD_MIN_BYTES_PER_SECOND", defaults.upload_min_rate)),

@@ -150,7 +150,8 @@ class GitRunner:
     """Runs git safely; hand one instance to everything that needs git.
 
     `ceiling` is the upload root (GIT_CEILING_DIRECTORIES); `timeout` bounds one whole command in
-    seconds; `max_processes` bounds how many git processes run at once.
+    seconds; `max_processes` bounds how many git processes run at once; git's private HOME is
+    made under `scratch` (default: the system temp dir).
     """
 
     def __init__(
@@ -160,13 +161,14 @@ class GitRunner:
         timeout: float = 600.0,
         max_processes: int = 8,
         git: str | None = None,
+        scratch: Path | None = None,
     ) -> None:
         found = git or shutil.which("git")
         if found is None:
             raise FileNotFoundError("git executable not found on PATH")
         self.git = found
         self.timeout = timeout
-        self._home = Path(tempfile.mkdtemp(prefix="am-git-home-"))
+        self._home = Path(tempfile.mkdtemp(prefix="am-git-home-", dir=scratch))
         self._cleanup = weakref.finalize(self, shutil.rmtree, self._home, True)
         self.env = git_env(self._home, ceiling)
         self._slots = asyncio.Semaphore(max_processes)

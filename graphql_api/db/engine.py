@@ -26,17 +26,18 @@ from sqlalchemy.ext.asyncio import (
 )
 
 BUSY_TIMEOUT_MS = 30_000
-_BEGIN_OPTION = "sqlite_begin"
+BEGIN_OPTION = "sqlite_begin"  # DEFERRED (default) | IMMEDIATE | EXCLUSIVE
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     # Stop the driver from issuing its own BEGIN; the "begin" hook below does it.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
+    # busy_timeout first: switching a fresh file to WAL needs a lock another process may hold.
     for pragma in (
+        f"busy_timeout={BUSY_TIMEOUT_MS}",
         "journal_mode=WAL",
         "foreign_keys=ON",
-        f"busy_timeout={BUSY_TIMEOUT_MS}",
         "synchronous=NORMAL",
     ):
         cursor.execute(f"PRAGMA {pragma}")
@@ -44,7 +45,7 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _on_sqlite_begin(conn: Connection) -> None:
-    mode = conn.get_execution_options().get(_BEGIN_OPTION, "DEFERRED")
+    mode = conn.get_execution_options().get(BEGIN_OPTION, "DEFERRED")
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
@@ -67,7 +68,7 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._reader = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
-        writer_engine = engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+        writer_engine = engine.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
         self._writer = async_sessionmaker(writer_engine, expire_on_commit=False)
         self._gate: asyncio.Lock | None = None
         self._holder: asyncio.Task[Any] | None = None

@@ -1,4 +1,13 @@
-"""Apply, undo and inspect migrations from inside the running program."""
+"""Apply, undo and inspect migrations from inside the running program.
+
+Several processes may start on one fresh database at once (two servers, a server and
+`artifact-miner migrate`). Each upgrade therefore holds a database-wide lock for its whole
+transaction, so the others wait, then find the schema current and do nothing:
+- PostgreSQL: `pg_advisory_xact_lock` (released with the transaction, so a killed process never
+  leaves it held);
+- SQLite: `BEGIN EXCLUSIVE`, which waits out the other writer (busy_timeout) instead of failing
+  with "database is locked" when a deferred transaction would upgrade its read lock.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +15,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 from alembic.config import Config
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from alembic import command
+from graphql_api.db.engine import BEGIN_OPTION
 from graphql_api.db.seeds import insert_missing_questions
 
 ROOT = Path(__file__).resolve().parents[2]
+# Any fixed 64-bit number, the same in every process: the key of the migration lock.
+ADVISORY_LOCK_KEY = 0x61_72_74_69_66_61_63_74  # "artifact"
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -44,13 +57,18 @@ async def _migrate(engine: AsyncEngine, run: Callable[[Connection], None]) -> No
     keys on would cascade-delete every row that refers to it (SQLite's "making other kinds of
     table schema changes" procedure, https://sqlite.org/lang_altertable.html). The PRAGMA is
     a no-op inside a transaction, so it is set on the bare connection first; the references
-    are checked before the commit."""
+    are checked before the commit. The transaction holds the migration lock (see above)."""
     async with engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
             await connection.run_sync(_foreign_keys, False)
+            await connection.execution_options(**{BEGIN_OPTION: "EXCLUSIVE"})
         try:
             async with connection.begin():
+                if not sqlite:
+                    await connection.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY}
+                    )
                 await connection.run_sync(run)
                 if sqlite:
                     await connection.run_sync(_check_foreign_keys)

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.ext.asyncio import AsyncAttrs
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -439,3 +440,12 @@ class Export(Base, PublicId, CreatedAt):
 
 
 Index("ix_repo_stats_portfolio_rank", RepoStat.portfolio_id, RepoStat.ranking_score)
+# At most one queued or running job per portfolio, whatever races (migration 0003).
+ACTIVE_JOB = text("status IN ('queued', 'running')")
+Index(
+    "uq_mining_jobs_active_portfolio",
+    MiningJob.portfolio_id,
+    unique=True,
+    sqlite_where=ACTIVE_JOB,
+    postgresql_where=ACTIVE_JOB,
+)

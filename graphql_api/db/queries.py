@@ -551,3 +551,18 @@ async def audit_page(
         )
     rows = list((await session.scalars(stmt)).all())
     return Page(rows=rows[:first], has_next=len(rows) > first, total=total or 0)
+
+
+async def stored_upload_bytes(session: AsyncSession, owner_id: int) -> int:
+    """Bytes of the ZIPs kept in the owner's portfolios (the stored-bytes quota)."""
+    stmt = select(func.coalesce(func.sum(UploadedZip.size), 0)).where(
+        UploadedZip.owner_id == owner_id
+    )
+    return int(await session.scalar(stmt) or 0)
+
+
+async def active_jobs_of_owner(session: AsyncSession, owner_id: int) -> int:
+    stmt = select(func.count()).where(
+        MiningJob.owner_id == owner_id, MiningJob.status.in_(["queued", "running"])
+    )
+    return int(await session.scalar(stmt) or 0)

@@ -211,3 +211,11 @@ async def add_audit(
 
 async def touch_token(session: AsyncSession, token_id: int, when: datetime) -> None:
     await session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=when))
+
+
+async def lock_owner(session: AsyncSession, owner_id: int) -> None:
+    """Hold the owner's row until the transaction ends, so that quota checks of one owner run
+    one at a time (SQLite's BEGIN IMMEDIATE already serialises writers; PostgreSQL needs FOR
+    UPDATE)."""
+    if session.get_bind().dialect.name != "sqlite":
+        await session.execute(select(Owner.id).where(Owner.id == owner_id).with_for_update())

@@ -1,15 +1,18 @@
-"""Mining results -> rows. Each repository is written in one short transaction (all or
-nothing); ranking and resume items are written at the end of a job.
+"""Mining results -> rows.
 
-No transaction is open while git runs: the runner mines first, then calls in here.
+A job's results are written in ONE transaction at its end (`write_results`): every mined
+project with everything derived from it, the ranking and the resume items, so a reader sees the
+portfolio as it was or as the job left it, never a mix, whenever the process dies. No
+transaction is open while git runs: the runner mines first and keeps the reports in memory.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-import anyio
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from graphql_api.db import models, writes
 from graphql_api.db.engine import Database
@@ -24,7 +27,8 @@ def project_key(report: ProjectReport) -> str:
     return report.root_commit or f"path:{report.path}"
 
 
-def _project_values(report: ProjectReport, analysis: ProjectAnalysis) -> dict[str, Any]:
+def project_values(report: ProjectReport, analysis: ProjectAnalysis) -> dict[str, Any]:
+    """The project's own columns (CPU: run it in a worker thread)."""
     history = report.history
     collaboration = history.collaboration if history else None
     return {
@@ -91,51 +95,53 @@ def _user_stats(report: ProjectReport) -> list[dict[str, Any]]:
     ]
 
 
-async def save_project(
-    db: Database, portfolio_id: str, report: ProjectReport, analysis: ProjectAnalysis
+async def write_project(
+    session: AsyncSession,
+    portfolio_id: str,
+    report: ProjectReport,
+    analysis: ProjectAnalysis,
+    values: dict[str, Any],
 ) -> models.RepoStat:
-    """Write one project and everything derived from it, in one transaction."""
-    values = await anyio.to_thread.run_sync(_project_values, report, analysis)  # CPU
-    async with db.write() as session:
-        project = await writes.upsert_project(session, portfolio_id, project_key(report), values)
-        everyone, users = analysis.skills, analysis.user_skills
-        both: list[ProjectSkill | UserProjectSkill] = [*everyone, *users]
-        wanted = [(s.name, s.category.value) for s in both]
-        catalogue = await writes.skills_by_name(session, wanted)
+    """Write one project (`values` from `project_values`) and everything derived from it."""
+    project = await writes.upsert_project(session, portfolio_id, project_key(report), values)
+    everyone, users = analysis.skills, analysis.user_skills
+    both: list[ProjectSkill | UserProjectSkill] = [*everyone, *users]
+    wanted = [(s.name, s.category.value) for s in both]
+    catalogue = await writes.skills_by_name(session, wanted)
 
-        def row(skill: ProjectSkill | UserProjectSkill, **extra: Any) -> dict[str, Any]:
-            return {
-                "skill_id": catalogue[skill.name].id,
-                "proficiency": skill.proficiency,
-                "level": skill.level.value,
-                "evidence": list(skill.evidence),
-                **extra,
+    def row(skill: ProjectSkill | UserProjectSkill, **extra: Any) -> dict[str, Any]:
+        return {
+            "skill_id": catalogue[skill.name].id,
+            "proficiency": skill.proficiency,
+            "level": skill.level.value,
+            "evidence": list(skill.evidence),
+            **extra,
+        }
+
+    await writes.replace_children(
+        session, project, models.ProjectSkill, [row(s, weight=s.weight) for s in everyone]
+    )
+    await writes.replace_children(
+        session,
+        project,
+        models.UserProjectSkill,
+        [row(s, user_email=s.user_email) for s in users],
+    )
+    await writes.replace_children(
+        session,
+        project,
+        models.ProjectEvidence,
+        [
+            {
+                "type": e.type.value,
+                "content": e.content,
+                "source": e.source.value,
+                "date": e.date,
             }
-
-        await writes.replace_children(
-            session, project, models.ProjectSkill, [row(s, weight=s.weight) for s in everyone]
-        )
-        await writes.replace_children(
-            session,
-            project,
-            models.UserProjectSkill,
-            [row(s, user_email=s.user_email) for s in users],
-        )
-        await writes.replace_children(
-            session,
-            project,
-            models.ProjectEvidence,
-            [
-                {
-                    "type": e.type.value,
-                    "content": e.content,
-                    "source": e.source.value,
-                    "date": e.date,
-                }
-                for e in analysis.evidence
-            ],
-        )
-        await writes.replace_children(session, project, models.UserRepoStat, _user_stats(report))
+            for e in analysis.evidence
+        ],
+    )
+    await writes.replace_children(session, project, models.UserRepoStat, _user_stats(report))
     return project
 
 
@@ -147,8 +153,21 @@ async def save_ranking(
     *,
     with_resume: bool = True,
 ) -> None:
-    """Write the final ranking (and regenerate resume items: idempotent, same input gives the
-    same bullets) for the projects that were analysed."""
+    """Write the ranking (and regenerate resume items: idempotent, same input gives the
+    same bullets) for the projects that were analysed, in a transaction of its own."""
+    async with db.write() as session:
+        await write_ranking(session, portfolio_id, reports, analysis, with_resume=with_resume)
+
+
+async def write_ranking(
+    session: AsyncSession,
+    portfolio_id: str,
+    reports: Sequence[ProjectReport],
+    analysis: PortfolioAnalysis,
+    *,
+    with_resume: bool = True,
+) -> None:
+    """As `save_ranking`, inside the caller's transaction."""
     keys = {report.path: project_key(report) for report in reports}
     ranking = {
         keys[p.path]: {
@@ -168,28 +187,54 @@ async def save_ranking(
         }
         for p in analysis.projects
     }
-    async with db.write() as session:
-        await writes.save_ranking(session, portfolio_id, ranking)
-        if not with_resume:
-            return
-        projects = {
-            p.project_key: p for p in await writes.projects_of(session, portfolio_id, list(ranking))
-        }
-        for result in analysis.projects:
-            await writes.replace_children(
-                session,
-                projects[keys[result.path]],
-                models.ResumeItem,
-                [
-                    {
-                        "title": item.title,
-                        "content": item.content,
-                        "category": item.category.value,
-                        "position": i,
-                    }
-                    for i, item in enumerate(result.resume_items)
-                ],
-            )
+    await writes.save_ranking(session, portfolio_id, ranking)
+    if not with_resume:
+        return
+    projects = {
+        p.project_key: p for p in await writes.projects_of(session, portfolio_id, list(ranking))
+    }
+    for result in analysis.projects:
+        await writes.replace_children(
+            session,
+            projects[keys[result.path]],
+            models.ResumeItem,
+            [
+                {
+                    "title": item.title,
+                    "content": item.content,
+                    "category": item.category.value,
+                    "position": i,
+                }
+                for i, item in enumerate(result.resume_items)
+            ],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Fresh:
+    """A project this job mined, with its analysis and its columns (`project_values`)."""
+
+    report: ProjectReport
+    analysis: ProjectAnalysis
+    values: dict[str, Any]
+
+
+async def write_results(
+    session: AsyncSession,
+    portfolio_id: str,
+    fresh: Sequence[Fresh],
+    reports: Sequence[ProjectReport],
+    analysis: PortfolioAnalysis,
+) -> dict[str, str]:
+    """A job's whole result, inside the caller's one transaction: each fresh project, then the
+    ranking and resume items of every live project. Returns project key -> RepoStat uid of the
+    fresh projects."""
+    uids = {}
+    for item in fresh:
+        row = await write_project(session, portfolio_id, item.report, item.analysis, item.values)
+        uids[row.project_key] = row.uid
+    await write_ranking(session, portfolio_id, reports, analysis)
+    return uids
 
 
 def load_report(row: models.RepoStat) -> ProjectReport:

@@ -2,12 +2,16 @@
 with bounded concurrency across repositories, and reports progress as it goes.
 
 Life of a job: queued -> running -> succeeded | partial | failed | cancelled.
-- No transaction is held while git runs; each repository's results are written in one short
-  transaction as it finishes, then the final ranking and resume items at the end.
+- No transaction is held while git runs. Results are atomic: reports stay in memory while the
+  job mines (provisional rankings for subscribers come from them), and the job's whole result
+  (projects, ranking, resume items) is written with its final status in ONE transaction, so a
+  kill at any moment leaves the portfolio as it was before the job, or as the job left it.
 - Writers are serialised by one lock (skills are a shared catalogue).
 - Analysis is CPU work: it runs in a worker thread so the event loop stays responsive.
 - On start-up, jobs that a dead process left running are re-queued (attempts counts them) or,
   after MAX_ATTEMPTS, failed with INTERRUPTED. A graceful shutdown re-queues what it stops.
+- Scratch (clean copies, git's HOME) lives in this process's area under DATA_DIR/scratch;
+  what a dead process left there is swept at start-up (see scratch.py).
 """
 
 from __future__ import annotations
@@ -23,11 +27,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import anyio
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from graphql_api.db import models, queries, writes
 from graphql_api.db.engine import Database
 from graphql_api.db.types import utcnow
-from graphql_api.jobs import persist
+from graphql_api.jobs import persist, scratch
 from graphql_api.jobs.bus import EventBus
 from graphql_api.jobs.events import TERMINAL, EventKind, JobEvent, RankEntry, publish
 from graphql_api.settings import Settings
@@ -77,10 +82,14 @@ class JobRunner:
         self._n_workers = workers
         self._write_lock = asyncio.Lock()
         self._stopping = False
+        self._scratch: scratch.ScratchArea | None = None
 
     # --- lifecycle ---------------------------------------------------------------------------
 
     async def start(self) -> None:
+        root = self.settings.scratch_dir
+        await anyio.to_thread.run_sync(scratch.sweep, root)
+        self._scratch = await anyio.to_thread.run_sync(scratch.ScratchArea, root)
         await self.recover()
         self._workers = [asyncio.create_task(self._work()) for _ in range(self._n_workers)]
         if self._poll_interval is not None:
@@ -91,6 +100,14 @@ class JobRunner:
         for worker in self._workers:
             worker.cancel()
         await asyncio.gather(*self._workers, return_exceptions=True)
+        if self._scratch is not None:
+            await anyio.to_thread.run_sync(self._scratch.close)
+            self._scratch = None
+
+    @property
+    def scratch(self) -> Path:
+        assert self._scratch is not None, "the runner has not started"
+        return self._scratch.path
 
     async def recover(self) -> None:
         """Resolve what a previous process left: running jobs are re-queued or failed."""
@@ -155,19 +172,35 @@ class JobRunner:
         run = await self._begin(uid)
         if run is None:
             return
+        deadline = asyncio.timeout(self.settings.job_deadline_seconds)
         try:
-            await self._mine(run)
-            await self._finish(run)
+            async with deadline:  # when it passes, the job is cancelled: its git is killed
+                await self._mine(run)
+                await self._finish(run)
         except asyncio.CancelledError:
             status = "queued" if self._stopping else "cancelled"
             await asyncio.shield(self._end(run, status, stage=status))
             if status == "queued":
                 raise
         except Exception as exc:  # a bug: log it in full; the job says only what kind it was
+            if isinstance(exc, TimeoutError) and deadline.expired():
+                await self._over_deadline(run)
+                return
             log.exception("job %s failed", uid)
             full = isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
             code, error = ("DISK_FULL", "no space left on the server") if full else _UNEXPECTED
             await self._end(run, "failed", stage="failed", error_code=code, error=error)
+
+    async def _over_deadline(self, run: _Run) -> None:
+        seconds = self.settings.job_deadline_seconds
+        log.warning("job %s ran over its deadline of %g s", run.job.uid, seconds)
+        await self._end(
+            run,
+            "failed",
+            stage="failed",
+            error_code="JOB_DEADLINE_EXCEEDED",
+            error=f"the job ran over its deadline of {seconds:g} s",
+        )
 
     async def _begin(self, uid: str) -> _Run | None:
         async with self.db.write() as session:
@@ -220,7 +253,7 @@ class JobRunner:
                 labels[project] = upload
         await self._update(run, stage="mining", total=len(labels))
         self._publish(run, EventKind.STAGE)
-        runner = GitRunner(ceiling=self.settings.extracted_dir.resolve())
+        runner = GitRunner(ceiling=self.settings.extracted_dir.resolve(), scratch=self.scratch)
         try:
             processes = self.settings.mining_processes or default_processes()
             mined = mine_each(
@@ -229,6 +262,7 @@ class JobRunner:
                 runner,
                 concurrency=self.settings.mining_concurrency,
                 split=Split(processes),
+                scratch=self.scratch,
             )
             async with contextlib.aclosing(mined) as results:
                 async for project, result in results:
@@ -237,7 +271,7 @@ class JobRunner:
             runner.close()
 
     async def _repository_done(self, run: _Run, result: ProjectReport | ProjectFailure) -> None:
-        error, fresh = None, None
+        error = None
         if isinstance(result, ProjectFailure):
             error = {"path": result.path, "code": result.code, "message": result.message}
             run.errors.append(error)
@@ -247,29 +281,23 @@ class JobRunner:
             kept = run.reports.get(key)
             # The same repository twice (two uploads): keep the copy with more history.
             if kept is None or _commits(result) >= _commits(kept):
-                run.reports[key], fresh = result, key
+                run.reports[key] = result
         reports = list(run.reports.values())
-        analysis = await self._analyze(run, reports)  # the project's results and the ranking
-        if fresh is not None and isinstance(result, ProjectReport):
-            project_analysis = next(p for p in analysis.projects if p.path == result.path)
-            async with self._write_lock:
-                row = await persist.save_project(
-                    self.db, run.job.portfolio_id, result, project_analysis
-                )
-            run.uids[fresh] = row.uid
+        analysis = await self._analyze(run, reports)  # a provisional ranking, from memory
         await self._update(
             run, completed=run.job.completed + 1, current=result.path, repo_errors=run.errors
         )
-        ranking = self._ranking(run, reports, analysis)
         self._publish(
             run,
             EventKind.REPOSITORY,
             repository=result.path,
             repository_error=error["code"] if error else None,
-            ranking=ranking,
+            ranking=self._ranking(run, reports, analysis),
         )
 
     async def _finish(self, run: _Run) -> None:
+        """Rank every live project (stored ones, replaced by what this job mined), then write
+        the job's result and its final status in one transaction."""
         run.identity, run.prefs, run.weights = await self._inputs(
             run.job.portfolio_id, run.job.owner_id
         )
@@ -277,19 +305,49 @@ class JobRunner:
         self._publish(run, EventKind.STAGE)
         async with self.db.read() as session:
             rows = await queries.portfolio_projects(
-                session, run.job.portfolio_id, owner_id=run.job.owner_id
+                session, run.job.portfolio_id, owner_id=run.job.owner_id, include_deleted=True
             )
         rows = [row for row in rows if row.report is not None]
         loaded = await anyio.to_thread.run_sync(lambda: [persist.load_report(r) for r in rows])
-        stored = list(zip(loaded, rows, strict=True))
-        reports = [report for report, _ in stored]  # every live project, not only this upload's
-        run.uids.update({persist.project_key(report): row.uid for report, row in stored})
+        run.uids.update({row.project_key: row.uid for row in rows})
+        deleted = {row.project_key for row in rows if row.deleted_at is not None}
+        live = {persist.project_key(r): r for r, row in zip(loaded, rows, strict=True)}
+        live.update(run.reports)
+        reports = [r for key, r in live.items() if key not in deleted]
         analysis = await self._analyze(run, reports)
-        async with self._write_lock:
-            await persist.save_ranking(self.db, run.job.portfolio_id, reports, analysis)
+        fresh = await self._fresh(run, analysis, deleted)
         status = "succeeded" if not run.errors else "partial" if run.reports else "failed"
         code = "NO_PROJECT_MINED" if status == "failed" else None
-        await self._end(run, status, stage="done", error_code=code, ranking=(reports, analysis))
+        await self._update(run, stage="saving")
+        self._publish(run, EventKind.STAGE)
+        async with self._write_lock, self.db.write() as session:
+            uids = await persist.write_results(
+                session, run.job.portfolio_id, fresh, reports, analysis
+            )
+            job = await self._ended(session, run, status, stage="done", error_code=code)
+        run.job = job
+        run.uids.update(uids)
+        self._publish(
+            run, EventKind.RANKING, ranking=self._ranking(run, reports, analysis), final=True
+        )
+
+    async def _fresh(
+        self, run: _Run, analysis: PortfolioAnalysis, deleted: set[str]
+    ) -> list[persist.Fresh]:
+        """What this job mined, with each project's analysis and columns. A soft-deleted
+        project is updated too (it stays deleted) but is analysed apart: it is not ranked."""
+        hidden = [r for key, r in run.reports.items() if key in deleted]
+        extra = await self._analyze(run, hidden) if hidden else None
+        analysed = {p.path: p for p in analysis.projects}
+        analysed.update({p.path: p for p in extra.projects} if extra else {})
+
+        def build() -> list[persist.Fresh]:
+            return [
+                persist.Fresh(r, analysed[r.path], persist.project_values(r, analysed[r.path]))
+                for r in run.reports.values()
+            ]
+
+        return await anyio.to_thread.run_sync(build)  # CPU: off the event loop
 
     async def _analyze(self, run: _Run, reports: Sequence[ProjectReport]) -> PortfolioAnalysis:
         now = utcnow()
@@ -313,24 +371,32 @@ class JobRunner:
         stage: str,
         error_code: str | None = None,
         error: str | None = None,
-        ranking: tuple[list[ProjectReport], PortfolioAnalysis] | None = None,
     ) -> None:
+        async with self.db.write() as session:
+            run.job = await self._ended(
+                session, run, status, stage=stage, error_code=error_code, error=error
+            )
+        self._publish(run, EventKind.STAGE, final=status in TERMINAL)
+
+    async def _ended(
+        self,
+        session: AsyncSession,
+        run: _Run,
+        status: str,
+        *,
+        stage: str,
+        error_code: str | None = None,
+        error: str | None = None,
+    ) -> models.MiningJob:
         assert status in TERMINAL or status == "queued"
-        finished = utcnow() if status in TERMINAL else None
-        await self._update(
-            run,
+        return await writes.update_job(
+            session,
+            run.job.id,
             status=status,
             stage=stage,
             error_code=error_code,
             error=error,
-            finished_at=finished,
-        )
-        kind = EventKind.RANKING if ranking is not None else EventKind.STAGE
-        self._publish(
-            run,
-            kind,
-            ranking=self._ranking(run, *ranking) if ranking else (),
-            final=status in TERMINAL,
+            finished_at=utcnow() if status in TERMINAL else None,
         )
 
     def _ranking(

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import UploadFile
 
 from graphql_api.db import models, queries, writes
@@ -31,6 +33,7 @@ from mining.analyze import (
     RepresentationPrefs,
     analyze_portfolio,
 )
+from mining.discover import discover
 from mining.records import Identity, ProjectReport
 from mining.summary import SummarySettings, provider_for, summarize_project
 from mining.text import PORTFOLIO_NAME, cap
@@ -84,6 +87,7 @@ class Services:
                     extract_zip, upload.path, self.settings.extracted_dir, self.archive_limits
                 )
                 extracted.append((await anyio.to_thread.run_sync(extract)).path)
+                await anyio.to_thread.run_sync(self._check_projects, extracted[-1], upload)
             return await self._record(
                 [*stored, *kept], extracted, owner_id, portfolio_id, name, user_emails
             )
@@ -149,6 +153,7 @@ class Services:
             if user_emails is not None:
                 portfolio.user_emails = [e.strip().lower() for e in user_emails]
             await session.flush()
+            await self._check_stored_bytes(session, portfolio.owner_id, uploads)
             session.add_all(
                 models.UploadedZip(
                     portfolio_id=portfolio.id,
@@ -164,6 +169,45 @@ class Services:
             job = await self._new_job(session, portfolio.id, owner_id)
         self.runner.enqueue(job.uid)
         return portfolio, job
+
+    # --- quotas (each a QUOTA_EXCEEDED userError; the ingest then leaves nothing behind) ----
+
+    def _check_projects(self, extracted: Path, upload: StoredUpload) -> None:
+        """Blocking (walks the tree): run it in a worker thread."""
+        found, limit = len(discover(extracted)), self.settings.max_projects_per_upload
+        if found > limit:
+            raise JobStateError(
+                "QUOTA_EXCEEDED",
+                f"{upload.filename} holds {found} projects; an upload may hold {limit} "
+                "(MAX_PROJECTS_PER_UPLOAD)",
+            )
+
+    async def _check_stored_bytes(
+        self, session: AsyncSession, owner_id: int, uploads: Sequence[StoredUpload]
+    ) -> None:
+        await writes.lock_owner(session, owner_id)
+        total = await queries.stored_upload_bytes(session, owner_id)
+        total += sum(upload.size for upload in uploads)
+        limit = self.settings.max_stored_bytes_per_owner
+        if total > limit:
+            raise JobStateError(
+                "QUOTA_EXCEEDED",
+                f"stored uploads would take {total} bytes; an owner may keep {limit} "
+                "(MAX_STORED_BYTES_PER_OWNER)",
+            )
+
+    async def _check_active_jobs(self, session: AsyncSession, owner_id: int) -> None:
+        await writes.lock_owner(session, owner_id)
+        active, limit = (
+            await queries.active_jobs_of_owner(session, owner_id),
+            (self.settings.max_active_jobs_per_owner),
+        )
+        if active >= limit:
+            raise JobStateError(
+                "QUOTA_EXCEEDED",
+                f"{active} jobs of this owner are queued or running; at most {limit} may be "
+                "(MAX_ACTIVE_JOBS_PER_OWNER)",
+            )
 
     # --- jobs --------------------------------------------------------------------------------
 
@@ -183,9 +227,18 @@ class Services:
                 "JOB_ALREADY_RUNNING",
                 f"portfolio {portfolio_id} already has a {latest[0].status} job",
             )
+        await self._check_active_jobs(session, portfolio.owner_id)
         job = models.MiningJob(portfolio_id=portfolio_id, owner_id=portfolio.owner_id)
-        session.add(job)
-        await session.flush()
+        try:
+            # The check above is a courtesy; the unique partial index on active jobs is what
+            # holds when two requests for one portfolio race (PostgreSQL reads no lock).
+            async with session.begin_nested():
+                session.add(job)
+                await session.flush()
+        except IntegrityError as exc:
+            raise JobStateError(
+                "JOB_ALREADY_RUNNING", f"portfolio {portfolio_id} already has an active job"
+            ) from exc
         return job
 
     async def cancel(self, job: models.MiningJob) -> models.MiningJob:

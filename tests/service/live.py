@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import os
 import socket
 import zipfile
 from collections.abc import AsyncIterator
@@ -86,3 +87,18 @@ class Subscription:
                 await self.ws.send(json.dumps({"type": "pong"}))
                 continue
             raise AssertionError(f"unexpected message {message}")
+
+
+def git_children() -> list[int]:
+    """git processes started by this process (the runner's children) still alive."""
+    found = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                stat = Path(entry.path, "stat").read_text()
+            except OSError:
+                continue
+            command, rest = stat[stat.index("(") + 1 : stat.rindex(")")], stat.rsplit(")", 1)[1]
+            if command == "git" and int(rest.split()[1]) == os.getpid():
+                found.append(int(entry.name))
+    return found

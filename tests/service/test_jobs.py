@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import time
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from graphql_api.settings import Settings
 from tests.conftest import GraphQLClient
 from tests.factories import owner_id
 from tests.service.flows import build_portfolio, synthetic_repo, upload, wait_for_job
-from tests.service.live import Subscription, serving, zip_folder
+from tests.service.live import Subscription, git_children, serving, zip_folder
 
 PROGRESS = """subscription($id: ID!) { rankingProgress(portfolioId: $id) {
   kind status final ranking { name position } } }"""
@@ -34,21 +33,6 @@ PROGRESS = """subscription($id: ID!) { rankingProgress(portfolioId: $id) {
 def _services(app: Starlette) -> Services:
     services: Services = app.state.app_state.ready()
     return services
-
-
-def _git_children() -> list[int]:
-    """git processes started by this process (the runner's children) still alive."""
-    found = []
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                stat = Path(entry.path, "stat").read_text()
-            except OSError:
-                continue
-            command, rest = stat[stat.index("(") + 1 : stat.rindex(")")], stat.rsplit(")", 1)[1]
-            if command == "git" and int(rest.split()[1]) == os.getpid():
-                found.append(int(entry.name))
-    return found
 
 
 async def test_jobs_left_running_are_resolved_on_start_up(
@@ -101,7 +85,7 @@ async def test_cancel_job_stops_a_running_job_and_its_git(
     job = await wait_for_job(services, payload["job"]["id"])
     assert job.status == "cancelled"
     assert job.finished_at is not None
-    assert _git_children() == []
+    assert git_children() == []
     again = await gql.data(
         "mutation($id: ID!) { cancelJob(id: $id) { job { id } userErrors { code } } }",
         id=payload["job"]["id"],
