@@ -76,6 +76,8 @@ async def test_concurrent_uploads_and_remines_never_make_two_active_jobs(
     await wait_for_job(services, first["job"]["id"])
     pid = first["portfolio"]["id"]
     _, portfolio_id = ids.decode(pid, "Portfolio")
+    async with services.db.read() as session:
+        owner = (await session.get_one(models.Portfolio, portfolio_id)).owner_id
     peak = 0
     done = asyncio.Event()
 
@@ -87,7 +89,7 @@ async def test_concurrent_uploads_and_remines_never_make_two_active_jobs(
     async def remine(direct: bool) -> dict[str, Any]:
         if direct:  # straight into the service: the requests meet at the database at once
             try:
-                job = await services.remine(portfolio_id)
+                job = await services.remine(portfolio_id, owner)
             except JobStateError as error:
                 return {"job": None, "userErrors": [{"code": error.code}]}
             return {"job": {"id": ids.encode("MiningJob", job.uid)}, "userErrors": []}
