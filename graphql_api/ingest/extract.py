@@ -75,8 +75,10 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # What a damaged stream raises from zipfile and the decompressors (bz2 raises a bare OSError).
 # NotImplementedError: zipfile's answer to a header claiming a newer ZIP version (found by
 # tests/ingest/test_ingest_fuzz.py); for us it is a damaged or hostile archive.
+# UnicodeDecodeError: a damaged local header whose name claims UTF-8 (zipfile decodes it in open).
 _STREAM_ERRORS = (
-    zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, NotImplementedError
+    zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, NotImplementedError,
+    UnicodeDecodeError,
 )  # fmt: skip
 _DIRECTORY_ERRORS = (
     zipfile.BadZipFile, EOFError, OSError, ValueError, struct.error, NotImplementedError

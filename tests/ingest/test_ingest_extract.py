@@ -265,6 +265,15 @@ def test_not_a_zip(tmp_path: Path, dest: Path, data: bytes) -> None:
     assert_rejected(tmp_path, dest, data, C.ARCHIVE_CORRUPT)
 
 
+def test_local_name_that_is_not_the_utf8_it_claims(tmp_path: Path, dest: Path) -> None:
+    """zipfile decodes the local header's name as UTF-8 when the entry says so (found by
+    hypothesis in test_ingest_fuzz.py): invalid bytes there are a corrupt archive."""
+    data = bytearray(build_zip([("\u00e9.txt", b"hello")]))
+    at = data.index("\u00e9".encode())  # the first copy of the name: the local header's
+    data[at : at + 2] = b"\xff\xfe"
+    assert_rejected(tmp_path, dest, bytes(data), C.ARCHIVE_CORRUPT)
+
+
 def test_truncated(tmp_path: Path, dest: Path) -> None:
     data = build_zip([("a.txt", os.urandom(1000))])
     assert_rejected(tmp_path, dest, data[:700], C.ARCHIVE_CORRUPT)
