@@ -24,7 +24,13 @@ JOB = "query($id: ID!) { job(id: $id) { status } }"
 @pytest.fixture
 async def two_workers(tmp_path: Path) -> AsyncIterator[tuple[str, int]]:
     port = free_port()
-    env = {**os.environ, "WORKERS": "2", "DATA_DIR": str(tmp_path / "data")}
+    # Three uploads at once by one owner: over the default quota of two active jobs.
+    env = {
+        **os.environ,
+        "WORKERS": "2",
+        "DATA_DIR": str(tmp_path / "data"),
+        "MAX_ACTIVE_JOBS_PER_OWNER": "3",
+    }
     env.pop("DATABASE_URL", None)
     server = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "graphql_api.cli", "serve", "--port", str(port),
