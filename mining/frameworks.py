@@ -20,6 +20,7 @@ Namespaces and matching - always exact, after the ecosystem's own normalisation:
 * go: the module path, case kept, without a major-version suffix (``/v4``).
 * rust: lower case, ``_`` and ``-`` equivalent (as crates.io treats them).
 * ruby, php, dotnet: lower case (RubyGems, Packagist and NuGet names are case-insensitive).
+* cmake: a `find_package` / `FetchContent_Declare` name, lower case (``Catch2``, ``GTest``).
 * image: a container image name without registry host, ``library/`` and tag.
 
 A name ending in ``*`` in the table is an explicit prefix rule (``spring-boot-starter-*``).
@@ -30,13 +31,17 @@ declares ``react`` too, which yields React on its own.
 
 Which files are read (`is_manifest`), anywhere in the tree: package.json, pyproject.toml,
 requirements*.txt / *requirements.txt / requirements/*.txt|in, Pipfile, setup.cfg, setup.py,
-tox.ini, pom.xml, build.gradle(.kts), go.mod, Cargo.toml, Gemfile, composer.json,
-*.csproj/*.fsproj/*.vbproj, Dockerfile / Dockerfile.* / *.dockerfile / Containerfile,
+tox.ini, pom.xml, build.gradle(.kts), gradle/libs.versions.toml (a version catalog), go.mod
+(direct requirements only: ``// indirect`` ones are a dependency's), Cargo.toml, Gemfile,
+*.gemspec, composer.json, CMakeLists.txt, *.csproj/*.fsproj/*.vbproj, Directory.Packages.props,
+Directory.Build.props, Dockerfile / Dockerfile.* / *.dockerfile / Containerfile,
 (docker-)compose*.y(a)ml, CI files (.github/workflows/*.y(a)ml, .gitlab-ci.yml,
 .circleci/config.yml, Jenkinsfile, azure-pipelines.yml, .travis.yml, bitbucket-pipelines.yml,
 appveyor.yml), *.tf, Chart.yaml, kustomization.yaml, tool configuration (tsconfig*.json,
 eslint/prettier/jest/vitest/vite/webpack/... configs, mypy.ini, .flake8, ruff.toml, pytest.ini,
-.pre-commit-config.yaml, .golangci.*, .rubocop.yml, rustfmt.toml, conftest.py ...). Kubernetes
+.pre-commit-config.yaml, .golangci.*, .rubocop.yml, rustfmt.toml, .clang-format, .clang-tidy,
+meson.build, MODULE.bazel / WORKSPACE,
+.php-cs-fixer(.dist).php, phpcs.xml, psalm.xml, conftest.py ...). Kubernetes
 candidates are the YAML files below a directory named k8s, kubernetes, kube, manifests,
 deploy(ment)(s), helm, charts, kustomize or overlays: reading every YAML file of a tree would
 cost too much, and elsewhere apiVersion+kind is rare.
@@ -65,10 +70,12 @@ from mining.manifests import (
     check_yaml,
     check_yaml_mapping,
     read_cargo_toml,
+    read_cmake,
     read_compose,
     read_composer_json,
     read_dockerfile,
     read_gemfile,
+    read_gemspec,
     read_go_mod,
     read_gradle,
     read_helm_chart,
@@ -85,6 +92,7 @@ from mining.manifests import (
     read_setup_py,
     read_terraform,
     read_tsconfig,
+    read_version_catalog,
     tool_reader,
 )
 from mining.records import Detection
@@ -107,7 +115,7 @@ def normalise(namespace: str, name: str) -> str:
         return name.lower().replace("_", "-")
     if namespace == "go":
         return _GO_MAJOR_VERSION.sub("", name)
-    if namespace in ("ruby", "php", "dotnet", "image"):
+    if namespace in ("ruby", "php", "dotnet", "image", "cmake"):
         return name.lower()
     return name  # javascript, java, gradle-plugin: exact
 
@@ -183,6 +191,14 @@ _BARE: dict[str, tuple[Callable[[str], object], str]] = {
     "pylintrc": (check_ini, "Pylint"), ".coveragerc": (check_ini, "Coverage.py"),
     ".rspec": (check_present, "RSpec"), "conftest.py": (check_present, "pytest"),
     "noxfile.py": (check_present, "Nox"), "Jenkinsfile": (check_present, "Jenkins"),
+    "meson.build": (check_present, "Meson"), "MODULE.bazel": (check_present, "Bazel"),
+    "WORKSPACE": (check_present, "Bazel"), "WORKSPACE.bazel": (check_present, "Bazel"),
+    ".clang-format": (check_yaml, "clang-format"), ".clang-tidy": (check_yaml, "clang-tidy"),
+    ".php-cs-fixer.php": (check_present, "PHP-CS-Fixer"),
+    ".php-cs-fixer.dist.php": (check_present, "PHP-CS-Fixer"),
+    "phpcs.xml": (check_xml, "PHP_CodeSniffer"), "phpcs.xml.dist": (check_xml, "PHP_CodeSniffer"),
+    ".phpcs.xml": (check_xml, "PHP_CodeSniffer"), "psalm.xml": (check_xml, "Psalm"),
+    "psalm.xml.dist": (check_xml, "Psalm"),
 }
 # fmt: on
 
@@ -207,6 +223,8 @@ _BY_FILE_NAME: dict[str, Parser] = {
     "tox.ini": read_ini_sections, "setup.py": read_setup_py, "pom.xml": read_pom,
     "build.gradle": read_gradle, "build.gradle.kts": read_gradle, "go.mod": read_go_mod,
     "Cargo.toml": read_cargo_toml, "Gemfile": read_gemfile, "Chart.yaml": read_helm_chart,
+    "libs.versions.toml": read_version_catalog, "CMakeLists.txt": read_cmake,
+    "Directory.Packages.props": read_msbuild, "Directory.Build.props": read_msbuild,
     "kustomization.yaml": read_kustomization, "kustomization.yml": read_kustomization,
     ".pre-commit-config.yaml": read_pre_commit, ".gitlab-ci.yml": _yaml_ci("GitLab CI"),
     ".travis.yml": _yaml_ci("Travis CI"), "azure-pipelines.yml": _yaml_ci("Azure Pipelines"),
@@ -261,6 +279,8 @@ def _by_name(name: str) -> Parser | None:
         return read_msbuild
     if name.endswith(".tf"):
         return read_terraform
+    if name.endswith(".gemspec"):
+        return read_gemspec
     lower = name.lower()
     if _COMPOSE.fullmatch(lower):
         return read_compose

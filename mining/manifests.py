@@ -339,14 +339,15 @@ def read_composer_json(text: str) -> Signals:
 
 
 def read_msbuild(text: str) -> Signals:
-    """*.csproj / *.fsproj / *.vbproj: PackageReference Include and the project SDK."""
+    """*.csproj / *.fsproj / *.vbproj / Directory.Packages.props / Directory.Build.props:
+    PackageReference, PackageVersion (central package management) and the project SDK."""
     root = check_xml(text)
     if _local(root.tag) != "Project":
         raise Malformed(f"root element {root.tag!r} is not <Project>")
     names = [root.get("Sdk", "").partition("/")[0]]
     for element in root.iter():
         tag = _local(element.tag)
-        if tag == "PackageReference":
+        if tag in ("PackageReference", "PackageVersion", "GlobalPackageReference"):
             names.append(element.get("Include") or element.get("Update") or "")
         elif tag == "Sdk":
             names.append(element.get("Name", ""))
@@ -419,14 +420,67 @@ def read_gradle(text: str) -> Signals:
     return Signals(frozenset(java | plugins), frozenset({"Gradle"}))
 
 
+def _catalog_module(spec: Any) -> str | None:
+    if isinstance(spec, str):  # "group:artifact:version"
+        group, _, rest = spec.partition(":")
+        artifact = rest.partition(":")[0]
+        return f"{group}:{artifact}" if group and artifact else None
+    if isinstance(spec, dict):
+        module = spec.get("module")
+        if isinstance(module, str) and ":" in module:
+            return str(module)
+        owner, name = spec.get("group"), spec.get("name")
+        if isinstance(owner, str) and isinstance(name, str):
+            return f"{owner}:{name}"
+    return None
+
+
+def read_version_catalog(text: str) -> Signals:
+    """gradle/libs.versions.toml: the libraries (`module = "group:artifact"`, a
+    "group:artifact:version" string, or group + name) and plugins (`id`) a Gradle build
+    declares through `libs.*` accessors."""
+    data = tomllib.loads(text)
+    java = {("java", m) for s in _table(data, "libraries").values() if (m := _catalog_module(s))}
+    plugins = {
+        ("gradle-plugin", (spec.get("id") if isinstance(spec, dict) else str(spec).split(":")[0]))
+        for spec in _table(data, "plugins").values()
+        if isinstance(spec, dict | str)
+    }
+    found = {(ns, n) for ns, n in java | plugins if isinstance(n, str) and n}
+    return Signals(frozenset(found), frozenset({"Gradle"}))
+
+
+# find_package(Catch2 3 REQUIRED), FetchContent_Declare(googletest ...), CPMAddPackage("gh:x/y")
+_CMAKE_PACKAGE = re.compile(
+    r"^\s*(?:find_package|FetchContent_Declare)\s*\(\s*([A-Za-z][\w.+-]*)",
+    re.IGNORECASE | re.MULTILINE,
+)
+_CMAKE_COMMENT = re.compile(r"#.*")
+
+
+def read_cmake(text: str) -> Signals:
+    """CMakeLists.txt / *.cmake: the packages it finds or fetches, and CMake itself."""
+    text = _CMAKE_COMMENT.sub("", text)
+    return _signals("cmake", _CMAKE_PACKAGE.findall(text), ["CMake"])
+
+
 # ---------------------------------------------------------------- Go, Rust, Ruby
 
 
 _GO_COMMENT = re.compile(r"//.*")
 
 
+_GO_INDIRECT = re.compile(r"//\s*indirect\b")
+
+
 def read_go_mod(text: str) -> Signals:
-    lines = [_GO_COMMENT.sub("", line).strip() for line in text.splitlines()]
+    """The modules go.mod requires directly: a `// indirect` requirement is a dependency's
+    dependency, recorded for reproducibility, not something the project chose to use."""
+    lines = [
+        _GO_COMMENT.sub("", line).strip()
+        for line in text.splitlines()
+        if not _GO_INDIRECT.search(line)
+    ]
     if not any(line.startswith("module ") for line in lines):
         raise Malformed("go.mod without a module directive")
     names, block = [], ""
@@ -470,6 +524,17 @@ _GEM = re.compile(r"^\s*gem\s*\(?\s*([\"'])([\w.-]+)\1", re.MULTILINE)
 
 def read_gemfile(text: str) -> Signals:
     return _signals("ruby", (name for _, name in _GEM.findall(text)), ["Bundler"])
+
+
+# s.add_dependency "rack", s.add_runtime_dependency("tilt"), spec.add_development_dependency 'x'
+_GEMSPEC_DEPENDENCY = re.compile(
+    r"^\s*\w+\.add_(?:runtime_|development_)?dependency\s*\(?\s*([\"'])([\w.-]+)\1", re.MULTILINE
+)
+
+
+def read_gemspec(text: str) -> Signals:
+    """A gem's own dependencies (a Gemfile's `gemspec` line pulls them in)."""
+    return _signals("ruby", (name for _, name in _GEMSPEC_DEPENDENCY.findall(text)))
 
 
 # ---------------------------------------------------------------- containers, CI, infrastructure

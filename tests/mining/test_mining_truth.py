@@ -233,3 +233,31 @@ async def test_an_author_who_left_before_a_tool_was_added_gets_no_credit(
     assert "GitHub Actions" not in bullets
     assert "Celery" not in bullets
     assert "pre-commit" not in bullets
+
+
+async def test_direct_dependencies_of_each_ecosystem_are_found(
+    repos: Factory, upload: Path, runner: GitRunner
+) -> None:
+    """go.mod's direct requirements only; a gem's .gemspec; a Gradle version catalog; CMake's
+    find_package; central NuGet versions; C++ tool configuration."""
+    repo = repos.repo("poly")
+    repo.write(
+        "go.mod",
+        "module x\nrequire (\n\tgithub.com/stretchr/testify v1\n"
+        "\tgo.mongodb.org/mongo-driver/v2 v2.5.0 // indirect\n)\n",
+    )
+    repo.write("main.go", "package main\n")
+    repo.write("lib.gemspec", "Gem::Specification.new do |s|\n  s.add_dependency 'rack'\nend\n")
+    repo.write("gradle/libs.versions.toml", '[libraries]\nok = "com.squareup.okhttp3:okhttp:4"\n')
+    repo.write("CMakeLists.txt", "find_package(GTest REQUIRED)\n")
+    repo.write(".clang-tidy", "Checks: '-*'\n")
+    repo.write(
+        "Directory.Packages.props",
+        '<Project><ItemGroup><PackageVersion Include="Polly" Version="8" /></ItemGroup></Project>',
+    )
+    repo.commit("init", author=ALICE, when=T0)
+    [report] = await _mine(upload, runner, ALICE[1])
+    found = {d.name for d in report.frameworks}
+    assert found >= {"Testify", "Rack", "OkHttp", "Gradle", "GoogleTest", "CMake", "clang-tidy"}
+    assert "Polly" in found
+    assert "MongoDB" not in found  # only required indirectly

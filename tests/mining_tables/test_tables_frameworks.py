@@ -141,7 +141,7 @@ go 1.22
 require github.com/labstack/echo/v4 v4.11.4
 
 require (
-\tgithub.com/stretchr/testify v1.9.0 // indirect
+\tgithub.com/stretchr/testify v1.9.0
 \tgorm.io/gorm v1.25.7
 \tgithub.com/aws/aws-sdk-go-v2/service/s3 v1.50.0
 )
@@ -822,3 +822,70 @@ def test_http_stacks_async_runtimes_and_doc_builders_are_found() -> None:
         "Trio",
         "urllib3",
     ]
+
+
+ECOSYSTEM_CASES = [
+    # go.mod: `// indirect` requirements are a dependency's, not the project's
+    (
+        "go.mod",
+        "module x\n\nrequire (\n\tgithub.com/stretchr/testify v1.9.0\n"
+        "\tgo.uber.org/mock v0.6.0 // indirect\n)\n"
+        "require github.com/gorilla/mux v1.8.1 // indirect\n",
+        [("Testify", "testing", "go")],
+    ),
+    (
+        "rack.gemspec",
+        "Gem::Specification.new do |s|\n  s.add_dependency 'tilt', '~> 2.0'\n"
+        '  s.add_development_dependency("minitest", "> 5")\n  # s.add_dependency "rails"\nend\n',
+        [("Minitest", "testing", "ruby"), ("Tilt", "library", "ruby")],
+    ),
+    (
+        "gradle/libs.versions.toml",
+        '[libraries]\nokhttp = { module = "com.squareup.okhttp3:okhttp", version = "4" }\n'
+        'junit = "junit:junit:4.13.2"\n'
+        'moshi = { group = "com.squareup.moshi", name = "moshi", version = "1" }\n'
+        '[plugins]\nspotless = { id = "com.diffplug.spotless", version = "6" }\n',
+        [
+            ("Gradle", "build", "java"),
+            ("Spotless", "formatter", "java"),
+            ("Moshi", "library", "java"),
+            ("OkHttp", "library", "java"),
+            ("JUnit", "testing", "java"),
+        ],
+    ),
+    (
+        "CMakeLists.txt",
+        "cmake_minimum_required(VERSION 3.14)\n# find_package(Boost)\n"
+        "find_package(Catch2 3 REQUIRED)\nFetchContent_Declare(\n  fmt\n  GIT_TAG 10.2.1)\n",
+        [("CMake", "build", "any"), ("fmt", "library", "any"), ("Catch2", "testing", "any")],
+    ),
+    (
+        "Directory.Packages.props",
+        '<Project><ItemGroup><PackageVersion Include="xunit" Version="2.9" />'
+        '<PackageVersion Include="Newtonsoft.Json" Version="13" /></ItemGroup></Project>',
+        [("Json.NET", "library", "dotnet"), ("xUnit", "testing", "dotnet")],
+    ),
+    (".clang-format", "BasedOnStyle: Google\n", [("clang-format", "formatter", "any")]),
+    ("meson.build", "project('x', 'cpp')\n", [("Meson", "build", "any")]),
+    (
+        "package.json",
+        '{"devDependencies": {"supertest": "7", "sinon": "17", "nyc": "15", "ejs": "3",'
+        ' "hbs": "4", "standard": "17"}}',
+        [
+            ("EJS", "library", "javascript"),
+            ("Handlebars", "library", "any"),
+            ("JavaScript Standard Style", "linter", "javascript"),
+            ("Istanbul", "testing", "javascript"),
+            ("Sinon", "testing", "javascript"),
+            ("Supertest", "testing", "javascript"),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "content", "expected"), ECOSYSTEM_CASES, ids=[c[0] for c in ECOSYSTEM_CASES]
+)
+def test_ecosystem_manifests(path: str, content: str, expected: Found) -> None:
+    assert is_manifest(path)
+    assert _found(path, content) == sorted(expected, key=lambda f: (f[1], f[0]))
