@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from graphql_api.backup import command as backup_command
-from graphql_api.db.engine import Database
 from graphql_api.settings import Settings
 from mining import report as mining_report
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
+
+    from graphql_api.db.engine import Database
 T = TypeVar("T")
 
 SCHEMA_FILE = Path(__file__).resolve().parents[1] / "schema.graphql"
@@ -119,6 +120,7 @@ def _upgrade(settings: Settings, revision: str) -> None:
 def _with_db(work: Callable[[Database], Awaitable[T]]) -> T:
     """Run `work` on the migrated database of the settings in the environment."""
     from graphql_api.db import migrate
+    from graphql_api.db.engine import Database
 
     settings = Settings.from_env()
     settings.data_dir.mkdir(parents=True, exist_ok=True)

@@ -23,7 +23,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from mining import frameworks, languages
 from mining.records import LanguageKind, ProjectKind
 from mining.text import MAX_NAME, MAX_PROJECT_PATH, cap
 
@@ -120,6 +119,8 @@ def _reads_as_ref(path: Path) -> bool:
 
 
 def _is_source(name: str) -> bool:
+    from mining import languages  # see _Walker.free
+
     lang = languages.language_of(name)
     if lang is None or lang.kind is not LanguageKind.PROGRAMMING:
         return False
@@ -156,6 +157,10 @@ class _Walker:
 
     def free(self, directory: Path, depth: int) -> Path | None:
         """Walk outside any project; return an unclaimed directory of source files, if any."""
+        # The rules' tables are imported here, when first needed: an upload that is one
+        # repository never needs them, and `mine` starts git sooner without them (bench/).
+        from mining import frameworks
+
         entries = _entries(directory)
         kind = _repo_kind(entries)
         files = [e.name for e in entries if e.is_file(follow_symlinks=False)]

@@ -23,13 +23,16 @@ import os
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from mining.errors import MiningError
 from mining.git import GitRunner
-from mining.history import HistoryFold, PathCache
 from mining.parse import LOG_FORMAT, LogParser
 from mining.records import Identity
 from mining.sanitize import CleanRepo
+
+if TYPE_CHECKING:  # imported when a history is read: the path rules take ~40 ms to load
+    from mining.history import HistoryFold, PathCache
 
 LOG_OPTIONS = (
     "-z",
@@ -135,6 +138,8 @@ async def read_history(
 ) -> HistoryFold:
     """Fold the history of `repo.head`: one `git log` pass, or (given the `list_commits` output
     and a Split that asks for it) `git log --no-walk=unsorted --stdin` over slices of it."""
+    from mining.history import PathCache
+
     split = split or Split()
     shares = split.shares(commits.count(b"\n")) if commits else (1.0,)
     if commits is None or len(shares) <= 1:
@@ -158,6 +163,8 @@ async def _fold(
     runner: GitRunner,
     paths: PathCache,
 ) -> HistoryFold:
+    from mining.history import HistoryFold
+
     parser, fold = LogParser(), HistoryFold(identity, paths)
 
     def consume(block: bytes) -> None:  # in the runner's reader thread

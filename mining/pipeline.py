@@ -32,12 +32,11 @@ from collections.abc import AsyncGenerator, Iterable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
-from mining import activity, frameworks, languages
 from mining.discover import SKIP_DIRS, DiscoveredProject, discover, is_bare_repository
 from mining.errors import MiningError
 from mining.git import GitRunner
-from mining.history import HistoryFold
 from mining.log_reader import LOG_ARGS, Split, default_processes, list_commits, read_history
 from mining.parse import BatchParser, LsTreeParser, TreeEntry
 from mining.parse.mailmap import parse_check_mailmap
@@ -54,6 +53,9 @@ from mining.records import (
 )
 from mining.sanitize import CleanRepo, clean_copy
 from mining.text import MAX_PATH, cap
+
+if TYPE_CHECKING:
+    from mining.history import HistoryFold
 
 log = logging.getLogger(__name__)
 
@@ -203,6 +205,8 @@ async def read_tree(
 def _tree_results(
     files: list[tuple[str, int]], manifests: dict[str, bytes]
 ) -> tuple[LanguageBreakdown, tuple[Detection, ...], TreeFacts]:
+    from mining import frameworks, languages  # see choose_manifests
+
     return languages.breakdown(files), frameworks.detect_all(manifests), _tree_facts(files)
 
 
@@ -222,6 +226,10 @@ async def read_blobs(shas: list[str], repo: CleanRepo, runner: GitRunner) -> lis
 
 def choose_manifests(files: Iterable[tuple[str, int]]) -> list[str]:
     """Manifests worth reading: not vendored, at most MANIFEST_MAX_BYTES, shallowest first."""
+    # The rules (linguist's tables, the framework registry) are imported where they are used,
+    # in worker threads: `mine` starts its first git before loading them (bench/).
+    from mining import frameworks, languages
+
     chosen = [
         path
         for path, size in files
@@ -234,6 +242,8 @@ def choose_manifests(files: Iterable[tuple[str, int]]) -> list[str]:
 
 def tree_facts(paths: Iterable[str]) -> TreeFacts:
     """All files at HEAD, files per kind of work (vendored/generated left out), notable files."""
+    from mining import activity  # see choose_manifests
+
     every = list(paths)
     counts = Counter(k for p in every if not activity.left_out(p, k := activity.classify(p)))
     return TreeFacts(len(every), dict(sorted(counts.items())), activity.notable(every))
@@ -241,12 +251,16 @@ def tree_facts(paths: Iterable[str]) -> TreeFacts:
 
 def _tree_facts(files: list[tuple[str, int]]) -> TreeFacts:
     """`tree_facts` with the per-reason summary of what the language breakdown leaves out."""
+    from mining import languages  # see choose_manifests
+
     facts = tree_facts(p for p, _ in files)
     return replace(facts, left_out=languages.left_out_summary(files))
 
 
 def mine_plain(project: DiscoveredProject) -> ProjectReport:
     """A folder without git, from the file system (blocking: run in a worker thread)."""
+    from mining import frameworks, languages  # see choose_manifests
+
     files = walk_files(project.abs_path)
     manifests = choose_manifests(files)
     # Read by their names on disk; shown (sources, notable files) as git paths are: capped.

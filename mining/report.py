@@ -8,9 +8,10 @@ a terminal. Exit status: 0 when every project was mined, 1 when any failed, 2 wh
 directory.
 
 Start-up is part of the time a user waits: only what the first git process needs is imported
-before it starts (asyncio, the runner, discovery, the pipeline). The analysis, JSON and the
-progress bar are imported by a worker thread while git works, and joined when they are needed
-(see bench/: start to first git).
+before it starts (asyncio, the runner, discovery, the pipeline). The path rules, the analysis,
+JSON and the progress bar are imported by a worker thread from the moment the first git command
+is issued (earlier, that thread would hold the GIL the way to it needs), and joined when they are
+needed (see bench/: start to first git).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import contextlib
 import importlib
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import AsyncGenerator, Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,8 +34,9 @@ from mining.pipeline import mine_all
 from mining.records import Identity, ProjectFailure, ProjectReport
 
 Result = ProjectReport | ProjectFailure
-# Modules needed only once the repositories are mined.
-LATER = ("json", "mining.codec", "mining.analyze")
+# Modules needed only once git runs: the path rules that fold the history, then what the
+# reports need once the repositories are mined.
+LATER = ("mining.history", "json", "mining.codec", "mining.analyze")
 
 
 def to_jsonable(value: Any) -> Any:
@@ -44,11 +46,14 @@ def to_jsonable(value: Any) -> Any:
     return codec.dump(value)
 
 
-def preload(modules: Iterable[str]) -> threading.Thread:
-    """Import `modules` in a worker thread (imports are thread-safe: the import lock)."""
+def preload(modules: Iterable[str], start: threading.Event | None = None) -> threading.Thread:
+    """Import `modules` in a worker thread (imports are thread-safe: the import lock), once
+    `start` is set when one is given."""
     names = tuple(modules)
 
     def load() -> None:
+        if start is not None:
+            start.wait()
         for name in names:
             importlib.import_module(name)
 
@@ -163,8 +168,8 @@ async def collect(
     root: Path, identity: Identity, concurrency: int, progress: bool, split: Split | None = None
 ) -> list[Result]:
     """Discover and mine everything under `root`, with a progress bar when asked."""
-    runner = GitRunner(ceiling=await asyncio.to_thread(root.resolve))
-    later = preload(LATER)
+    runner = _Runner(ceiling=await asyncio.to_thread(root.resolve))
+    later = preload(LATER, runner.issued)
     try:
         projects = await asyncio.to_thread(discover, root)
         results: list[Result] = []
@@ -174,10 +179,27 @@ async def collect(
                 async for result in stream:
                     results.append(result)
                     advance(result.path)
+        runner.issued.set()  # plain folders only: no git was run
         await asyncio.to_thread(later.join)
         return results
     finally:
         runner.close()
+
+
+class _Runner(GitRunner):
+    """A GitRunner that sets `issued` when its first command is issued."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.issued = threading.Event()
+
+    def stream(self, *args: Any, **options: Any) -> AsyncGenerator[bytes, None]:
+        self.issued.set()
+        return super().stream(*args, **options)
+
+    async def consume(self, *args: Any, **options: Any) -> None:
+        self.issued.set()
+        await super().consume(*args, **options)
 
 
 @contextlib.contextmanager

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -62,6 +64,31 @@ def test_mine_text(repos: Factory, upload: Path, capsys: pytest.CaptureFixture[s
     assert analysis[1].startswith("  1. r (r) ")
     assert any(line.startswith("Health: ") for line in analysis)
     assert "Resume:" in analysis
+
+
+# Never loaded by `artifact-miner mine`: the service's layers (the database layer alone took
+# 0.3-0.9 s of start-up before the first git), and rich without a terminal.
+SERVICE_MODULES = (
+    "alembic", "graphql_api.app", "graphql_api.backup.archive", "graphql_api.db", "rich",
+    "sqlalchemy", "starlette", "strawberry", "uvicorn",
+)  # fmt: skip
+# Runs `artifact-miner mine` (argv[2:]) and prints its exit status and the loaded modules that
+# start with one of the prefixes in argv[1].
+_LOADED = """
+import contextlib, io, json, sys
+from graphql_api.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    code = main(sys.argv[2:])
+prefixes = tuple(json.loads(sys.argv[1]))
+print(json.dumps([code, sorted(m for m in sys.modules if m.startswith(prefixes))]))
+"""
+
+
+def test_mine_loads_no_service_layer(repos: Factory, upload: Path) -> None:
+    repos.repo("r").write("main.go", "package main\n").commit("one", author=ALICE)
+    argv = [sys.executable, "-c", _LOADED, json.dumps(SERVICE_MODULES), "mine", str(upload)]
+    ran = subprocess.run([*argv, "--json"], capture_output=True, text=True, check=True)
+    assert json.loads(ran.stdout) == [0, []]
 
 
 def test_not_a_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

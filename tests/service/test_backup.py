@@ -20,7 +20,8 @@ from sqlalchemy import insert, make_url, text
 from starlette.applications import Starlette
 
 from graphql_api.app import create_app
-from graphql_api.backup import BackupError, backup, check, restore
+from graphql_api.backup.archive import BackupError, backup, restore
+from graphql_api.backup.check import check
 from graphql_api.cli import main
 from graphql_api.db import migrate
 from graphql_api.db.engine import create_engine
