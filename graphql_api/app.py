@@ -42,6 +42,8 @@ from graphql_api.jobs.bus import InProcessBus
 from graphql_api.jobs.exports import export_file
 from graphql_api.jobs.runner import JobRunner
 from graphql_api.jobs.service import Services
+from graphql_api.ops import metrics, probes
+from graphql_api.ops.middleware import RequestIdMiddleware
 from graphql_api.ratelimit import RateLimits, UploadRateLimitMiddleware
 from graphql_api.schema import build_schema
 from graphql_api.schema.context import Context
@@ -65,6 +67,7 @@ class AppState:
     settings: Settings
     rate_limits: RateLimits
     services: Services | None = None
+    database_probe: probes.DatabaseProbe | None = None
     local: Caller | None = None  # the local owner, once looked up (it is never deleted)
 
     def ready(self) -> Services:
@@ -158,7 +161,28 @@ def _runner_lock(data_dir: Path) -> Iterator[bool]:
 
 
 async def healthz(request: Request) -> Response:
+    """Liveness: the process answers (see ops/probes.py for readiness)."""
     return JSONResponse({"status": "ok", "graphiqlAssets": graphiql.assets_present()})
+
+
+async def readyz(request: Request) -> Response:
+    """Readiness: the database, the job queue and the upload store answer."""
+    state: AppState = request.app.state.app_state
+    if state.services is None or state.database_probe is None:
+        return JSONResponse({"status": "starting", "checks": {}, "failed": []}, status_code=503)
+    services = state.services
+    return await probes.readiness(
+        {
+            "database": state.database_probe,
+            "queue": services.runner.check,
+            "store": services.store.check,
+        }
+    )
+
+
+async def metrics_endpoint(request: Request) -> Response:
+    state: AppState = request.app.state.app_state
+    return await probes.metrics_response(request, state.ready().db, state.settings.metrics_token)
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -175,6 +199,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             folder.mkdir(exist_ok=True)
             folder.chmod(0o700)  # uploaded code is private to the server's user
         db = Database.from_url(settings.sqlalchemy_url)
+        state.database_probe = probes.DatabaseProbe(settings.sqlalchemy_url)
         try:
             await migrate.upgrade(db.engine)
             bus = InProcessBus()
@@ -193,12 +218,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             await state.rate_limits.aclose()
             state.services = state.local = None
+            await state.database_probe.dispose()
+            state.database_probe = None
             await db.dispose()
+            metrics.process_exited()
 
     graphql = GraphQLApp(state)
     app = Starlette(
         routes=[
             Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/metrics", metrics_endpoint),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             make_upload_route(
@@ -210,6 +240,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Mount("/graphiql", graphiql.assets_app(), name="graphiql"),
         ],
         middleware=[
+            Middleware(RequestIdMiddleware),  # first: every other layer's lines carry the id
             Middleware(
                 BodySizeLimitMiddleware, max_body_bytes=settings.max_upload_bytes + MULTIPART_SLACK
             ),

@@ -31,7 +31,7 @@ from graphql_api.db.types import utcnow
 
 log = logging.getLogger("graphql_api.auth")
 
-OPEN_PATHS = ("/healthz", "/graphiql/")
+OPEN_PATHS = ("/healthz", "/readyz", "/metrics", "/graphiql/")  # /metrics: its own guard
 LAST_USED_RESOLUTION = timedelta(minutes=5)
 NOBODY = 0  # no owner has this id: a websocket before its connection_init sees nothing
 

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import gc
 import ipaddress
-import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from graphql_api.backup import command as backup_command
+from graphql_api.ops import logs
 from graphql_api.settings import Settings
 from mining import report as mining_report
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from graphql_api.db.engine import Database
 T = TypeVar("T")
 
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 SCHEMA_FILE = Path(__file__).resolve().parents[1] / "schema.graphql"
 
 
@@ -53,6 +55,10 @@ def _serve(args: argparse.Namespace) -> int:
         return 0
     # Migrate once here: N workers starting together would race to apply the same migration.
     _upgrade(settings, "head")
+    if not os.environ.get(MULTIPROC_ENV):  # metrics of every worker, added up at a scrape
+        from graphql_api.ops.metrics import prepare_multiprocess
+
+        prepare_multiprocess(settings.data_dir / "metrics")
     # Each worker imports the app factory and the protocol by name (they are not pickled);
     # serving_app sets the protocol's head timeout from the settings in each of them.
     uvicorn.run(
@@ -61,6 +67,8 @@ def _serve(args: argparse.Namespace) -> int:
         workers=settings.workers,
         http="graphql_api.server:HeadTimeoutProtocol",
         timeout_keep_alive=settings.keep_alive,
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+        log_config=None,  # our handler (LOG_FORMAT), set up again in each worker
         **options,
     )
     return 0
@@ -77,6 +85,7 @@ def serving_app() -> Starlette:
     from graphql_api.server import HeadTimeoutProtocol
 
     settings = Settings.from_env()
+    logs.configure(settings.log_format)  # a worker process (WORKERS > 1) starts afresh
     HeadTimeoutProtocol.head_timeout = settings.head_timeout
     app = create_app(settings)
     gc.collect()
@@ -246,8 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    logs.configure(os.environ.get("LOG_FORMAT", "text").strip().lower() or "text")
     args = build_parser().parse_args(argv)
     result: int = args.func(args)
     return result

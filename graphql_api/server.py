@@ -74,5 +74,7 @@ def uvicorn_config(app: Any, settings: Settings, **options: Any) -> uvicorn.Conf
         app,
         http=protocol_for(settings.head_timeout),
         timeout_keep_alive=settings.keep_alive,
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+        log_config=None,  # the root logger's handler (ops/logs.py) writes uvicorn's lines too
         **options,
     )

@@ -53,6 +53,12 @@ class Settings:
     keep_alive: int = 5
     # Without REQUIRE_AUTH, `serve` refuses a non-loopback host unless this is set.
     allow_anonymous_remote: bool = False
+    # Operations (README, "Operations"): log lines as text or JSON; /metrics for a bearer of
+    # metrics_token, or for loopback clients only when it is empty; seconds a stopping server
+    # waits for requests in flight before it closes them.
+    log_format: str = "text"
+    metrics_token: str = field(default="", repr=False)
+    shutdown_grace_seconds: int = 30
     llm_local_url: str = "http://127.0.0.1:11434"
     llm_cloud_url: str = ""
     llm_cloud_key: str = field(default="", repr=False)
@@ -125,6 +131,11 @@ class Settings:
             head_timeout=float(env.get("HEAD_TIMEOUT_SECONDS", defaults.head_timeout)),
             keep_alive=int(env.get("KEEP_ALIVE_SECONDS", defaults.keep_alive)),
             allow_anonymous_remote=env.get("ALLOW_ANONYMOUS_REMOTE", "") in {"1", "true", "yes"},
+            log_format=env.get("LOG_FORMAT", defaults.log_format).strip().lower() or "text",
+            metrics_token=env.get("METRICS_TOKEN", ""),
+            shutdown_grace_seconds=int(
+                env.get("SHUTDOWN_GRACE_SECONDS", defaults.shutdown_grace_seconds)
+            ),
             llm_local_url=env.get("LLM_LOCAL_URL", defaults.llm_local_url),
             llm_cloud_url=env.get("LLM_CLOUD_URL", ""),
             llm_cloud_key=env.get("LLM_CLOUD_KEY", ""),

@@ -146,6 +146,36 @@ def classify_failure(stderr: str) -> str:
     return "GIT_FAILED"
 
 
+class _ProcessCount:
+    """How many git processes this process has running, for operations (graphql_api exposes it
+    as a metric): mining itself knows nothing of metrics, it tells listeners of each change."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.running = 0
+        self._listeners: list[Callable[[int], None]] = []
+
+    def listen(self, listener: Callable[[int], None]) -> None:
+        """Call `listener(running)` after every change (in the thread that made it)."""
+        with self._lock:
+            self._listeners.append(listener)
+
+    def change(self, delta: int) -> None:
+        with self._lock:
+            self.running += delta
+            running, listeners = self.running, list(self._listeners)
+        for listener in listeners:
+            listener(running)
+
+
+PROCESSES = _ProcessCount()
+
+
+def running_processes() -> int:
+    """git processes started by this process and not yet reaped."""
+    return PROCESSES.running
+
+
 class GitRunner:
     """Runs git safely; hand one instance to everything that needs git.
 
@@ -270,17 +300,21 @@ class GitRunner:
                 env=self.env,
                 start_new_session=True,  # its own process group, killed as one
             )
-            _limit(proc.pid)
-            helpers = _start_helpers(proc, input)
+            PROCESSES.change(+1)
             try:
-                yield _Running(proc, deadline, helpers[0])
+                _limit(proc.pid)
+                helpers = _start_helpers(proc, input)
+                try:
+                    yield _Running(proc, deadline, helpers[0])
+                finally:
+                    _kill(proc)
+                    for task in helpers:
+                        task.cancel()
+                    # Reap the child even if we are being cancelled: no zombies.
+                    with contextlib.suppress(ProcessLookupError):
+                        await asyncio.shield(proc.wait())
             finally:
-                _kill(proc)
-                for task in helpers:
-                    task.cancel()
-                # Reap the child even if we are being cancelled: no zombies.
-                with contextlib.suppress(ProcessLookupError):
-                    await asyncio.shield(proc.wait())
+                PROCESSES.change(-1)
 
     async def run(
         self,

@@ -465,6 +465,12 @@ async def jobs_in(session: AsyncSession, statuses: Sequence[str]) -> list[Mining
     return list((await session.scalars(stmt)).all())
 
 
+async def job_counts(session: AsyncSession) -> dict[str, int]:
+    """Every owner's jobs counted by state, nothing else of them: for /metrics (operators)."""
+    stmt = select(MiningJob.status, func.count()).group_by(MiningJob.status)
+    return {row[0]: row[1] for row in (await session.execute(stmt)).all()}
+
+
 async def prefs_of(session: AsyncSession, portfolio_id: str, *, owner_id: int) -> dict[str, Any]:
     stmt = select(RepresentationPrefs.prefs_json).where(
         RepresentationPrefs.portfolio_id == portfolio_id, RepresentationPrefs.owner_id == owner_id

@@ -111,6 +111,16 @@ class UploadStore:
         """Delete an upload; deleting one that is already gone is not an error."""
         await anyio.Path(self.path_of(upload_id)).unlink(missing_ok=True)
 
+    async def check(self) -> None:
+        """For /readyz: a file can be created and removed in the store (raises OSError)."""
+
+        def probe() -> None:
+            path = self.root / f".probe-{uuid.uuid4().hex}"
+            path.open("xb").close()
+            path.unlink()
+
+        await anyio.to_thread.run_sync(probe)
+
     async def _pump(self, chunks: AsyncIterator[bytes], sink: _Sink, limit: int) -> None:
         # Blocks of chunk_size: request bodies arrive in ~64 KiB pieces and one thread hop
         # per piece would cost more than the write.

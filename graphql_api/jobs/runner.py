@@ -22,6 +22,7 @@ import dataclasses
 import errno
 import logging
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,8 @@ from graphql_api.db.types import utcnow
 from graphql_api.jobs import persist, scratch
 from graphql_api.jobs.bus import EventBus
 from graphql_api.jobs.events import TERMINAL, EventKind, JobEvent, RankEntry, publish
+from graphql_api.ops.logs import JOB_ID
+from graphql_api.ops.metrics import MINING_SECONDS
 from graphql_api.settings import Settings
 from mining.analyze import PortfolioAnalysis, RepresentationPrefs, analyze_portfolio
 from mining.discover import DiscoveredProject, discover
@@ -144,6 +147,12 @@ class JobRunner:
                 elif job.cancel_requested and job.uid in self._tasks:
                     self._tasks[job.uid].cancel()
 
+    async def check(self) -> None:
+        """For /readyz: raises when this process runs jobs and its queue's workers died."""
+        dead = [worker for worker in self._workers if worker.done()]
+        if dead and not self._stopping:
+            raise RuntimeError(f"{len(dead)} of the job runner's tasks have stopped")
+
     async def cancel(self, job_uid: str) -> None:
         """Stop a job: its task is cancelled, which kills its git processes."""
         task = self._tasks.get(job_uid)
@@ -169,9 +178,21 @@ class JobRunner:
     # --- one job -----------------------------------------------------------------------------
 
     async def _run_job(self, uid: str) -> None:
+        JOB_ID.set(uid)  # this task's context: every log line of the job names it
         run = await self._begin(uid)
         if run is None:
             return
+        log.info("job started (attempt %d)", run.job.attempts)
+        started = time.monotonic()
+        try:
+            await self._attempt(run)
+        finally:
+            seconds = time.monotonic() - started
+            MINING_SECONDS.labels(run.job.status).observe(seconds)
+            log.info("job %s after %.1f s", run.job.status, seconds)
+
+    async def _attempt(self, run: _Run) -> None:
+        uid = run.job.uid
         deadline = asyncio.timeout(self.settings.job_deadline_seconds)
         try:
             async with deadline:  # when it passes, the job is cancelled: its git is killed
