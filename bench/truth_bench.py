@@ -73,11 +73,19 @@ def linguist(clone: Path, head: str) -> dict[str, float] | None:
     return run_linguist(clone)
 
 
+# linguist's statistics name a language's group (languages.yml `group:`): ERB templates are HTML.
+LINGUIST_GROUPS = {"HTML+ERB": "HTML", "HTML+Razor": "HTML", "BibTeX": "TeX"}
+
+
 def ours(report: ProjectReport) -> dict[str, float]:
     counted = (LanguageKind.PROGRAMMING, LanguageKind.MARKUP)
-    shares = [s for s in report.languages.shares if s.kind in counted]
-    total = sum(s.bytes for s in shares) or 1
-    return {s.name: round(100 * s.bytes / total, 2) for s in shares}
+    grouped: dict[str, int] = {}
+    for s in report.languages.shares:
+        if s.kind in counted:
+            name = LINGUIST_GROUPS.get(s.name, s.name)
+            grouped[name] = grouped.get(name, 0) + s.bytes
+    total = sum(grouped.values()) or 1
+    return {name: round(100 * size / total, 2) for name, size in grouped.items()}
 
 
 async def recomputed_share(clone: Path, runner: GitRunner, email: str) -> tuple[int, int]:

@@ -34,13 +34,20 @@ Rules (callers rely on them):
   the user's code, and never in the language shares.
 * `left_out_reason(path)`: why the breakdown leaves a file out (binary, lock, generated,
   vendored, documentation), for the per-project "left out" summary.
-* `breakdown(files)`: zero-byte files, left out and unknown files are skipped. Percentages are
-  of the bytes of languages of the *same kind*, rounded to two decimals.
+* `breakdown(files, overrides)`: zero-byte files, left out and unknown files are skipped.
+  Percentages are of the bytes of languages of the *same kind*, rounded to two decimals.
+* Where content is read (the tree at HEAD: `content_candidates`, read in the manifests'
+  `git cat-file --batch`; a plain folder's files), it wins over the path, as in linguist:
+  ``.h`` headers of a tree with C++ sources by linguist's content heuristics (C++, C or
+  Objective-C), files without an extension by their shebang, and JavaScript/CSS whose average
+  line is longer than 110 characters are minified, left out as generated
+  (`content_overrides`). History has paths only: there a ``.h`` is C and a minified file
+  without ``.min.`` in its name counts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -52,8 +59,11 @@ __all__ = [
     "LANGUAGES",
     "Language",
     "breakdown",
+    "content_candidates",
+    "content_overrides",
     "is_documentation",
     "is_excluded",
+    "is_minified",
     "language_of",
     "left_out_reason",
     "left_out_summary",
@@ -424,24 +434,120 @@ def left_out_reason(path: str) -> str | None:
     return None
 
 
-def _language_bytes(files: Iterable[tuple[str, int]]) -> dict[Language, int]:
+# ---------------------------------------------------------------- what only content tells
+
+# Files whose contents are read at HEAD (with the manifests, in the same `git cat-file --batch`),
+# within these bounds; the rest keep their path's reading.
+CONTENT_MAX_FILES = 2000
+CONTENT_MAX_BYTES = 24 * 1024 * 1024
+CONTENT_FILE_MAX_BYTES = 2 * 1024 * 1024
+MINIFIED_MIN_BYTES = 1024  # a smaller file hardly moves a share
+MINIFIED_LINE_LENGTH = 110  # linguist's generated.rb: average line length of a minified file
+_MINIFIABLE = frozenset({".js", ".mjs", ".cjs", ".css"})
+_CPP = "C++"
+
+Overrides = Mapping[str, Language | None]  # path -> its language by content; None: minified
+
+
+def content_candidates(files: Iterable[tuple[str, int]]) -> list[str]:
+    """Paths at HEAD whose language or generated-ness only their content tells, as linguist
+    reads it: ``.h`` headers when the tree has C++ sources (linguist's heuristics tell C++ from
+    C and Objective-C by content), files without an extension (a shebang names the language:
+    ``scripts/release`` is Python), and JavaScript/CSS of at least MINIFIED_MIN_BYTES (minified
+    when the average line is longer than 110 characters). Headers first, then scripts, then
+    the largest JavaScript/CSS; at most CONTENT_MAX_FILES files and CONTENT_MAX_BYTES."""
+    listed = [(p, s) for p, s in files if 0 < s <= CONTENT_FILE_MAX_BYTES]
+    counted = [(p, s) for p, s in listed if left_out_reason(p) is None]
+    has_cpp = any((lang := language_of(p)) is not None and lang.name == _CPP for p, _ in counted)
+    headers: list[tuple[str, int]] = []
+    scripts: list[tuple[str, int]] = []
+    minifiable: list[tuple[str, int]] = []
+    for path, size in counted:
+        name = _split(path)[1]
+        extension = _extension(name)
+        if extension == ".h":
+            if has_cpp:
+                headers.append((path, size))
+        elif extension == "" and not name.startswith(".") and language_of(path) is None:
+            scripts.append((path, size))
+        elif extension in _MINIFIABLE and size >= MINIFIED_MIN_BYTES:
+            minifiable.append((path, size))
+    minifiable.sort(key=lambda ps: -ps[1])
+    chosen: list[str] = []
+    total = 0
+    for path, size in (*headers, *scripts, *minifiable):
+        if len(chosen) >= CONTENT_MAX_FILES or total + size > CONTENT_MAX_BYTES:
+            continue
+        chosen.append(path)
+        total += size
+    return chosen
+
+
+def is_minified(content: bytes) -> bool:
+    """linguist's rule for minified JavaScript and CSS: the average line is longer than 110
+    characters (bytes here: no decoding)."""
+    if not content:
+        return False
+    lines = content.count(b"\n") + (not content.endswith(b"\n"))
+    return len(content) / lines > MINIFIED_LINE_LENGTH
+
+
+def content_overrides(contents: Mapping[str, bytes]) -> dict[str, Language | None]:
+    """What the contents of `content_candidates` say: a header's language (C, C++,
+    Objective-C) or a script's (by its shebang), or None for minified JavaScript/CSS. Paths
+    whose content changes nothing are left out."""
+    found: dict[str, Language | None] = {}
+    for path, content in contents.items():
+        name = _split(path)[1]
+        extension = _extension(name)
+        if extension in _MINIFIABLE:
+            if is_minified(content):
+                found[path] = None
+            continue
+        head = content[:8192]
+        if b"\0" in head:
+            continue  # binary
+        if extension == ".h":
+            guessed = str(enry.get_language(name, head))
+        else:
+            guessed = str(enry.get_language_by_shebang(head).language or "")
+        language = LANGUAGES.get(guessed)
+        if language is not None and language != language_of(path):
+            found[path] = language
+    return found
+
+
+def _reading(path: str, overrides: Overrides | None) -> tuple[Language | None, str | None]:
+    """(language, left-out reason) of `path`, its content's reading first."""
+    reason = left_out_reason(path)
+    if overrides is not None and path in overrides:
+        language = overrides[path]
+        return (None, "generated") if language is None else (language, reason)
+    return language_of(path), reason
+
+
+def _language_bytes(
+    files: Iterable[tuple[str, int]], overrides: Overrides | None = None
+) -> dict[Language, int]:
     totals: dict[Language, int] = {}
     for path, size in files:
         if size <= 0:
             continue
-        language = language_of(path)
-        if language is None or left_out_reason(path) is not None:
+        language, reason = _reading(path, overrides)
+        if language is None or reason is not None:
             continue
         totals[language] = totals.get(language, 0) + size
     return totals
 
 
-def left_out_summary(files: Iterable[tuple[str, int]]) -> tuple[LeftOut, ...]:
+def left_out_summary(
+    files: Iterable[tuple[str, int]], overrides: Overrides | None = None
+) -> tuple[LeftOut, ...]:
     """Files the breakdown leaves out, per reason: how many, their bytes, and up to three of
     the directories (or root files) holding most of them, so a reader sees what was dropped."""
     found: dict[str, tuple[int, int, dict[str, int]]] = {}
     for path, size in files:
-        reason = left_out_reason(path)
+        reason = _reading(path, overrides)[1]
         if reason is None:
             continue
         count, total, where = found.get(reason, (0, 0, {}))
@@ -454,14 +560,17 @@ def left_out_summary(files: Iterable[tuple[str, int]]) -> tuple[LeftOut, ...]:
     )
 
 
-def breakdown(files: Iterable[tuple[str, int]]) -> LanguageBreakdown:
-    """Bytes per language from (path, size in bytes at HEAD) pairs.
+def breakdown(
+    files: Iterable[tuple[str, int]], overrides: Overrides | None = None
+) -> LanguageBreakdown:
+    """Bytes per language from (path, size in bytes at HEAD) pairs; `overrides` are what the
+    contents of some files say (`content_overrides`).
 
     Percentages are relative to the languages of the same kind; shares are ordered
     programming, markup, data, prose, each by bytes (most first) then name; the primary
     language is the programming language with the most bytes (ties: first by name).
     """
-    totals = _language_bytes(files)
+    totals = _language_bytes(files, overrides)
     kind_totals: dict[LanguageKind, int] = {}
     for language, size in totals.items():
         kind_totals[language.kind] = kind_totals.get(language.kind, 0) + size

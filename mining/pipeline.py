@@ -7,7 +7,9 @@ For a repository (all git through one GitRunner, on the clean copy built by sani
    Alongside, `git for-each-ref --merged=<head>` dates the tags reachable from HEAD (the releases).
 2. concurrently, `git ls-tree -r -l -z <head>` gives the files and sizes at HEAD (no checkout,
    works on the bare copy): languages.breakdown, TreeFacts and the manifests to read;
-3. then ONE `git cat-file --batch` process reads the chosen manifests for frameworks.detect_all.
+3. then ONE `git cat-file --batch` process reads the chosen manifests for frameworks.detect_all,
+   and the few files whose language only their content tells (languages.content_candidates:
+   C/C++ headers, scripts by their shebang, minified JavaScript/CSS).
 
 History is HEAD's only (not `--all`): the code as the project presents it, consistent with the
 tree at HEAD; remote-tracking refs in an upload are stale copies and stray branches are
@@ -56,6 +58,7 @@ from mining.text import MAX_PATH, cap
 
 if TYPE_CHECKING:
     from mining.history import HistoryFold
+    from mining.languages import Overrides
 
 log = logging.getLogger(__name__)
 
@@ -193,21 +196,36 @@ async def read_tree(
     await runner.consume(args, keep, git_dir=repo.git_dir)
     entries += [e for e in parser.flush() if e.is_file]
     files = [(e.path, e.size or 0) for e in entries]
-    manifests = await asyncio.to_thread(choose_manifests, files)
+    manifests, sniffed = await asyncio.to_thread(_to_read, files)
     by_path = {e.path: e.sha for e in entries}
-    contents = await read_blobs([by_path[p] for p in manifests], repo, runner)
+    contents = await read_blobs([by_path[p] for p in (*manifests, *sniffed)], repo, runner)
     # CPU work over every file (linguist rules per path): off the event loop.
     return await asyncio.to_thread(
-        _tree_results, files, dict(zip(manifests, contents, strict=True))
+        _tree_results,
+        files,
+        dict(zip(manifests, contents[: len(manifests)], strict=True)),
+        dict(zip(sniffed, contents[len(manifests) :], strict=True)),
     )
 
 
+def _to_read(files: list[tuple[str, int]]) -> tuple[list[str], list[str]]:
+    """The manifests, and the files whose language only their content tells (languages.py)."""
+    from mining import languages  # see choose_manifests
+
+    return choose_manifests(files), languages.content_candidates(files)
+
+
 def _tree_results(
-    files: list[tuple[str, int]], manifests: dict[str, bytes]
+    files: list[tuple[str, int]], manifests: dict[str, bytes], sniffed: dict[str, bytes]
 ) -> tuple[LanguageBreakdown, tuple[Detection, ...], TreeFacts]:
     from mining import frameworks, languages  # see choose_manifests
 
-    return languages.breakdown(files), frameworks.detect_all(manifests), _tree_facts(files)
+    overrides = languages.content_overrides(sniffed)
+    return (
+        languages.breakdown(files, overrides),
+        frameworks.detect_all(manifests),
+        _tree_facts(files, overrides),
+    )
 
 
 async def read_blobs(shas: list[str], repo: CleanRepo, runner: GitRunner) -> list[bytes]:
@@ -249,12 +267,12 @@ def tree_facts(paths: Iterable[str]) -> TreeFacts:
     return TreeFacts(len(every), dict(sorted(counts.items())), activity.notable(every))
 
 
-def _tree_facts(files: list[tuple[str, int]]) -> TreeFacts:
+def _tree_facts(files: list[tuple[str, int]], overrides: Overrides | None = None) -> TreeFacts:
     """`tree_facts` with the per-reason summary of what the language breakdown leaves out."""
     from mining import languages  # see choose_manifests
 
     facts = tree_facts(p for p, _ in files)
-    return replace(facts, left_out=languages.left_out_summary(files))
+    return replace(facts, left_out=languages.left_out_summary(files, overrides))
 
 
 def mine_plain(project: DiscoveredProject) -> ProjectReport:
@@ -266,8 +284,11 @@ def mine_plain(project: DiscoveredProject) -> ProjectReport:
     # Read by their names on disk; shown (sources, notable files) as git paths are: capped.
     contents = {cap(p, MAX_PATH): _read_capped(project.abs_path / p) for p in manifests}
     detections = frameworks.detect_all(contents)
-    langs = languages.breakdown(files)
-    tree = _tree_facts([(cap(p, MAX_PATH), size) for p, size in files])
+    sniffed = {p: _read_capped(project.abs_path / p) for p in languages.content_candidates(files)}
+    overrides = languages.content_overrides(sniffed)
+    langs = languages.breakdown(files, overrides)
+    capped = {cap(p, MAX_PATH): language for p, language in overrides.items()}
+    tree = _tree_facts([(cap(p, MAX_PATH), size) for p, size in files], capped)
     return _report(project, None, None, None, langs, detections, tree)
 
 

@@ -261,3 +261,30 @@ async def test_direct_dependencies_of_each_ecosystem_are_found(
     assert found >= {"Testify", "Rack", "OkHttp", "Gradle", "GoogleTest", "CMake", "clang-tidy"}
     assert "Polly" in found
     assert "MongoDB" not in found  # only required indirectly
+
+
+async def test_content_tells_headers_scripts_and_minified_files(
+    repos: Factory, upload: Path, runner: GitRunner
+) -> None:
+    """At HEAD, as linguist: a C++ project's ``.h`` headers are C++, an extensionless script is
+    its shebang's language, minified CSS/JS (average line > 110 characters) is generated."""
+    repo = repos.repo("native")
+    repo.write("src/main.cpp", "#include <vector>\nint main() { return 0; }\n" * 40)
+    header = "#pragma once\n#include <string>\nnamespace app {\ntemplate <typename T>\n"
+    repo.write("include/app/core.h", header + "class Box { std::string s; };\n}\n" * 30)
+    repo.write("tools/release", "#!/usr/bin/env python3\nimport sys\nprint(sys.argv)\n" * 30)
+    rule = ".a{color:red;margin:0 auto;padding:1px 2px 3px 4px;border:1px solid #000}"
+    repo.write("web/site.css", rule * 60 + "\n")  # one 4 KB line: minified
+    repo.write("web/app.js", "function f() {\n  return 1;\n}\n" * 60)  # short lines: kept
+    repo.write("web/bundle.js", "var a=1;" * 600 + "\n")
+    repo.commit("init", author=ALICE, when=T0)
+    [report] = await _mine(upload, runner, ALICE[1])
+    shares = {s.name: s.bytes for s in report.languages.shares}
+    assert "C" not in shares
+    assert shares["C++"] > 2000
+    assert shares["Python"] > 1000
+    assert "CSS" not in shares
+    assert shares["JavaScript"] == len("function f() {\n  return 1;\n}\n" * 60)
+    generated = {o.reason: o for o in report.tree.left_out}["generated"]
+    assert generated.files == 2
+    assert set(generated.where) == {"web/"}
