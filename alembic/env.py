@@ -26,6 +26,11 @@ def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
     return False
 
 
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    # The job queue's tables (migration 0004) are procrastinate's, not our models'.
+    return not (type_ == "table" and (name or "").startswith("procrastinate_"))
+
+
 def run_with(connection: Connection) -> None:
     context.configure(
         connection=connection,
@@ -33,6 +38,7 @@ def run_with(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=render_item,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

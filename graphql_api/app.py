@@ -6,7 +6,7 @@ import dataclasses
 import fcntl
 import logging
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager, nullcontext
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -40,6 +40,7 @@ from graphql_api.ingest import (
 )
 from graphql_api.jobs.bus import InProcessBus
 from graphql_api.jobs.exports import export_file
+from graphql_api.jobs.queue import LocalQueue
 from graphql_api.jobs.runner import JobRunner
 from graphql_api.jobs.service import Services
 from graphql_api.ops import metrics, probes
@@ -160,6 +161,34 @@ def _runner_lock(data_dir: Path) -> Iterator[bool]:
         yield True
 
 
+@asynccontextmanager
+async def _distributed(
+    db: Database, settings: Settings, store: UploadStore, state: AppState
+) -> AsyncIterator[None]:
+    """QUEUE=postgres: events over LISTEN/NOTIFY, jobs deferred to procrastinate; mined here
+    too only with `serve --with-worker` (else by `artifact-miner worker` processes)."""
+    from graphql_api.jobs.pgbus import PostgresBus
+    from graphql_api.jobs.queue import PostgresQueue, build_app, running_worker
+
+    async with AsyncExitStack() as stack:
+        bus = PostgresBus(settings.sqlalchemy_url)
+        await bus.start()
+        stack.push_async_callback(bus.stop)
+        runner = JobRunner(db, settings, bus)
+        engine = build_app(settings)
+        await engine.open_async()
+        stack.push_async_callback(engine.close_async)
+        queue = PostgresQueue(engine)
+        state.services = Services(db, settings, bus, runner, store, ArchiveLimits(), queue=queue)
+        if not settings.require_auth:
+            state.local = await local_caller(db)
+        if settings.with_worker:
+            await runner.start(queue=False)
+            stack.push_async_callback(runner.stop)
+            await stack.enter_async_context(running_worker(engine, runner, settings, signals=False))
+        yield
+
+
 async def healthz(request: Request) -> Response:
     """Liveness: the process answers (see ops/probes.py for readiness)."""
     return JSONResponse({"status": "ok", "graphiqlAssets": graphiql.assets_present()})
@@ -202,10 +231,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
         state.database_probe = probes.DatabaseProbe(settings.sqlalchemy_url)
         try:
             await migrate.upgrade(db.engine)
+            if settings.distributed:
+                async with _distributed(db, settings, store, state):
+                    yield
+                return
             bus = InProcessBus()
             several = settings.workers > 1
             runner = JobRunner(db, settings, bus, poll_interval=POLL_SECONDS if several else None)
-            state.services = Services(db, settings, bus, runner, store, ArchiveLimits())
+            state.services = Services(
+                db, settings, bus, runner, store, ArchiveLimits(), queue=LocalQueue(runner)
+            )
             if not settings.require_auth:  # requests without a token act for the local owner
                 state.local = await local_caller(db)
             with _runner_lock(settings.data_dir) if several else nullcontext(True) as leading:

@@ -1,4 +1,5 @@
-"""`artifact-miner serve | mine | migrate | token | export-schema | backup | restore | check`."""
+"""`artifact-miner serve | worker | mine | migrate | token | export-schema | backup | restore |
+check`."""
 
 from __future__ import annotations
 
@@ -29,7 +30,14 @@ SCHEMA_FILE = Path(__file__).resolve().parents[1] / "schema.graphql"
 
 
 def _serve(args: argparse.Namespace) -> int:
+    if args.with_worker:  # read from the environment by every uvicorn worker process too
+        os.environ["WITH_WORKER"] = "1"
     settings = Settings.from_env()
+    try:
+        settings.check_queue()
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     host = args.host or settings.host
     anonymous_ok = args.insecure_no_auth or settings.allow_anonymous_remote
     if not settings.require_auth and not is_loopback(host) and not anonymous_ok:
@@ -71,6 +79,18 @@ def _serve(args: argparse.Namespace) -> int:
         log_config=None,  # our handler (LOG_FORMAT), set up again in each worker
         **options,
     )
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    """A mining worker (QUEUE=postgres): takes jobs until SIGTERM."""
+    from graphql_api import worker
+
+    try:
+        asyncio.run(worker.run(Settings.from_env()))
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     return 0
 
 
@@ -232,7 +252,17 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="serve a non-loopback address without REQUIRE_AUTH (everyone is the local owner)",
     )
+    serve.add_argument(
+        "--with-worker",
+        action="store_true",
+        help="with QUEUE=postgres, mine in this process too (QUEUE=local always does)",
+    )
     serve.set_defaults(func=_serve)
+
+    worker = commands.add_parser(
+        "worker", help="mine the jobs queued in PostgreSQL (QUEUE=postgres), until SIGTERM"
+    )
+    worker.set_defaults(func=_worker)
 
     mine = commands.add_parser(
         "mine", help="mine the repositories and folders under PATH and print the report"

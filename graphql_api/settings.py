@@ -35,6 +35,14 @@ class Settings:
     rate_limit_uploads: str = "10/minute"
     mining_concurrency: int = 2
     workers: int = 1  # uvicorn worker processes of `artifact-miner serve`
+    # Where jobs wait: "local" (in this process, the default) or "postgres" (procrastinate on
+    # DATABASE_URL, taken by `artifact-miner worker` processes; see README, "Scaling out").
+    queue: str = "local"
+    with_worker: bool = False  # `serve --with-worker`: this API process mines too
+    worker_jobs: int = 1  # jobs one worker process runs at once
+    worker_heartbeat_seconds: float = 10.0  # how often a worker says it is alive
+    worker_stalled_seconds: float = 30.0  # a worker silent this long is dead: its job is retried
+    worker_shutdown_seconds: float = 30.0  # a stopping worker waits this long, then hands back
     mining_processes: int = 0  # git processes one long history is read with; 0: the cores
     # Limits of a job and quotas of an owner (see README, "Jobs and faults").
     job_deadline_seconds: float = 3600.0  # one attempt of a job, start to final write
@@ -68,6 +76,23 @@ class Settings:
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'artifact-miner.db').resolve()}"
+
+    @property
+    def distributed(self) -> bool:
+        """Whether jobs and events go through PostgreSQL (QUEUE=postgres)."""
+        return self.queue == "postgres"
+
+    @property
+    def mines_here(self) -> bool:
+        """Whether an API process runs mining jobs: always with the local queue."""
+        return not self.distributed or self.with_worker
+
+    def check_queue(self) -> None:
+        """ValueError for a QUEUE that cannot work with the DATABASE_URL."""
+        if self.queue not in {"local", "postgres"}:
+            raise ValueError(f"QUEUE must be local or postgres, not {self.queue!r}")
+        if self.distributed and not self.sqlalchemy_url.startswith("postgresql"):
+            raise ValueError("QUEUE=postgres needs DATABASE_URL=postgresql+asyncpg://...")
 
     @property
     def uploads_dir(self) -> Path:
@@ -109,6 +134,18 @@ class Settings:
             rate_limit_uploads=env.get("RATE_LIMIT_UPLOADS", defaults.rate_limit_uploads),
             mining_concurrency=int(env.get("MINING_CONCURRENCY", defaults.mining_concurrency)),
             workers=max(1, int(env.get("WORKERS", defaults.workers))),
+            queue=env.get("QUEUE", defaults.queue).strip().lower() or defaults.queue,
+            with_worker=env.get("WITH_WORKER", "") in {"1", "true", "yes"},
+            worker_jobs=max(1, int(env.get("WORKER_JOBS", defaults.worker_jobs))),
+            worker_heartbeat_seconds=float(
+                env.get("WORKER_HEARTBEAT_SECONDS", defaults.worker_heartbeat_seconds)
+            ),
+            worker_stalled_seconds=float(
+                env.get("WORKER_STALLED_SECONDS", defaults.worker_stalled_seconds)
+            ),
+            worker_shutdown_seconds=float(
+                env.get("WORKER_SHUTDOWN_SECONDS", defaults.worker_shutdown_seconds)
+            ),
             mining_processes=int(env.get("MINING_PROCESSES") or defaults.mining_processes),
             job_deadline_seconds=float(
                 env.get("JOB_DEADLINE_SECONDS", defaults.job_deadline_seconds)

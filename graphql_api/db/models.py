@@ -213,6 +213,9 @@ class MiningJob(Base, PublicId, CreatedAt):
         ValidatedJSON(js.JOB_ERRORS), default=list
     )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # The process running the job, or that ran it last: "host:pid" (for operators, and for
+    # telling workers apart when several share the queue).
+    worker: Mapped[str | None] = mapped_column(String(300))
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from graphql_api.db.models import (
@@ -80,15 +81,21 @@ async def skills_by_name(
 ) -> dict[str, Skill]:
     """The catalogue rows for (name, category) pairs, created when missing.
 
-    Writers are serialised (BEGIN IMMEDIATE on SQLite; one persisting task at a time in the
-    job runner), so a name cannot be inserted twice between the lookup and the insert."""
+    Several processes may add the same name at once (mining workers of QUEUE=postgres, or
+    servers of WORKERS > 1): a missing name is inserted with ON CONFLICT DO NOTHING, which on
+    PostgreSQL waits for a concurrent insert of it to commit; then every row is read."""
     names = sorted({name for name, _ in wanted})
-    found = {s.name: s for s in await session.scalars(select(Skill).where(Skill.name.in_(names)))}
-    for name, category in wanted:
-        if name not in found:
-            found[name] = Skill(name=name, category=category)
-            session.add(found[name])
-    await session.flush()
+    query = select(Skill).where(Skill.name.in_(names))
+    found = {s.name: s for s in await session.scalars(query)}
+    missing = {name: category for name, category in reversed(wanted) if name not in found}
+    if missing:
+        dialect = (await session.connection()).dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        await session.execute(
+            insert(Skill).on_conflict_do_nothing(index_elements=[Skill.name]),
+            [{"name": name, "category": category} for name, category in missing.items()],
+        )
+        found = {s.name: s for s in await session.scalars(query)}
     return found
 
 

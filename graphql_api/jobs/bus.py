@@ -23,6 +23,17 @@ class EventBus(Protocol):
         ...
 
 
+class Resync:
+    """Sent to every subscriber of a process whose bus lost its connection and got it back:
+    events may have been missed meanwhile, so read the current state again."""
+
+    def __repr__(self) -> str:
+        return "RESYNC"
+
+
+RESYNC = Resync()
+
+
 class InProcessBus:
     """Fan-out to per-subscriber queues. A slow subscriber loses its oldest events rather
     than holding the publisher back (the job row has the truth)."""
@@ -37,6 +48,11 @@ class InProcessBus:
             if queue.full():
                 queue.get_nowait()
             queue.put_nowait(event)
+
+    def broadcast(self, event: Any) -> None:
+        """To every subscriber of every topic."""
+        for topic in tuple(self._queues):
+            self.publish(topic, event)
 
     def subscribers(self, topic: str) -> int:
         return len(self._queues.get(topic, ()))

@@ -50,6 +50,9 @@ class JobEvent:
     repository_error: str | None = None  # its error code, when it failed
     ranking: tuple[RankEntry, ...] = ()
     final: bool = False  # the job has reached a final status; nothing more will come
+    # The ranking was cut to fit a message between processes (the final one is in the
+    # database: subscriptions read it from there).
+    truncated: bool = False
 
     @classmethod
     def of(cls, job: JobState, kind: EventKind, **extra: Any) -> JobEvent:
@@ -64,6 +67,18 @@ class JobEvent:
             total=job.total,
             **extra,
         )
+
+    def to_json(self) -> dict[str, Any]:
+        data = {f: getattr(self, f) for f in self.__dataclass_fields__ if f != "ranking"}
+        data["ranking"] = [
+            [e.project_uid, e.name, e.path, e.score, e.position] for e in self.ranking
+        ]
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> JobEvent:
+        ranking = tuple(RankEntry(*entry) for entry in data.pop("ranking", ()))
+        return cls(**{**data, "kind": EventKind(data["kind"]), "ranking": ranking})
 
     @property
     def topics(self) -> tuple[str, str]:

@@ -21,9 +21,11 @@ import contextlib
 import dataclasses
 import errno
 import logging
+import os
 import re
+import socket
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +50,7 @@ from mining.records import Identity, ProjectFailure, ProjectReport
 log = logging.getLogger("graphql_api.jobs")
 
 MAX_ATTEMPTS = 3
+WORKER = f"{socket.gethostname()}:{os.getpid()}"[:300]  # who runs a job (mining_jobs.worker)
 _UNEXPECTED = ("INTERNAL", "an unexpected error stopped the job (see the server log)")
 
 
@@ -89,10 +92,15 @@ class JobRunner:
 
     # --- lifecycle ---------------------------------------------------------------------------
 
-    async def start(self) -> None:
+    async def start(self, *, queue: bool = True) -> None:
+        """Take up jobs. With `queue=False` (QUEUE=postgres) this process keeps no queue of
+        its own: the job engine hands it jobs through `run_claimed`, and recovering a dead
+        process's job is the engine's work (stalled-job retry), not this start's."""
         root = self.settings.scratch_dir
         await anyio.to_thread.run_sync(scratch.sweep, root)
         self._scratch = await anyio.to_thread.run_sync(scratch.ScratchArea, root)
+        if not queue:
+            return
         await self.recover()
         self._workers = [asyncio.create_task(self._work()) for _ in range(self._n_workers)]
         if self._poll_interval is not None:
@@ -116,17 +124,32 @@ class JobRunner:
         """Resolve what a previous process left: running jobs are re-queued or failed."""
         async with self.db.write() as session:
             for job in await queries.jobs_in(session, ["running", "queued"]):
-                if job.status == "running" and job.attempts >= MAX_ATTEMPTS:
-                    job.status, job.stage = "failed", "failed"
-                    job.error_code = "INTERRUPTED"
-                    job.error = f"the server stopped during this job {job.attempts} times"
-                    job.finished_at = utcnow()
-                    log.warning("job %s failed: interrupted too often", job.uid)
-                    continue
-                if job.status == "running":
-                    log.warning("job %s was interrupted; queued again", job.uid)
-                job.status, job.stage = "queued", "queued"
-                self.enqueue(job.uid)
+                if _resolve_interrupted(job):
+                    self.enqueue(job.uid)
+
+    async def run_claimed(self, uid: str, *, stopping: Callable[[], bool] | None = None) -> None:
+        """Run a job the job engine gave this process (QUEUE=postgres). The engine's lock on
+        the portfolio means no other process runs it now, so a job still marked running was
+        left by a dead worker: it is queued again, or failed after MAX_ATTEMPTS, as at a
+        start-up. Cancelling the calling task cancels the job (its git processes are killed);
+        when `stopping()` holds then, the job is handed back (queued) and CancelledError
+        raised. Running it again after it ended does nothing: a job ends once."""
+        async with self.db.write() as session:
+            job = await queries.job_to_run(session, uid)
+            if job is None or job.status not in {"queued", "running"}:
+                return
+            interrupted = job.status == "running" and not _resolve_interrupted(job)
+            failed = job if interrupted else None
+        if failed is not None:
+            publish(self.bus, JobEvent.of(failed, EventKind.STAGE, final=True))
+            return
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks[uid] = task
+        try:
+            await self._run_job(uid, stopping)
+        finally:
+            self._tasks.pop(uid, None)
 
     def enqueue(self, job_uid: str) -> None:
         if job_uid not in self._queued:
@@ -177,7 +200,7 @@ class JobRunner:
 
     # --- one job -----------------------------------------------------------------------------
 
-    async def _run_job(self, uid: str) -> None:
+    async def _run_job(self, uid: str, stopping: Callable[[], bool] | None = None) -> None:
         JOB_ID.set(uid)  # this task's context: every log line of the job names it
         run = await self._begin(uid)
         if run is None:
@@ -199,7 +222,8 @@ class JobRunner:
                 await self._mine(run)
                 await self._finish(run)
         except asyncio.CancelledError:
-            status = "queued" if self._stopping else "cancelled"
+            handing_back = self._stopping or (stopping is not None and stopping())
+            status = "queued" if handing_back else "cancelled"
             await asyncio.shield(self._end(run, status, stage=status))
             if status == "queued":
                 raise
@@ -233,6 +257,7 @@ class JobRunner:
             else:
                 job.status, job.stage = "running", "discovering"
                 job.attempts += 1
+                job.worker = WORKER
                 job.started_at = utcnow()
                 job.completed, job.total, job.repo_errors = 0, 0, []
                 job.error_code = job.error = job.current = None
@@ -437,6 +462,22 @@ class JobRunner:
 
     def _publish(self, run: _Run, kind: EventKind, **extra: object) -> None:
         publish(self.bus, JobEvent.of(run.job, kind, **extra))
+
+
+def _resolve_interrupted(job: models.MiningJob) -> bool:
+    """A job a dead process left queued or running: queued again (True), or failed with
+    INTERRUPTED once it has been started MAX_ATTEMPTS times (False)."""
+    if job.status == "running" and job.attempts >= MAX_ATTEMPTS:
+        job.status, job.stage = "failed", "failed"
+        job.error_code = "INTERRUPTED"
+        job.error = f"the server stopped during this job {job.attempts} times"
+        job.finished_at = utcnow()
+        log.warning("job %s failed: interrupted too often", job.uid)
+        return False
+    if job.status == "running":
+        log.warning("job %s was interrupted; queued again", job.uid)
+    job.status, job.stage = "queued", "queued"
+    return True
 
 
 def _commits(report: ProjectReport) -> int:

@@ -25,6 +25,7 @@ from graphql_api.jobs import persist
 from graphql_api.jobs.bus import EventBus
 from graphql_api.jobs.events import TERMINAL, EventKind, JobEvent, publish
 from graphql_api.jobs.memo import Memo
+from graphql_api.jobs.queue import JobQueue
 from graphql_api.jobs.runner import JobRunner
 from graphql_api.settings import Settings
 from mining import codec
@@ -55,6 +56,7 @@ class Services:
     runner: JobRunner
     store: UploadStore
     archive_limits: ArchiveLimits
+    queue: JobQueue  # where jobs wait: this process's runner, or procrastinate's (QUEUE)
     profiles: Memo[Any] = field(default_factory=Memo)
 
     # --- uploads -----------------------------------------------------------------------------
@@ -167,7 +169,7 @@ class Services:
                 for upload, path in zip(uploads, extracted, strict=True)
             )
             job = await self._new_job(session, portfolio.id, owner_id)
-        self.runner.enqueue(job.uid)
+        await self.queue.submit(job.uid, job.portfolio_id)
         return portfolio, job
 
     # --- quotas (each a QUOTA_EXCEEDED userError; the ingest then leaves nothing behind) ----
@@ -214,7 +216,7 @@ class Services:
     async def remine(self, portfolio_id: str, owner_id: int) -> models.MiningJob:
         async with self.db.write() as session:
             job = await self._new_job(session, portfolio_id, owner_id)
-        self.runner.enqueue(job.uid)
+        await self.queue.submit(job.uid, job.portfolio_id)
         return job
 
     async def _new_job(self, session: Any, portfolio_id: str, owner_id: int) -> models.MiningJob:
@@ -251,7 +253,7 @@ class Services:
                 job.status, job.stage, job.finished_at = "cancelled", "cancelled", utcnow()
         if job.status == "cancelled":
             publish(self.bus, JobEvent.of(job, EventKind.STAGE, final=True))
-        await self.runner.cancel(job.uid)
+        await self.queue.cancel(job.uid, job.portfolio_id)
         return job
 
     # --- recomputation from stored reports ---------------------------------------------------

@@ -8,11 +8,13 @@ the generator and the bus subscription is removed with it: no task is left behin
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncGenerator
 
 import strawberry
 
 from graphql_api.db import models, queries
+from graphql_api.jobs.bus import Resync
 from graphql_api.jobs.events import (
     TERMINAL,
     EventKind,
@@ -131,7 +133,10 @@ class Subscription:
                 yield RankingProgress.from_event(snapshot, info.context.fresh_loaders())
                 if snapshot.final:
                     return
-            async for event in events:
+            async for message in events:
+                event = await _current(info, pid, message)
+                if event is None:
+                    continue
                 yield RankingProgress.from_event(event, info.context.fresh_loaders())
                 if event.final:
                     return
@@ -149,8 +154,26 @@ class Subscription:
             async for event in events:
                 job = await _job(info, uid)  # a fresh read per event: no connection-long cache
                 yield MiningJobType.from_model(job)
-                if event.final:
+                if job.status in TERMINAL or (isinstance(event, JobEvent) and event.final):
                     return
+
+
+async def _current(info: Info, pid: str, message: JobEvent | Resync) -> JobEvent | None:
+    """The event to send for a bus message: the event itself; after a RESYNC (the bus lost
+    its connection; events may be missing) or for a final ranking cut to fit between
+    processes, the state read from the database."""
+    if isinstance(message, JobEvent) and not (message.truncated and message.final):
+        return message
+    owner_id = info.context.owner_id
+    async with info.context.db.read() as session:
+        jobs = await queries.latest_jobs_by_portfolio(session, [pid], owner_id=owner_id)
+        projects = await queries.ranked_projects(session, pid, owner_id=owner_id)
+    if not jobs:
+        return None
+    snapshot = _snapshot(jobs[0], projects)
+    if isinstance(message, JobEvent):  # the final event, with the whole ranking
+        return dataclasses.replace(message, ranking=snapshot.ranking, truncated=False)
+    return snapshot
 
 
 async def _job(info: Info, uid: str) -> models.MiningJob:

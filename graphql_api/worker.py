@@ -1,0 +1,48 @@
+"""`artifact-miner worker`: a mining process of a QUEUE=postgres deployment.
+
+It serves nothing: it migrates (under the migration lock), then takes jobs from procrastinate
+and mines them with the same `JobRunner` as a single server, publishing progress over
+PostgreSQL LISTEN/NOTIFY so that subscriptions on any API process follow them. SIGTERM or
+SIGINT stops it gracefully: it takes no new job and waits up to WORKER_SHUTDOWN_SECONDS for
+the running one, then hands it back to the queue (another worker takes it up).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from graphql_api.db import migrate
+from graphql_api.db.engine import Database
+from graphql_api.jobs.pgbus import PostgresBus
+from graphql_api.jobs.queue import build_app, running_worker
+from graphql_api.jobs.runner import JobRunner
+from graphql_api.settings import Settings
+
+log = logging.getLogger("graphql_api.worker")
+
+
+async def run(settings: Settings) -> None:
+    settings.check_queue()
+    if not settings.distributed:
+        raise ValueError("`artifact-miner worker` needs QUEUE=postgres (and a PostgreSQL URL)")
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database.from_url(settings.sqlalchemy_url)
+    try:
+        await migrate.upgrade(db.engine)
+        bus = PostgresBus(settings.sqlalchemy_url)
+        await bus.start()
+        runner = JobRunner(db, settings, bus)
+        await runner.start(queue=False)
+        engine = build_app(settings)
+        try:
+            async with (
+                engine.open_async(),
+                running_worker(engine, runner, settings, signals=True) as worker,
+            ):
+                log.info("worker ready: %d job(s) at once", settings.worker_jobs)
+                await worker  # until SIGTERM / SIGINT
+        finally:
+            await runner.stop()
+            await bus.stop()
+    finally:
+        await db.dispose()
