@@ -8,7 +8,7 @@ DATA_DIR ?= $(CURDIR)/data
 GRAPHIQL_DIR := graphql_api/static/graphiql
 export HOST PORT DATA_DIR
 
-.PHONY: serve test lint format bench bench-dashboard bench-ingest bench-truth schema assets clean
+.PHONY: serve test lint format bench bench-dashboard bench-ingest bench-truth bench-scale schema assets clean
 
 # The environment: created when missing, reinstalled when pyproject.toml changes.
 $(VENV): pyproject.toml
@@ -51,6 +51,11 @@ bench-dashboard: $(VENV)
 
 bench-ingest: $(VENV)
 	$(BIN)/python -m bench.ingest_bench
+
+# QUEUE=postgres: throughput with 1 vs 2 workers and enqueue-to-start latency (PostgreSQL:
+# BENCH_DATABASE_URL, else TEST_DATABASE_URL, else the local server's postgres database).
+bench-scale: $(VENV)
+	$(BIN)/python -m bench.scale_bench
 
 bench-truth: $(VENV)
 	TRUTH_REPOS=$(TRUTH_REPOS) $(BIN)/python -m bench.truth_bench

@@ -109,8 +109,10 @@ class PostgresBus:
         if self._connection is not None:
             self._connection.terminate()
 
-    async def until_connected(self) -> None:
-        await self._connected.wait()
+    @property
+    def server_pid(self) -> int | None:
+        """The PostgreSQL backend of the bus's connection (for operators and tests)."""
+        return None if self._connection is None else int(self._connection.get_server_pid())
 
     # --- the EventBus interface --------------------------------------------------------------
 

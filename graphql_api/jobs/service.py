@@ -140,6 +140,10 @@ class Services:
         user_emails: Sequence[str] | None,
     ) -> tuple[models.Portfolio, models.MiningJob]:
         async with self.db.write() as session:
+            # The owner's lock first (the quotas take it): inserting a row that refers to the
+            # owner takes a share lock on it, and two uploads holding that while each waits
+            # for the other's to upgrade is a deadlock on PostgreSQL.
+            await writes.lock_owner(session, owner_id)
             if portfolio_id is None:
                 portfolio = models.Portfolio(owner_id=owner_id)
                 session.add(portfolio)
