@@ -178,7 +178,7 @@ async def _distributed(
         engine = build_app(settings)
         await engine.open_async()
         stack.push_async_callback(engine.close_async)
-        queue = PostgresQueue(engine)
+        queue = PostgresQueue(engine, bus)
         state.services = Services(db, settings, bus, runner, store, ArchiveLimits(), queue=queue)
         if not settings.require_auth:
             state.local = await local_caller(db)
@@ -203,7 +203,7 @@ async def readyz(request: Request) -> Response:
     return await probes.readiness(
         {
             "database": state.database_probe,
-            "queue": services.runner.check,
+            "queue": services.queue.check,
             "store": services.store.check,
         }
     )

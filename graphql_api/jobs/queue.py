@@ -23,7 +23,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, Protocol
 
-from graphql_api.jobs.pgbus import libpq_url
+from graphql_api.jobs.pgbus import PostgresBus, libpq_url
 from graphql_api.settings import Settings
 
 if TYPE_CHECKING:
@@ -46,6 +46,10 @@ class JobQueue(Protocol):
         """Stop the job wherever it runs (its row already says cancel_requested)."""
         ...
 
+    async def check(self) -> None:
+        """For /readyz: raises when jobs cannot be queued or taken from here."""
+        ...
+
 
 class LocalQueue:
     """The in-process queue of one server (QUEUE=local)."""
@@ -58,6 +62,9 @@ class LocalQueue:
 
     async def cancel(self, job_uid: str, portfolio_id: str) -> None:
         await self.runner.cancel(job_uid)
+
+    async def check(self) -> None:
+        await self.runner.check()
 
 
 class HandedBack(Exception):
@@ -104,8 +111,15 @@ def build_app(settings: Settings, *, pool_size: int = 4) -> procrastinate.App:
 class PostgresQueue:
     """Jobs deferred to procrastinate (QUEUE=postgres); see the module's docstring."""
 
-    def __init__(self, app: procrastinate.App) -> None:
+    def __init__(self, app: procrastinate.App, bus: PostgresBus | None = None) -> None:
         self.app = app
+        self.bus = bus
+
+    async def check(self) -> None:
+        if not await self.app.check_connection_async():
+            raise RuntimeError("procrastinate's tables are not reachable")
+        if self.bus is not None and self.bus.server_pid is None:
+            raise RuntimeError("the event bus is reconnecting")
 
     async def submit(self, job_uid: str, portfolio_id: str) -> None:
         from procrastinate.exceptions import AlreadyEnqueued

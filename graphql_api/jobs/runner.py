@@ -208,13 +208,13 @@ class JobRunner:
         log.info("job started (attempt %d)", run.job.attempts)
         started = time.monotonic()
         try:
-            await self._attempt(run)
+            await self._attempt(run, stopping)
         finally:
             seconds = time.monotonic() - started
             MINING_SECONDS.labels(run.job.status).observe(seconds)
             log.info("job %s after %.1f s", run.job.status, seconds)
 
-    async def _attempt(self, run: _Run) -> None:
+    async def _attempt(self, run: _Run, stopping: Callable[[], bool] | None) -> None:
         uid = run.job.uid
         deadline = asyncio.timeout(self.settings.job_deadline_seconds)
         try:
