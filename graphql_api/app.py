@@ -38,6 +38,7 @@ from graphql_api.ingest import (
     UploadStore,
     make_upload_route,
 )
+from graphql_api.ingest.backends import upload_store
 from graphql_api.jobs.bus import InProcessBus
 from graphql_api.jobs.exports import export_file
 from graphql_api.jobs.queue import LocalQueue
@@ -174,7 +175,7 @@ async def _distributed(
         bus = PostgresBus(settings.sqlalchemy_url)
         await bus.start()
         stack.push_async_callback(bus.stop)
-        runner = JobRunner(db, settings, bus)
+        runner = JobRunner(db, settings, bus, store=store)
         engine = build_app(settings)
         await engine.open_async()
         stack.push_async_callback(engine.close_async)
@@ -219,14 +220,20 @@ def create_app(settings: Settings | None = None) -> Starlette:
     state = AppState(
         settings, RateLimits(settings.rate_limit_mutations, settings.rate_limit_uploads)
     )
-    store = UploadStore(settings.uploads_dir)
+    store = upload_store(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        for folder in (settings.uploads_dir, settings.extracted_dir, settings.exports_dir):
+        folders = [settings.uploads_dir, settings.extracted_dir, settings.exports_dir]
+        if settings.upload_store == "s3":
+            folders.append(settings.spool_dir)
+        for folder in folders:
             folder.mkdir(exist_ok=True)
             folder.chmod(0o700)  # uploaded code is private to the server's user
+        swept = await store.sweep()  # partial uploads of processes that died mid-upload
+        if swept:
+            log.info("removed %d partial uploads left by stopped processes", swept)
         db = Database.from_url(settings.sqlalchemy_url)
         state.database_probe = probes.DatabaseProbe(settings.sqlalchemy_url)
         try:
@@ -237,7 +244,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 return
             bus = InProcessBus()
             several = settings.workers > 1
-            runner = JobRunner(db, settings, bus, poll_interval=POLL_SECONDS if several else None)
+            runner = JobRunner(
+                db, settings, bus, poll_interval=POLL_SECONDS if several else None, store=store
+            )
             state.services = Services(
                 db, settings, bus, runner, store, ArchiveLimits(), queue=LocalQueue(runner)
             )
@@ -256,6 +265,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await state.database_probe.dispose()
             state.database_probe = None
             await db.dispose()
+            await store.aclose()
             metrics.process_exited()
 
     graphql = GraphQLApp(state)

@@ -64,6 +64,13 @@ class Settings:
     # Operations (README, "Operations"): log lines as text or JSON; /metrics for a bearer of
     # metrics_token, or for loopback clients only when it is empty; seconds a stopping server
     # waits for requests in flight before it closes them.
+    # Where uploads are kept (README, "Deploying"): "local" (uploads_dir, a shared volume
+    # across machines) or "s3" (a bucket; credentials from the usual AWS variables or files).
+    upload_store: str = "local"
+    s3_bucket: str = ""
+    s3_prefix: str = "uploads/"
+    s3_endpoint_url: str = ""  # empty: AWS; else any S3-compatible server (MinIO, Ceph, ...)
+    s3_region: str = ""
     log_format: str = "text"
     metrics_token: str = field(default="", repr=False)
     shutdown_grace_seconds: int = 30
@@ -105,6 +112,11 @@ class Settings:
     @property
     def exports_dir(self) -> Path:
         return self.data_dir / "exports"
+
+    @property
+    def spool_dir(self) -> Path:
+        """UPLOAD_STORE=s3: uploads on their way to the bucket, and copies read back."""
+        return self.data_dir / "spool"
 
     @property
     def scratch_dir(self) -> Path:
@@ -168,6 +180,11 @@ class Settings:
             head_timeout=float(env.get("HEAD_TIMEOUT_SECONDS", defaults.head_timeout)),
             keep_alive=int(env.get("KEEP_ALIVE_SECONDS", defaults.keep_alive)),
             allow_anonymous_remote=env.get("ALLOW_ANONYMOUS_REMOTE", "") in {"1", "true", "yes"},
+            upload_store=env.get("UPLOAD_STORE", defaults.upload_store).strip().lower() or "local",
+            s3_bucket=env.get("S3_BUCKET", ""),
+            s3_prefix=env.get("S3_PREFIX", defaults.s3_prefix),
+            s3_endpoint_url=env.get("S3_ENDPOINT_URL", ""),
+            s3_region=env.get("S3_REGION", "") or env.get("AWS_DEFAULT_REGION", ""),
             log_format=env.get("LOG_FORMAT", defaults.log_format).strip().lower() or "text",
             metrics_token=env.get("METRICS_TOKEN", ""),
             shutdown_grace_seconds=int(

@@ -13,6 +13,7 @@ import logging
 
 from graphql_api.db import migrate
 from graphql_api.db.engine import Database
+from graphql_api.ingest.backends import upload_store
 from graphql_api.jobs.pgbus import PostgresBus
 from graphql_api.jobs.queue import build_app, running_worker
 from graphql_api.jobs.runner import JobRunner
@@ -31,7 +32,8 @@ async def run(settings: Settings) -> None:
         await migrate.upgrade(db.engine)
         bus = PostgresBus(settings.sqlalchemy_url)
         await bus.start()
-        runner = JobRunner(db, settings, bus)
+        store = upload_store(settings)  # uploads whose extracted folder is not on this machine
+        runner = JobRunner(db, settings, bus, store=store)
         await runner.start(queue=False)
         engine = build_app(settings)
         try:
@@ -44,5 +46,6 @@ async def run(settings: Settings) -> None:
         finally:
             await runner.stop()
             await bus.stop()
+            await store.aclose()
     finally:
         await db.dispose()

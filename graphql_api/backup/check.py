@@ -6,7 +6,8 @@ Problems found (each one line, naming the table and row or the store-relative pa
 - a database that was never migrated;
 - a path in `uploaded_zips.path`, `uploaded_zips.extraction_path` or `exports.path`, or the
   file of a `stored_uploads` row, that is missing, of the wrong kind (a file where a folder
-  belongs), or outside DATA_DIR.
+  belongs), or outside DATA_DIR. With UPLOAD_STORE=s3 the uploads are in the bucket and are
+  not checked here (extracted folders and exports still are).
 Relative stored paths are read as the server reads them, from the working directory.
 """
 
@@ -54,9 +55,15 @@ async def check(settings: Settings) -> CheckReport:
             references = await maintenance.file_references(conn)
     finally:
         await engine.dispose()
+    if settings.upload_store == "s3":  # uploads live in the bucket (its own tooling checks it)
+        references = [r for r in references if not _in_bucket(r)]
     root = settings.data_dir
     problems += await anyio.to_thread.run_sync(_file_problems, references, root)
     return CheckReport(dialect, revision, len(references), problems)
+
+
+def _in_bucket(ref: FileReference) -> bool:
+    return ref.path.startswith("s3://") or (ref.in_store and ref.table == "stored_uploads")
 
 
 def _file_problems(references: list[FileReference], root: Path) -> list[str]:

@@ -12,6 +12,7 @@ message names the offending value.  Anything else that escapes this package is a
         UPLOAD_TIMEOUT          a request body not whole within its deadline (HTTP 408)
         UPLOAD_TOO_SLOW         a request body arriving under the minimum rate (HTTP 408)
         DISK_FULL               no space left to store or extract an upload (HTTP 507)
+        STORE_UNAVAILABLE       the upload store (an S3 bucket) could not be reached (HTTP 503)
         PAYLOAD_TOO_LARGE       a request body passed the middleware's cap (HTTP 413)
         EMPTY_UPLOAD            zero bytes uploaded, or an archive without a single file
         NOT_A_ZIP               the first bytes are not a ZIP signature (HTTP 415)
@@ -61,6 +62,7 @@ class IngestErrorCode(StrEnum):
     UPLOAD_TIMEOUT = "UPLOAD_TIMEOUT"
     UPLOAD_TOO_SLOW = "UPLOAD_TOO_SLOW"
     DISK_FULL = "DISK_FULL"
+    STORE_UNAVAILABLE = "STORE_UNAVAILABLE"
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
     EMPTY_UPLOAD = "EMPTY_UPLOAD"
     NOT_A_ZIP = "NOT_A_ZIP"

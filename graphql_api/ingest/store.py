@@ -1,11 +1,18 @@
-"""Uploads streamed to disk, never held whole in memory.
+"""Uploads streamed to disk, never held whole in memory; the upload store's interface.
 
-``UploadStore(root)`` keeps one file per upload, ``<root>/<upload_id>.zip`` with ``upload_id`` a
-uuid4 hex string.  Bytes arrive as an async iterator (a raw request body or a Starlette
-``UploadFile`` read in chunks), are gathered into blocks of ``chunk_size`` and written and hashed
-in a worker thread, so the event loop never blocks and memory stays at about one block per upload.
+``UploadStore`` is what the server asks of a store (the API stores and reads uploads through
+it, workers read them); ``LocalUploadStore`` and ``s3.S3UploadStore`` are its backends.
+
+``LocalUploadStore(root)`` keeps one file per upload, ``<root>/<upload_id>.zip`` with
+``upload_id`` a uuid4 hex string.  Bytes arrive as an async iterator (a raw request body or a
+Starlette ``UploadFile`` read in chunks), are gathered into blocks of ``chunk_size`` and written
+and hashed in a worker thread, so the event loop never blocks and memory stays at about one block
+per upload.
 A partial upload lives in ``<root>/.<upload_id>.part`` and is renamed into place only when
 complete; on any failure (limit, bad signature, client gone, cancellation) it is deleted.
+The writer holds an exclusive ``flock`` on its partial file while it writes, so ``sweep()``
+removes only the partial files of processes that died (SIGKILL, power loss) mid-upload, also
+when several processes, or machines on a shared file system with working locks, share ``root``.
 
 Errors (``IngestError.code``):
     UPLOAD_TOO_LARGE  more than ``limit`` bytes arrived; raised as soon as the limit is passed.
@@ -23,15 +30,18 @@ the client uploads again.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import os
 import re
 import unicodedata
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 import anyio
 import anyio.to_thread
@@ -40,7 +50,7 @@ from starlette.datastructures import UploadFile
 from graphql_api.ingest.errors import IngestError, IngestErrorCode, disk_full, is_disk_full, shown
 from graphql_api.ingest.limits import MiB
 
-__all__ = ["ZIP_SIGNATURES", "StoredUpload", "UploadStore", "display_name"]
+__all__ = ["ZIP_SIGNATURES", "LocalUploadStore", "StoredUpload", "UploadStore", "display_name"]
 
 ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
 _SIGNATURE_SIZE = 4
@@ -54,13 +64,60 @@ C = IngestErrorCode
 @dataclass(frozen=True, slots=True)
 class StoredUpload:
     id: str
-    path: Path
+    location: str  # what `uploaded_zips.path` records: a file path, or s3://bucket/key
     filename: str  # for display only: never used to build a path
     size: int
     sha256: str
 
+    @property
+    def path(self) -> Path:
+        """The file of an upload in a ``LocalUploadStore``."""
+        return Path(self.location)
 
-class UploadStore:
+
+class UploadStore(Protocol):
+    """Where uploads are kept, for every API process and worker (README, "Deploying")."""
+
+    async def save_stream(
+        self, chunks: AsyncIterator[bytes], filename: str, limit: int
+    ) -> StoredUpload:
+        """Store a new upload of at most ``limit`` bytes whole, or nothing (IngestError)."""
+        ...
+
+    async def save_upload_file(self, upload: UploadFile, limit: int) -> StoredUpload: ...
+
+    def check_id(self, upload_id: str) -> None:
+        """UPLOAD_NOT_FOUND for a malformed id (it never reaches SQL or a path)."""
+        ...
+
+    def location(self, upload_id: str) -> str: ...
+
+    def upload_id_of(self, location: str) -> str | None:
+        """The id of the upload at ``location`` (as ``location`` made it), else None."""
+        ...
+
+    async def exists(self, upload_id: str) -> bool: ...
+
+    def opened(self, upload_id: str) -> AbstractAsyncContextManager[Path]:
+        """A local file with the upload's bytes while the block runs (UPLOAD_NOT_FOUND)."""
+        ...
+
+    async def discard(self, upload_id: str) -> None:
+        """Delete an upload; one already gone is not an error."""
+        ...
+
+    async def sweep(self) -> int:
+        """Remove what dead processes left half-written; how many went."""
+        ...
+
+    async def check(self) -> None:
+        """Raise when the store cannot be written (for /readyz)."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
+class LocalUploadStore:
     def __init__(
         self, root: Path, *, chunk_size: int = 1 * MiB, idle_timeout: float = 60.0
     ) -> None:
@@ -69,10 +126,16 @@ class UploadStore:
         self.chunk_size = chunk_size
 
     async def save_stream(
-        self, chunks: AsyncIterator[bytes], filename: str, limit: int
+        self,
+        chunks: AsyncIterator[bytes],
+        filename: str,
+        limit: int,
+        *,
+        upload_id: str | None = None,
     ) -> StoredUpload:
-        """Stream ``chunks`` into a new upload of at most ``limit`` bytes."""
-        upload_id = uuid.uuid4().hex
+        """Stream ``chunks`` into a new upload of at most ``limit`` bytes (under ``upload_id``
+        when given: a copy of an upload kept elsewhere)."""
+        upload_id = uuid.uuid4().hex if upload_id is None else upload_id
         final = self.path_of(upload_id)
         sink = await anyio.to_thread.run_sync(_Sink.create, self.root / f".{upload_id}.part")
         try:
@@ -84,7 +147,9 @@ class UploadStore:
             if is_disk_full(exc):
                 raise disk_full("store the upload") from exc
             raise
-        return StoredUpload(upload_id, final, display_name(filename), sink.size, sink.hexdigest)
+        return StoredUpload(
+            upload_id, str(final), display_name(filename), sink.size, sink.hexdigest
+        )
 
     async def save_upload_file(self, upload: UploadFile, limit: int) -> StoredUpload:
         """Store a Starlette ``UploadFile`` (what Strawberry's ``Upload`` is on this server)."""
@@ -110,6 +175,32 @@ class UploadStore:
     async def discard(self, upload_id: str) -> None:
         """Delete an upload; deleting one that is already gone is not an error."""
         await anyio.Path(self.path_of(upload_id)).unlink(missing_ok=True)
+
+    def check_id(self, upload_id: str) -> None:
+        self.path_of(upload_id)
+
+    def location(self, upload_id: str) -> str:
+        return str(self.path_of(upload_id))
+
+    def upload_id_of(self, location: str) -> str | None:
+        path = Path(location)
+        upload_id = path.name.removesuffix(".zip")
+        if path.parent != self.root or not _UPLOAD_ID.fullmatch(upload_id):
+            return None
+        return upload_id
+
+    async def exists(self, upload_id: str) -> bool:
+        return await anyio.Path(self.path_of(upload_id)).is_file()
+
+    @contextlib.asynccontextmanager
+    async def opened(self, upload_id: str) -> AsyncIterator[Path]:
+        yield await self.locate(upload_id)
+
+    async def sweep(self) -> int:
+        return await anyio.to_thread.run_sync(_sweep, self.root)
+
+    async def aclose(self) -> None:
+        return None
 
     async def check(self) -> None:
         """For /readyz: a file can be created and removed in the store (raises OSError)."""
@@ -171,7 +262,9 @@ class _Sink:
     @classmethod
     def create(cls, path: Path) -> _Sink:
         path.parent.mkdir(parents=True, exist_ok=True)
-        return cls(path, path.open("xb"))
+        file = path.open("xb")
+        fcntl.flock(file, fcntl.LOCK_EX)  # ours until closed (or this process dies): see sweep
+        return cls(path, file)
 
     def write(self, block: bytes | bytearray) -> None:
         self.file.write(block)
@@ -179,8 +272,9 @@ class _Sink:
         self.size += len(block)
 
     def commit(self, final: Path) -> None:
+        self.file.flush()  # a full disk fails here, before the name says "complete"
+        os.rename(self.path, final)  # still locked: no sweep can take the file in between
         self.file.close()
-        os.rename(self.path, final)
 
     def discard(self) -> None:
         try:
@@ -193,6 +287,20 @@ class _Sink:
     @property
     def hexdigest(self) -> str:
         return self._hash.hexdigest()
+
+
+def _sweep(root: Path) -> int:
+    """Remove the partial uploads no live writer holds (blocking: run it in a thread)."""
+    gone = 0
+    for path in root.glob(".*.part") if root.is_dir() else ():
+        try:
+            with path.open("rb") as file:
+                fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                path.unlink()  # locked by us: no writer can be between open and unlink
+        except (BlockingIOError, FileNotFoundError):
+            continue  # being written, or just renamed into place / removed
+        gone += 1
+    return gone
 
 
 async def _read_upload(upload: UploadFile, chunk_size: int) -> AsyncIterator[bytes]:

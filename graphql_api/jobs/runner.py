@@ -20,9 +20,11 @@ import asyncio
 import contextlib
 import dataclasses
 import errno
+import functools
 import logging
 import os
 import re
+import shutil
 import socket
 import time
 from collections.abc import Callable, Sequence
@@ -35,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from graphql_api.db import models, queries, writes
 from graphql_api.db.engine import Database
 from graphql_api.db.types import utcnow
+from graphql_api.ingest import ArchiveLimits, UploadStore, extract_zip
 from graphql_api.jobs import persist, scratch
 from graphql_api.jobs.bus import EventBus
 from graphql_api.jobs.events import TERMINAL, EventKind, JobEvent, RankEntry, publish
@@ -65,6 +68,7 @@ class _Run:
     reports: dict[str, ProjectReport] = field(default_factory=dict)  # by project key
     uids: dict[str, str] = field(default_factory=dict)  # project key -> RepoStat uid
     errors: list[dict[str, str]] = field(default_factory=list)
+    extracted: list[Path] = field(default_factory=list)  # extracted again here, for this job
 
 
 class JobRunner:
@@ -76,8 +80,10 @@ class JobRunner:
         *,
         workers: int = 1,
         poll_interval: float | None = None,
+        store: UploadStore | None = None,
     ):
         self.db = db
+        self.store = store  # where to read an upload whose extracted folder is not here
         self.settings = settings
         self.bus = bus
         self._poll_interval = poll_interval
@@ -290,9 +296,38 @@ class JobRunner:
             uploads = await queries.portfolio_uploads(
                 session, run.job.portfolio_id, owner_id=run.job.owner_id
             )
-        return [(Path(u.extraction_path), label(u.filename)) for u in uploads if u.extraction_path]
+        roots = []
+        for upload in uploads:
+            if not upload.extraction_path:
+                continue
+            path = Path(upload.extraction_path)
+            if not await anyio.Path(path).is_dir():  # extracted on another machine
+                path = await self._extract_again(upload)
+                run.extracted.append(path)
+            roots.append((path, label(upload.filename)))
+        return roots
+
+    async def _extract_again(self, upload: models.UploadedZip) -> Path:
+        """The upload extracted from the store, on this machine: an API process on another
+        machine extracted it when it came in (README, "Deploying")."""
+        upload_id = self.store.upload_id_of(upload.path) if self.store else None
+        if self.store is None or upload_id is None:
+            raise FileNotFoundError(f"upload {upload.id}: no extracted folder and no store copy")
+        log.info("extracting upload %s again from the store", upload.id)
+        async with self.store.opened(upload_id) as archive:
+            extract = functools.partial(
+                extract_zip, archive, self.settings.extracted_dir, ArchiveLimits()
+            )
+            return (await anyio.to_thread.run_sync(extract)).path
 
     async def _mine(self, run: _Run) -> None:
+        try:
+            await self._mine_roots(run)
+        finally:
+            for path in run.extracted:
+                await anyio.to_thread.run_sync(shutil.rmtree, path, True)
+
+    async def _mine_roots(self, run: _Run) -> None:
         labels: dict[DiscoveredProject, str] = {}
         for root, upload in await self._roots(run):
             for project in await anyio.to_thread.run_sync(discover, root):

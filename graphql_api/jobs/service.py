@@ -85,10 +85,11 @@ class Services:
             ]
             for upload in [*stored, *kept]:
                 # A fresh folder for every extraction: an upload id may be used again.
-                extract = functools.partial(
-                    extract_zip, upload.path, self.settings.extracted_dir, self.archive_limits
-                )
-                extracted.append((await anyio.to_thread.run_sync(extract)).path)
+                async with self.store.opened(upload.id) as path:
+                    extract = functools.partial(
+                        extract_zip, path, self.settings.extracted_dir, self.archive_limits
+                    )
+                    extracted.append((await anyio.to_thread.run_sync(extract)).path)
                 await anyio.to_thread.run_sync(self._check_projects, extracted[-1], upload)
             return await self._record(
                 [*stored, *kept], extracted, owner_id, portfolio_id, name, user_emails
@@ -103,15 +104,17 @@ class Services:
     async def _kept(self, upload_id: str, owner_id: int) -> StoredUpload:
         """An upload the owner sent to POST /uploads; another owner's reads as missing."""
         try:
-            self.store.path_of(upload_id)  # a malformed id never reaches SQL (nor its logs)
+            self.store.check_id(upload_id)  # a malformed id never reaches SQL (nor its logs)
             async with self.db.read() as session:
                 row = await queries.stored_upload(session, upload_id, owner_id=owner_id)
-            if row is None:
+            if row is None or not await self.store.exists(upload_id):
                 raise IngestError(IngestErrorCode.UPLOAD_NOT_FOUND, "not recorded")
-            path = await self.store.locate(upload_id)
         except (IngestError, ValueError) as exc:
+            if isinstance(exc, IngestError) and exc.code == IngestErrorCode.STORE_UNAVAILABLE:
+                raise
             raise IngestError(IngestErrorCode.UPLOAD_NOT_FOUND, "no such upload") from exc
-        return StoredUpload(upload_id, path, row.filename, row.size, row.sha256)
+        location = self.store.location(upload_id)
+        return StoredUpload(upload_id, location, row.filename, row.size, row.sha256)
 
     async def record_upload(
         self, upload: StoredUpload, owner_id: int, token_id: int | None
@@ -165,7 +168,7 @@ class Services:
                     portfolio_id=portfolio.id,
                     owner_id=portfolio.owner_id,
                     filename=upload.filename,
-                    path=str(upload.path),
+                    path=upload.location,
                     size=upload.size,
                     sha256=upload.sha256,
                     extraction_path=str(path),

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from graphql_api.ingest.limits import UploadLimits
 from graphql_api.ingest.middleware import BodySizeLimitMiddleware
 from graphql_api.ingest.routes import make_upload_route
-from graphql_api.ingest.store import StoredUpload, UploadStore
+from graphql_api.ingest.store import LocalUploadStore, StoredUpload
 from tests.ingest.ingest_zipcraft import build_zip
 
 LIMIT = 10_000
@@ -25,22 +25,22 @@ HEADERS = {"content-type": "application/zip", "x-requested-with": "test"}
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> UploadStore:
-    return UploadStore(tmp_path / "uploads")
+def store(tmp_path: Path) -> LocalUploadStore:
+    return LocalUploadStore(tmp_path / "uploads")
 
 
-def make_app(store: UploadStore, **options: object) -> Starlette:
+def make_app(store: LocalUploadStore, **options: object) -> Starlette:
     route = make_upload_route(store, UploadLimits(max_upload_bytes=LIMIT), **options)  # type: ignore[arg-type]
     return Starlette(routes=[route])
 
 
 @pytest.fixture
-def client(store: UploadStore) -> httpx.AsyncClient:
+def client(store: LocalUploadStore) -> httpx.AsyncClient:
     transport = httpx.ASGITransport(make_app(store))
     return httpx.AsyncClient(transport=transport, base_url="http://test")
 
 
-def stored_files(store: UploadStore) -> list[str]:
+def stored_files(store: LocalUploadStore) -> list[str]:
     return sorted(p.name for p in store.root.iterdir()) if store.root.exists() else []
 
 
@@ -49,7 +49,7 @@ def error_code(response: httpx.Response) -> str:
     return code
 
 
-async def test_upload_is_stored(client: httpx.AsyncClient, store: UploadStore) -> None:
+async def test_upload_is_stored(client: httpx.AsyncClient, store: LocalUploadStore) -> None:
     headers = {**HEADERS, "x-filename": "my%20caf%C3%A9.zip"}
     response = await client.post("/uploads", content=ZIP, headers=headers)
 
@@ -84,7 +84,11 @@ async def test_filename_from_query_and_streamed_body(client: httpx.AsyncClient) 
     ],
 )
 async def test_request_refusals(
-    client: httpx.AsyncClient, store: UploadStore, headers: dict[str, str], status: int, code: str
+    client: httpx.AsyncClient,
+    store: LocalUploadStore,
+    headers: dict[str, str],
+    status: int,
+    code: str,
 ) -> None:
     response = await client.post("/uploads", content=ZIP, headers=headers)
     assert (response.status_code, error_code(response)) == (status, code)
@@ -104,7 +108,7 @@ async def test_csrf_proofs(client: httpx.AsyncClient, headers: dict[str, str]) -
     assert (await client.post("/uploads", content=ZIP, headers=headers)).status_code == 201
 
 
-async def test_csrf_check_can_be_replaced_or_disabled(store: UploadStore) -> None:
+async def test_csrf_check_can_be_replaced_or_disabled(store: LocalUploadStore) -> None:
     for options in ({"csrf_check": None}, {"csrf_check": lambda request: True}):
         transport = httpx.ASGITransport(make_app(store, **options))
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
@@ -113,14 +117,16 @@ async def test_csrf_check_can_be_replaced_or_disabled(store: UploadStore) -> Non
 
 
 async def test_declared_length_over_the_limit(
-    client: httpx.AsyncClient, store: UploadStore
+    client: httpx.AsyncClient, store: LocalUploadStore
 ) -> None:
     response = await client.post("/uploads", content=b"PK\x03\x04" + bytes(LIMIT), headers=HEADERS)
     assert (response.status_code, error_code(response)) == (413, "UPLOAD_TOO_LARGE")
     assert stored_files(store) == []
 
 
-async def test_streamed_body_over_the_limit(client: httpx.AsyncClient, store: UploadStore) -> None:
+async def test_streamed_body_over_the_limit(
+    client: httpx.AsyncClient, store: LocalUploadStore
+) -> None:
     async def parts() -> AsyncIterator[bytes]:
         yield b"PK\x03\x04"
         for _ in range(20):
@@ -136,14 +142,14 @@ async def test_streamed_body_over_the_limit(client: httpx.AsyncClient, store: Up
     [(b"", 400, "EMPTY_UPLOAD"), (b"%PDF-1.7 not a zip", 415, "NOT_A_ZIP")],
 )
 async def test_content_refusals(
-    client: httpx.AsyncClient, store: UploadStore, content: bytes, status: int, code: str
+    client: httpx.AsyncClient, store: LocalUploadStore, content: bytes, status: int, code: str
 ) -> None:
     response = await client.post("/uploads", content=content, headers=HEADERS)
     assert (response.status_code, error_code(response)) == (status, code)
     assert stored_files(store) == []
 
 
-async def test_on_stored_hook(store: UploadStore) -> None:
+async def test_on_stored_hook(store: LocalUploadStore) -> None:
     seen: list[StoredUpload] = []
 
     async def record(request: Request, stored: StoredUpload) -> None:
@@ -158,7 +164,7 @@ async def test_on_stored_hook(store: UploadStore) -> None:
 # -- over a real socket ----------------------------------------------------------------------
 
 
-async def test_through_a_real_uvicorn_server(store: UploadStore) -> None:
+async def test_through_a_real_uvicorn_server(store: LocalUploadStore) -> None:
     app = Starlette(
         routes=[make_upload_route(store, UploadLimits(max_upload_bytes=10 * LIMIT))],
         middleware=[Middleware(BodySizeLimitMiddleware, max_body_bytes=LIMIT)],

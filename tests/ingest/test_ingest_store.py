@@ -12,7 +12,7 @@ import pytest
 from starlette.datastructures import UploadFile
 
 from graphql_api.ingest.errors import IngestError, IngestErrorCode
-from graphql_api.ingest.store import UploadStore, display_name
+from graphql_api.ingest.store import LocalUploadStore, display_name
 
 C = IngestErrorCode
 ZIP_HEAD = b"PK\x03\x04"
@@ -24,15 +24,15 @@ async def chunks_of(*parts: bytes) -> AsyncIterator[bytes]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> UploadStore:
-    return UploadStore(tmp_path / "uploads", chunk_size=64)
+def store(tmp_path: Path) -> LocalUploadStore:
+    return LocalUploadStore(tmp_path / "uploads", chunk_size=64)
 
 
-def leftovers(store: UploadStore) -> list[str]:
+def leftovers(store: LocalUploadStore) -> list[str]:
     return sorted(p.name for p in store.root.iterdir()) if store.root.exists() else []
 
 
-async def test_stream_is_stored_with_size_and_hash(store: UploadStore) -> None:
+async def test_stream_is_stored_with_size_and_hash(store: LocalUploadStore) -> None:
     body = ZIP_HEAD + os.urandom(1000)
     parts = [body[i : i + 37] for i in range(0, len(body), 37)]  # not aligned to chunk_size
 
@@ -46,7 +46,7 @@ async def test_stream_is_stored_with_size_and_hash(store: UploadStore) -> None:
     assert await store.locate(stored.id) == stored.path
 
 
-async def test_limit_aborts_early_and_leaves_nothing(store: UploadStore) -> None:
+async def test_limit_aborts_early_and_leaves_nothing(store: LocalUploadStore) -> None:
     pulled = 0
 
     async def endless() -> AsyncIterator[bytes]:
@@ -65,12 +65,12 @@ async def test_limit_aborts_early_and_leaves_nothing(store: UploadStore) -> None
     assert leftovers(store) == []
 
 
-async def test_exactly_at_the_limit_is_accepted(store: UploadStore) -> None:
+async def test_exactly_at_the_limit_is_accepted(store: LocalUploadStore) -> None:
     stored = await store.save_stream(chunks_of(ZIP_HEAD, bytes(96)), "a.zip", 100)
     assert stored.size == 100
 
 
-async def test_empty_upload(store: UploadStore) -> None:
+async def test_empty_upload(store: LocalUploadStore) -> None:
     with pytest.raises(IngestError) as caught:
         await store.save_stream(chunks_of(), "a.zip", 100)
     assert caught.value.code == C.EMPTY_UPLOAD
@@ -78,19 +78,19 @@ async def test_empty_upload(store: UploadStore) -> None:
 
 
 @pytest.mark.parametrize("parts", [(b"GIF89a...",), (b"PK",), (b"P", b"K\x07\x08rest")])
-async def test_not_a_zip(store: UploadStore, parts: tuple[bytes, ...]) -> None:
+async def test_not_a_zip(store: LocalUploadStore, parts: tuple[bytes, ...]) -> None:
     with pytest.raises(IngestError) as caught:
         await store.save_stream(chunks_of(*parts), "a.zip", 100)
     assert caught.value.code == C.NOT_A_ZIP
     assert leftovers(store) == []
 
 
-async def test_signature_split_across_chunks_and_empty_archive(store: UploadStore) -> None:
+async def test_signature_split_across_chunks_and_empty_archive(store: LocalUploadStore) -> None:
     assert (await store.save_stream(chunks_of(b"P", b"K\x03", b"\x04x"), "a", 100)).size == 5
     assert (await store.save_stream(chunks_of(b"PK\x05\x06" + bytes(18)), "b", 100)).size == 22
 
 
-async def test_cancelled_upload_leaves_nothing(store: UploadStore) -> None:
+async def test_cancelled_upload_leaves_nothing(store: LocalUploadStore) -> None:
     async def stalls() -> AsyncIterator[bytes]:
         yield ZIP_HEAD + bytes(100)
         await anyio.sleep_forever()
@@ -101,7 +101,7 @@ async def test_cancelled_upload_leaves_nothing(store: UploadStore) -> None:
     assert leftovers(store) == []
 
 
-async def test_save_upload_file(store: UploadStore) -> None:
+async def test_save_upload_file(store: LocalUploadStore) -> None:
     body = ZIP_HEAD + os.urandom(300)
     upload = UploadFile(io.BytesIO(body), filename="../../etc/x.zip", size=len(body))
     stored = await store.save_upload_file(upload, 1000)
@@ -109,7 +109,7 @@ async def test_save_upload_file(store: UploadStore) -> None:
     assert stored.filename == "x.zip"
 
 
-async def test_save_upload_file_refuses_a_known_size_up_front(store: UploadStore) -> None:
+async def test_save_upload_file_refuses_a_known_size_up_front(store: LocalUploadStore) -> None:
     upload = UploadFile(io.BytesIO(b""), filename="x.zip", size=5000)
     with pytest.raises(IngestError) as caught:
         await store.save_upload_file(upload, 1000)
@@ -118,13 +118,13 @@ async def test_save_upload_file_refuses_a_known_size_up_front(store: UploadStore
 
 
 @pytest.mark.parametrize("upload_id", ["../../etc/passwd", "A" * 32, "0" * 31, "", "0" * 32 + "/"])
-def test_path_of_rejects_malformed_ids(store: UploadStore, upload_id: str) -> None:
+def test_path_of_rejects_malformed_ids(store: LocalUploadStore, upload_id: str) -> None:
     with pytest.raises(IngestError) as caught:
         store.path_of(upload_id)
     assert caught.value.code == C.UPLOAD_NOT_FOUND
 
 
-async def test_locate_and_discard(store: UploadStore) -> None:
+async def test_locate_and_discard(store: LocalUploadStore) -> None:
     stored = await store.save_stream(chunks_of(ZIP_HEAD), "a.zip", 100)
     await store.discard(stored.id)
     await store.discard(stored.id)  # already gone: fine
@@ -149,7 +149,7 @@ def test_display_name(given: str, shown: str) -> None:
 
 
 async def test_an_upload_that_stops_sending_is_abandoned(tmp_path: Path) -> None:
-    store = UploadStore(tmp_path, idle_timeout=0.05)
+    store = LocalUploadStore(tmp_path, idle_timeout=0.05)
     stalled = asyncio.Event()
 
     async def chunks() -> AsyncIterator[bytes]:
