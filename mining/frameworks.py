@@ -100,7 +100,16 @@ from mining.registry import CATEGORIES, REGISTRY, Entry
 
 log = logging.getLogger(__name__)
 
-__all__ = ["CATEGORIES", "REGISTRY", "Entry", "detect", "detect_all", "is_manifest"]
+__all__ = [
+    "CATEGORIES",
+    "REGISTRY",
+    "Entry",
+    "declares",
+    "detect",
+    "detect_all",
+    "is_manifest",
+    "is_shared_manifest",
+]
 
 
 _PYTHON_SEPARATORS = re.compile(r"[-_.]+")
@@ -295,6 +304,85 @@ def parser_for(path: str) -> Parser | None:
     """The reader for the manifest or configuration file at `path` (POSIX, relative), if any."""
     directory, _, name = path.rpartition("/")
     return _by_name(name) or _by_directory(directory, name)
+
+
+# Manifests that declare many packages, each on its own line(s): touching one is not working
+# with everything it declares (analyze/attribution.py reads which lines the user changed).
+_SHARED_READERS = frozenset(
+    {
+        read_package_json,
+        read_composer_json,
+        read_pyproject,
+        read_pipfile,
+        read_ini_sections,
+        read_setup_py,
+        read_pom,
+        read_gradle,
+        read_go_mod,
+        read_cargo_toml,
+        read_gemfile,
+        read_gemspec,
+        read_msbuild,
+        read_requirements,
+        read_version_catalog,
+        read_cmake,
+        read_compose,
+    }
+)
+
+
+def is_shared_manifest(path: str) -> bool:
+    """Whether `path` is a manifest declaring many packages (package.json, pyproject.toml,
+    requirements.txt, go.mod, pom.xml, Gemfile, *.csproj ...), not one tool's own file."""
+    return parser_for(path) in _SHARED_READERS
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9_.\-/@:+]+")
+
+
+def _spellings(entry: Entry) -> tuple[set[tuple[str, str]], list[tuple[str, str]]]:
+    exact: set[tuple[str, str]] = set()
+    prefixes: list[tuple[str, str]] = []
+    for namespace, names in entry.packages.items():
+        for name in names:
+            if name.endswith("*"):
+                prefixes.append((namespace, normalise(namespace, name[:-1])))
+            else:
+                exact.add((namespace, normalise(namespace, name)))
+                if namespace == "java":  # pom.xml names the artifact on a line of its own
+                    exact.add(("java-artifact", name.partition(":")[2]))
+    return exact, prefixes
+
+
+def _names_token(token: str, exact: set[tuple[str, str]], prefixes: list[tuple[str, str]]) -> bool:
+    token = token.strip(".:-")
+    for namespace in {ns for ns, _ in exact} | {ns for ns, _ in prefixes}:
+        if namespace == "java-artifact":
+            if (namespace, token) in exact:
+                return True
+            continue
+        key = normalise(namespace, token)
+        if namespace == "java":  # group:artifact:version
+            key = ":".join(key.split(":")[:2])
+        if (namespace, key) in exact or any(
+            ns == namespace and key.startswith(p) for ns, p in prefixes
+        ):
+            return True
+    return False
+
+
+def declares(name: str, line: str) -> bool:
+    """Whether one line of a manifest names the registry entry `name`: one of its package
+    names as a token (``"flask>=3"``, ``github.com/gin-gonic/gin v1``, ``<artifactId>``), or
+    the tool's own name as a word (``[tool.ruff]``)."""
+    entry = _BY_NAME.get(name)
+    if entry is None:
+        return False
+    exact, prefixes = _spellings(entry)
+    if any(_names_token(t, exact, prefixes) for t in _TOKEN.findall(line)):
+        return True
+    word = re.escape(entry.name.lower())
+    return re.search(rf"(?<![\w-]){word}(?![\w-])", line.lower()) is not None
 
 
 def is_manifest(path: str) -> bool:

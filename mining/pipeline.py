@@ -32,7 +32,7 @@ import tempfile
 from collections import Counter
 from collections.abc import AsyncGenerator, Iterable
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -44,6 +44,7 @@ from mining.parse import BatchParser, LsTreeParser, TreeEntry
 from mining.parse.mailmap import parse_check_mailmap
 from mining.parse.refs import parse_tag_dates
 from mining.records import (
+    DeclaredEdit,
     Detection,
     History,
     Identity,
@@ -117,8 +118,74 @@ async def mine_clean(
     history = await asyncio.to_thread(  # CPU: off the loop
         fold.history, tags=len(releases), tag_dates=releases
     )
+    history = await read_declared(history, detections, identity, repo, runner)
     report = _report(project, fold.root_commit, repo.head, history, langs, detections, tree)
     return dataclasses.replace(report, shallow=repo.shallow) if repo.shallow else report
+
+
+DECLARED_MAX_BYTES = 64 * 1024 * 1024  # the diffs of the shared manifests the user changed
+
+
+async def read_declared(
+    history: History,
+    detections: tuple[Detection, ...],
+    identity: Identity | None,
+    repo: CleanRepo,
+    runner: GitRunner,
+) -> History:
+    """`History.user_declared`: in the shared manifests at HEAD that the user changed
+    (frameworks.is_shared_manifest), which declared dependencies the user's own added or
+    changed lines name. One `git log -p -U0` over those files only (small text files); the
+    history pass gives paths, not lines."""
+    from mining import frameworks  # see choose_manifests
+
+    if identity is None or history.user is None or not history.user.commits:
+        return history
+    names: dict[str, list[str]] = {}
+    for d in detections:
+        touch = history.touches.get(d.source)
+        if touch is not None and touch.user_commits and frameworks.is_shared_manifest(d.source):
+            names.setdefault(d.source, []).append(d.name)
+    if not names:
+        return history
+    args = [
+        "log", "--no-merges", "-p", "-U0", "--no-renames", "--no-color", "--no-ext-diff",
+        "--no-textconv", "--format=%x1e%aE%x00%ae%x00%at", "--end-of-options",
+        repo.head or "HEAD", "--", *(f":(literal){p}" for p in sorted(names)),
+    ]  # fmt: skip
+    out = await runner.run(args, git_dir=repo.git_dir)
+    if len(out) > DECLARED_MAX_BYTES:
+        log.info("manifest diffs over %d bytes: dependency lines not read", DECLARED_MAX_BYTES)
+        return history
+    edits = await asyncio.to_thread(_declared_edits, out, names, identity)
+    return dataclasses.replace(history, user_declared=edits)
+
+
+def _declared_edits(
+    out: bytes, names: dict[str, list[str]], identity: Identity
+) -> tuple[DeclaredEdit, ...]:
+    from mining import frameworks  # see choose_manifests
+
+    found: dict[tuple[str, str], list[datetime]] = {}
+    for chunk in out.decode("utf-8", "replace").split("\x1e")[1:]:
+        header, _, patch = chunk.partition("\n")
+        email, _, rest = header.partition("\0")
+        original, _, stamp = rest.partition("\0")
+        if not (identity.matches(email) or identity.matches(original)) or not stamp.isdigit():
+            continue
+        when = datetime.fromtimestamp(int(stamp), UTC)
+        path, seen = "", set[tuple[str, str]]()
+        for line in patch.splitlines():
+            if line.startswith("+++ "):
+                path = line[6:] if line.startswith("+++ b/") else ""
+            elif line.startswith("+") and path in names:
+                seen.update((path, n) for n in names[path] if frameworks.declares(n, line[1:]))
+        for key in seen:
+            found.setdefault(key, []).append(when)
+    return tuple(
+        DeclaredEdit(path, name, len(dates), min(dates), max(dates))
+        for (path, name), dates in sorted(found.items())
+    )
 
 
 def _report(

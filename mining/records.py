@@ -123,6 +123,18 @@ class FileTouch:
 
 
 @dataclass(frozen=True, slots=True)
+class DeclaredEdit:
+    """The user's commits that added or changed the lines declaring one dependency in one
+    shared manifest (package.json, pyproject.toml, go.mod ...), read from that file's diffs."""
+
+    path: str  # the manifest, relative to the project root
+    name: str  # the registry name of what those lines declare ("Flask")
+    commits: int
+    first: datetime
+    last: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class History:
     """Everything the one streaming history pass yields for a repository.
 
@@ -145,6 +157,8 @@ class History:
     # Manifests, configuration and workflow files (frameworks.is_manifest) by path: the
     # evidence of who worked with a declared tool, and since when it is surely declared.
     touches: Mapping[str, FileTouch] = field(default_factory=dict)
+    # The user's own lines in shared manifests, per declared dependency (pipeline.py).
+    user_declared: tuple[DeclaredEdit, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,9 +4,13 @@ A detection found at HEAD is a fact about the project. It becomes the user's ski
 evidence of the user's own work with it, from the one history pass (History.touches and the
 user's per-language activity):
 
-1. the user changed one of its files: the manifest declaring it, or the tool's own
-   configuration or workflow files (ToolUse.sources) - "the user changed pyproject.toml
-   (14 commits, 2016-04 to 2025-11)"; or
+1. the user changed one of its own files: the tool's configuration or workflow files
+   (ToolUse.sources: .eslintrc, a workflow, tsconfig.json) - "the user changed
+   .github/workflows/ci.yml (14 commits, 2016-04 to 2025-11)"; or, in a shared manifest
+   declaring many packages (package.json, pyproject.toml, go.mod, pom.xml, Gemfile ...:
+   frameworks.is_shared_manifest), the user's own added or changed lines name it
+   (History.user_declared, from those files' diffs) - editing a package.json to bump React is
+   no work with the 40 other packages it declares; or
 2. for a dependency of a language ecosystem (a framework, library, database driver, test
    library), the user changed code in one of the ecosystem's languages while it was surely
    declared. History has the paths, not the contents, of each revision, so "surely declared"
@@ -28,9 +32,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from mining import frameworks
 from mining.analyze import catalogue as cat
 from mining.analyze.signals import Signals, is_manifest
-from mining.records import Detection, FileTouch, History, UserStats
+from mining.records import DeclaredEdit, Detection, FileTouch, History, UserStats
 
 CONFIG_MEASURED = frozenset(
     {"ci", "linter", "formatter", "type_checker", "build", "container", "infrastructure"}
@@ -47,9 +52,18 @@ def credit(
     """The sentence proving the user's own work with `detection`, or None (module docstring)."""
     tool = signals.tool(detection.name)
     files = sorted({*sources, *(tool.sources if tool is not None else ())})
-    own = [(p, t) for p in files if (t := history.touches.get(p)) is not None and t.user_commits]
+    own = [
+        (p, t)
+        for p in files
+        if (t := history.touches.get(p)) is not None
+        and t.user_commits
+        and not frameworks.is_shared_manifest(p)
+    ]
     if own:
         return _changed(own)
+    lines = [e for e in history.user_declared if e.name == detection.name and e.path in files]
+    if lines:
+        return _declared_lines(detection, lines)
     if detection.category in CONFIG_MEASURED:
         return None
     return _while_declared(history, user, detection, sources)
@@ -59,6 +73,17 @@ def credit_tool(history: History, user: UserStats, sources: Sequence[str]) -> st
     """Rule 1 alone, for a tool known from its files (a workflow, .pre-commit-config.yaml)."""
     own = [(p, t) for p in sources if (t := history.touches.get(p)) is not None and t.user_commits]
     return _changed(own) if own else None
+
+
+def _declared_lines(detection: Detection, edits: list[DeclaredEdit]) -> str:
+    commits = sum(e.commits for e in edits)
+    first = min(e.first for e in edits)
+    last = max(e.last for e in edits)
+    names = ", ".join(sorted({e.path for e in edits}))
+    return (
+        f"the user added or changed the lines declaring {detection.name} in {names} "
+        f"({commits:,} commit(s), {first:%Y-%m-%d} to {last:%Y-%m-%d})"
+    )
 
 
 def _changed(own: list[tuple[str, FileTouch]]) -> str:

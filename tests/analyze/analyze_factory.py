@@ -10,6 +10,7 @@ from mining.records import (
     ActivityKind,
     AuthorStats,
     Collaboration,
+    DeclaredEdit,
     Detection,
     FileTouch,
     History,
@@ -139,13 +140,15 @@ def report(
     user_touched: bool = True,
 ) -> ProjectReport:
     """`user_touched`: unless the history names its touches, the user changed every declaring
-    file (manifests and notable files) once, at their first commit: the user's own work."""
+    file (manifests and notable files) once, at their first commit, writing the lines that
+    declare each detection: the user's own work."""
     primary = next((s.name for s in shares if s.kind is LanguageKind.PROGRAMMING), None)
     if history is not None and history.user is not None and user_touched and not history.touches:
         when = history.user.first_commit or dt(2023, 1)
         paths = {d.source for d in frameworks} | set(notable)
         touches = {p: FileTouch(when, when, 1, when, when) for p in sorted(paths)}
-        history = replace(history, touches=touches)
+        declared = tuple(DeclaredEdit(d.source, d.name, 1, when, when) for d in frameworks)
+        history = replace(history, touches=touches, user_declared=declared)
     return ProjectReport(
         name=name,
         path=path if path is not None else name,

@@ -17,6 +17,7 @@ from mining.records import (
     ActivityKind,
     AuthorStats,
     Collaboration,
+    DeclaredEdit,
     Detection,
     FileTouch,
     History,
@@ -94,6 +95,8 @@ async def test_reference_repository(repos: Factory, upload: Path, runner: GitRun
         share_base=6,
         tag_dates=tag_dates,
         touches={"pyproject.toml": FileTouch(day(0), day(0), 1, day(0), day(0))},
+        # the user wrote the line declaring Flask
+        user_declared=(DeclaredEdit("pyproject.toml", "Flask", 1, day(0), day(0)),),
     )  # fmt: skip
     assert report.root_commit == repo.git("rev-list", "--max-parents=0", "HEAD")
     assert report.head_commit == repo.git("rev-parse", "HEAD")

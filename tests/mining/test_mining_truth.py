@@ -225,7 +225,8 @@ async def test_an_author_who_left_before_a_tool_was_added_gets_no_credit(
     assert "Flask" in mine
     assert not {"GitHub Actions", "Celery", "pre-commit", "CI/CD", "Linting"} & set(mine)
     assert mine["Flask"].evidence[-2] == (
-        "the user changed pyproject.toml (1 commit(s), 2023-11-14 to 2023-11-14)"
+        "the user added or changed the lines declaring Flask in pyproject.toml "
+        "(1 commit(s), 2023-11-14 to 2023-11-14)"
     )
     # The project still uses them: project-level facts stay project-level.
     assert {"GitHub Actions", "Celery"} <= {s.name for s in project.skills}
@@ -288,3 +289,41 @@ async def test_content_tells_headers_scripts_and_minified_files(
     generated = {o.reason: o for o in report.tree.left_out}["generated"]
     assert generated.files == 2
     assert set(generated.where) == {"web/"}
+
+
+async def test_editing_a_shared_manifest_credits_only_the_lines_the_user_changed(
+    repos: Factory, upload: Path, runner: GitRunner
+) -> None:
+    """Bumping React in a package.json that declares Express and Axios too is work with React
+    only; Express and Axios become the user's once they write JavaScript while declared."""
+    repo = repos.repo("web")
+    manifest = (
+        '{\n  "dependencies": {\n    "react": "%s",\n    "express": "4",\n'
+        '    "axios": "1"\n  }\n}\n'
+    )
+    repo.write("package.json", manifest % "17")
+    repo.write("src/app.js", "export const a = 1;\n" * 20)
+    repo.commit("init", author=BOB, when=T0)
+    repo.write("package.json", manifest % "18")
+    repo.write("tools/check.py", "print(1)\n" * 5)
+    repo.commit("bump react", author=ALICE, when=T0 + DAY)
+    [report] = await _mine(upload, runner, ALICE[1])
+    assert {"React", "Express", "Axios"} <= {d.name for d in report.frameworks}
+    assert report.history is not None
+    assert [(e.path, e.name, e.commits) for e in report.history.user_declared] == [
+        ("package.json", "React", 1)
+    ]
+    mine = {s.name: s for s in _analysis([report], ALICE[1]).projects[0].user_skills}
+    assert "React" in mine
+    assert not {"Express", "Axios"} & set(mine)
+    assert any("lines declaring React in package.json" in e for e in mine["React"].evidence)
+
+    # Later alice writes JavaScript while they are declared: the code is her evidence.
+    repo.write("src/app.js", "export const a = 2;\n" * 20)
+    repo.commit("js work", author=ALICE, when=T0 + 2 * DAY)
+    [report] = await _mine(upload, runner, ALICE[1])
+    mine = {s.name: s for s in _analysis([report], ALICE[1]).projects[0].user_skills}
+    assert {"React", "Express", "Axios"} <= set(mine)
+    assert any(
+        "changed JavaScript code while Express was declared" in e for e in mine["Express"].evidence
+    )
