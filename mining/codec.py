@@ -12,7 +12,7 @@ import dataclasses
 import enum
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from functools import cache
 from typing import Any, TypeVar
@@ -20,20 +20,63 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def dump(value: Any) -> Any:
     """A JSON-able copy of `value` (dicts, lists, strings, numbers, booleans, None)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: dump(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {_key(k): dump(v) for k, v in value.items()}
-    if isinstance(value, frozenset | set):
-        return sorted(dump(v) for v in value)
-    if isinstance(value, tuple | list):
-        return [dump(v) for v in value]
+    kind = type(value)
+    if kind in _PLAIN:  # most values of a report: answered without a look at the type
+        return value
+    dumper = _DUMPERS.get(kind)
+    if dumper is None:
+        dumper = _DUMPERS[kind] = _dumper(kind)
+    return dumper(value)
+
+
+# How values of exactly each type are dumped, found once per type (a report has ~10^4 values of
+# a few dozen types).
+_DUMPERS: dict[type, Callable[[Any], Any]] = {}
+
+
+def _dumper(kind: type) -> Callable[[Any], Any]:
+    if dataclasses.is_dataclass(kind):
+        names = tuple(f.name for f in dataclasses.fields(kind))
+        return lambda value: {name: dump(getattr(value, name)) for name in names}
+    if issubclass(kind, enum.Enum):
+        return _enum_value
+    if issubclass(kind, datetime | date):
+        return _iso
+    if issubclass(kind, Mapping):
+        return _mapping
+    if issubclass(kind, frozenset | set):
+        return _set
+    if issubclass(kind, tuple | list):
+        return _sequence
+    return _same
+
+
+def _enum_value(value: enum.Enum) -> Any:
+    return value.value
+
+
+def _iso(value: date) -> str:
+    return value.isoformat()
+
+
+def _mapping(value: Mapping[Any, Any]) -> dict[str, Any]:
+    return {_key(k): dump(v) for k, v in value.items()}
+
+
+def _set(value: frozenset[Any] | set[Any]) -> list[Any]:
+    return sorted(dump(v) for v in value)
+
+
+def _sequence(value: tuple[Any, ...] | list[Any]) -> list[Any]:
+    return [dump(v) for v in value]
+
+
+def _same(value: Any) -> Any:
     return value
 
 

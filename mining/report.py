@@ -156,8 +156,10 @@ def write(results: list[Result], identity: Identity, *, as_json: bool) -> None:
     if as_json:
         by_path = {p.path: analysis_jsonable(p) for p in analysis.projects}
         out = [to_jsonable(r) | {"analysis": by_path.get(r.path)} for r in results]
-        # One string, one write: json.dump with an indent writes each token on its own.
-        sys.stdout.write(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
+        # Indented for a terminal only: an indent makes json use its pure-Python encoder, ~20x
+        # slower than the C one (0.1 s for flask's report). One string, one write.
+        indent = 2 if sys.stdout.isatty() else None
+        sys.stdout.write(json.dumps(out, indent=indent, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write("\n".join(render_text(r) for r in results))
         if reports:

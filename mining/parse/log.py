@@ -84,6 +84,9 @@ def _when(raw: bytes) -> datetime:
 
 
 _MODIFY, _RENAME = ModificationType.MODIFY, ModificationType.RENAME
+# Decoded paths remembered by one parser: a history names each path many times (flask: 26,000
+# changes of 643 paths). Forgotten all at once past this many, which bounds a crafted history.
+_PATHS_KEPT = 100_000
 
 
 class LogParser:
@@ -94,6 +97,7 @@ class LogParser:
         self._header: list[bytes] = []
         self._files: list[ModifiedFile] = []
         self._rename: list[bytes] | None = None  # [added, deleted, old?] while a rename is read
+        self._paths: dict[bytes, str] = {}
 
     def feed(self, chunk: bytes) -> list[Commit]:
         tokens = (self._tail + chunk).split(b"\0")
@@ -111,6 +115,7 @@ class LogParser:
     def _consume(self, tokens: list[bytes]) -> list[Commit]:
         done: list[Commit] = []
         files, count, i = self._files, len(tokens), 0
+        known = self._paths.get
         while i < count:
             header = self._header
             if len(header) < _HEADER_FIELDS:  # a commit's fixed fields, by position
@@ -138,9 +143,12 @@ class LogParser:
             if not path:
                 self._rename = [added, deleted]
             elif added == b"-":
-                files.append(ModifiedFile(_text(path), None, None, None, _MODIFY))
+                files.append(
+                    ModifiedFile(known(path) or self._path(path), None, None, None, _MODIFY)
+                )
             else:
-                files.append(ModifiedFile(_text(path), None, int(added), int(deleted), _MODIFY))
+                name = known(path) or self._path(path)
+                files.append(ModifiedFile(name, None, int(added), int(deleted), _MODIFY))
         return done
 
     def _start(self, token: bytes) -> None:
@@ -148,13 +156,19 @@ class LogParser:
             raise ValueError(f"git log output: expected a commit, got {token[:40]!r}")
         self._header.append(token[1:])
 
+    def _path(self, raw: bytes) -> str:
+        if len(self._paths) >= _PATHS_KEPT:
+            self._paths.clear()
+        path = self._paths[raw] = _text(raw)
+        return path
+
     def _rename_path(self, token: bytes) -> None:
         assert self._rename is not None
         self._rename.append(token)
         if len(self._rename) == 4:
             added, deleted, old, new = self._rename
             lines = _lines(added), _lines(deleted)
-            self._files.append(ModifiedFile(_text(new), _text(old), *lines, _RENAME))
+            self._files.append(ModifiedFile(self._path(new), self._path(old), *lines, _RENAME))
             self._rename = None
 
     def _finish(self) -> Commit:
