@@ -8,7 +8,7 @@ DATA_DIR ?= $(CURDIR)/data
 GRAPHIQL_DIR := graphql_api/static/graphiql
 export HOST PORT DATA_DIR
 
-.PHONY: serve test lint format bench bench-dashboard bench-ingest bench-truth bench-scale schema assets clean
+.PHONY: serve test lint format bench bench-dashboard bench-e2e bench-ingest bench-truth bench-scale schema assets clean
 
 # The environment: created when missing, reinstalled when pyproject.toml changes.
 $(VENV): pyproject.toml
@@ -45,9 +45,13 @@ schema: $(VENV)
 bench: $(VENV)
 	$(BIN)/python -m bench
 	$(MAKE) bench-dashboard
+	$(MAKE) bench-e2e
 
 bench-dashboard: $(VENV)
 	$(BIN)/python -m bench.dashboard_bench
+
+bench-e2e: $(VENV)
+	$(BIN)/python -m bench.e2e_bench
 
 bench-ingest: $(VENV)
 	$(BIN)/python -m bench.ingest_bench

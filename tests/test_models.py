@@ -9,8 +9,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import InvalidRequestError, StatementError
 
+from graphql_api.db import json_schemas as js
 from graphql_api.db import models
 from graphql_api.db.engine import Database
+from graphql_api.db.types import CheckedDict, ValidatedJSON, checked
 from tests.factories import owner_id, portfolio_with_projects
 
 
@@ -25,6 +27,19 @@ async def test_invalid_json_is_refused_and_nothing_is_written(db: Database) -> N
     assert isinstance(raised.value.orig, jsonschema.ValidationError)
     async with db.read() as session:
         assert await session.scalar(select(func.count()).select_from(models.Portfolio)) == 0
+
+
+def test_json_checked_off_the_loop_is_checked_as_at_bind_time() -> None:
+    good = {"authors": [{"name": "a", "email": "a@x", "commits": 1}], "bus_factor": 1}
+    assert checked(good, js.COLLABORATION) == good
+    with pytest.raises(jsonschema.ValidationError):
+        checked({"authors": [{"name": "a"}]}, js.COLLABORATION)
+
+
+async def test_json_checked_for_another_schema_is_checked_again(db: Database) -> None:
+    emails = ValidatedJSON(js.EMAILS)
+    with pytest.raises(jsonschema.ValidationError):  # checked as an object, bound as emails
+        emails.process_bind_param(CheckedDict({"a": 1}, js.OBJECT), db.engine.dialect)
 
 
 async def test_naive_datetimes_are_refused(db: Database) -> None:
