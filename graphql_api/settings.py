@@ -73,6 +73,9 @@ class Settings:
     s3_region: str = ""
     log_format: str = "text"
     metrics_token: str = field(default="", repr=False)
+    # `artifact-miner worker`: its own /metrics listener (0: none), loopback unless told.
+    metrics_port: int = 0
+    metrics_host: str = "127.0.0.1"
     shutdown_grace_seconds: int = 30
     llm_local_url: str = "http://127.0.0.1:11434"
     llm_cloud_url: str = ""
@@ -187,6 +190,8 @@ class Settings:
             s3_region=env.get("S3_REGION", "") or env.get("AWS_DEFAULT_REGION", ""),
             log_format=env.get("LOG_FORMAT", defaults.log_format).strip().lower() or "text",
             metrics_token=env.get("METRICS_TOKEN", ""),
+            metrics_port=int(env.get("METRICS_PORT") or defaults.metrics_port),
+            metrics_host=env.get("METRICS_HOST", defaults.metrics_host),
             shutdown_grace_seconds=int(
                 env.get("SHUTDOWN_GRACE_SECONDS", defaults.shutdown_grace_seconds)
             ),

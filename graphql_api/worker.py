@@ -9,7 +9,9 @@ the running one, then hands it back to the queue (another worker takes it up).
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 
 from graphql_api.db import migrate
 from graphql_api.db.engine import Database
@@ -20,6 +22,21 @@ from graphql_api.jobs.runner import JobRunner
 from graphql_api.settings import Settings
 
 log = logging.getLogger("graphql_api.worker")
+
+
+@contextlib.asynccontextmanager
+async def _metrics(settings: Settings) -> AsyncIterator[None]:
+    """METRICS_PORT: this worker's mining seconds and git processes for Prometheus."""
+    if not settings.metrics_port:
+        yield
+        return
+    from graphql_api.ops import metrics
+
+    with metrics.listening(
+        settings.metrics_host, settings.metrics_port, settings.metrics_token
+    ) as port:
+        log.info("metrics on %s:%d/metrics", settings.metrics_host, port)
+        yield
 
 
 async def run(settings: Settings) -> None:
@@ -40,6 +57,7 @@ async def run(settings: Settings) -> None:
             async with (
                 engine.open_async(),
                 running_worker(engine, runner, settings, signals=True) as worker,
+                _metrics(settings),
             ):
                 log.info("worker ready: %d job(s) at once", settings.worker_jobs)
                 await worker  # until SIGTERM / SIGINT

@@ -14,10 +14,16 @@ writes its values to files there), and a scrape of any worker adds up every work
 
 from __future__ import annotations
 
+import contextlib
+import hmac
 import os
 import shutil
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from socketserver import ThreadingMixIn
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -25,6 +31,7 @@ from prometheus_client import (
     Gauge,
     Histogram,
     generate_latest,
+    make_wsgi_app,
     multiprocess,
 )
 from prometheus_client.core import GaugeMetricFamily
@@ -119,3 +126,38 @@ def exposition(jobs_by_state: Mapping[str, int]) -> bytes:
     snapshot = CollectorRegistry()
     snapshot.register(_Snapshot(jobs_by_state))
     return generate_latest(counted) + generate_latest(snapshot)
+
+
+class _Server(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # scrapes are not news
+        return None
+
+
+@contextlib.contextmanager
+def listening(host: str, port: int, token: str = "") -> Iterator[int]:
+    """This process's metrics on an HTTP listener of its own (`artifact-miner worker` serves
+    nothing else): GET /metrics on `host`:`port` (0: a free port), in a thread; with `token`,
+    only for `Authorization: Bearer <token>`. Yields the port. Jobs by state and the queue
+    depth are the API's to report (they are read from the database there)."""
+    exporter = make_wsgi_app(REGISTRY)
+
+    def app(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        given = environ.get("HTTP_AUTHORIZATION", "").encode()
+        if token and not hmac.compare_digest(given, f"Bearer {token}".encode()):
+            start_response("403 Forbidden", [("Content-Type", "text/plain")])
+            return [b"/metrics needs a bearer token (METRICS_TOKEN)\n"]
+        return exporter(environ, start_response)  # type: ignore[no-any-return]
+
+    server = make_server(host, port, app, server_class=_Server, handler_class=_Quiet)
+    thread = threading.Thread(target=server.serve_forever, name="metrics", daemon=True)
+    thread.start()
+    try:
+        yield server.server_port
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

@@ -12,6 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from starlette.applications import Starlette
 
 from graphql_api.app import create_app
+from graphql_api.ops import metrics
 from graphql_api.settings import Settings
 from mining import git
 from tests.service.flows import build_portfolio, upload, wait_for_job
@@ -140,3 +141,14 @@ async def test_git_processes_are_counted_while_they_run(tmp_path: Path) -> None:
     assert max(seen) >= 1
     assert seen[-1] == 0
     assert git.running_processes() == 0
+
+
+async def test_a_workers_own_listener_serves_its_metrics_to_the_token() -> None:
+    with metrics.listening("127.0.0.1", 0, "worker-token") as port:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+            refused = await http.get("/metrics")
+            given = await http.get("/metrics", headers={"Authorization": "Bearer worker-token"})
+    assert refused.status_code == 403
+    assert given.status_code == 200
+    families = {family.name for family in text_string_to_metric_families(given.text)}
+    assert {"artifact_miner_git_processes", "artifact_miner_mining_seconds"} <= families
