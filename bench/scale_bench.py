@@ -221,6 +221,30 @@ async def latencies(url: str, uids: list[str]) -> list[float]:
     return [float(row[0]) for row in found]
 
 
+PARTS = """
+SELECT extract(epoch FROM d.at - m.created_at), extract(epoch FROM s.at - d.at),
+       extract(epoch FROM m.started_at - s.at)
+  FROM mining_jobs m
+  JOIN procrastinate_jobs j ON j.args->>'job_uid' = m.uid
+  JOIN procrastinate_events d ON d.job_id = j.id AND d.type = 'deferred'
+  JOIN LATERAL (SELECT min(at) AS at FROM procrastinate_events
+                 WHERE job_id = j.id AND type = 'started') s ON true
+ WHERE m.uid = ANY(:uids)
+"""
+
+
+async def latency_parts(url: str, uids: list[str]) -> str:
+    """Where the idle latency goes: job row to deferred (the API's commit and defer),
+    deferred to started (procrastinate: NOTIFY, fetch), started to the job's start (ours)."""
+    found = await rows(url, PARTS, uids=uids)
+    parts = [[float(row[i]) for row in found] for i in range(3)]
+    names = ("row to deferred", "deferred to fetched", "fetched to job start")
+    return ", ".join(
+        f"{name} p50 {percentile(p, 0.5) * 1000:.0f} ms"
+        for name, p in zip(names, parts, strict=True)
+    )
+
+
 async def throughput_run(
     procs: Processes, url: str, base: str, archive: bytes, workers: int, count: int, run: int
 ) -> dict[str, float]:
@@ -252,7 +276,7 @@ async def throughput_run(
 
 async def idle_latency(
     procs: Processes, url: str, base: str, archive: bytes, jobs: int
-) -> list[float]:
+) -> tuple[list[float], str]:
     procs.start_workers(1, 99)
     await until(url, "SELECT count(*) FROM procrastinate_workers", 1, 120)
     uids = []
@@ -263,7 +287,7 @@ async def idle_latency(
         done = "SELECT count(*) FROM mining_jobs WHERE uid = :uid AND finished_at IS NOT NULL"
         await until(url, done, 1, 120, uid=uid)
     procs.stop_workers()
-    return await latencies(url, uids)
+    return await latencies(url, uids), await latency_parts(url, uids)
 
 
 async def main() -> None:
@@ -305,7 +329,7 @@ async def main() -> None:
                     result = await throughput_run(procs, url, base, archive, workers, count, run)
                     results[workers].append(result)
                     print(_line(run, workers, count, result), flush=True)
-            idle = await idle_latency(procs, url, base, archive, idle_jobs)
+            idle, parts = await idle_latency(procs, url, base, archive, idle_jobs)
         finally:
             procs.stop()
             async with admin.connect() as conn:
@@ -332,6 +356,7 @@ async def main() -> None:
         f"  enqueue-to-start, idle worker ({len(idle)} jobs one at a time): "
         f"p50 {percentile(idle, 0.5) * 1000:.0f} ms, p99 {percentile(idle, 0.99) * 1000:.0f} ms"
     )
+    print(f"    ({parts})")
     print(f"  cores: {os.cpu_count()} (shared with the API, PostgreSQL and anything else running)")
 
 

@@ -21,8 +21,13 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
+from sqlalchemy import text
+
+from graphql_api.db.engine import Database
+from graphql_api.db.types import utcnow
 from graphql_api.jobs.pgbus import PostgresBus, libpq_url
 from graphql_api.settings import Settings
 
@@ -144,10 +149,25 @@ class PostgresQueue:
         return len(list(await self.app.job_manager.list_jobs_async(status="todo")))
 
 
-async def retry_stalled(app: procrastinate.App, settings: Settings) -> None:
-    """Forever: give the job of every worker silent for WORKER_STALLED_SECONDS back to the
-    queue (another worker, or this one, takes it). Every worker does this; the first to ask
-    wins, the others find the job no longer `doing`."""
+# Active job rows that procrastinate has no waiting or running job for: the API stopped
+# between committing the row and deferring it (or the engine's job ended without the row).
+ORPHANS = text(
+    "SELECT m.uid, m.portfolio_id FROM mining_jobs m "
+    "WHERE m.status IN ('queued', 'running') AND m.updated_at < :before "
+    "AND NOT EXISTS (SELECT 1 FROM procrastinate_jobs j WHERE j.lock = m.portfolio_id "
+    "AND j.status IN ('todo', 'doing') AND j.args->>'job_uid' = m.uid)"
+)
+
+
+async def recover(app: procrastinate.App, db: Database, settings: Settings) -> None:
+    """Forever, in every worker: every WORKER_HEARTBEAT_SECONDS, give the job of each worker
+    silent for WORKER_STALLED_SECONDS back to the queue (another worker, or this one, takes
+    it; the first to ask wins, the others find it no longer `doing`); and every
+    WORKER_STALLED_SECONDS defer again each active job row older than that which the engine
+    has no job for (a row is committed before its job is deferred)."""
+    queue = PostgresQueue(app)
+    loop = asyncio.get_running_loop()
+    next_orphans = loop.time()
     while True:
         await asyncio.sleep(settings.worker_heartbeat_seconds)
         try:
@@ -158,8 +178,16 @@ async def retry_stalled(app: procrastinate.App, settings: Settings) -> None:
                 with contextlib.suppress(Exception):  # another worker retried it first
                     await app.job_manager.retry_job(job)
                     log.warning("job %s of a silent worker queued again", job.task_kwargs)
+            if loop.time() >= next_orphans:
+                next_orphans = loop.time() + settings.worker_stalled_seconds
+                before = utcnow() - timedelta(seconds=settings.worker_stalled_seconds)
+                async with db.read() as session:
+                    orphans = (await session.execute(ORPHANS, {"before": before})).all()
+                for uid, portfolio_id in orphans:
+                    log.warning("job %s had no queue entry; deferred again", uid)
+                    await queue.submit(uid, portfolio_id)
         except Exception:
-            log.exception("looking for stalled jobs failed; trying again")
+            log.exception("recovering jobs failed; trying again")
 
 
 @contextlib.asynccontextmanager
@@ -180,7 +208,7 @@ async def running_worker(
         "shutdown_graceful_timeout": settings.worker_shutdown_seconds,
     }
     worker = asyncio.create_task(app.run_worker_async(**options), name="procrastinate worker")
-    stalled = asyncio.create_task(retry_stalled(app, settings), name="stalled jobs")
+    stalled = asyncio.create_task(recover(app, runner.db, settings), name="job recovery")
     try:
         yield worker
     finally:

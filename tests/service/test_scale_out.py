@@ -26,7 +26,7 @@ from graphql_api.schema import ids
 from tests.conftest import PG_URL
 from tests.mining.repo_builder import Repo
 from tests.processes import Server, cli_env, fresh_database, run_cli
-from tests.service.flows import ADA, DAY, T0, upload
+from tests.service.flows import ADA, DAY, T0, synthetic_repo, upload
 from tests.service.live import Subscription, zip_folder
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.slow]
@@ -35,6 +35,7 @@ PORTFOLIOS = 20
 KILLED = 9  # the portfolio whose worker is killed: a larger one, so the kill lands mid-job
 PROGRESS = """subscription($id: ID!) { rankingProgress(portfolioId: $id) {
   kind jobId status stage completed total repository final } }"""
+CANCEL = """mutation($id: ID!) { cancelJob(id: $id) { job { id } userErrors { code } } }"""
 CREATE = """mutation { createPortfolio(userEmails: ["ada@example.com"]) { portfolio { id } } }"""
 
 Event = dict[str, Any]
@@ -98,7 +99,7 @@ def _portfolio(root: Path, home: Path, n: int) -> tuple[bytes, dict[str, int]]:
 async def _sql(url: str, query: str, **params: Any) -> list[Any]:
     engine = create_engine(url)
     try:
-        async with engine.connect() as conn:
+        async with engine.begin() as conn:
             return list((await conn.execute(text(query), params)).all())
     finally:
         await engine.dispose()
@@ -269,3 +270,117 @@ async def test_two_apis_two_workers_one_killed_every_job_once(tmp_path: Path) ->
                     assert await w.stop() == 0, w.log.read_text()[-3000:]
             for api in apis:
                 await api.stop()
+
+
+def _git_children(pid: int) -> list[int]:
+    """git processes whose parent is `pid` (a worker's mining)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            command, rest = stat[stat.index("(") + 1 : stat.rindex(")")], stat.rsplit(")", 1)[1]
+            if command == "git" and int(rest.split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+async def _git_reaped(pid: int) -> None:
+    """Killed git processes are reaped as the worker's tasks unwind, which may end a moment
+    after the job's final event: wait for it, boundedly."""
+    for _ in range(200):  # 10 s at most
+        if not _git_children(pid):
+            return
+        await asyncio.sleep(0.05)  # a process's end cannot be awaited from outside its parent
+    raise AssertionError(f"git processes still running: {_git_children(pid)}")
+
+
+@pytest.mark.skipif(not PG_URL, reason="TEST_DATABASE_URL is not set")
+async def test_cancel_job_on_the_api_stops_the_job_and_its_git_in_the_worker(
+    tmp_path: Path,
+) -> None:
+    for n in range(4):
+        synthetic_repo(tmp_path / "src" / f"big{n}", 4000)
+    archive = zip_folder(tmp_path / "src")
+    async with fresh_database("postgresql", PG_URL, tmp_path) as url:
+        env = cli_env(tmp_path / "data", url, QUEUE="postgres", MINING_CONCURRENCY="2")
+        code, output = await run_cli(env, "migrate")
+        assert code == 0, output
+        api = await Server(env, tmp_path / "api.log").start()
+        worker = await Worker(env, tmp_path / "worker.log").start()
+        try:
+            await api.healthy()
+            async with httpx.AsyncClient(base_url=api.url, timeout=60) as http:
+                sent = await upload(http, archive)
+                pid = sent["portfolio"]["id"]
+                async with Subscription.open(api.url, PROGRESS, {"id": pid}) as subscription:
+                    while (data := await subscription.next()) is not None:
+                        if data["rankingProgress"]["stage"] == "mining":
+                            break  # the worker runs git now
+                    response = await http.post(
+                        "/graphql", json={"query": CANCEL, "variables": {"id": sent["job"]["id"]}}
+                    )
+                    assert response.json()["data"]["cancelJob"]["userErrors"] == []
+                    last: Event = {}
+                    while (data := await subscription.next()) is not None:
+                        last = data["rankingProgress"]
+            assert (last["status"], last["stage"], last["final"]) == (
+                "cancelled",
+                "cancelled",
+                True,
+            )
+            assert last["completed"] < last["total"]  # stopped mid-job, not run to its end
+            await _git_reaped(worker.pid)
+            [(status,)] = await _sql(url, "SELECT status::text FROM procrastinate_jobs")
+            assert status == "aborted"  # the engine's abort reached the worker's task
+        finally:
+            assert await worker.stop() == 0, worker.log.read_text()[-3000:]
+            await api.stop()
+
+
+@pytest.mark.skipif(not PG_URL, reason="TEST_DATABASE_URL is not set")
+async def test_a_job_whose_api_died_before_deferring_it_is_deferred_by_a_worker(
+    tmp_path: Path,
+) -> None:
+    archive, expected = _portfolio(tmp_path / "src", tmp_path / "home", 0)
+    async with fresh_database("postgresql", PG_URL, tmp_path) as url:
+        env = cli_env(
+            tmp_path / "data",
+            url,
+            QUEUE="postgres",
+            WORKER_HEARTBEAT_SECONDS="0.2",
+            WORKER_STALLED_SECONDS="1",
+        )
+        code, output = await run_cli(env, "migrate")
+        assert code == 0, output
+        api = await Server(env, tmp_path / "api.log").start()
+        worker: Worker | None = None
+        try:
+            await api.healthy()
+            async with httpx.AsyncClient(base_url=api.url, timeout=60) as http:
+                sent = await upload(http, archive)
+            # As if the API had died between committing the job's row and deferring it.
+            await _sql(url, "DELETE FROM procrastinate_jobs RETURNING id")
+            pid = sent["portfolio"]["id"]
+            async with Subscription.open(api.url, PROGRESS, {"id": pid}) as subscription:
+                first = await subscription.next()
+                assert first is not None
+                assert first["rankingProgress"]["status"] == "queued"
+                worker = await Worker(env, tmp_path / "worker.log").start()
+                last: Event = {}
+                while (data := await subscription.next()) is not None:
+                    last = data["rankingProgress"]
+            assert (last["status"], last["final"]) == ("succeeded", True)
+            _, portfolio_id = ids.decode(pid, "Portfolio")
+            rows = await _sql(
+                url,
+                "SELECT project_name, total_commits FROM repo_stats WHERE portfolio_id = :pid",
+                pid=portfolio_id,
+            )
+            assert dict(rows) == expected
+        finally:
+            if worker is not None:
+                assert await worker.stop() == 0, worker.log.read_text()[-3000:]
+            await api.stop()
