@@ -116,12 +116,33 @@ async def user_tables(conn: AsyncConnection) -> list[str]:
     return names
 
 
+# The job queue's functions and types (procrastinate's, migration 0004) outlive its tables.
+_DROP_QUEUE_ROUTINES = r"""
+DO $$
+DECLARE r record;
+BEGIN
+    FOR r IN SELECT p.oid::regprocedure AS f FROM pg_proc p
+             JOIN pg_namespace n ON n.oid = p.pronamespace
+             WHERE n.nspname = current_schema() AND p.proname LIKE 'procrastinate\_%' LOOP
+        EXECUTE format('DROP FUNCTION IF EXISTS %s CASCADE', r.f);
+    END LOOP;
+    FOR r IN SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+             WHERE n.nspname = current_schema() AND t.typtype IN ('e', 'c')
+               AND t.typname LIKE 'procrastinate\_%' LOOP
+        EXECUTE format('DROP TYPE IF EXISTS %I CASCADE', r.typname);
+    END LOOP;
+END $$
+"""
+
+
 async def drop_tables(conn: AsyncConnection) -> None:
-    """Drop every table of the current schema (PostgreSQL; `restore --force` before loading)."""
+    """Drop every table of the current schema, and the job queue's functions and types
+    (PostgreSQL; `restore --force` before loading)."""
     names = await user_tables(conn)
     if names:
         quoted = ", ".join(conn.dialect.identifier_preparer.quote(name) for name in names)
         await conn.execute(text(f"DROP TABLE IF EXISTS {quoted} CASCADE"))
+    await conn.exec_driver_sql(_DROP_QUEUE_ROUTINES)
 
 
 async def revision(conn: AsyncConnection) -> str | None:
