@@ -93,6 +93,7 @@ class GraphQLApp(GraphQL[Context, None]):
             # Browsers' websocket handshakes from other origins are refused unless listed.
             allowed_origins=state.settings.allowed_origins,
         )
+        self.max_subscriptions_per_connection = state.settings.max_subscriptions_per_connection
         self.state = state
 
     async def run(self, request: Request | WebSocket, *args: Any, **kwargs: Any) -> Any:
@@ -217,9 +218,10 @@ async def metrics_endpoint(request: Request) -> Response:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
-    state = AppState(
-        settings, RateLimits(settings.rate_limit_mutations, settings.rate_limit_uploads)
+    limits = RateLimits(
+        settings.rate_limit_mutations, settings.rate_limit_uploads, settings.rate_limit_subscribes
     )
+    state = AppState(settings, limits)
     store = upload_store(settings)
 
     @asynccontextmanager

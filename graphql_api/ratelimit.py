@@ -2,8 +2,9 @@
 
 The `limits` library counts hits in a moving window held in memory, so each server process
 keeps its own counts (README, "Limits"). A client over a limit gets `RATE_LIMITED` with the
-seconds to wait: a GraphQL error for a mutation, HTTP 429 with `Retry-After` for an upload
-(POST /uploads, or a multipart POST to /graphql, refused before its body is read).
+seconds to wait: a GraphQL error for a mutation (over HTTP or a websocket), HTTP 429 with
+`Retry-After` for an upload (POST /uploads, or a multipart POST to /graphql, refused before its
+body is read), an `error` message for a websocket `subscribe`/`start` (websockets.py).
 """
 
 from __future__ import annotations
@@ -31,13 +32,14 @@ log = logging.getLogger("graphql_api.ratelimit")
 
 
 class RateLimits:
-    """The mutation and upload limits of one process ("" turns one off)."""
+    """The mutation, upload and websocket-subscribe limits of one process ("" turns one off)."""
 
-    def __init__(self, mutations: str, uploads: str) -> None:
+    def __init__(self, mutations: str, uploads: str, subscribes: str = "") -> None:
         self.storage = MemoryStorage()
         self.limiter = MovingWindowRateLimiter(self.storage)
         self.mutations: RateLimitItem | None = parse(mutations) if mutations else None
         self.uploads: RateLimitItem | None = parse(uploads) if uploads else None
+        self.subscribes: RateLimitItem | None = parse(subscribes) if subscribes else None
 
     async def wait(self, item: RateLimitItem | None, client: str, cost: int = 1) -> int | None:
         """None when the hit is allowed (and counted); else the seconds until it would be."""
@@ -75,7 +77,7 @@ class MutationRateLimit(SchemaExtension):
     async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context
         scope: Scope = getattr(getattr(context.context, "request", None), "scope", {})
-        limits = _limits_of(scope)
+        limits = limits_of(scope)
         if limits is not None and context.operation_type is Operation.MUTATION:
             key = client_key(Headers(scope=scope), scope.get("client"))
             seconds = await limits.wait(limits.mutations, key, cost=_root_fields(context))
@@ -85,7 +87,7 @@ class MutationRateLimit(SchemaExtension):
         yield
 
 
-def _limits_of(scope: Scope) -> RateLimits | None:
+def limits_of(scope: Scope) -> RateLimits | None:
     """The app's limits (none for a schema run outside the app, as in some tests)."""
     app = scope.get("app")
     state = getattr(getattr(app, "state", None), "app_state", None)

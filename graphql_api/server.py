@@ -4,8 +4,12 @@ uvicorn (0.54) has a keep-alive timeout (`timeout_keep_alive`, armed only after 
 no timeout for a request head: a client that connects and sends nothing, or one header byte
 every few seconds, holds the connection for ever (each byte cancels the keep-alive timer).
 `HeadTimeoutProtocol` is uvicorn's h11 protocol with one timer more: a request head must be
-complete within `head_timeout` seconds of the connection or of the previous response, or the
-connection is closed.  Bodies are timed by `ingest.BodyDeadlineMiddleware` inside the app.
+complete within `head_timeout` seconds of the connection or of the previous response. A client
+that sent part of a head is then answered 408 `HEAD_TIMEOUT` (the GraphQL error shape of every
+ingest answer) and the connection is closed; an idle connection that sent nothing is closed
+without a word, as the keep-alive timeout does, so a client reusing it just as it closes is not
+handed an answer to a request it never made.  Bodies are timed by
+`ingest.BodyDeadlineMiddleware` inside the app.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ import h11
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from graphql_api.ingest.errors import IngestErrorCode
+from graphql_api.ingest.middleware import graphql_error_body
 from graphql_api.settings import Settings
 
 __all__ = ["HeadTimeoutProtocol", "uvicorn_config"]
@@ -28,7 +34,13 @@ class HeadTimeoutProtocol(H11Protocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._head_timer: asyncio.TimerHandle | None = None
+        self._head_bytes = 0
         self._arm_head_timer()
+
+    def data_received(self, data: bytes) -> None:
+        if self.conn.their_state is h11.IDLE:
+            self._head_bytes += len(data)
+        super().data_received(data)
 
     def handle_events(self) -> None:
         super().handle_events()
@@ -49,6 +61,7 @@ class HeadTimeoutProtocol(H11Protocol):
 
     def _arm_head_timer(self) -> None:
         self._cancel_head_timer()
+        self._head_bytes = 0
         self._head_timer = self.loop.call_later(self.head_timeout, self._head_timed_out)
 
     def _cancel_head_timer(self) -> None:
@@ -59,9 +72,24 @@ class HeadTimeoutProtocol(H11Protocol):
 
     def _head_timed_out(self) -> None:
         self._head_timer = None
-        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
-            self.logger.info("closing a connection: no complete request head in time")
-            self.transport.close()
+        if self.conn.their_state is not h11.IDLE or self.transport.is_closing():
+            return
+        if self._head_bytes:
+            self.logger.info("answering 408: no complete request head in time")
+            self.transport.write(_head_timeout_answer(self.head_timeout))
+        self.transport.close()
+
+
+def _head_timeout_answer(seconds: float) -> bytes:
+    """A whole HTTP/1.1 408 written raw: h11 cannot answer a request whose head it never got."""
+    body = graphql_error_body(
+        f"the request head did not arrive within {seconds:g} s", IngestErrorCode.HEAD_TIMEOUT
+    )
+    head = (
+        "HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\n"
+        f"content-length: {len(body)}\r\nconnection: close\r\n\r\n"
+    )
+    return head.encode() + body
 
 
 def protocol_for(head_timeout: float) -> type[HeadTimeoutProtocol]:
@@ -76,5 +104,6 @@ def uvicorn_config(app: Any, settings: Settings, **options: Any) -> uvicorn.Conf
         timeout_keep_alive=settings.keep_alive,
         timeout_graceful_shutdown=settings.shutdown_grace_seconds,
         log_config=None,  # the root logger's handler (ops/logs.py) writes uvicorn's lines too
+        ws_max_size=settings.max_json_body_bytes,  # uvicorn's default is 16 MiB a message
         **options,
     )

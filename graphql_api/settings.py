@@ -28,11 +28,15 @@ class Settings:
     max_query_tokens: int = 2000
     max_query_fields: int = 2000  # field selections once fragments are expanded
     max_query_cost: int = 100_000  # GitHub's node count over the requested page sizes
-    request_timeout: float = 30.0  # seconds per GraphQL request over HTTP; 0 turns it off
+    # Seconds per GraphQL request over HTTP, and to the first result of an operation over a
+    # websocket; 0 turns it off.
+    request_timeout: float = 30.0
     max_json_body_bytes: int = 1024**2  # a non-multipart POST to /graphql
     # Per token (per client address without one), in-memory: `limits` notation, "" is off.
     rate_limit_mutations: str = "60/minute"
     rate_limit_uploads: str = "10/minute"
+    rate_limit_subscribes: str = "120/minute"  # websocket subscribe/start messages
+    max_subscriptions_per_connection: int = 20  # operations running on one websocket
     mining_concurrency: int = 2
     workers: int = 1  # uvicorn worker processes of `artifact-miner serve`
     # Where jobs wait: "local" (in this process, the default) or "postgres" (procrastinate on
@@ -147,6 +151,12 @@ class Settings:
             max_json_body_bytes=int(env.get("MAX_JSON_BODY_BYTES", defaults.max_json_body_bytes)),
             rate_limit_mutations=env.get("RATE_LIMIT_MUTATIONS", defaults.rate_limit_mutations),
             rate_limit_uploads=env.get("RATE_LIMIT_UPLOADS", defaults.rate_limit_uploads),
+            rate_limit_subscribes=env.get("RATE_LIMIT_SUBSCRIBES", defaults.rate_limit_subscribes),
+            max_subscriptions_per_connection=int(
+                env.get(
+                    "MAX_SUBSCRIPTIONS_PER_CONNECTION", defaults.max_subscriptions_per_connection
+                )
+            ),
             mining_concurrency=int(env.get("MINING_CONCURRENCY", defaults.mining_concurrency)),
             workers=max(1, int(env.get("WORKERS", defaults.workers))),
             queue=env.get("QUEUE", defaults.queue).strip().lower() or defaults.queue,

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import copy
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import event
@@ -26,6 +27,13 @@ from sqlalchemy.ext.asyncio import (
 )
 
 BUSY_TIMEOUT_MS = 30_000
+
+# Called at the end of every write transaction of this context, just before it commits: the
+# audit trail (schema/audit.py) sets it while a mutation runs, so that what the mutation
+# changes and its audit entry are one commit.
+before_commit: ContextVar[Callable[[AsyncSession], Awaitable[None]] | None] = ContextVar(
+    "before_commit", default=None
+)
 BEGIN_OPTION = "sqlite_begin"  # DEFERRED (default) | IMMEDIATE | EXCLUSIVE
 
 
@@ -114,6 +122,8 @@ class Database:
         """A session in one transaction: committed on success, rolled back on any error."""
         async with self._turn(), self._writer() as session, session.begin():
             yield session
+            if (hook := before_commit.get()) is not None:
+                await hook(session)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

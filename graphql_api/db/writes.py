@@ -203,17 +203,26 @@ async def add_audit(
     operation: str,
     object_id: str | None,
     outcome: str,
-) -> None:
+) -> AuditEntry:
     """One audit entry (graphql_api/audit.py says which operations write one)."""
-    session.add(
-        AuditEntry(
-            owner_id=owner_id,
-            token_id=token_id,
-            operation=operation[:100],
-            object_id=None if object_id is None else object_id[:200],
-            outcome=outcome[:60],
-        )
+    entry = AuditEntry(
+        owner_id=owner_id,
+        token_id=token_id,
+        operation=operation[:100],
+        object_id=None if object_id is None else object_id[:200],
+        outcome=outcome[:60],
     )
+    session.add(entry)
+    await session.flush()
+    return entry
+
+
+async def amend_audit(
+    session: AsyncSession, entry_id: int, object_id: str | None, outcome: str
+) -> None:
+    """Complete an entry written before its mutation knew what it made or how it ended."""
+    values = {"object_id": None if object_id is None else object_id[:200], "outcome": outcome[:60]}
+    await session.execute(update(AuditEntry).where(AuditEntry.id == entry_id).values(**values))
 
 
 async def touch_token(session: AsyncSession, token_id: int, when: datetime) -> None:

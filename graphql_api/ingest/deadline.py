@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graphql_api.ingest.errors import IngestErrorCode
-from graphql_api.ingest.middleware import graphql_error_body
+from graphql_api.ingest.middleware import GuardedRequest, graphql_error_body
 
 __all__ = ["BodyDeadlineMiddleware", "BodyTimeout"]
 
@@ -71,26 +71,18 @@ class BodyDeadlineMiddleware:
         await _TimedRequest(self, receive, send).run(self.app, scope)
 
 
-class _TimedRequest:
+class _TimedRequest(GuardedRequest):
+    """One request's timed ``receive``: late, a 408."""
+
+    failure: BodyTimeout | None
+
     def __init__(self, limits: BodyDeadlineMiddleware, receive: Receive, send: Send) -> None:
+        super().__init__(receive, send)
         self.limits = limits
         self.loop = asyncio.get_running_loop()
         self.start = self.loop.time()
         self.received = 0
         self.complete = False  # the whole body has arrived: nothing more to time
-        self.failure: BodyTimeout | None = None
-        self.response_started = False
-        self._receive = receive
-        self._send = send
-
-    async def run(self, app: ASGIApp, scope: Scope) -> None:
-        try:
-            await app(scope, self.receive, self.send)
-        except Exception:
-            if self.failure is None or self.response_started:
-                raise
-        if self.failure is not None and not self.response_started:
-            await _send_408(self._send, self.failure)
 
     async def receive(self) -> Message:
         if self.failure is not None:
@@ -106,6 +98,10 @@ class _TimedRequest:
             self.received += len(message.get("body", b""))
             self.complete = not message.get("more_body", False)
         return message
+
+    async def answer(self, send: Send) -> None:
+        assert self.failure is not None
+        await _send_408(send, self.failure)
 
     def _wait(self) -> float:
         """Seconds until the body is late: the deadline, or the moment its average rate
@@ -129,13 +125,6 @@ class _TimedRequest:
             f"the request body arrived at {self.received / max(elapsed, 1e-9):.0f} bytes/s, "
             f"under the minimum of {limits.min_rate:g} bytes/s",
         )
-
-    async def send(self, message: Message) -> None:
-        if self.failure is not None and not self.response_started:
-            return  # the 408 goes out instead, once the app is done
-        if message["type"] == "http.response.start":
-            self.response_started = True
-        await self._send(message)
 
 
 async def _send_408(send: Send, failure: BodyTimeout) -> None:

@@ -11,6 +11,7 @@ message names the offending value.  Anything else that escapes this package is a
         UPLOAD_STALLED          the client sent nothing for UploadStore.idle_timeout (HTTP 408)
         UPLOAD_TIMEOUT          a request body not whole within its deadline (HTTP 408)
         UPLOAD_TOO_SLOW         a request body arriving under the minimum rate (HTTP 408)
+        HEAD_TIMEOUT            a request head not whole within its deadline (HTTP 408)
         DISK_FULL               no space left to store or extract an upload (HTTP 507)
         STORE_UNAVAILABLE       the upload store (an S3 bucket) could not be reached (HTTP 503)
         PAYLOAD_TOO_LARGE       a request body passed the middleware's cap (HTTP 413)
@@ -61,6 +62,7 @@ class IngestErrorCode(StrEnum):
     UPLOAD_STALLED = "UPLOAD_STALLED"
     UPLOAD_TIMEOUT = "UPLOAD_TIMEOUT"
     UPLOAD_TOO_SLOW = "UPLOAD_TOO_SLOW"
+    HEAD_TIMEOUT = "HEAD_TIMEOUT"
     DISK_FULL = "DISK_FULL"
     STORE_UNAVAILABLE = "STORE_UNAVAILABLE"
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"

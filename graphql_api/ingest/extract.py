@@ -60,6 +60,7 @@ from typing import BinaryIO
 
 from graphql_api.ingest.errors import IngestError, IngestErrorCode, disk_full, is_disk_full
 from graphql_api.ingest.limits import ArchiveLimits, MiB
+from graphql_api.leftovers import held
 
 __all__ = ["SUPPORTED_METHODS", "ExtractionResult", "extract_zip", "inspect_zip"]
 
@@ -419,14 +420,16 @@ def _extract_atomically(
 ) -> ExtractionResult:
     # Hidden, in the same directory as the target: the final rename is atomic (same filesystem)
     # and a crash leaves a dot-directory that is easy to sweep.
+    # Held while it fills, so that the start-up sweep takes it only from a dead process.
     staging = Path(tempfile.mkdtemp(prefix=".extract-", dir=final.parent))
     try:
-        budget = _Budget(limits, archive_size)
-        made: set[tuple[str, ...]] = set()
-        for entry in entries:
-            _extract_entry(zf, entry, staging, budget, made)
-        os.chmod(staging, 0o755)  # mkdtemp made it 0700
-        os.rename(staging, final)
+        with held(staging):
+            budget = _Budget(limits, archive_size)
+            made: set[tuple[str, ...]] = set()
+            for entry in entries:
+                _extract_entry(zf, entry, staging, budget, made)
+            os.chmod(staging, 0o755)  # mkdtemp made it 0700
+            os.rename(staging, final)
     except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
         if is_disk_full(exc):

@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graphql_api.ingest.errors import IngestErrorCode
 
-__all__ = ["BodySizeLimitMiddleware", "BodyTooLarge", "graphql_error_body"]
+__all__ = ["BodySizeLimitMiddleware", "BodyTooLarge", "GuardedRequest", "graphql_error_body"]
 
 
 class BodyTooLarge(Exception):
@@ -63,13 +63,16 @@ class BodySizeLimitMiddleware:
         return any(path == p or path.startswith(p + "/") or p == "" for p in self.paths)
 
 
-class _LimitedRequest:
-    """One request's counting ``receive`` and gatekeeping ``send``."""
+class GuardedRequest:
+    """One request whose ``receive()`` may refuse the body by raising ``self.failure``.
 
-    def __init__(self, limit: int, receive: Receive, send: Send) -> None:
-        self.limit = limit
-        self.received = 0
-        self.exceeded = False
+    From then on what the app sends is dropped and ``answer()`` goes out in its place once the
+    app is done; if the app had already started its response, the failure propagates so the
+    server aborts the connection.  Subclasses provide ``receive`` and ``answer``.
+    """
+
+    def __init__(self, receive: Receive, send: Send) -> None:
+        self.failure: Exception | None = None
         self.response_started = False
         self._receive = receive
         self._send = send
@@ -78,30 +81,48 @@ class _LimitedRequest:
         try:
             await app(scope, self.receive, self.send)
         except Exception:
-            # The app may turn BodyTooLarge into anything (Starlette's ServerErrorMiddleware
+            # The app may turn the failure into anything (Starlette's ServerErrorMiddleware
             # re-raises it after a 500, which send() dropped); only a started response is final.
-            if not self.exceeded or self.response_started:
+            if self.failure is None or self.response_started:
                 raise
-        if self.exceeded and not self.response_started:
-            await _send_413(self._send, self.limit)
+        if self.failure is not None and not self.response_started:
+            await self.answer(self._send)
 
     async def receive(self) -> Message:
-        if self.exceeded:
-            raise BodyTooLarge(self.limit)
+        raise NotImplementedError
+
+    async def answer(self, send: Send) -> None:
+        raise NotImplementedError
+
+    async def send(self, message: Message) -> None:
+        if self.failure is not None and not self.response_started:
+            return  # the answer goes out instead, once the app is done
+        if message["type"] == "http.response.start":
+            self.response_started = True
+        await self._send(message)
+
+
+class _LimitedRequest(GuardedRequest):
+    """One request's counting ``receive``: over the limit, a 413."""
+
+    def __init__(self, limit: int, receive: Receive, send: Send) -> None:
+        super().__init__(receive, send)
+        self.limit = limit
+        self.received = 0
+
+    async def receive(self) -> Message:
+        if self.failure is not None:
+            raise self.failure
         message = await self._receive()
         if message["type"] == "http.request":
             self.received += len(message.get("body", b""))
             if self.received > self.limit:
-                self.exceeded = True
-                raise BodyTooLarge(self.limit)
+                self.failure = BodyTooLarge(self.limit)
+                raise self.failure
         return message
 
-    async def send(self, message: Message) -> None:
-        if self.exceeded and not self.response_started:
-            return  # the 413 goes out instead, once the app is done
-        if message["type"] == "http.response.start":
-            self.response_started = True
-        await self._send(message)
+    async def answer(self, send: Send) -> None:
+        await _send_413(send, self.limit)
 
 
 def _content_length(scope: Scope) -> int | None:

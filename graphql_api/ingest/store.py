@@ -31,7 +31,6 @@ the client uploads again.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import os
 import re
@@ -47,6 +46,7 @@ import anyio
 import anyio.to_thread
 from starlette.datastructures import UploadFile
 
+from graphql_api import leftovers
 from graphql_api.ingest.errors import IngestError, IngestErrorCode, disk_full, is_disk_full, shown
 from graphql_api.ingest.limits import MiB
 
@@ -263,7 +263,7 @@ class _Sink:
     def create(cls, path: Path) -> _Sink:
         path.parent.mkdir(parents=True, exist_ok=True)
         file = path.open("xb")
-        fcntl.flock(file, fcntl.LOCK_EX)  # ours until closed (or this process dies): see sweep
+        leftovers.hold(file.fileno())  # ours until closed (or this process dies): see sweep
         return cls(path, file)
 
     def write(self, block: bytes | bytearray) -> None:
@@ -291,16 +291,7 @@ class _Sink:
 
 def _sweep(root: Path) -> int:
     """Remove the partial uploads no live writer holds (blocking: run it in a thread)."""
-    gone = 0
-    for path in root.glob(".*.part") if root.is_dir() else ():
-        try:
-            with path.open("rb") as file:
-                fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                path.unlink()  # locked by us: no writer can be between open and unlink
-        except (BlockingIOError, FileNotFoundError):
-            continue  # being written, or just renamed into place / removed
-        gone += 1
-    return gone
+    return leftovers.sweep([(root, ".*.part")])
 
 
 async def _read_upload(upload: UploadFile, chunk_size: int) -> AsyncIterator[bytes]:

@@ -17,6 +17,7 @@ from graphql_api.db import models, queries
 from graphql_api.db.engine import Database
 from graphql_api.db.types import utcnow
 from graphql_api.ingest.errors import is_disk_full
+from graphql_api.leftovers import hold
 from graphql_api.settings import Settings
 
 log = logging.getLogger("graphql_api.exports")
@@ -89,7 +90,9 @@ def _write_atomically(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(path.suffix + ".part")
     try:
-        partial.write_text(text, encoding="utf-8")
+        with partial.open("w", encoding="utf-8") as file:
+            hold(file.fileno())  # a start-up sweep removes it only once we are gone
+            file.write(text)
         os.replace(partial, path)
     except BaseException:
         partial.unlink(missing_ok=True)  # a full disk must not keep what it half wrote

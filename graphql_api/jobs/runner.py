@@ -27,13 +27,15 @@ import re
 import shutil
 import socket
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import anyio
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from graphql_api import leftovers
 from graphql_api.db import models, queries, writes
 from graphql_api.db.engine import Database
 from graphql_api.db.types import utcnow
@@ -102,8 +104,14 @@ class JobRunner:
         """Take up jobs. With `queue=False` (QUEUE=postgres) this process keeps no queue of
         its own: the job engine hands it jobs through `run_claimed`, and recovering a dead
         process's job is the engine's work (stalled-job retry), not this start's."""
-        root = self.settings.scratch_dir
+        root, settings = self.settings.scratch_dir, self.settings
         await anyio.to_thread.run_sync(scratch.sweep, root)
+        half_written = [  # uploads' partial files are the upload store's (its sweep)
+            (settings.exports_dir, "*.part"),
+            (settings.extracted_dir, ".extract-*"),
+        ]
+        if swept := await anyio.to_thread.run_sync(leftovers.sweep, half_written):
+            log.warning("removed %d half-written export(s) or extraction(s)", swept)
         self._scratch = await anyio.to_thread.run_sync(scratch.ScratchArea, root)
         if not queue:
             return
@@ -226,11 +234,14 @@ class JobRunner:
         try:
             async with deadline:  # when it passes, the job is cancelled: its git is killed
                 await self._mine(run)
-                await self._finish(run)
+                result = await self._rank(run)
+            await self._save(run, *result)  # past the deadline's reach
         except asyncio.CancelledError:
+            if run.job.status in TERMINAL:
+                raise  # cancelled while it saved: the job ended as it did
             handing_back = self._stopping or (stopping is not None and stopping())
             status = "queued" if handing_back else "cancelled"
-            await asyncio.shield(self._end(run, status, stage=status))
+            await self._end(run, status, stage=status)
             if status == "queued":
                 raise
         except Exception as exc:  # a bug: log it in full; the job says only what kind it was
@@ -376,9 +387,10 @@ class JobRunner:
             ranking=self._ranking(run, reports, analysis),
         )
 
-    async def _finish(self, run: _Run) -> None:
-        """Rank every live project (stored ones, replaced by what this job mined), then write
-        the job's result and its final status in one transaction."""
+    async def _rank(
+        self, run: _Run
+    ) -> tuple[list[persist.Fresh], list[ProjectReport], PortfolioAnalysis]:
+        """Rank every live project (stored ones, replaced by what this job mined)."""
         run.identity, run.prefs, run.weights = await self._inputs(
             run.job.portfolio_id, run.job.owner_id
         )
@@ -396,18 +408,31 @@ class JobRunner:
         live.update(run.reports)
         reports = [r for key, r in live.items() if key not in deleted]
         analysis = await self._analyze(run, reports)
-        fresh = await self._fresh(run, analysis, deleted)
+        return await self._fresh(run, analysis, deleted), reports, analysis
+
+    async def _save(
+        self,
+        run: _Run,
+        fresh: list[persist.Fresh],
+        reports: list[ProjectReport],
+        analysis: PortfolioAnalysis,
+    ) -> None:
+        """Write the job's result and its final status in one transaction."""
         status = "succeeded" if not run.errors else "partial" if run.reports else "failed"
         code = "NO_PROJECT_MINED" if status == "failed" else None
         await self._update(run, stage="saving")
         self._publish(run, EventKind.STAGE)
-        async with self._write_lock, self.db.write() as session:
-            uids = await persist.write_results(
-                session, run.job.portfolio_id, fresh, reports, analysis
-            )
-            job = await self._ended(session, run, status, stage="done", error_code=code)
-        run.job = job
-        run.uids.update(uids)
+
+        async def write() -> None:
+            async with self._write_lock, self.db.write() as session:
+                uids = await persist.write_results(
+                    session, run.job.portfolio_id, fresh, reports, analysis
+                )
+                job = await self._ended(session, run, status, stage="done", error_code=code)
+            run.job = job  # committed
+            run.uids.update(uids)
+
+        await _uncut(write())
         self._publish(
             run, EventKind.RANKING, ranking=self._ranking(run, reports, analysis), final=True
         )
@@ -441,8 +466,11 @@ class JobRunner:
     # --- state and events --------------------------------------------------------------------
 
     async def _update(self, run: _Run, **values: object) -> None:
-        async with self.db.write() as session:
-            run.job = await writes.update_job(session, run.job.id, **values)
+        async def write() -> None:
+            async with self.db.write() as session:
+                run.job = await writes.update_job(session, run.job.id, **values)
+
+        await _uncut(write())
 
     async def _end(
         self,
@@ -453,10 +481,13 @@ class JobRunner:
         error_code: str | None = None,
         error: str | None = None,
     ) -> None:
-        async with self.db.write() as session:
-            run.job = await self._ended(
-                session, run, status, stage=stage, error_code=error_code, error=error
-            )
+        async def write() -> None:
+            async with self.db.write() as session:
+                run.job = await self._ended(
+                    session, run, status, stage=stage, error_code=error_code, error=error
+                )
+
+        await _uncut(write())
         self._publish(run, EventKind.STAGE, final=status in TERMINAL)
 
     async def _ended(
@@ -539,3 +570,16 @@ def qualified(
     if result.path == ".":
         return dataclasses.replace(result, name=upload, path=upload)
     return dataclasses.replace(result, path=f"{upload}/{result.path}")
+
+
+async def _uncut(work: Coroutine[Any, Any, None]) -> None:
+    """Run a job's write transaction to its end even when the job is cancelled meanwhile (its
+    deadline, cancelJob, a shutdown), then let the cancellation go on. A transaction cut in
+    half could leave its connection holding SQLite's write lock, and the job's final status
+    then waits on that lock and is never written."""
+    task = asyncio.ensure_future(work)
+    try:
+        await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await asyncio.wait([task])
+        raise

@@ -10,12 +10,13 @@ live server sharing the same DATA_DIR.
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import shutil
 import uuid
 from pathlib import Path
+
+from graphql_api.leftovers import hold, unlocked
 
 log = logging.getLogger("graphql_api.jobs")
 
@@ -28,7 +29,7 @@ class ScratchArea:
         name = uuid.uuid4().hex
         self._lock_path = root / f"{name}.lock"
         self._lock_fd = os.open(self._lock_path, os.O_CREAT | os.O_RDWR, 0o600)
-        fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+        hold(self._lock_fd)
         self.path = root / name  # made only once locked, so a sweep never takes it for dead
         self.path.mkdir(mode=0o700)
 
@@ -49,7 +50,7 @@ def sweep(root: Path) -> int:
         if entry.suffix == ".lock":
             continue
         lock = root / f"{entry.name}.lock"
-        if lock.exists() and not _unlocked(lock):
+        if lock.exists() and not unlocked(lock):
             continue  # a live process's area
         if entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry, ignore_errors=True)
@@ -60,18 +61,3 @@ def sweep(root: Path) -> int:
     if swept:
         log.warning("removed %d scratch area(s) left by a stopped process", swept)
     return swept
-
-
-def _unlocked(lock: Path) -> bool:
-    """True when no live process holds `lock` (we take it for a moment and let it go)."""
-    try:
-        fd = os.open(lock, os.O_RDWR)
-    except FileNotFoundError:
-        return True
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    finally:
-        os.close(fd)  # closing releases a lock we took
-    return True

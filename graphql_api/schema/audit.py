@@ -1,6 +1,7 @@
 """The audit trail: every mutation writes who (owner, token), what (the mutation, the object),
 the outcome ("ok", the first userError's code, or the GraphQL error's code) and when; the
-`auditLog` query pages through the caller's own entries.
+`auditLog` query pages through the caller's own entries. A mutation's entry is written in the
+same transaction as the first change the mutation commits (`engine.before_commit`).
 
 One place: `audit_every_mutation` puts the `Audited` field extension on every field of the
 Mutation type, so a new mutation is audited without anyone remembering to. The other
@@ -11,15 +12,17 @@ state-changing uses of a token write their entries where they happen, through th
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.extensions import FieldExtension
 
-from graphql_api.db import queries, writes
+from graphql_api.db import engine, models, queries, writes
 from graphql_api.schema import connection as conn
 from graphql_api.schema.context import Info
 from graphql_api.schema.errors import ApiError
@@ -62,23 +65,55 @@ class Audited(FieldExtension):
     async def resolve_async(
         self, next_: Callable[..., Awaitable[Any]], source: Any, info: Info, **kwargs: Any
     ) -> Any:
+        entry = _Entry(info, _object_id(kwargs, None))
+        token = engine.before_commit.set(entry.write_in)
         try:
             payload = await next_(source, info, **kwargs)
         except ApiError as error:
-            await _record(info, _object_id(kwargs, None), error.code)
+            await entry.settle(entry.object_id, error.code)
             raise
         except Exception:
-            await _record(info, _object_id(kwargs, None), "INTERNAL")
+            await entry.settle(entry.object_id, "INTERNAL")
             raise
-        await _record(info, _object_id(kwargs, payload), _outcome(payload))
+        finally:
+            engine.before_commit.reset(token)
+        await entry.settle(_object_id(kwargs, payload), _outcome(payload))
         return payload
 
 
-async def _record(info: Info, object_id: str | None, outcome: str) -> None:
-    context = info.context
-    async with context.db.write() as session:
-        await writes.add_audit(
-            session, context.owner_id, context.token_id, info.field_name, object_id, outcome
+class _Entry:
+    """One mutation's entry. It goes into the first transaction the mutation itself commits,
+    so no change is ever without its entry; a mutation that wrote nothing (refused, failed)
+    gets it in a transaction of its own. What only the payload tells (the object made, the
+    userError) is filled in afterwards."""
+
+    def __init__(self, info: Info, object_id: str | None) -> None:
+        self.context = info.context
+        self.operation = info.field_name
+        self.object_id = object_id
+        self.task = asyncio.current_task()  # not a task the mutation started, e.g. a job
+        self.written: tuple[int, str | None] | None = None  # (row id, its object id)
+
+    async def write_in(self, session: AsyncSession) -> None:
+        if self.written is None and asyncio.current_task() is self.task:
+            row = await self._add(session, self.object_id, "ok")
+            self.written = (row.id, self.object_id)
+
+    async def settle(self, object_id: str | None, outcome: str) -> None:
+        if self.written is not None and self.written[1] == object_id and outcome == "ok":
+            return
+        async with self.context.db.write() as session:
+            if self.written is None:
+                await self._add(session, object_id, outcome)
+            else:
+                await writes.amend_audit(session, self.written[0], object_id, outcome)
+
+    async def _add(
+        self, session: AsyncSession, object_id: str | None, outcome: str
+    ) -> models.AuditEntry:
+        context = self.context
+        return await writes.add_audit(
+            session, context.owner_id, context.token_id, self.operation, object_id, outcome
         )
 
 

@@ -2,10 +2,13 @@
 
 Whatever is killed when, a portfolio shows the results of the job before (the old set) or of
 the job that was killed (the new set), never a mix; scratch space left by the dead process is
-swept at the next start; nothing is written to the system temp dir."""
+swept at the next start, and so are half-written uploads, exports and extractions; nothing is
+written to the system temp dir."""
 
 from __future__ import annotations
 
+import asyncio
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -157,3 +160,58 @@ async def test_kill_9_while_mining_leaves_old_or_new_results_never_a_mix(
     assert seen[0][0] == "mining"  # the first kill did land mid-mining
     assert _areas(scratch) == set()  # a clean stop removes its own area
     assert list(system_tmp.iterdir()) == []  # no clean copy, no git HOME in the system temp
+
+
+async def test_half_written_files_of_a_killed_server_are_swept_at_the_next_start(
+    tmp_path: Path,
+) -> None:
+    """An upload cut off by `kill -9` leaves its `.part`; the next start removes it, and the
+    staging folder of an extraction and an export's `.part` likewise. What a live process is
+    still writing (a second process holding its lock) is left alone."""
+    data = tmp_path / "data"
+    env = cli_env(data, f"sqlite+aiosqlite:///{tmp_path / 'am.db'}")
+    server = await Server(env, tmp_path / "server.log").start()
+    await server.healthy()
+    host, port = server.url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    head = (
+        "POST /uploads HTTP/1.1\r\nHost: x\r\nContent-Type: application/zip\r\n"
+        "X-Filename: a.zip\r\nApollo-Require-Preflight: 1\r\nContent-Length: 10000000\r\n\r\n"
+    )
+    writer.write(head.encode() + b"PK\x03\x04" + b"x" * 300_000)
+    await writer.drain()
+    uploads = data / "uploads"
+    for _ in range(500):  # another process's file appearing cannot be awaited: poll, bounded
+        if list(uploads.glob(".*.part")):  # the body is being written
+            break
+        await asyncio.sleep(0.02)
+    await server.kill()
+    writer.close()
+    (cut_off,) = uploads.glob(".*.part")
+    staging = data / "extracted" / ".extract-dead"
+    staging.mkdir()
+    (staging / "half.py").write_text("x = 1\n")
+    dead_export = data / "exports" / "e.json.part"
+    dead_export.write_text("{")
+    live = data / "extracted" / ".extract-live"
+    live.mkdir()
+    holder = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        "import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_RDONLY); "
+        "fcntl.flock(fd, fcntl.LOCK_EX); print('held', flush=True); sys.stdin.read()",
+        str(live),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert holder.stdout is not None and holder.stdin is not None
+    assert await holder.stdout.readline() == b"held\n"
+    try:
+        server = await Server(env, tmp_path / "server.log").start()
+        await server.healthy()
+        await server.stop()
+    finally:
+        holder.stdin.close()
+        await holder.wait()
+    assert not cut_off.exists() and not staging.exists() and not dead_export.exists()
+    assert live.is_dir()  # its writer lives

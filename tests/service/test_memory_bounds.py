@@ -63,11 +63,15 @@ async def server(data_dir: Path) -> AsyncIterator[tuple[str, asyncio.subprocess.
     )
     try:
         assert process.stderr is not None
+        said: list[bytes] = []
         async for line in process.stderr:  # uvicorn says when it listens
             if b"Application startup complete" in line:
                 break
+            said.append(line)
         else:
-            raise AssertionError(f"the server ended before it started: {process.returncode}")
+            code = await process.wait()
+            log = b"".join(said[-20:]).decode(errors="replace")
+            raise AssertionError(f"the server ended before it started ({code}):\n{log}")
         drain = asyncio.create_task(process.stderr.read())  # keep its log pipe flowing
         yield f"http://127.0.0.1:{port}", process
         drain.cancel()

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 import websockets
+from sqlalchemy import event
 from starlette.applications import Starlette
 
 from graphql_api.app import create_app
@@ -277,3 +278,35 @@ async def test_audit_log_pages_by_keyset(world: World) -> None:
         after = page["pageInfo"]["endCursor"]
     assert page["totalCount"] == len(seen) == 6
     assert seen[:3] == ["setRepresentationPrefs"] * 3
+
+
+async def test_a_mutations_change_and_its_audit_entry_are_one_commit(
+    world: World, locked: Starlette
+) -> None:
+    """Recorded off the real engine: the statements of every committed transaction."""
+    engine = locked.state.app_state.ready().db.engine.sync_engine
+    open_: dict[int, list[str]] = {}
+    committed: list[list[str]] = []
+
+    def executed(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        open_.setdefault(id(conn), []).append(statement.split("(")[0].strip().upper())
+
+    def commit(conn: Any) -> None:
+        committed.append(open_.pop(id(conn), []))
+
+    event.listen(engine, "before_cursor_execute", executed)
+    event.listen(engine, "commit", commit)
+    try:
+        await world.data(world.ada, PROJECT_MUTATIONS[0], id=world.project)
+    finally:
+        event.remove(engine, "before_cursor_execute", executed)
+        event.remove(engine, "commit", commit)
+    changes = [t for t in committed if any(s.startswith("UPDATE REPO_STATS") for s in t)]
+    assert len(changes) == 1
+    assert "INSERT INTO AUDIT_LOG" in changes[0]  # the deletion and its entry, one commit
+    entry = (await world.data(world.ada, AUDIT))["auditLog"]["nodes"][0]
+    assert (entry["operation"], entry["objectId"], entry["outcome"]) == (
+        "deleteProject",
+        world.project,
+        "ok",
+    )

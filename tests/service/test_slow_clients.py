@@ -159,7 +159,7 @@ async def test_a_stalled_multipart_graphql_body_is_408(port: int) -> None:
     assert elapsed < WAIT
 
 
-async def test_a_stalled_request_head_is_cut_off(port: int) -> None:
+async def test_a_stalled_request_head_is_answered_408_and_cut_off(port: int) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     loop = asyncio.get_running_loop()
     started = loop.time()
@@ -167,13 +167,26 @@ async def test_a_stalled_request_head_is_cut_off(port: int) -> None:
         for byte in b"GET /healthz HTTP/1.1\r\nHost: x\r\n":  # one byte each 0.05 s, never done
             writer.write(bytes([byte]))
             await writer.drain()
-            if await _closed(reader, 0.05):
+            if (first := await _first_byte(reader, 0.05)) is not None:
                 break
         else:
-            assert await _closed(reader, WAIT), "the server kept the connection open"
+            first = await _first_byte(reader, WAIT)
+            assert first is not None, "the server kept the connection open"
+        answer = first + await asyncio.wait_for(reader.read(), WAIT)  # to EOF: closed
     finally:
         writer.close()
     assert STALL * 0.9 <= loop.time() - started < WAIT
+    status, headers, body = parse(answer)
+    assert (status, headers["connection"]) == (408, "close")
+    assert body["errors"][0]["extensions"]["code"] == "HEAD_TIMEOUT"
+
+
+async def test_a_connection_that_sends_nothing_is_closed_without_an_answer(port: int) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        assert await asyncio.wait_for(reader.read(), WAIT) == b""
+    finally:
+        writer.close()
 
 
 async def test_a_prompt_client_is_served_twice_on_one_connection(port: int) -> None:
@@ -190,8 +203,9 @@ async def test_a_prompt_client_is_served_twice_on_one_connection(port: int) -> N
         writer.close()
 
 
-async def _closed(reader: asyncio.StreamReader, seconds: float) -> bool:
+async def _first_byte(reader: asyncio.StreamReader, seconds: float) -> bytes | None:
+    """The server's first byte (b"" if it closed) within `seconds`, else None."""
     try:
-        return await asyncio.wait_for(reader.read(1), seconds) == b""
+        return await asyncio.wait_for(reader.read(1), seconds)
     except TimeoutError:
-        return False
+        return None
