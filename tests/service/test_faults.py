@@ -173,7 +173,7 @@ async def test_half_written_files_of_a_killed_server_are_swept_at_the_next_start
     server = await Server(env, tmp_path / "server.log").start()
     await server.healthy()
     host, port = server.url.removeprefix("http://").split(":")
-    reader, writer = await asyncio.open_connection(host, int(port))
+    _, writer = await asyncio.open_connection(host, int(port))
     head = (
         "POST /uploads HTTP/1.1\r\nHost: x\r\nContent-Type: application/zip\r\n"
         "X-Filename: a.zip\r\nApollo-Require-Preflight: 1\r\nContent-Length: 10000000\r\n\r\n"
@@ -204,7 +204,8 @@ async def test_half_written_files_of_a_killed_server_are_swept_at_the_next_start
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
     )
-    assert holder.stdout is not None and holder.stdin is not None
+    assert holder.stdout is not None
+    assert holder.stdin is not None
     assert await holder.stdout.readline() == b"held\n"
     try:
         server = await Server(env, tmp_path / "server.log").start()
@@ -213,5 +214,5 @@ async def test_half_written_files_of_a_killed_server_are_swept_at_the_next_start
     finally:
         holder.stdin.close()
         await holder.wait()
-    assert not cut_off.exists() and not staging.exists() and not dead_export.exists()
+    assert [p.exists() for p in (cut_off, staging, dead_export)] == [False, False, False]
     assert live.is_dir()  # its writer lives

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+import websockets
 from starlette.applications import Starlette
 
 from graphql_api.server import uvicorn_config
@@ -209,3 +210,12 @@ async def _first_byte(reader: asyncio.StreamReader, seconds: float) -> bytes | N
         return await asyncio.wait_for(reader.read(1), seconds)
     except TimeoutError:
         return None
+
+
+async def test_a_websocket_message_over_the_json_body_cap_closes_the_socket(port: int) -> None:
+    url = f"ws://127.0.0.1:{port}/graphql"
+    async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(json.dumps({"type": "connection_init", "payload": {"x": "y" * 2**21}}))
+        with pytest.raises(websockets.ConnectionClosed):
+            await asyncio.wait_for(ws.recv(), WAIT)
+    assert ws.close_code == 1009  # message too big
