@@ -33,6 +33,8 @@ from graphql_api.ingest import (
     ArchiveLimits,
     BodyDeadlineMiddleware,
     BodySizeLimitMiddleware,
+    IngestError,
+    IngestErrorCode,
     StoredUpload,
     UploadLimits,
     UploadStore,
@@ -43,7 +45,7 @@ from graphql_api.jobs.bus import InProcessBus
 from graphql_api.jobs.exports import export_file
 from graphql_api.jobs.queue import LocalQueue
 from graphql_api.jobs.runner import JobRunner
-from graphql_api.jobs.service import Services
+from graphql_api.jobs.service import JobStateError, Services
 from graphql_api.ops import metrics, probes
 from graphql_api.ops.middleware import RequestIdMiddleware
 from graphql_api.ratelimit import RateLimits, UploadRateLimitMiddleware
@@ -326,7 +328,10 @@ async def record_upload(request: Request, stored: StoredUpload) -> None:
     """POST /uploads keeps whose the upload is: only its owner can use its id."""
     services: Services = request.app.state.app_state.ready()
     caller: Caller = request.state.caller
-    await services.record_upload(stored, caller.owner_id, caller.token_id)
+    try:
+        await services.record_upload(stored, caller.owner_id, caller.token_id)
+    except JobStateError as error:  # the owner's quota: the route removes the file
+        raise IngestError(IngestErrorCode.QUOTA_EXCEEDED, str(error)) from None
 
 
 async def download_export(request: Request) -> Response:

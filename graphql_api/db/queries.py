@@ -18,6 +18,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import PurePath
 from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import ColumnElement, and_, exists, func, literal, or_, select, true, union_all
@@ -560,11 +561,14 @@ async def audit_page(
 
 
 async def stored_upload_bytes(session: AsyncSession, owner_id: int) -> int:
-    """Bytes of the ZIPs kept in the owner's portfolios (the stored-bytes quota)."""
-    stmt = select(func.coalesce(func.sum(UploadedZip.size), 0)).where(
-        UploadedZip.owner_id == owner_id
-    )
-    return int(await session.scalar(stmt) or 0)
+    """Bytes of the ZIP files the owner keeps (the stored-bytes quota), each file once: those
+    sent to POST /uploads, used by a portfolio or not, and those uploaded with a mutation. A
+    file is named by its upload id (`<id>.zip`)."""
+    stmt = select(StoredUpload.id, StoredUpload.size).where(StoredUpload.owner_id == owner_id)
+    posted: dict[str, int] = {row.id: row.size for row in await session.execute(stmt)}
+    stmt = select(UploadedZip.path, UploadedZip.size).where(UploadedZip.owner_id == owner_id)
+    files = {PurePath(path).stem: size for path, size in await session.execute(stmt)}
+    return sum((files | posted).values())
 
 
 async def active_jobs_of_owner(session: AsyncSession, owner_id: int) -> int:

@@ -14,6 +14,7 @@ message names the offending value.  Anything else that escapes this package is a
         HEAD_TIMEOUT            a request head not whole within its deadline (HTTP 408)
         DISK_FULL               no space left to store or extract an upload (HTTP 507)
         STORE_UNAVAILABLE       the upload store (an S3 bucket) could not be reached (HTTP 503)
+        QUOTA_EXCEEDED          the owner's stored uploads would pass their quota (HTTP 413)
         PAYLOAD_TOO_LARGE       a request body passed the middleware's cap (HTTP 413)
         EMPTY_UPLOAD            zero bytes uploaded, or an archive without a single file
         NOT_A_ZIP               the first bytes are not a ZIP signature (HTTP 415)
@@ -65,6 +66,7 @@ class IngestErrorCode(StrEnum):
     HEAD_TIMEOUT = "HEAD_TIMEOUT"
     DISK_FULL = "DISK_FULL"
     STORE_UNAVAILABLE = "STORE_UNAVAILABLE"
+    QUOTA_EXCEEDED = "QUOTA_EXCEEDED"
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
     EMPTY_UPLOAD = "EMPTY_UPLOAD"
     NOT_A_ZIP = "NOT_A_ZIP"

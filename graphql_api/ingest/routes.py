@@ -72,6 +72,7 @@ _STATUS = {
     C.UPLOAD_TOO_SLOW: 408,
     C.DISK_FULL: 507,
     C.STORE_UNAVAILABLE: 503,
+    C.QUOTA_EXCEEDED: 413,
 }
 
 
@@ -120,8 +121,10 @@ def make_upload_route(
         if on_stored is not None:
             try:
                 await on_stored(request, stored)
-            except BaseException:
+            except BaseException as exc:
                 await store.discard(stored.id)
+                if isinstance(exc, IngestError):  # refused (a quota): typed, nothing kept
+                    return error_response(exc)
                 raise
         return JSONResponse(_stored_json(stored), status_code=201)
 

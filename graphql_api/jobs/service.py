@@ -91,8 +91,10 @@ class Services:
                     )
                     extracted.append((await anyio.to_thread.run_sync(extract)).path)
                 await anyio.to_thread.run_sync(self._check_projects, extracted[-1], upload)
+            # Files sent to POST /uploads were counted then; those sent now are new.
+            new_bytes = sum(upload.size for upload in stored)
             return await self._record(
-                [*stored, *kept], extracted, owner_id, portfolio_id, name, user_emails
+                [*stored, *kept], extracted, owner_id, portfolio_id, name, user_emails, new_bytes
             )
         except BaseException:
             for path in extracted:
@@ -122,6 +124,7 @@ class Services:
         """Remember whose an upload sent to POST /uploads is (uploadPortfolio checks it), and
         audit it."""
         async with self.db.write() as session:
+            await self._check_stored_bytes(session, owner_id, upload.size)
             await writes.add_audit(session, owner_id, token_id, "upload", upload.id, "ok")
             session.add(
                 models.StoredUpload(
@@ -141,6 +144,7 @@ class Services:
         portfolio_id: str | None,
         name: str | None,
         user_emails: Sequence[str] | None,
+        new_bytes: int,
     ) -> tuple[models.Portfolio, models.MiningJob]:
         async with self.db.write() as session:
             # The owner's lock first (the quotas take it): inserting a row that refers to the
@@ -162,7 +166,7 @@ class Services:
             if user_emails is not None:
                 portfolio.user_emails = [e.strip().lower() for e in user_emails]
             await session.flush()
-            await self._check_stored_bytes(session, portfolio.owner_id, uploads)
+            await self._check_stored_bytes(session, portfolio.owner_id, new_bytes)
             session.add_all(
                 models.UploadedZip(
                     portfolio_id=portfolio.id,
@@ -191,12 +195,10 @@ class Services:
                 "(MAX_PROJECTS_PER_UPLOAD)",
             )
 
-    async def _check_stored_bytes(
-        self, session: AsyncSession, owner_id: int, uploads: Sequence[StoredUpload]
-    ) -> None:
+    async def _check_stored_bytes(self, session: AsyncSession, owner_id: int, more: int) -> None:
+        """Checked wherever an upload is kept: POST /uploads and uploadPortfolio."""
         await writes.lock_owner(session, owner_id)
-        total = await queries.stored_upload_bytes(session, owner_id)
-        total += sum(upload.size for upload in uploads)
+        total = await queries.stored_upload_bytes(session, owner_id) + more
         limit = self.settings.max_stored_bytes_per_owner
         if total > limit:
             raise JobStateError(

@@ -23,6 +23,7 @@ from graphql_api.settings import Settings
 from tests.conftest import GraphQLClient
 from tests.service.flows import synthetic_repo, upload, wait_for_job
 from tests.service.live import git_children, zip_folder
+from tests.service.upload_helpers import post_upload
 
 REMINE = """mutation($id: ID!) { remine(portfolioId: $id) { job { id } userErrors { code } } }"""
 
@@ -182,6 +183,31 @@ async def test_stored_bytes_per_owner_are_a_quota(settings: Settings, tmp_path: 
     assert [e["code"] for e in other["userErrors"]] == ["QUOTA_EXCEEDED"]
     assert "MAX_STORED_BYTES_PER_OWNER" in second["userErrors"][0]["message"]
     assert _files(settings) == before  # nothing of the refused uploads kept
+
+
+async def test_the_stored_bytes_quota_counts_post_uploads_each_file_once(
+    settings: Settings, tmp_path: Path
+) -> None:
+    archive = _plain_project(tmp_path / "src")
+    quota = len(archive) + len(archive) // 2  # one file fits, two do not
+    use = """mutation($ids: [String!]) { uploadPortfolio(uploadIds: $ids) {
+        job { id } userErrors { code } } }"""
+    async with _app_with(settings, max_stored_bytes_per_owner=quota) as app, _client(app) as http:
+        kept = await post_upload(http, archive)
+        before = _files(settings)
+        refused = await post_upload(http, archive)  # a second file: over the quota
+        after_refusal = _files(settings)
+        used = await http.post(  # the first file, now in a portfolio: still one file
+            "/graphql",
+            json={"query": use, "variables": {"ids": [kept.json()["uploadId"]]}},
+        )
+        payload = used.json()["data"]["uploadPortfolio"]
+        await wait_for_job(_services(app), payload["job"]["id"])
+    assert kept.status_code == 201
+    assert refused.status_code == 413
+    assert refused.json()["errors"][0]["extensions"]["code"] == "QUOTA_EXCEEDED"
+    assert after_refusal == before  # the refused file was removed
+    assert payload["userErrors"] == []
 
 
 async def test_projects_per_upload_are_a_quota(settings: Settings, tmp_path: Path) -> None:
