@@ -23,7 +23,7 @@ from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import ColumnElement, and_, exists, func, literal, or_, select, true, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased, joinedload, undefer
+from sqlalchemy.orm import InstrumentedAttribute, aliased, joinedload, undefer
 from sqlalchemy.sql.elements import KeyedColumnElement
 
 from graphql_api.db.models import (
@@ -51,6 +51,7 @@ from graphql_api.db.types import UTCDateTime
 
 M = TypeVar("M", bound=Base)
 T = TypeVar("T")
+_Owned = TypeVar("_Owned", Portfolio, AuditEntry)  # listed newest first by keyset
 
 
 class ProjectOrder(enum.Enum):
@@ -222,33 +223,47 @@ async def portfolios_page(
     session: AsyncSession, *, owner_id: int, first: int, after: Sequence[Any] | None
 ) -> Page[Portfolio]:
     """The owner's newest portfolios first, by keyset on (created_at, id); `after` is
-    `portfolio_cursor_values` of the last row seen."""
-    mine = Portfolio.owner_id == owner_id
-    total = await session.scalar(select(func.count()).select_from(Portfolio).where(mine))
+    `newest_first_cursor` of the last row seen."""
+    return await _newest_first(
+        session, Portfolio, Portfolio.id, owner_id, first, after, "the portfolio listing"
+    )
+
+
+async def _newest_first(
+    session: AsyncSession,
+    model: type[_Owned],
+    tiebreak: InstrumentedAttribute[str],
+    owner_id: int,
+    first: int,
+    after: Sequence[Any] | None,
+    listing: str,
+) -> Page[_Owned]:
+    """The owner's rows of `model`, newest first, by keyset on (created_at, tiebreak);
+    `after` is the (ISO time, tiebreak) of the last row seen."""
+    mine = model.owner_id == owner_id
+    total = await session.scalar(select(func.count()).select_from(model).where(mine))
     stmt = (
-        select(Portfolio)
+        select(model)
         .where(mine)
-        .order_by(Portfolio.created_at.desc(), Portfolio.id.desc())
+        .order_by(model.created_at.desc(), tiebreak.desc())
         .limit(first + 1)
     )
     if after is not None:
         try:
             created = literal(_aware(after[0]), UTCDateTime)
-            last_id = str(after[1])
+            last = str(after[1])
         except (TypeError, ValueError, IndexError) as exc:
-            raise BadCursor(f"cursor values {after!r} do not fit the portfolio listing") from exc
+            raise BadCursor(f"cursor values {after!r} do not fit {listing}") from exc
         stmt = stmt.where(
-            or_(
-                Portfolio.created_at < created,
-                and_(Portfolio.created_at == created, Portfolio.id < last_id),
-            )
+            or_(model.created_at < created, and_(model.created_at == created, tiebreak < last))
         )
     rows = list((await session.scalars(stmt)).all())
     return Page(rows=rows[:first], has_next=len(rows) > first, total=total or 0)
 
 
-def portfolio_cursor_values(row: Portfolio) -> list[Any]:
-    return [row.created_at.isoformat(), row.id]
+def newest_first_cursor(row: Portfolio | AuditEntry) -> list[Any]:
+    """The cursor values of a row of a newest-first listing (`_newest_first`)."""
+    return [row.created_at.isoformat(), row.id if isinstance(row, Portfolio) else row.uid]
 
 
 async def skills_page(
@@ -536,28 +551,9 @@ async def audit_page(
     session: AsyncSession, *, owner_id: int, first: int, after: Sequence[Any] | None
 ) -> Page[AuditEntry]:
     """The owner's audit entries, newest first, by keyset on (created_at, uid)."""
-    mine = AuditEntry.owner_id == owner_id
-    total = await session.scalar(select(func.count()).select_from(AuditEntry).where(mine))
-    stmt = (
-        select(AuditEntry)
-        .where(mine)
-        .order_by(AuditEntry.created_at.desc(), AuditEntry.uid.desc())
-        .limit(first + 1)
+    return await _newest_first(
+        session, AuditEntry, AuditEntry.uid, owner_id, first, after, "the audit log"
     )
-    if after is not None:
-        try:
-            created = literal(_aware(after[0]), UTCDateTime)
-            last_uid = str(after[1])
-        except (TypeError, ValueError, IndexError) as exc:
-            raise BadCursor(f"cursor values {after!r} do not fit the audit log") from exc
-        stmt = stmt.where(
-            or_(
-                AuditEntry.created_at < created,
-                and_(AuditEntry.created_at == created, AuditEntry.uid < last_uid),
-            )
-        )
-    rows = list((await session.scalars(stmt)).all())
-    return Page(rows=rows[:first], has_next=len(rows) > first, total=total or 0)
 
 
 async def stored_upload_bytes(session: AsyncSession, owner_id: int) -> int:

@@ -130,15 +130,13 @@ class AuditQuery:
     async def audit_log(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> conn.Connection[AuditEntryType]:
-        size = conn.page_size(first, info.context.settings.max_page_size)
-        start = conn.decode_cursor(after, "audit")
-        with conn.cursor_checked():
-            async with info.context.db.read() as session:
-                page = await queries.audit_page(
-                    session, owner_id=info.context.owner_id, first=size, after=start
-                )
-        return conn.build(
-            page,
+        return await conn.newest_first(
+            info.context,
+            "audit",
+            queries.audit_page,
+            queries.newest_first_cursor,
+            first=first,
+            after=after,
             convert=lambda row: AuditEntryType(
                 operation=row.operation,
                 object_id=row.object_id,
@@ -146,8 +144,4 @@ class AuditQuery:
                 token_id=row.token_id,
                 created_at=row.created_at,
             ),
-            cursor_of=lambda row: conn.encode_cursor(
-                "audit", [row.created_at.isoformat(), row.uid]
-            ),
-            after=after,
         )

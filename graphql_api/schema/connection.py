@@ -8,7 +8,7 @@ import base64
 import binascii
 import json
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
@@ -143,4 +143,29 @@ def build(
             end_cursor=edges[-1].cursor if edges else None,
         ),
         total_count=page.total,
+    )
+
+
+async def newest_first(
+    context: Any,
+    kind: str,
+    fetch: Callable[..., Awaitable[Page[R]]],
+    cursor_values: Callable[[R], Sequence[Any]],
+    *,
+    first: int | None,
+    after: str | None,
+    convert: Callable[[R], T],
+) -> Connection[T]:
+    """A connection over one of the caller's keyset listings (`fetch` is a `queries.*_page`
+    taking `owner_id`, `first` and the decoded `after`)."""
+    size = page_size(first, context.settings.max_page_size)
+    start = decode_cursor(after, kind)
+    with cursor_checked():
+        async with context.db.read() as session:
+            page = await fetch(session, owner_id=context.owner_id, first=size, after=start)
+    return build(
+        page,
+        convert=convert,
+        cursor_of=lambda row: encode_cursor(kind, cursor_values(row)),
+        after=after,
     )

@@ -98,20 +98,14 @@ class Query:
     async def portfolios(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> conn.Connection[PortfolioType]:
-        size = conn.page_size(first, info.context.settings.max_page_size)
-        start = conn.decode_cursor(after, "portfolios")
-        with conn.cursor_checked():
-            async with info.context.db.read() as session:
-                page = await queries.portfolios_page(
-                    session, owner_id=info.context.owner_id, first=size, after=start
-                )
-        return conn.build(
-            page,
-            convert=PortfolioType.from_model,
-            cursor_of=lambda row: conn.encode_cursor(
-                "portfolios", queries.portfolio_cursor_values(row)
-            ),
+        return await conn.newest_first(
+            info.context,
+            "portfolios",
+            queries.portfolios_page,
+            queries.newest_first_cursor,
+            first=first,
             after=after,
+            convert=PortfolioType.from_model,
         )
 
     @strawberry.field(description="A project by its ID (deleted projects too).")
