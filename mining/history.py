@@ -146,8 +146,17 @@ class _Tally:
         self.files |= other.files
         self.emails |= other.emails
 
-    def languages_record(self) -> dict[str, LanguageActivity]:
-        return {name: lang.record() for name, lang in sorted(self.languages.items())}
+    def languages_record(self, headers_cpp: bool = False) -> dict[str, LanguageActivity]:
+        """Per language; `.h` headers are C++ when `headers_cpp` (C_HEADERS_CPP below)."""
+        langs = dict(self.languages)
+        c_sources, cpp_or_header = langs.pop(_C_SOURCES, None), langs.pop(_CPP_OR_HEADER, None)
+        if headers_cpp and cpp_or_header is not None:
+            langs["C++"] = cpp_or_header
+            if c_sources is None:
+                langs.pop("C", None)
+            else:
+                langs["C"] = c_sources
+        return {name: lang.record() for name, lang in sorted(langs.items())}
 
 
 @dataclass(slots=True)
@@ -166,12 +175,22 @@ class _Touch:
         return FileTouch(first, last, self.user_commits, self.user.first, self.user.last)
 
 
+# A `.h` header is C or C++: linguist tells by its content, history has its path only. Folded
+# under two more keys besides the languages, so either reading is exact at the end: C sources
+# alone (.c), and C++ sources with the headers. The headers are C++ when the history changed
+# more lines of C++ sources than of C sources (`HistoryFold.headers_cpp`), as linguist reads
+# the headers of a C++ project.
+_C_SOURCES = "\0C sources"
+_CPP_OR_HEADER = "\0C++ or header"
+
+
 @dataclass(frozen=True, slots=True)
 class _PathInfo:
     language: str | None
     kind: ActivityKind
     excluded: bool
     declaring: bool  # a manifest, configuration or workflow file: its touches are kept
+    also: str | None = None  # one of the two keys above, for C and C++ paths
 
 
 class PathCache:
@@ -190,11 +209,14 @@ class PathCache:
             kind = activity.classify(path)
             # Documentation (docs/, examples/, README) is documentation work, not a language.
             lang = None if kind is ActivityKind.DOCS else languages.language_of(path)
+            name = None if lang is None else lang.name
+            also = None
+            if name == "C++" or (name == "C" and path.endswith((".h", ".H"))):
+                also = _CPP_OR_HEADER
+            elif name == "C":
+                also = _C_SOURCES
             info = _PathInfo(
-                None if lang is None else lang.name,
-                kind,
-                activity.left_out(path, kind),
-                frameworks.is_manifest(path),
+                name, kind, activity.left_out(path, kind), frameworks.is_manifest(path), also
             )
             self._paths[path] = info
         return info
@@ -299,6 +321,11 @@ class HistoryFold:
             if language is not None and language not in seen_languages:
                 seen_languages.add(language)
                 first_of_language = True
+            also = info.also
+            first_of_also = False
+            if also is not None and also not in seen_languages:
+                seen_languages.add(also)
+                first_of_also = True
             for tally in tallies:
                 tally.added += added
                 tally.deleted += deleted
@@ -312,6 +339,16 @@ class HistoryFold:
                     lang.deleted += deleted
                     lang.files.add(path)
                     if first_of_language:
+                        lang.commits += 1
+                        lang.span.see(when)
+                if also is not None:
+                    lang = tally.languages.get(also)
+                    if lang is None:
+                        lang = tally.languages[also] = _Lang()
+                    lang.added += added
+                    lang.deleted += deleted
+                    lang.files.add(path)
+                    if first_of_also:
                         lang.commits += 1
                         lang.span.see(when)
         author.added += author_added
@@ -351,7 +388,7 @@ class HistoryFold:
                 len(authors) > 1,
                 tuple(a for a in every if a.bot),
             ),
-            languages=self.everyone.languages_record(),
+            languages=self.everyone.languages_record(self.headers_cpp()),
             activity=dict(sorted(self.everyone.activity.items())),
             calendar=dict(sorted(self.everyone.calendar.items())),
             tags=tags,
@@ -360,6 +397,15 @@ class HistoryFold:
             tag_dates=tag_dates,
             touches={p: t.record() for p, t in sorted(self._touches.items())},
         )
+
+    def headers_cpp(self) -> bool:
+        """Whether `.h` headers count as C++: everyone changed more lines of C++ sources than
+        of C sources (see _CPP_OR_HEADER)."""
+        langs = self.everyone.languages
+        cpp, c = langs.get("C++"), langs.get(_C_SOURCES)
+        if cpp is None:
+            return False
+        return cpp.added + cpp.deleted > (0 if c is None else c.added + c.deleted)
 
     def share_base(self) -> int:
         """Non-merge commits by people: the one denominator of every share."""
@@ -393,7 +439,7 @@ class HistoryFold:
             added=user.added,
             deleted=user.deleted,
             activity=kinds,
-            languages=user.languages_record(),
+            languages=user.languages_record(self.headers_cpp()),
             files_touched=len(user.files),
             modules_touched=len({activity.module_of(p) for p in user.files}),
             calendar=dict(sorted(user.calendar.items())),

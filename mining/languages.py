@@ -41,8 +41,9 @@ Rules (callers rely on them):
   ``.h`` headers of a tree with C++ sources by linguist's content heuristics (C++, C or
   Objective-C), files without an extension by their shebang, and JavaScript/CSS whose average
   line is longer than 110 characters are minified, left out as generated
-  (`content_overrides`). History has paths only: there a ``.h`` is C and a minified file
-  without ``.min.`` in its name counts.
+  (`content_overrides`). History has paths only: there a ``.h`` is C++ when the history
+  changed more C++ than C source lines (mining/history.py), and a minified file without
+  ``.min.`` in its name counts.
 """
 
 from __future__ import annotations

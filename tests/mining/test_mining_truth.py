@@ -327,3 +327,36 @@ async def test_editing_a_shared_manifest_credits_only_the_lines_the_user_changed
     assert any(
         "changed JavaScript code while Express was declared" in e for e in mine["Express"].evidence
     )
+
+
+async def test_headers_of_a_cpp_project_are_cpp_in_the_users_languages(
+    repos: Factory, upload: Path, runner: GitRunner
+) -> None:
+    """History has paths only: `.h` headers count as C++ when the history changed more C++
+    source lines than C source lines, else as C; commits and files stay exact."""
+    repo = repos.repo("cpp")
+    repo.write("src/format.cc", "int f() { return 1; }\n" * 30)
+    repo.write("include/format.h", "int f();\n" * 10)
+    repo.commit("init", author=ALICE, when=T0)
+    repo.write("include/format.h", "int f();\n" * 12)
+    repo.commit("header", author=ALICE, when=T0 + DAY)
+    repo.write("support/shim.c", "int g(void) { return 0; }\n" * 3)
+    repo.commit("shim", author=ALICE, when=T0 + 2 * DAY)
+    c_project = repos.repo("c")
+    c_project.write("lib.c", "int g(void) { return 0; }\n" * 30)
+    c_project.write("lib.h", "int g(void);\n")
+    c_project.write("bind/wrap.cpp", "int w() { return 0; }\n")
+    c_project.commit("init", author=ALICE, when=T0)
+    c_report, cpp_report = await _mine(upload, runner, ALICE[1])  # by path
+    assert cpp_report.history is not None
+    assert cpp_report.history.user is not None
+    mine = cpp_report.history.user.languages
+    assert set(mine) == {"C++", "C"}
+    assert (mine["C++"].added, mine["C++"].commits, mine["C++"].files) == (42, 2, 2)
+    assert (mine["C"].added, mine["C"].commits, mine["C"].files) == (3, 1, 1)
+    assert cpp_report.history.languages["C++"].commits == 2
+    assert c_report.history is not None
+    assert c_report.history.user is not None
+    theirs = c_report.history.user.languages
+    assert (theirs["C"].added, theirs["C"].files) == (31, 2)
+    assert (theirs["C++"].added, theirs["C++"].files) == (1, 1)
