@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +84,19 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     asyncio.run(run())
     return path
+
+
+@pytest.fixture
+def sqlite_settings(tmp_path: Path, sqlite_template: Path) -> Callable[..., Settings]:
+    """Settings on a copy of the migrated SQLite template, for tests the database is not
+    what they are about; keyword arguments override settings."""
+
+    def make(**overrides: Any) -> Settings:
+        shutil.copy(sqlite_template, tmp_path / "test.db")
+        database_url = f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+        return Settings(data_dir=tmp_path / "data", database_url=database_url, **overrides)
+
+    return make
 
 
 async def _truncate_postgres(url: str) -> None:

@@ -7,10 +7,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 import pytest
 import uvicorn
@@ -26,12 +24,9 @@ WAIT = 10.0  # a bound on every wait: a broken server fails the test instead of 
 
 
 @pytest.fixture
-def settings(tmp_path: Path, sqlite_template: Path) -> Settings:
+def settings(sqlite_settings: Callable[..., Settings]) -> Settings:
     """SQLite only: the database is not what these tests are about."""
-    shutil.copy(sqlite_template, tmp_path / "test.db")
-    return Settings(
-        data_dir=tmp_path / "data",
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'test.db'}",
+    return sqlite_settings(
         upload_deadline=1.5,
         upload_min_rate=1000,
         upload_rate_grace=STALL,

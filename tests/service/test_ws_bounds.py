@@ -7,10 +7,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,12 +26,9 @@ WAIT = 10.0
 
 
 @pytest.fixture
-def settings(tmp_path: Path, sqlite_template: Path) -> Settings:
+def settings(sqlite_settings: Callable[..., Settings]) -> Settings:
     """SQLite only: the database is not what these tests are about."""
-    shutil.copy(sqlite_template, tmp_path / "test.db")
-    return Settings(
-        data_dir=tmp_path / "data",
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'test.db'}",
+    return sqlite_settings(
         rate_limit_subscribes="3/minute",
         rate_limit_mutations="1/minute",
         max_subscriptions_per_connection=2,

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
-from collections.abc import AsyncIterator
-from pathlib import Path
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -23,12 +21,9 @@ WAIT = 10.0
 
 
 @pytest.fixture
-def settings(tmp_path: Path, sqlite_template: Path) -> Settings:
+def settings(sqlite_settings: Callable[..., Settings]) -> Settings:
     """SQLite only: the database is not what these tests are about."""
-    shutil.copy(sqlite_template, tmp_path / "test.db")
-    return Settings(
-        data_dir=tmp_path / "data", database_url=f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
-    )
+    return sqlite_settings()
 
 
 @pytest.fixture
