@@ -140,8 +140,16 @@ class S3UploadStore:
         """Abort stale multipart uploads under the prefix; clear the spool. How many went."""
         gone = await self.spool.sweep()
         gone += await anyio.to_thread.run_sync(_clear, self.spool.root, self.stale_after)
+        try:
+            gone += await self._abort_stale()
+        except Exception as exc:  # not fatal: the next start tries again; /readyz tells
+            log.warning("the upload store's sweep failed: %s: %s", type(exc).__name__, exc)
+        return int(gone)
+
+    async def _abort_stale(self) -> int:
         client = await self._connected()
         cutoff = datetime.now(UTC) - timedelta(seconds=self.stale_after)
+        gone = 0
         paginator = client.get_paginator("list_multipart_uploads")
         async for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix):
             for upload in page.get("Uploads", []):
@@ -151,7 +159,7 @@ class S3UploadStore:
                     )
                     log.info("aborted a stale multipart upload of %s", upload["Key"])
                     gone += 1
-        return int(gone)
+        return gone
 
     async def check(self) -> None:
         await anyio.Path(self.spool.root).mkdir(parents=True, exist_ok=True)

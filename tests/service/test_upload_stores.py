@@ -116,3 +116,28 @@ async def test_an_upload_sent_first_to_post_uploads_is_found_by_its_owner(
     assert payload["job"]["status"] == "queued"
     codes = [e["code"] for e in missing.json()["data"]["uploadPortfolio"]["userErrors"]]
     assert codes == ["UPLOAD_NOT_FOUND"]
+
+
+async def test_an_unreachable_bucket_refuses_uploads_and_keeps_nothing(
+    settings: Settings, endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    settings = dataclasses.replace(
+        settings, upload_store="s3", s3_bucket="never-created", s3_endpoint_url=endpoint
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):  # starts all the same: /readyz tells
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            ready = await http.get("/readyz")
+            sent = await post_upload(http, project_zip())
+            graphql = await upload_portfolio(http, [("a.zip", project_zip())])
+        rows = await _uploads(app)
+    assert (ready.status_code, ready.json()["failed"]) == (503, ["store"])
+    assert sent.status_code == 503
+    assert sent.json()["errors"][0]["extensions"]["code"] == "STORE_UNAVAILABLE"
+    errors = graphql.json()["data"]["uploadPortfolio"]["userErrors"]
+    assert [e["code"] for e in errors] == ["STORE_UNAVAILABLE"]
+    assert rows == []
+    assert list(settings.spool_dir.iterdir()) == []
