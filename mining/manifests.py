@@ -190,15 +190,49 @@ _PEP508_NAME = re.compile(r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?
 _REQUIREMENT_COMMENT = re.compile(r"(?:^|\s)#.*")
 
 
+_PEP508_EXTRAS = re.compile(r"\s*\[([^\]]*)\]")
+
+
 def _pep508_names(requirements: Iterable[str]) -> Iterator[str]:
-    """Distribution names of PEP 508 strings; extras, versions, markers and URLs dropped."""
+    """Distribution names of PEP 508 strings, and their extras (``celery[redis]`` asks for
+    redis too: an extra named after a package installs it); versions, markers, URLs dropped."""
     for requirement in requirements:
         match = _PEP508_NAME.match(requirement)
         if match is not None:
             yield match.group(1)
+            extras = _PEP508_EXTRAS.match(requirement, match.end())
+            if extras is not None:
+                yield from (e.strip() for e in extras.group(1).split(",") if e.strip())
+
+
+_VIA = re.compile(r"^\s*#\s*via\b", re.MULTILINE)
+# "-r requirements.in", "-c constraints.txt", "flask-example (pyproject.toml)": an input file
+_VIA_INPUT = re.compile(r"(?:^|\s)-[rc]\s|\((?:pyproject\.toml|setup\.cfg|setup\.py)\)")
+
+
+def _compiled_direct(text: str) -> Iterator[str]:
+    """The direct requirements of a pip-compile / `uv pip compile` output: those whose
+    `# via` annotation names an input file (`-r requirements.in`, `(pyproject.toml)`); the
+    rest are pinned because a dependency needs them."""
+    name: str | None = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("#"):
+            if name is not None and _VIA_INPUT.search(line[1:] + " "):
+                yield name
+                name = None
+            continue
+        if raw[:1].isspace() or line.startswith("-"):  # --hash continuation, options
+            continue
+        found = list(_pep508_names([_REQUIREMENT_COMMENT.sub("", line).strip()]))
+        name = found[0] if found else None
 
 
 def read_requirements(text: str) -> Signals:
+    if _VIA.search(text):  # a compiled lock of the dependency tree (its .in is read too)
+        return _signals("python", _compiled_direct(text))
     lines = (_REQUIREMENT_COMMENT.sub("", line).strip() for line in text.splitlines())
     # Options (-r other.txt, -e ., --hash=...) and paths/URLs carry no name worth matching.
     return _signals("python", _pep508_names(line for line in lines if not line.startswith("-")))

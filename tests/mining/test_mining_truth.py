@@ -253,6 +253,10 @@ async def test_direct_dependencies_of_each_ecosystem_are_found(
     repo.write("CMakeLists.txt", "find_package(GTest REQUIRED)\n")
     repo.write(".clang-tidy", "Checks: '-*'\n")
     repo.write(
+        "docs/requirements.txt",  # compiled by uv pip compile: flask asked for, click pinned
+        "flask==3.0\n    # via -r docs/requirements.in\nclick==8.1\n    # via flask\n",
+    )
+    repo.write(
         "Directory.Packages.props",
         '<Project><ItemGroup><PackageVersion Include="Polly" Version="8" /></ItemGroup></Project>',
     )
@@ -262,6 +266,8 @@ async def test_direct_dependencies_of_each_ecosystem_are_found(
     assert found >= {"Testify", "Rack", "OkHttp", "Gradle", "GoogleTest", "CMake", "clang-tidy"}
     assert "Polly" in found
     assert "MongoDB" not in found  # only required indirectly
+    assert "Flask" in found
+    assert "Click" not in found  # pinned for flask, not asked for
 
 
 async def test_content_tells_headers_scripts_and_minified_files(

@@ -865,6 +865,20 @@ ECOSYSTEM_CASES = [
         '<PackageVersion Include="Newtonsoft.Json" Version="13" /></ItemGroup></Project>',
         [("Json.NET", "library", "dotnet"), ("xUnit", "testing", "dotnet")],
     ),
+    # a compiled lock (pip-compile, uv pip compile): only what an input file asked for
+    (
+        "requirements.txt",
+        "flask==3.0 \\\n    --hash=sha256:abc\n    # via -r requirements.in\n"
+        "click==8.1\n    # via flask\nrequests==2.32\n    # via\n    #   -r requirements.in\n"
+        "    #   sphinx\nurllib3==2.2\n    # via requests\n",
+        [("Flask", "framework", "python"), ("Requests", "library", "python")],
+    ),
+    # an extra named after a package installs it
+    (
+        "requirements.txt",
+        "celery[redis, msgpack]>=5\n",
+        [("Celery", "library", "python"), ("Redis", "database", "any")],
+    ),
     (".clang-format", "BasedOnStyle: Google\n", [("clang-format", "formatter", "any")]),
     ("meson.build", "project('x', 'cpp')\n", [("Meson", "build", "any")]),
     (
