@@ -17,6 +17,7 @@ from sqlalchemy import select
 from starlette.applications import Starlette
 
 from graphql_api.app import create_app
+from graphql_api.backup.check import check
 from graphql_api.db import models
 from graphql_api.settings import Settings
 from tests.ingest.s3_server import CREDENTIALS, moto_server, new_bucket, objects, s3_client
@@ -77,6 +78,9 @@ async def test_an_upload_is_mined_and_mined_again_where_it_was_not_extracted(
             assert list(services.settings.spool_dir.iterdir()) == []
         else:
             assert await anyio.Path(row.path).read_bytes() == archive
+
+        # `artifact-miner check` finds nothing amiss: a bucket's uploads are not in DATA_DIR.
+        assert (await check(services.settings)).problems == []
 
         # A worker elsewhere: the folder the API extracted into is not on its machine.
         shutil.rmtree(row.extraction_path)
