@@ -4,7 +4,9 @@ For a repository (all git through one GitRunner, on the clean copy built by sani
 1. `git log -z --numstat --find-renames --format=LOG_FORMAT <head>` streamed through
    parse.LogParser into history.HistoryFold; nothing holds the whole history. A long history is
    read by several git processes over slices of `git rev-list <head>` (mining/log_reader.py).
-   Alongside, `git for-each-ref --merged=<head>` dates the tags reachable from HEAD (the releases).
+   Alongside, `git for-each-ref` dates the tags reachable from HEAD (the releases): with
+   `--merged=<head>`, or, when the rev-list is at hand, by looking their commits up in it (no
+   second walk of the history; read_releases).
 2. concurrently, `git ls-tree -r -l -z <head>` gives the files and sizes at HEAD (no checkout,
    works on the bare copy): languages.breakdown, TreeFacts and the manifests to read;
 3. then ONE `git cat-file --batch` process reads the chosen manifests for frameworks.detect_all,
@@ -25,6 +27,7 @@ import asyncio
 import contextlib
 import dataclasses
 import errno
+import io
 import logging
 import os
 import shutil
@@ -42,7 +45,7 @@ from mining.git import GitRunner
 from mining.log_reader import LOG_ARGS, Split, default_processes, list_commits, read_history
 from mining.parse import BatchParser, LsTreeParser, TreeEntry
 from mining.parse.mailmap import parse_check_mailmap
-from mining.parse.refs import parse_tag_dates
+from mining.parse.refs import TAG_TARGETS, parse_tag_dates, parse_tag_targets
 from mining.records import (
     DeclaredEdit,
     Detection,
@@ -110,10 +113,9 @@ async def mine_clean(
     """Mine a clean copy: history, then tree and manifests, concurrently."""
     if repo.head is None:  # an empty repository: nothing committed yet
         return _report(project, None, None, None, LanguageBreakdown(), (), TreeFacts())
-    fold, (langs, detections, tree), releases = await asyncio.gather(
+    (fold, releases), (langs, detections, tree) = await asyncio.gather(
         _history(repo, identity, runner, split or Split(default_processes())),
         read_tree(repo, runner),
-        read_releases(repo, runner),
     )
     history = await asyncio.to_thread(  # CPU: off the loop
         fold.history, tags=len(releases), tag_dates=releases
@@ -212,12 +214,16 @@ def _report(
 
 async def _history(
     repo: CleanRepo, identity: Identity | None, runner: GitRunner, split: Split
-) -> HistoryFold:
-    """The .mailmap'd identity and the commit list (for a split) at once, then the history."""
+) -> tuple[HistoryFold, tuple[datetime, ...]]:
+    """The .mailmap'd identity and the commit list (for a split) at once, then the history and
+    the releases (dated from that list when there is one)."""
     identity, commits = await asyncio.gather(
         canonical_identity(identity, repo, runner), list_commits(repo, runner, split)
     )
-    return await read_history(repo, identity, runner, commits, split)
+    return await asyncio.gather(
+        read_history(repo, identity, runner, commits, split),
+        read_releases(repo, runner, commits),
+    )
 
 
 async def canonical_identity(
@@ -232,12 +238,23 @@ async def canonical_identity(
     return Identity(identity.emails | set(parse_check_mailmap(out)))
 
 
-async def read_releases(repo: CleanRepo, runner: GitRunner) -> tuple[datetime, ...]:
+async def read_releases(
+    repo: CleanRepo, runner: GitRunner, commits: bytes | None = None
+) -> tuple[datetime, ...]:
     """Dates of the tags reachable from HEAD, from `git for-each-ref --merged=<head>
     --format=%(creatordate:unix) refs/tags/`: a tag on an unmerged branch (or on another
-    project's history in the same repository) is not a release of the code mined."""
+    project's history in the same repository) is not a release of the code mined.
+
+    Given HEAD's commits (`list_commits`, one hash a line), the same tags are found without the
+    walk of the whole history --merged makes: `git for-each-ref --format=TAG_TARGETS` names each
+    tag's commit, kept when it is listed. A tag of a tag (which --merged peels all the way) is
+    left to --merged."""
     if not repo.tags:
         return ()
+    if commits is not None:
+        listed = await _listed_tag_dates(repo, runner, commits)
+        if listed is not None:
+            return listed
     args = [
         "for-each-ref",
         f"--merged={repo.head or 'HEAD'}",
@@ -245,6 +262,26 @@ async def read_releases(repo: CleanRepo, runner: GitRunner) -> tuple[datetime, .
         "refs/tags/",
     ]
     return parse_tag_dates(await runner.run(args, git_dir=repo.git_dir))
+
+
+async def _listed_tag_dates(
+    repo: CleanRepo, runner: GitRunner, commits: bytes
+) -> tuple[datetime, ...] | None:
+    args = ["for-each-ref", f"--format={TAG_TARGETS}", "refs/tags/"]
+    targets = parse_tag_targets(await runner.run(args, git_dir=repo.git_dir, max_bytes=64 << 20))
+    if any(kind == "tag" for kind, _, _ in targets):
+        return None
+    wanted = {name.encode("ascii") for kind, name, _ in targets if kind == "commit"}
+    reachable = await asyncio.to_thread(_listed, commits, wanted)
+    dates = [
+        date for kind, name, date in targets if kind == "commit" and name.encode() in reachable
+    ]
+    return parse_tag_dates(b"\n".join(dates))
+
+
+def _listed(commits: bytes, wanted: set[bytes]) -> set[bytes]:
+    """Which of `wanted` are lines of `commits` (one line at a time: no list of them all)."""
+    return wanted.intersection(line.rstrip(b"\n") for line in io.BytesIO(commits))
 
 
 async def read_tree(

@@ -64,6 +64,29 @@ def parse_shallow(raw: bytes) -> tuple[str, ...]:
     return tuple(line.decode("ascii") for line in lines)
 
 
+# `git for-each-ref --format=TAG_TARGETS refs/tags/`: what each tag names, peeled once
+# (git-for-each-ref(1): `*` is the field of the object an annotated tag points at), and its date.
+TAG_TARGETS = (
+    "%(objecttype)%00%(objectname)%00%(*objecttype)%00%(*objectname)%00%(creatordate:unix)"
+)
+
+
+def parse_tag_targets(raw: bytes) -> list[tuple[str, str, bytes]]:
+    """(type, name, date) of what each tag of `git for-each-ref --format=TAG_TARGETS` names:
+    the commit (or tree, blob, tag) an annotated tag points at, the object of a lightweight
+    one; `date` as `parse_tag_dates` reads it."""
+    found = []
+    for line in raw.split(b"\n"):
+        fields = line.split(b"\0")
+        if len(fields) != 5:
+            continue
+        kind, name, peeled_kind, peeled, date = fields
+        if kind == b"tag":
+            kind, name = peeled_kind, peeled
+        found.append((kind.decode("ascii", "replace"), name.decode("ascii", "replace"), date))
+    return found
+
+
 def parse_tag_dates(raw: bytes) -> tuple[datetime, ...]:
     """`git for-each-ref --merged=<head> --format=%(creatordate:unix) refs/tags/`: one Unix time
     per line (the tagger date of an annotated tag, the commit date of a lightweight one), as

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from mining import log_reader
+from mining import log_reader, pipeline
 from mining.discover import discover
 from mining.git import GitRunner
 from mining.log_reader import LOG_ARGS, SLICE_ARGS, Split, cut, list_commits, read_history
-from mining.pipeline import mine_project
+from mining.pipeline import mine_project, read_releases
 from mining.records import Identity
 from mining.sanitize import CleanRepo
 from tests.mining.repo_builder import Factory, Repo
@@ -120,6 +120,36 @@ async def test_split_history_equals_the_one_pass(
     assert authors["bob@x.com"] == "Bob"
     assert len(authors) == 4  # six addresses: one .mailmap'd away, one differs in case only
     assert one.root_commit == rich.git("rev-list", "--max-parents=0", "HEAD").split()[-1]
+
+
+def tagged(repo: Repo, *, nested: bool) -> CleanRepo:
+    """Tags that --merged=HEAD keeps (lightweight, annotated, on a merged side commit) and drops
+    (on a commit HEAD does not reach, on a tree), and with `nested` a tag of a tag."""
+    env = {"GIT_COMMITTER_DATE": "@1700500000 +0000"}
+    repo.git("tag", "light", "main~3")
+    repo.git("tag", "-a", "-m", "annotated", "annotated", "main~5", env=env)
+    repo.git("tag", "side", "side")
+    unmerged = repo.git("commit-tree", "-p", "HEAD", "-m", "unmerged", "HEAD^{tree}")
+    repo.git("tag", "unmerged", unmerged)
+    repo.git("tag", "tree", "HEAD^{tree}")
+    if nested:
+        repo.git("tag", "-a", "-m", "outer", "outer", "annotated", env=env)
+    tags = len(repo.git("tag", "--list").split())
+    return CleanRepo(repo.path / ".git", repo.git("rev-parse", "HEAD"), tags, False)
+
+
+@pytest.mark.parametrize("nested", [False, True])
+async def test_releases_from_the_commit_list_equal_merged(
+    rich: Repo, runner: GitRunner, nested: bool
+) -> None:
+    repo = tagged(rich, nested=nested)
+    commits = await list_commits(repo, runner, Split(processes=2, min_commits=0))
+    assert commits is not None
+    merged = await read_releases(repo, runner)
+    assert len(merged) == 4 if nested else 3  # light, annotated, side (+ outer)
+    assert await read_releases(repo, runner, commits) == merged
+    # Found in the list, or (a tag of a tag) left to --merged.
+    assert await pipeline._listed_tag_dates(repo, runner, commits) == (None if nested else merged)
 
 
 async def test_the_slices_print_the_one_pass_byte_for_byte(rich: Repo, runner: GitRunner) -> None:

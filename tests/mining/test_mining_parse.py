@@ -21,6 +21,7 @@ from mining.parse.refs import (
     parse_packed_refs,
     parse_ref_value,
     parse_shallow,
+    parse_tag_targets,
 )
 
 A = "a" * 40
@@ -195,3 +196,16 @@ def test_shallow() -> None:
     assert parse_shallow(b"") == ()
     with pytest.raises(ValueError, match="bad shallow line"):
         parse_shallow(b"--upload-pack=evil\n")
+
+
+def test_tag_targets_peel_annotated_tags_once() -> None:
+    a, b, c = "a" * 40, "b" * 40, "c" * 40
+    raw = (
+        f"commit\x00{a}\x00\x00\x00100\n"  # lightweight
+        f"tag\x00{b}\x00commit\x00{a}\x00200\n"  # annotated, of a commit
+        f"tag\x00{c}\x00tag\x00{b}\x00300\n"  # a tag of a tag: peeled once only
+        f"tree\x00{c}\x00\x00\x00\n"
+    ).encode()
+    assert parse_tag_targets(raw) == [
+        ("commit", a, b"100"), ("commit", a, b"200"), ("tag", b, b"300"), ("tree", c, b"")
+    ]  # fmt: skip
