@@ -147,7 +147,7 @@ _TABLE: tuple[tuple[str, LanguageKind, str, str], ...] = (
     ("SystemVerilog", _P, ".sv .svh", ""),
     ("VHDL", _P, ".vhd .vhdl", ""),
     ("Solidity", _P, ".sol", ""),
-    ("CUDA", _P, ".cu .cuh", ""),
+    ("Cuda", _P, ".cu .cuh", ""),  # linguist's spelling
     ("GLSL", _P, ".glsl .vert .frag .geom", ""),
     ("HLSL", _P, ".hlsl .fx", ""),
     ("GDScript", _P, ".gd", ""),

@@ -230,3 +230,10 @@ def test_breakdown_accepts_an_iterator_of_one_hundred_thousand_files() -> None:
     result = breakdown(files())
     assert result.primary == "Python"
     assert result.shares == (_share("Python", P, 10_000_000, 100.0),)
+
+
+def test_names_are_linguists_spelling() -> None:
+    """Shares are compared with github-linguist's by name: CUDA is linguist's "Cuda"."""
+    found = language_of("kernels/add.cu")
+    assert found is not None
+    assert found.name == "Cuda"
