@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import hypothesis
 import pytest
 from sqlalchemy import make_url, text
 from starlette.applications import Starlette
@@ -24,6 +25,11 @@ from graphql_api.settings import Settings
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 _pg_state = {"url": ""}  # this process's PostgreSQL database, created on first use
+# No property test has a time limit: how long an example takes depends on what else shares the
+# machine's two cores, and speed is measured by the benchmarks in bench/, never by a test.
+hypothesis.settings.register_profile("suite", deadline=None)
+hypothesis.settings.load_profile("suite")
+
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
 
 
