@@ -424,7 +424,7 @@ class JobRunner:
         self._publish(run, EventKind.STAGE)
 
         async def write() -> None:
-            async with self._write_lock, self.db.write() as session:
+            async with self.db.write() as session:
                 uids = await persist.write_results(
                     session, run.job.portfolio_id, fresh, reports, analysis
                 )
@@ -432,7 +432,8 @@ class JobRunner:
             run.job = job  # committed
             run.uids.update(uids)
 
-        await _uncut(write())
+        async with self._write_lock:  # until it is ours, a cancellation still stops the job
+            await _uncut(write())
         self._publish(
             run, EventKind.RANKING, ranking=self._ranking(run, reports, analysis), final=True
         )

@@ -89,6 +89,16 @@ class Subscription:
             raise AssertionError(f"unexpected message {message}")
 
 
+async def no_git_children() -> None:
+    """Return once no git process of ours is left; killed ones are reaped as their tasks
+    unwind, which may end a moment after the job's final event. Fails after 10 s."""
+    for _ in range(200):
+        if not git_children():
+            return
+        await asyncio.sleep(0.05)  # a process's end cannot be awaited from outside its parent
+    raise AssertionError(f"git processes still running: {git_children()}")
+
+
 def git_children() -> list[int]:
     """git processes started by this process (the runner's children) still alive."""
     found = []

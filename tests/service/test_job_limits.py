@@ -22,7 +22,7 @@ from graphql_api.schema import ids
 from graphql_api.settings import Settings
 from tests.conftest import GraphQLClient
 from tests.service.flows import synthetic_repo, upload, wait_for_job
-from tests.service.live import git_children, zip_folder
+from tests.service.live import no_git_children, zip_folder
 from tests.service.upload_helpers import post_upload
 
 REMINE = """mutation($id: ID!) { remine(portfolioId: $id) { job { id } userErrors { code } } }"""
@@ -156,17 +156,7 @@ async def test_a_job_over_its_deadline_fails_typed_and_its_git_is_killed(
         assert list(services.runner.scratch.iterdir()) == []  # its clean copy went too
     assert (job.status, job.error_code) == ("failed", "JOB_DEADLINE_EXCEEDED")
     assert job.error == "the job ran over its deadline of 0.3 s"
-    await _no_git_children()
-
-
-async def _no_git_children() -> None:
-    """Killed git processes are reaped as their tasks unwind, which may end a moment after
-    the job's final event: wait for it, boundedly."""
-    for _ in range(200):  # 10 s at most
-        if not git_children():
-            return
-        await asyncio.sleep(0.05)  # a process's end cannot be awaited from outside its parent
-    raise AssertionError(f"git processes still running: {git_children()}")
+    await no_git_children()
 
 
 async def test_stored_bytes_per_owner_are_a_quota(settings: Settings, tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ from graphql_api.settings import Settings
 from tests.conftest import GraphQLClient
 from tests.factories import owner_id
 from tests.service.flows import build_portfolio, synthetic_repo, upload, wait_for_job
-from tests.service.live import Subscription, git_children, serving, zip_folder
+from tests.service.live import Subscription, no_git_children, serving, zip_folder
 
 PROGRESS = """subscription($id: ID!) { rankingProgress(portfolioId: $id) {
   kind status final ranking { name position } } }"""
@@ -85,7 +85,7 @@ async def test_cancel_job_stops_a_running_job_and_its_git(
     job = await wait_for_job(services, payload["job"]["id"])
     assert job.status == "cancelled"
     assert job.finished_at is not None
-    assert git_children() == []
+    await no_git_children()
     again = await gql.data(
         "mutation($id: ID!) { cancelJob(id: $id) { job { id } userErrors { code } } }",
         id=payload["job"]["id"],
