@@ -12,6 +12,27 @@ def _split(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
 
 
+class _Reader:
+    """Numbers and flags from the environment; a number's default is the Settings field named
+    like its variable in lower case, unless another field is named."""
+
+    def __init__(self, env: Mapping[str, str], defaults: Settings) -> None:
+        self._env = env
+        self._defaults = defaults
+
+    def _get(self, var: str, field: str | None) -> str:
+        return self._env.get(var, str(getattr(self._defaults, field or var.lower())))
+
+    def integer(self, var: str, field: str | None = None) -> int:
+        return int(self._get(var, field))
+
+    def number(self, var: str, field: str | None = None) -> float:
+        return float(self._get(var, field))
+
+    def flag(self, var: str) -> bool:
+        return self._env.get(var, "") in {"1", "true", "yes"}
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     data_dir: Path = Path("data")
@@ -134,65 +155,46 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
         defaults = cls()
+        read = _Reader(env, defaults)
         return cls(
             data_dir=Path(env.get("DATA_DIR", str(defaults.data_dir))),
             database_url=env.get("DATABASE_URL", ""),
             host=env.get("HOST", defaults.host),
-            port=int(env.get("PORT", defaults.port)),
+            port=read.integer("PORT"),
             allowed_origins=_split(env.get("ALLOWED_ORIGINS", "")),
-            max_page_size=int(env.get("MAX_PAGE_SIZE", defaults.max_page_size)),
-            max_upload_bytes=int(env.get("MAX_UPLOAD_BYTES", defaults.max_upload_bytes)),
-            max_query_depth=int(env.get("MAX_QUERY_DEPTH", defaults.max_query_depth)),
-            max_query_aliases=int(env.get("MAX_QUERY_ALIASES", defaults.max_query_aliases)),
-            max_query_tokens=int(env.get("MAX_QUERY_TOKENS", defaults.max_query_tokens)),
-            max_query_fields=int(env.get("MAX_QUERY_FIELDS", defaults.max_query_fields)),
-            max_query_cost=int(env.get("MAX_QUERY_COST", defaults.max_query_cost)),
-            request_timeout=float(env.get("REQUEST_TIMEOUT", defaults.request_timeout)),
-            max_json_body_bytes=int(env.get("MAX_JSON_BODY_BYTES", defaults.max_json_body_bytes)),
+            max_page_size=read.integer("MAX_PAGE_SIZE"),
+            max_upload_bytes=read.integer("MAX_UPLOAD_BYTES"),
+            max_query_depth=read.integer("MAX_QUERY_DEPTH"),
+            max_query_aliases=read.integer("MAX_QUERY_ALIASES"),
+            max_query_tokens=read.integer("MAX_QUERY_TOKENS"),
+            max_query_fields=read.integer("MAX_QUERY_FIELDS"),
+            max_query_cost=read.integer("MAX_QUERY_COST"),
+            request_timeout=read.number("REQUEST_TIMEOUT"),
+            max_json_body_bytes=read.integer("MAX_JSON_BODY_BYTES"),
             rate_limit_mutations=env.get("RATE_LIMIT_MUTATIONS", defaults.rate_limit_mutations),
             rate_limit_uploads=env.get("RATE_LIMIT_UPLOADS", defaults.rate_limit_uploads),
             rate_limit_subscribes=env.get("RATE_LIMIT_SUBSCRIBES", defaults.rate_limit_subscribes),
-            max_subscriptions_per_connection=int(
-                env.get(
-                    "MAX_SUBSCRIPTIONS_PER_CONNECTION", defaults.max_subscriptions_per_connection
-                )
-            ),
-            mining_concurrency=int(env.get("MINING_CONCURRENCY", defaults.mining_concurrency)),
-            workers=max(1, int(env.get("WORKERS", defaults.workers))),
+            max_subscriptions_per_connection=read.integer("MAX_SUBSCRIPTIONS_PER_CONNECTION"),
+            mining_concurrency=read.integer("MINING_CONCURRENCY"),
+            workers=max(1, read.integer("WORKERS")),
             queue=env.get("QUEUE", defaults.queue).strip().lower() or defaults.queue,
-            with_worker=env.get("WITH_WORKER", "") in {"1", "true", "yes"},
-            worker_jobs=max(1, int(env.get("WORKER_JOBS", defaults.worker_jobs))),
-            worker_heartbeat_seconds=float(
-                env.get("WORKER_HEARTBEAT_SECONDS", defaults.worker_heartbeat_seconds)
-            ),
-            worker_stalled_seconds=float(
-                env.get("WORKER_STALLED_SECONDS", defaults.worker_stalled_seconds)
-            ),
-            worker_shutdown_seconds=float(
-                env.get("WORKER_SHUTDOWN_SECONDS", defaults.worker_shutdown_seconds)
-            ),
+            with_worker=read.flag("WITH_WORKER"),
+            worker_jobs=max(1, read.integer("WORKER_JOBS")),
+            worker_heartbeat_seconds=read.number("WORKER_HEARTBEAT_SECONDS"),
+            worker_stalled_seconds=read.number("WORKER_STALLED_SECONDS"),
+            worker_shutdown_seconds=read.number("WORKER_SHUTDOWN_SECONDS"),
             mining_processes=int(env.get("MINING_PROCESSES") or defaults.mining_processes),
-            job_deadline_seconds=float(
-                env.get("JOB_DEADLINE_SECONDS", defaults.job_deadline_seconds)
-            ),
-            max_stored_bytes_per_owner=int(
-                env.get("MAX_STORED_BYTES_PER_OWNER", defaults.max_stored_bytes_per_owner)
-            ),
-            max_projects_per_upload=int(
-                env.get("MAX_PROJECTS_PER_UPLOAD", defaults.max_projects_per_upload)
-            ),
-            max_active_jobs_per_owner=int(
-                env.get("MAX_ACTIVE_JOBS_PER_OWNER", defaults.max_active_jobs_per_owner)
-            ),
-            require_auth=env.get("REQUIRE_AUTH", "") in {"1", "true", "yes"},
-            upload_deadline=float(env.get("UPLOAD_DEADLINE_SECONDS", defaults.upload_deadline)),
-            upload_min_rate=float(env.get("UPLOAD_MIN_BYTES_PER_SECOND", defaults.upload_min_rate)),
-            upload_rate_grace=float(
-                env.get("UPLOAD_RATE_GRACE_SECONDS", defaults.upload_rate_grace)
-            ),
-            head_timeout=float(env.get("HEAD_TIMEOUT_SECONDS", defaults.head_timeout)),
-            keep_alive=int(env.get("KEEP_ALIVE_SECONDS", defaults.keep_alive)),
-            allow_anonymous_remote=env.get("ALLOW_ANONYMOUS_REMOTE", "") in {"1", "true", "yes"},
+            job_deadline_seconds=read.number("JOB_DEADLINE_SECONDS"),
+            max_stored_bytes_per_owner=read.integer("MAX_STORED_BYTES_PER_OWNER"),
+            max_projects_per_upload=read.integer("MAX_PROJECTS_PER_UPLOAD"),
+            max_active_jobs_per_owner=read.integer("MAX_ACTIVE_JOBS_PER_OWNER"),
+            require_auth=read.flag("REQUIRE_AUTH"),
+            upload_deadline=read.number("UPLOAD_DEADLINE_SECONDS", "upload_deadline"),
+            upload_min_rate=read.number("UPLOAD_MIN_BYTES_PER_SECOND", "upload_min_rate"),
+            upload_rate_grace=read.number("UPLOAD_RATE_GRACE_SECONDS", "upload_rate_grace"),
+            head_timeout=read.number("HEAD_TIMEOUT_SECONDS", "head_timeout"),
+            keep_alive=read.integer("KEEP_ALIVE_SECONDS", "keep_alive"),
+            allow_anonymous_remote=read.flag("ALLOW_ANONYMOUS_REMOTE"),
             upload_store=env.get("UPLOAD_STORE", defaults.upload_store).strip().lower() or "local",
             s3_bucket=env.get("S3_BUCKET", ""),
             s3_prefix=env.get("S3_PREFIX", defaults.s3_prefix),
@@ -202,9 +204,7 @@ class Settings:
             metrics_token=env.get("METRICS_TOKEN", ""),
             metrics_port=int(env.get("METRICS_PORT") or defaults.metrics_port),
             metrics_host=env.get("METRICS_HOST", defaults.metrics_host),
-            shutdown_grace_seconds=int(
-                env.get("SHUTDOWN_GRACE_SECONDS", defaults.shutdown_grace_seconds)
-            ),
+            shutdown_grace_seconds=read.integer("SHUTDOWN_GRACE_SECONDS"),
             llm_local_url=env.get("LLM_LOCAL_URL", defaults.llm_local_url),
             llm_cloud_url=env.get("LLM_CLOUD_URL", ""),
             llm_cloud_key=env.get("LLM_CLOUD_KEY", ""),
