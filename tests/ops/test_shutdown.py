@@ -5,35 +5,28 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
-
-from graphql_api.app import create_app
 from graphql_api.db import queries
 from graphql_api.db.engine import Database
 from graphql_api.jobs.events import job_topic
 from graphql_api.schema import ids
 from graphql_api.settings import Settings
 from tests.service.flows import build_portfolio, upload, wait_for_job
-from tests.service.live import zip_folder
+from tests.service.live import started, zip_folder
 
 
 async def test_a_job_running_at_shutdown_is_handed_back_and_finished_after(
     settings: Settings, tmp_path: Path
 ) -> None:
     archive = zip_folder(build_portfolio(tmp_path / "src", tmp_path / "home"))
-    first = create_app(settings)
-    async with first.router.lifespan_context(first):
-        transport = httpx.ASGITransport(app=first)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-            services = first.state.app_state.ready()
-            payload = await upload(http, archive)
-            job_id = payload["job"]["id"]
-            uid = ids.decode(job_id, "MiningJob")[1]
-            async with services.bus.subscribe(job_topic(uid)) as events:
-                async for event in events:
-                    if event.stage == "mining":  # git is running: stop the server now
-                        break
-        # Leaving the block is the lifespan's shutdown, as after SIGTERM once requests drain.
+    async with started(settings) as (first, http):
+        services = first.state.app_state.ready()
+        payload = await upload(http, archive)
+        job_id = payload["job"]["id"]
+        uid = ids.decode(job_id, "MiningJob")[1]
+        async with services.bus.subscribe(job_topic(uid)) as events:
+            async for event in events:
+                if event.stage == "mining":  # git is running: stop the server now
+                    break
     db = Database.from_url(settings.sqlalchemy_url)
     try:
         async with db.read() as session:
@@ -46,8 +39,7 @@ async def test_a_job_running_at_shutdown_is_handed_back_and_finished_after(
         await db.dispose()
     assert (handed_back.status, handed_back.stage, handed_back.attempts) == ("queued", "queued", 1)
     assert shown == []  # nothing of the stopped attempt
-    second = create_app(settings)
-    async with second.router.lifespan_context(second):
+    async with started(settings) as (second, _):
         done = await wait_for_job(second.state.app_state.ready(), job_id)
         async with second.state.app_state.ready().db.read() as session:
             projects = await queries.portfolio_projects(

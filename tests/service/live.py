@@ -13,9 +13,24 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import uvicorn
 import websockets
 from starlette.applications import Starlette
+
+from graphql_api.app import create_app
+from graphql_api.settings import Settings
+
+
+@asynccontextmanager
+async def started(settings: Settings) -> AsyncIterator[tuple[Starlette, httpx.AsyncClient]]:
+    """A new app through its lifespan (start-up, then shutdown as after SIGTERM once requests
+    drain when the block ends), with an in-process client on it."""
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            yield app, http
 
 
 def free_port() -> int:

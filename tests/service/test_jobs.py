@@ -14,7 +14,6 @@ import websockets
 from sqlalchemy import update
 from starlette.applications import Starlette
 
-from graphql_api.app import create_app
 from graphql_api.db import models, writes
 from graphql_api.jobs.bus import InProcessBus
 from graphql_api.jobs.events import job_topic, portfolio_topic
@@ -24,7 +23,7 @@ from graphql_api.settings import Settings
 from tests.conftest import GraphQLClient
 from tests.factories import owner_id
 from tests.service.flows import build_portfolio, synthetic_repo, upload, wait_for_job
-from tests.service.live import Subscription, no_git_children, serving, zip_folder
+from tests.service.live import Subscription, no_git_children, serving, started, zip_folder
 
 PROGRESS = """subscription($id: ID!) { rankingProgress(portfolioId: $id) {
   kind status final ranking { name position } } }"""
@@ -39,12 +38,9 @@ async def test_jobs_left_running_are_resolved_on_start_up(
     settings: Settings, tmp_path: Path
 ) -> None:
     archive = zip_folder(build_portfolio(tmp_path / "src", tmp_path / "home"))
-    first = create_app(settings)
-    async with first.router.lifespan_context(first):
-        transport = httpx.ASGITransport(app=first)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-            payload = await upload(http, archive)
-            again = await upload(http, archive)  # another portfolio, another job
+    async with started(settings) as (first, http):
+        payload = await upload(http, archive)
+        again = await upload(http, archive)  # another portfolio, another job
         for job_id in (payload["job"]["id"], again["job"]["id"]):
             await wait_for_job(_services(first), job_id)
         db = _services(first).db
@@ -57,8 +53,7 @@ async def test_jobs_left_running_are_resolved_on_start_up(
                     .values(status="running", stage="mining", attempts=attempts)
                 )
 
-    second = create_app(settings)
-    async with second.router.lifespan_context(second):
+    async with started(settings) as (second, _):
         requeued = await wait_for_job(_services(second), payload["job"]["id"])
         given_up = await wait_for_job(_services(second), again["job"]["id"])
     assert (requeued.status, requeued.attempts, requeued.completed) == ("succeeded", 2, 3)
