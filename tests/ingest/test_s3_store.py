@@ -22,6 +22,7 @@ from tests.ingest.s3_server import (
     objects,
     s3_client,
 )
+from tests.ingest.stores import assert_not_held
 
 C = IngestErrorCode
 ZIP_HEAD = b"PK\x03\x04"
@@ -140,13 +141,7 @@ async def test_discard_and_missing_uploads(store: S3UploadStore, client: Any, bu
     await store.discard(stored.id)
     await store.discard(stored.id)  # already gone: fine
     assert await objects(client, bucket) == {}
-    assert not await store.exists(stored.id)
-    with pytest.raises(IngestError) as caught:
-        async with store.opened(stored.id):
-            pass
-    assert caught.value.code == C.UPLOAD_NOT_FOUND
-    with pytest.raises(IngestError):
-        store.check_id("../etc")
+    await assert_not_held(store, stored.id)
 
 
 async def test_sweep_aborts_stale_multipart_uploads(

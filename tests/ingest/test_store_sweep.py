@@ -9,10 +9,8 @@ import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
-
-from graphql_api.ingest.errors import IngestError, IngestErrorCode
 from graphql_api.ingest.store import LocalUploadStore
+from tests.ingest.stores import assert_not_held
 
 ZIP_HEAD = b"PK\x03\x04"
 BOUNDED = 60.0
@@ -93,11 +91,5 @@ async def test_ids_locations_and_opened(tmp_path: Path) -> None:
     async with store.opened(stored.id) as path:
         assert path.read_bytes() == ZIP_HEAD + b"rest"
     await store.discard(stored.id)
-    assert not await store.exists(stored.id)
-    with pytest.raises(IngestError) as caught:
-        async with store.opened(stored.id):
-            pass
-    assert caught.value.code == IngestErrorCode.UPLOAD_NOT_FOUND
-    with pytest.raises(IngestError):
-        store.check_id("../../etc/passwd")
+    await assert_not_held(store, stored.id)
     await store.check()
