@@ -57,7 +57,7 @@ async def test_real_uvicorn_serves_queries(tmp_path: Path, database_url: str) ->
         while not server.started:  # the server flips this once it listens
             assert not serving.done(), "uvicorn stopped before it started"
             await asyncio.sleep(0.01)
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
             response = await http.post(
                 "/graphql", json={"query": "{ questions { key } portfolios { totalCount } }"}
             )

@@ -136,7 +136,7 @@ IDS = """query($id: ID!) { portfolio(id: $id) { id latestJob { id }
 async def _mined_portfolio(base: str, root: Path) -> list[str]:
     """Upload and mine a portfolio of three repositories; the IDs of what it made."""
     archive = zip_folder(build_portfolio(root / "src", root / "home"))
-    async with httpx.AsyncClient(base_url=base) as http:
+    async with httpx.AsyncClient(base_url=base, timeout=60) as http:
         payload = await upload(http, archive)
         assert payload["userErrors"] == [], payload
         job = "subscription($id: ID!) { jobUpdated(id: $id) { status } }"

@@ -177,7 +177,7 @@ async def test_through_a_real_uvicorn_server(store: LocalUploadStore) -> None:
     serving = asyncio.create_task(server.serve(sockets=[sock]))
     try:
         await wait_started(server)
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
             stored = await client.post("/uploads", content=ZIP, headers=HEADERS)
             too_large = await client.post("/uploads", content=bytes(LIMIT + 1), headers=HEADERS)
     finally:

@@ -82,7 +82,10 @@ async def test_json_log_lines_carry_the_request_and_the_job(tmp_path: Path) -> N
     log = tmp_path / "server.log"
     env = _env(tmp_path, tmp_path / "am.db", LOG_FORMAT="json")
     archive = zip_folder(build_portfolio(tmp_path / "src", tmp_path / "home"))
-    async with running(env, log) as server, httpx.AsyncClient(base_url=server.url) as http:
+    async with (
+        running(env, log) as server,
+        httpx.AsyncClient(base_url=server.url, timeout=60) as http,
+    ):
         sent = await http.post(
             "/graphql",
             data={

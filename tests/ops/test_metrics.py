@@ -145,7 +145,7 @@ async def test_git_processes_are_counted_while_they_run(tmp_path: Path) -> None:
 
 async def test_a_workers_own_listener_serves_its_metrics_to_the_token() -> None:
     with metrics.listening("127.0.0.1", 0, "worker-token") as port:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
             refused = await http.get("/metrics")
             given = await http.get("/metrics", headers={"Authorization": "Bearer worker-token"})
     assert refused.status_code == 403

@@ -58,7 +58,7 @@ async def _gql(http: httpx.AsyncClient, query: str, **variables: Any) -> dict[st
 
 async def test_upload_watch_ranking_then_dashboard(app: Starlette, tmp_path: Path) -> None:
     archive = zip_folder(build_portfolio(tmp_path / "src", tmp_path / "home"))
-    async with serving(app) as base, httpx.AsyncClient(base_url=base) as http:
+    async with serving(app) as base, httpx.AsyncClient(base_url=base, timeout=60) as http:
         created = await _gql(
             http,
             """mutation { createPortfolio(name: "Ada", userEmails: ["ada@example.com"]) {
@@ -144,7 +144,7 @@ async def test_same_repository_again_updates_in_place(app: Starlette, tmp_path: 
     repo.commit("two", author=ADA, when=T0 + DAY)
     second = zip_folder(tmp_path / "v1")
 
-    async with serving(app) as base, httpx.AsyncClient(base_url=base) as http:
+    async with serving(app) as base, httpx.AsyncClient(base_url=base, timeout=60) as http:
         pid = (
             await _gql(
                 http,
@@ -179,7 +179,7 @@ async def test_projects_of_different_uploads_never_merge_by_path(
         repo.commit("one", author=ADA, when=T0 + n)
         (tmp_path / f"zip{n}" / "shop").mkdir()
         (tmp_path / f"zip{n}" / "shop" / f"app.{language}").write_text(source * 10)
-    async with serving(app) as base, httpx.AsyncClient(base_url=base) as http:
+    async with serving(app) as base, httpx.AsyncClient(base_url=base, timeout=60) as http:
         pid = None
         for n in range(2):
             archive = zip_folder(tmp_path / f"zip{n}")

@@ -137,7 +137,7 @@ async def test_healthz_is_answered_all_along_while_a_large_portfolio_is_mined(
         synthetic_repo(tmp_path / "big" / f"repo{n}", 2_000)
     archive = zip_folder(tmp_path / "big")
     latencies: list[float] = []
-    async with serving(app) as base, httpx.AsyncClient(base_url=base) as http:
+    async with serving(app) as base, httpx.AsyncClient(base_url=base, timeout=60) as http:
         payload = await upload(http, archive)
         uid = ids.decode(payload["job"]["id"])[1]
         done = asyncio.Event()

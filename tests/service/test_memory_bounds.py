@@ -139,7 +139,10 @@ async def test_hostile_queries_are_refused_by_a_server_under_a_memory_limit(
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     await seed(data_dir)
-    async with server(data_dir) as (base, process), httpx.AsyncClient(base_url=base) as http:
+    async with (
+        server(data_dir) as (base, process),
+        httpx.AsyncClient(base_url=base, timeout=60) as http,
+    ):
         answers: dict[str, Any] = {}
         for name, query, _ in HOSTILE:
             response = await http.post("/graphql", json={"query": query}, timeout=60)

@@ -54,14 +54,16 @@ async def _answer(base: str, path: str) -> httpx.Response:
     async with asyncio.timeout(60):
         while True:
             try:
-                async with httpx.AsyncClient(base_url=base) as http:  # a new connection each time
+                async with httpx.AsyncClient(
+                    base_url=base, timeout=60
+                ) as http:  # a new connection each time
                     return (await http.get(path)).raise_for_status()
             except httpx.TransportError:
                 await asyncio.sleep(0.1)
 
 
 async def _job_status(base: str, job_id: str) -> str:
-    async with httpx.AsyncClient(base_url=base) as http:
+    async with httpx.AsyncClient(base_url=base, timeout=60) as http:
         body = (
             await http.post("/graphql", json={"query": JOB, "variables": {"id": job_id}})
         ).json()
