@@ -11,6 +11,7 @@ import uuid
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
+from typing import Self
 
 import httpx
 from sqlalchemy import make_url, text
@@ -61,28 +62,70 @@ async def run_cli(env: Mapping[str, str], *args: str) -> tuple[int, bytes]:
     return process.returncode, output
 
 
-class Server:
-    """`artifact-miner serve` in a process of its own, on a free loopback port."""
+class CliProcess:
+    """`artifact-miner <role>` in a process of its own, its output in `log`."""
+
+    role = ""
 
     def __init__(self, env: Mapping[str, str], log: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**env, "PORT": str(self.port), "HOST": "127.0.0.1"}
+        self.env = dict(env)
         self.log = log
         self.process: asyncio.subprocess.Process | None = None
 
-    async def start(self) -> Server:
+    async def start(self) -> Self:
         with self.log.open("ab") as out:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
                 "graphql_api.cli",
-                "serve",
+                self.role,
                 env=self.env,
                 stdout=out,
                 stderr=asyncio.subprocess.STDOUT,
             )
         return self
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    async def kill(self) -> None:
+        """SIGKILL: no shutdown handler runs, as when the machine loses power."""
+        assert self.process is not None
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGKILL)
+        await self.process.wait()
+
+    async def stop(self) -> int:
+        """SIGTERM, then its exit status (SIGKILL after 60 s: -9)."""
+        assert self.process is not None
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                async with asyncio.timeout(60):
+                    await self.process.wait()
+            except TimeoutError:
+                await self.kill()
+        assert self.process.returncode is not None
+        return self.process.returncode
+
+
+class Worker(CliProcess):
+    """`artifact-miner worker`."""
+
+    role = "worker"
+
+
+class Server(CliProcess):
+    """`artifact-miner serve` on a free loopback port."""
+
+    role = "serve"
+
+    def __init__(self, env: Mapping[str, str], log: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        super().__init__({**env, "PORT": str(self.port), "HOST": "127.0.0.1"}, log)
 
     async def healthy(self) -> None:
         """Return once /healthz answers 200; fail if the process exits first or too late."""
@@ -97,23 +140,6 @@ class Server:
                             return
                     # Polling a port is the only way to learn that another process listens.
                     await asyncio.sleep(0.1)
-
-    async def kill(self) -> None:
-        """SIGKILL: no shutdown handler runs, as when the machine loses power."""
-        assert self.process is not None
-        if self.process.returncode is None:
-            self.process.send_signal(signal.SIGKILL)
-        await self.process.wait()
-
-    async def stop(self) -> None:
-        assert self.process is not None
-        if self.process.returncode is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                async with asyncio.timeout(30):
-                    await self.process.wait()
-            except TimeoutError:
-                await self.kill()
 
 
 @asynccontextmanager

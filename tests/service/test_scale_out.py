@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import signal
-import sys
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +22,7 @@ from graphql_api.db.engine import create_engine
 from graphql_api.schema import ids
 from tests.conftest import PG_URL
 from tests.mining.repo_builder import Repo
-from tests.processes import Server, cli_env, fresh_database, run_cli
+from tests.processes import Server, Worker, cli_env, fresh_database, run_cli
 from tests.service.flows import ADA, DAY, T0, synthetic_repo, upload
 from tests.service.live import Subscription, zip_folder
 
@@ -39,46 +36,6 @@ CANCEL = """mutation($id: ID!) { cancelJob(id: $id) { job { id } userErrors { co
 CREATE = """mutation { createPortfolio(userEmails: ["ada@example.com"]) { portfolio { id } } }"""
 
 Event = dict[str, Any]
-
-
-class Worker:
-    """`artifact-miner worker` in a process of its own."""
-
-    def __init__(self, env: Mapping[str, str], log: Path) -> None:
-        self.env, self.log = dict(env), log
-        self.process: asyncio.subprocess.Process | None = None
-
-    async def start(self) -> Worker:
-        with self.log.open("ab") as out:
-            self.process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "graphql_api.cli",
-                "worker",
-                env=self.env,
-                stdout=out,
-                stderr=asyncio.subprocess.STDOUT,
-            )
-        return self
-
-    @property
-    def pid(self) -> int:
-        assert self.process is not None
-        return self.process.pid
-
-    async def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        await self.process.wait()
-
-    async def stop(self) -> int:
-        assert self.process is not None
-        if self.process.returncode is None:
-            self.process.send_signal(signal.SIGTERM)
-            async with asyncio.timeout(60):
-                await self.process.wait()
-        assert self.process.returncode is not None
-        return self.process.returncode
 
 
 def _portfolio(root: Path, home: Path, n: int) -> tuple[bytes, dict[str, int]]:
