@@ -12,10 +12,14 @@ long-time author as the user and prints:
 * the author: share and lines as mined, the share recomputed from `git log --no-merges`
   (mailmapped emails, bots left out by mining/bots.py), whether every percentage in the
   author's bullets equals it, and every credited skill with the first date the author touched
-  its evidence - none may be after the author's last commit.
+  its evidence - none may be after the author's last commit, none may be missing ("-"), and
+  none may be before the tool entered the files declaring it (recomputed here from git: the
+  oldest commit adding a line that names the tool, `git log -G`, else the file's first commit).
 
 Then pooled precision and recall. Goals (issue 9): precision >= 0.98, recall >= 0.95, every
-language within 2 points, every bullet percentage exact, no skill dated after the author left.
+language within 2 points, every bullet percentage exact, no skill dated after the author left,
+every skill dated, none dated before its evidence existed. Exits 1 when a skill is undated or
+dated before its evidence.
 """
 
 from __future__ import annotations
@@ -33,15 +37,18 @@ from typing import Any
 
 from mining import bots
 from mining.analyze import analyze_portfolio
+from mining.analyze.signals import signals_of
 from mining.discover import DiscoveredProject, project_name
 from mining.git import GitRunner
 from mining.pipeline import mine_project
 from mining.records import Identity, LanguageKind, ProjectKind, ProjectReport
+from mining.registry import REGISTRY
 
 LABELS = Path(__file__).with_name("truth_labels.json")
 LINGUIST = Path(__file__).with_name("truth_linguist.json")
 _DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
 _PERCENT = re.compile(r"\d+(?:\.\d+)?\s?%")
+_DECLARED = re.compile(r"\) declared in (.+)$")
 _SHARE = re.compile(r"authored ([\d,]+) of ([\d,]+) non-merge commits[^(]*\((\d+)%\)")
 
 
@@ -129,7 +136,54 @@ async def one(label: dict[str, Any], root: Path, runner: GitRunner) -> dict[str,
         "head": head,
         "ours": ours(report),
         "git_share": (mine, people),
+        "clone": clone,
     }
+
+
+def _name_pattern(name: str) -> str:
+    """A case-insensitive basic regular expression for the tool's name or any of its package
+    names (git log -G: `mongoid` names MongoDB in a Gemfile)."""
+    entry = next((e for e in REGISTRY if e.name == name), None)
+    spellings = {name, *(p for ps in (entry.packages.values() if entry else ()) for p in ps)}
+
+    def one(word: str) -> str:
+        word = word.rstrip("*")
+        return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else f"[{c}]" for c in word)
+
+    return "\\|".join(one(w) for w in sorted(spellings) if w.rstrip("*"))
+
+
+async def entered(clone: Path, runner: GitRunner, name: str, path: str) -> str | None:
+    """The UTC day `name` entered `path` (oldest non-merge commit adding or removing a line
+    naming it, else the file's first commit), from git itself; None when the path has no
+    history."""
+    bare = (clone / "HEAD").exists() and not (clone / ".git").exists()
+    git_dir = clone if bare else clone / ".git"
+    base = ["log", "--no-merges", "--format=%at", "HEAD", "--", f":(literal){path}"]
+    named = await runner.run([*base[:2], f"-G{_name_pattern(name)}", *base[2:]], git_dir=git_dir)
+    stamps = named.split() or (await runner.run(base, git_dir=git_dir)).split()
+    first = min((int(s) for s in stamps), default=None)
+    return None if first is None else f"{datetime.fromtimestamp(first, UTC):%Y-%m-%d}"
+
+
+async def skill_dates(result: dict[str, Any], runner: GitRunner) -> None:
+    """Each credited skill's first date and the day its declaring files first named it."""
+    clone = result["clone"]
+    signals = signals_of(result["report"])
+    rows = []
+    for skill in result["analysis"].user_skills:
+        dates = sorted(d for e in skill.evidence for d in _DATE.findall(e))
+        declared = next((m.group(1) for e in skill.evidence if (m := _DECLARED.search(e))), "")
+        tool = signals.tool(skill.name)
+        # Its declaring files and, for a tool known from its own files, those too (a workflow).
+        paths = {*declared.split(", "), *(tool.sources if tool is not None else ())} - {""}
+        since = [
+            day
+            for path in sorted(paths)
+            if (day := await entered(clone, runner, skill.name, path)) is not None
+        ]
+        rows.append((skill.name, dates[0] if dates else "-", min(since, default=None)))
+    result["skill_dates"] = rows
 
 
 def _print(result: dict[str, Any]) -> None:
@@ -174,16 +228,25 @@ def _print(result: dict[str, Any]) -> None:
         if others:
             result["bullets_ok"] = False
             print(f"  bullet with a percentage not recomputed here: {item.content!r}")
-    late = 0
+    late = undated = early = 0
     result["author_ok"] = True
-    for skill in analysis.user_skills:
-        dates = sorted(d for e in skill.evidence for d in _DATE.findall(e))
-        first = dates[0] if dates else "-"
-        if user.last_commit is not None and first != "-" and first > f"{user.last_commit:%F}":
+    for name, first, since in result["skill_dates"]:
+        note = ""
+        if first == "-":
+            undated += 1
+            note = "  UNDATED"
+        elif user.last_commit is not None and first > f"{user.last_commit:%F}":
             late += 1
-        print(f"    skill {skill.name}: first touched {first}")
-    print(f"  skills dated after the author's last commit: {late}")
-    result["late"] = late
+            note = "  AFTER THE AUTHOR LEFT"
+        elif since is not None and first < since:
+            early += 1
+            note = f"  BEFORE IT ENTERED ITS FILES ({since})"
+        print(f"    skill {name}: first touched {first}{note}")
+    print(
+        f"  skills dated after the author's last commit: {late}; undated: {undated}; "
+        f"dated before their evidence: {early}"
+    )
+    result.update(late=late, undated=undated, early=early)
 
 
 def main() -> int:
@@ -194,25 +257,28 @@ def main() -> int:
     labels = json.loads(LABELS.read_text())["repositories"]
     results = asyncio.run(mine_all(labels, Path(root).resolve()))
     report(results)
-    return 0
+    return 1 if any(r["undated"] or r["early"] for r in results) else 0
 
 
 async def mine_all(labels: list[dict[str, Any]], root: Path) -> list[dict[str, Any]]:
     runner = GitRunner(ceiling=root, timeout=1800)
     try:
-        return [r for label in labels if (r := await one(label, root, runner))]
+        results = [r for label in labels if (r := await one(label, root, runner))]
+        for result in results:
+            await skill_dates(result, runner)
+        return results
     finally:
         runner.close()
 
 
 def report(results: list[dict[str, Any]]) -> None:
     for result in results:
-        result.update(bullets_ok=True, late=0, worst=None)
+        result.update(bullets_ok=True, late=0, undated=0, early=0, worst=None)
         _print(result)
     print()
     print(
         f"{'repository':<12} {'eco':<10} {'prec':>5} {'rec':>5}  {'language gap':<26} "
-        f"{'author share':<22} {'bullets':<8} late"
+        f"{'author share':<22} {'bullets':<8} late undated early"
     )
     for r in results:
         tp, fp, fn = r["tp"], len(r["fp"]), len(r["fn"])
@@ -223,7 +289,8 @@ def report(results: list[dict[str, Any]]) -> None:
         print(
             f"{r['label']['name']:<12} {r['label']['ecosystem']:<10} "
             f"{tp / (tp + fp) if tp + fp else 1:>5.2f} {tp / (tp + fn) if tp + fn else 1:>5.2f}  "
-            f"{gap:<26} {share:<22} {'exact' if r['bullets_ok'] else 'WRONG':<8} {r['late']}"
+            f"{gap:<26} {share:<22} {'exact' if r['bullets_ok'] else 'WRONG':<8} "
+            f"{r['late']:>4} {r['undated']:>7} {r['early']:>5}"
         )
     tp = sum(r["tp"] for r in results)
     fp = sum(len(r["fp"]) for r in results)
@@ -240,7 +307,9 @@ def report(results: list[dict[str, Any]]) -> None:
     )
     print(
         f"== authors: bullets exact in {sum(r['bullets_ok'] for r in results)} of {len(results)}; "
-        f"skills dated after the author's last commit: {sum(r['late'] for r in results)}"
+        f"skills dated after the author's last commit: {sum(r['late'] for r in results)}; "
+        f"undated: {sum(r['undated'] for r in results)}; "
+        f"dated before their evidence: {sum(r['early'] for r in results)}"
     )
 
 

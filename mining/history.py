@@ -132,6 +132,7 @@ class _Tally:
     calendar: Counter[date] = field(default_factory=Counter)
     files: set[str] = field(default_factory=set)
     emails: set[str] = field(default_factory=set)
+    kinds: dict[ActivityKind, _Span] = field(default_factory=dict)  # the user's only
 
     def absorb(self, other: _Tally) -> None:
         self.commits += other.commits
@@ -145,6 +146,8 @@ class _Tally:
         self.calendar.update(other.calendar)
         self.files |= other.files
         self.emails |= other.emails
+        for kind, span in other.kinds.items():
+            self.kinds.setdefault(kind, _Span()).absorb(span)
 
     def languages_record(self, headers_cpp: bool = False) -> dict[str, LanguageActivity]:
         """Per language; `.h` headers are C++ when `headers_cpp` (C_HEADERS_CPP below)."""
@@ -259,10 +262,21 @@ class HistoryFold:
             user.span.see(when)
             user.emails.add(author.email)
             self._changes(commit, author, (everyone, user))
+            self._kinds(commit, user)
             self._touch(commit, True)
         else:
             self._changes(commit, author, (everyone,))
             self._touch(commit, False)
+
+    def _kinds(self, commit: Commit, user: _Tally) -> None:
+        """The user's first and last commit per kind of file (left-out files count nowhere)."""
+        info_of = self._paths.info
+        kinds = {i.kind for c in commit.modified_files if not (i := info_of(c.new_path)).excluded}
+        for kind in kinds:
+            span = user.kinds.get(kind)
+            if span is None:
+                span = user.kinds[kind] = _Span()
+            span.see(commit.author_date)
 
     def _touch(self, commit: Commit, mine: bool) -> None:
         info_of = self._paths.info
@@ -444,6 +458,9 @@ class HistoryFold:
             modules_touched=len({activity.module_of(p) for p in user.files}),
             calendar=dict(sorted(user.calendar.items())),
             role=activity.role(user.commits, authors, share, kinds),
+            activity_first={
+                k: s.first for k, s in sorted(user.kinds.items()) if s.first is not None
+            },
         )
 
 

@@ -33,7 +33,7 @@ import os
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import AsyncGenerator, Iterable
+from collections.abc import AsyncGenerator, Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -49,12 +49,14 @@ from mining.parse.refs import TAG_TARGETS, parse_tag_dates, parse_tag_targets
 from mining.records import (
     DeclaredEdit,
     Detection,
+    FileTouch,
     History,
     Identity,
     LanguageBreakdown,
     ProjectFailure,
     ProjectKind,
     ProjectReport,
+    ToolTouch,
     TreeFacts,
 )
 from mining.sanitize import CleanRepo, clean_copy
@@ -137,57 +139,90 @@ async def read_declared(
 ) -> History:
     """`History.user_declared`: in the shared manifests at HEAD that the user changed
     (frameworks.is_shared_manifest), which declared dependencies the user's own added or
-    changed lines name. One `git log -p -U0` over those files only (small text files); the
-    history pass gives paths, not lines."""
+    changed lines name; `History.tool_touches`: in the other configuration files at HEAD that
+    the user changed and that declare tools (.pre-commit-config.yaml), the user's commits at or
+    after each tool entered the file. One `git log -p -U0` over those files only (small text
+    files); the history pass gives paths, not lines."""
     from mining import frameworks  # see choose_manifests
 
     if identity is None or history.user is None or not history.user.commits:
         return history
-    names: dict[str, list[str]] = {}
+    names: dict[str, list[str]] = {}  # shared manifests: the user's declaring lines
+    tools: dict[str, list[str]] = {}  # other configuration files: when each tool entered
     for d in detections:
         touch = history.touches.get(d.source)
-        if touch is not None and touch.user_commits and frameworks.is_shared_manifest(d.source):
-            names.setdefault(d.source, []).append(d.name)
-    if not names:
+        if touch is None or not touch.user_commits:
+            continue
+        shared = frameworks.is_shared_manifest(d.source)
+        (names if shared else tools).setdefault(d.source, []).append(d.name)
+    if not names and not tools:
         return history
     args = [
         "log", "--no-merges", "-p", "-U0", "--no-renames", "--no-color", "--no-ext-diff",
         "--no-textconv", "--format=%x1e%aE%x00%ae%x00%at", "--end-of-options",
-        repo.head or "HEAD", "--", *(f":(literal){p}" for p in sorted(names)),
+        repo.head or "HEAD", "--", *(f":(literal){p}" for p in sorted({*names, *tools})),
     ]  # fmt: skip
     out = await runner.run(args, git_dir=repo.git_dir)
     if len(out) > DECLARED_MAX_BYTES:
         log.info("manifest diffs over %d bytes: dependency lines not read", DECLARED_MAX_BYTES)
         return history
-    edits = await asyncio.to_thread(_declared_edits, out, names, identity)
-    return dataclasses.replace(history, user_declared=edits)
+    edits, touches = await asyncio.to_thread(
+        _declared_edits, out, names, tools, history.touches, identity
+    )
+    return dataclasses.replace(history, user_declared=edits, tool_touches=touches)
 
 
 def _declared_edits(
-    out: bytes, names: dict[str, list[str]], identity: Identity
-) -> tuple[DeclaredEdit, ...]:
+    out: bytes,
+    names: dict[str, list[str]],
+    tools: dict[str, list[str]],
+    file_touches: Mapping[str, FileTouch],
+    identity: Identity,
+) -> tuple[tuple[DeclaredEdit, ...], tuple[ToolTouch, ...]]:
+    """The user's declaring lines in shared manifests, and for each tool of another
+    configuration file the user's commits on it at or after the tool entered it (the oldest
+    commit, anyone's, adding a line naming it; else the file's first commit)."""
     from mining import frameworks  # see choose_manifests
 
     found: dict[tuple[str, str], list[datetime]] = {}
+    entered: dict[tuple[str, str], datetime] = {}
+    mine: dict[str, list[datetime]] = {}  # the user's commits per configuration file
     for chunk in out.decode("utf-8", "replace").split("\x1e")[1:]:
         header, _, patch = chunk.partition("\n")
         email, _, rest = header.partition("\0")
         original, _, stamp = rest.partition("\0")
-        if not (identity.matches(email) or identity.matches(original)) or not stamp.isdigit():
+        if not stamp.isdigit():
             continue
         when = datetime.fromtimestamp(int(stamp), UTC)
-        path, seen = "", set[tuple[str, str]]()
+        users = identity.matches(email) or identity.matches(original)
+        path, seen, paths = "", set[tuple[str, str]](), set[str]()
         for line in patch.splitlines():
             if line.startswith("+++ "):
                 path = line[6:] if line.startswith("+++ b/") else ""
-            elif line.startswith("+") and path in names:
+                paths.add(path)
+            elif line.startswith("+") and users and path in names:
                 seen.update((path, n) for n in names[path] if frameworks.declares(n, line[1:]))
+            elif line.startswith("+") and path in tools:
+                for n in tools[path]:
+                    if frameworks.declares(n, line[1:]):
+                        entered[path, n] = min(when, entered.get((path, n), when))
         for key in seen:
             found.setdefault(key, []).append(when)
-    return tuple(
+        if users:
+            for p in paths & tools.keys():
+                mine.setdefault(p, []).append(when)
+    edits = tuple(
         DeclaredEdit(path, name, len(dates), min(dates), max(dates))
         for (path, name), dates in sorted(found.items())
     )
+    touches = []
+    for path, tool_names in sorted(tools.items()):
+        for name in sorted(tool_names):
+            since = entered.get((path, name), file_touches[path].first)
+            after = [d for d in mine.get(path, ()) if d >= since]
+            first, last = (min(after), max(after)) if after else (None, None)
+            touches.append(ToolTouch(path, name, since, len(after), first, last))
+    return edits, tuple(touches)
 
 
 def _report(

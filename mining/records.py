@@ -107,6 +107,9 @@ class UserStats:
     modules_touched: int  # distinct top-level directories (a file at the root counts as ".")
     calendar: Mapping[date, int]  # commits per UTC day
     role: str  # from documented rules in mining/activity.py
+    # The user's first commit changing a file of each kind (tests, docs ...): the date of a
+    # practice skill earned by those lines.
+    activity_first: Mapping[ActivityKind, datetime] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +138,20 @@ class DeclaredEdit:
 
 
 @dataclass(frozen=True, slots=True)
+class ToolTouch:
+    """The user's commits on one configuration file declaring several tools (a
+    .pre-commit-config.yaml naming Ruff, a tox.ini naming flake8) at or after one tool entered
+    it, read from that file's diffs: a touch before the tool was there is no work with it."""
+
+    path: str  # the configuration file, relative to the project root
+    name: str  # the tool ("Ruff")
+    introduced: datetime  # the oldest commit adding a line that names it, else the file's first
+    user_commits: int = 0  # the user's commits on the file at or after `introduced`
+    user_first: datetime | None = None
+    user_last: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class History:
     """Everything the one streaming history pass yields for a repository.
 
@@ -159,6 +176,9 @@ class History:
     touches: Mapping[str, FileTouch] = field(default_factory=dict)
     # The user's own lines in shared manifests, per declared dependency (pipeline.py).
     user_declared: tuple[DeclaredEdit, ...] = ()
+    # Tools declared in configuration files that are not shared manifests, dated from the
+    # file's diffs (pipeline.py): the user's touches at or after each tool entered the file.
+    tool_touches: tuple[ToolTouch, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,12 +10,16 @@ user's per-language activity):
    declaring many packages (package.json, pyproject.toml, go.mod, pom.xml, Gemfile ...:
    frameworks.is_shared_manifest), the user's own added or changed lines name it
    (History.user_declared, from those files' diffs) - editing a package.json to bump React is
-   no work with the 40 other packages it declares; or
+   no work with the 40 other packages it declares. In a configuration file naming several
+   tools (.pre-commit-config.yaml) only the user's commits at or after the tool entered it
+   count (History.tool_touches, from the same diffs): a touch before Ruff was added to the
+   file is no work with Ruff; or
 2. for a dependency of a language ecosystem (a framework, library, database driver, test
    library), the user changed code in one of the ecosystem's languages while it was surely
    declared. History has the paths, not the contents, of each revision, so "surely declared"
    is taken conservatively: since the *last* change to a shared manifest (package.json,
-   pyproject.toml, go.mod ...: the dependency may have been added by that change) or since
+   pyproject.toml, go.mod, gradle/libs.versions.toml, *.gemspec, Directory.Packages.props ...:
+   the dependency may have been added by that change) or since
    the *first* commit of a file that exists only for the tool (a workflow, .eslintrc,
    tsconfig.json: the tool came with the file). The user's last commit in the ecosystem's
    languages must be on or after that date.
@@ -52,13 +56,7 @@ def credit(
     """The sentence proving the user's own work with `detection`, or None (module docstring)."""
     tool = signals.tool(detection.name)
     files = sorted({*sources, *(tool.sources if tool is not None else ())})
-    own = [
-        (p, t)
-        for p in files
-        if (t := history.touches.get(p)) is not None
-        and t.user_commits
-        and not frameworks.is_shared_manifest(p)
-    ]
+    own = _own(history, [p for p in files if not frameworks.is_shared_manifest(p)], detection.name)
     if own:
         return _changed(own)
     lines = [e for e in history.user_declared if e.name == detection.name and e.path in files]
@@ -69,10 +67,28 @@ def credit(
     return _while_declared(history, user, detection, sources)
 
 
-def credit_tool(history: History, user: UserStats, sources: Sequence[str]) -> str | None:
+def credit_tool(history: History, user: UserStats, sources: Sequence[str], name: str) -> str | None:
     """Rule 1 alone, for a tool known from its files (a workflow, .pre-commit-config.yaml)."""
-    own = [(p, t) for p in sources if (t := history.touches.get(p)) is not None and t.user_commits]
+    own = _own(history, sources, name)
     return _changed(own) if own else None
+
+
+def _own(history: History, paths: Sequence[str], name: str) -> list[tuple[str, FileTouch]]:
+    """The user's touches of each path while `name` was in it: in a configuration file naming
+    several tools (History.tool_touches) only those at or after the tool entered the file; a
+    tool's own file (a workflow, ruff.toml) came with the tool, so all of them."""
+    entered = {t.path: t for t in history.tool_touches if t.name.casefold() == name.casefold()}
+    own = []
+    for path in paths:
+        touch = history.touches.get(path)
+        tool = entered.get(path)
+        if tool is not None:
+            touch = FileTouch(
+                tool.introduced, tool.introduced, tool.user_commits, tool.user_first, tool.user_last
+            )
+        if touch is not None and touch.user_commits:
+            own.append((path, touch))
+    return own
 
 
 def _declared_lines(detection: Detection, edits: list[DeclaredEdit]) -> str:
@@ -100,7 +116,8 @@ def declared_since(history: History, sources: Sequence[str]) -> datetime | None:
     for path in sources:
         touch = history.touches.get(path)
         if touch is not None:
-            dates.append(touch.last if is_manifest(path) else touch.first)
+            shared = is_manifest(path) or frameworks.is_shared_manifest(path)
+            dates.append(touch.last if shared else touch.first)
     return min(dates, default=None)
 
 

@@ -177,7 +177,8 @@ def _history_languages(scope: Scope, kinds: Mapping[str, LanguageKind]) -> list[
         usage = Usage.of_activity(act)
         fact = (
             f"{act.added:,} lines of {name} added and {act.deleted:,} deleted by {scope.who} "
-            f"across {act.commits:,} commits in {act.files:,} files, {usage.period()}"
+            f"across {act.commits:,} commits in {act.files:,} files, {usage.period()} "
+            f"(the first on {act.first:%Y-%m-%d})"
         )
         weight = round((act.added + act.deleted) / total, 4)
         share = (
@@ -386,28 +387,33 @@ def _practice_facts(
     only_project = scope is None or not scope.is_user
     facts: dict[cat.Practice, tuple[str, ...]] = {}
     test_lines = lines.get(ActivityKind.TEST, 0)
-    if (signals.test_files or signals.test_frameworks) and (only_project or test_lines):
+    tests_since = _first_of(report, ActivityKind.TEST, only_project)
+    if (signals.test_files or signals.test_frameworks) and (only_project or tests_since):
         fw = ", ".join(t.name for t in signals.test_frameworks) or "no detected framework"
         facts[cat.Practice.TESTING] = (
             f"{signals.test_files:,} test files at HEAD ({fw}); {test_lines:,} lines of tests "
-            f"changed by {_who(scope)}",
+            f"changed by {_who(scope)}{tests_since}",
         )
     docs = [p for p in (signals.readme, signals.docs_dir, signals.changelog) if p]
     doc_lines = lines.get(ActivityKind.DOCS, 0)
-    if docs and (only_project or doc_lines):
+    docs_since = _first_of(report, ActivityKind.DOCS, only_project)
+    if docs and (only_project or docs_since):
         facts[cat.Practice.DOCUMENTATION] = (
             f"documentation: {', '.join(docs)}; {doc_lines:,} lines of docs changed by "
-            f"{_who(scope)}",
+            f"{_who(scope)}{docs_since}",
         )
     config_lines = lines.get(ActivityKind.CONFIG, 0)
     for practice, kinds in _TOOL_PRACTICES.items():
         tools = signals.of_kind(*kinds)
+        why: list[str] = []
         if not only_project:
-            tools = tuple(t for t in tools if _credited_tool(report, t.sources))
+            credited = {t.name: _credited_tool(report, t.sources, t.name) for t in tools}
+            tools = tuple(t for t in tools if credited[t.name])
+            why = [f"{t.name}: {credited[t.name]}" for t in tools]
         if tools and (only_project or config_lines):
             names = ", ".join(t.name for t in tools)
             files = ", ".join(sorted({s for t in tools for s in t.sources}))
-            facts[practice] = (f"{practice.value} with {names} ({files})",)
+            facts[practice] = (f"{practice.value} with {names} ({files})", *why)
     history = report.history
     if history is not None and only_project:
         if history.merges:
@@ -417,11 +423,22 @@ def _practice_facts(
     return facts
 
 
-def _credited_tool(report: ProjectReport, sources: tuple[str, ...]) -> bool:
+def _credited_tool(report: ProjectReport, sources: tuple[str, ...], name: str) -> str | None:
+    """The sentence proving the user's own work with the tool, or None."""
     history = report.history
     if history is None or history.user is None:
-        return False
-    return credit_tool(history, history.user, sources) is not None
+        return None
+    return credit_tool(history, history.user, sources, name)
+
+
+def _first_of(report: ProjectReport, kind: ActivityKind, only_project: bool) -> str:
+    """ ", first on YYYY-MM-DD": the user's first commit changing files of `kind`, "" for the
+    project's scope or when the user changed none (then the practice is not theirs)."""
+    history = report.history
+    if only_project or history is None or history.user is None:
+        return ""
+    first = history.user.activity_first.get(kind)
+    return "" if first is None else f", the first on {first:%Y-%m-%d}"
 
 
 def _who(scope: Scope | None) -> str:

@@ -64,6 +64,7 @@ def user_stats(
     emails: tuple[str, ...] = (USER,),
 ) -> UserStats:
     langs = languages if languages is not None else {"Python": lang(1000, 100, commits, 10)}
+    kinds = activity if activity is not None else {ActivityKind.CODE: 1100}
     return UserStats(
         emails=emails,
         commits=commits,
@@ -73,12 +74,14 @@ def user_stats(
         commits_per_week=1.5,
         added=sum(a.added for a in langs.values()),
         deleted=sum(a.deleted for a in langs.values()),
-        activity=activity if activity is not None else {ActivityKind.CODE: 1100},
+        activity=kinds,
         languages=langs,
         files_touched=12,
         modules_touched=3,
         calendar=calendar if calendar is not None else {date(2023, 1, 2): commits},
         role=role,
+        # Each kind of file the user changed, first changed on the user's first commit.
+        activity_first={k: first or dt(2023, 1) for k, lines in kinds.items() if lines},
     )
 
 

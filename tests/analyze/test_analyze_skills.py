@@ -38,7 +38,7 @@ def test_a_language_skill_with_its_figures() -> None:
     assert skill.weight == 0.842  # 4,210 of 5,000 lines
     assert skill.evidence[0] == (
         "4,000 lines of Python added and 210 deleted by all contributors across 312 commits "
-        "in 40 files, 2021-03 to 2023-01"
+        "in 40 files, 2021-03 to 2023-01 (the first on 2021-03-05)"
     )
     share_sentence = (
         "Python is 84% of the lines all contributors changed in programming and markup languages"

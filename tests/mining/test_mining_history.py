@@ -104,6 +104,7 @@ def test_fold_user_exact_email_match() -> None:
         modules_touched=1,
         calendar={date(2023, 11, 21): 1},
         role="Test Engineer",
+        activity_first={ActivityKind.TEST: at(T0 + 7 * DAY)},
     )
 
 

@@ -91,6 +91,7 @@ async def test_reference_repository(repos: Factory, upload: Path, runner: GitRun
             modules_touched=3,
             calendar={date(2023, 11, 14): 1, date(2023, 11, 16): 1, date(2023, 11, 19): 1},
             role="Lead Developer",
+            activity_first={CODE: day(0), CONFIG: day(0), DESIGN: day(2), DOCS: day(0)},
         ),
         share_base=6,
         tag_dates=tag_dates,

@@ -4,6 +4,7 @@ literal repositories mined for real, then analysed."""
 from __future__ import annotations
 
 import contextlib
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -366,3 +367,87 @@ async def test_headers_of_a_cpp_project_are_cpp_in_the_users_languages(
     theirs = c_report.history.user.languages
     assert (theirs["C"].added, theirs["C"].files) == (31, 2)
     assert (theirs["C++"].added, theirs["C++"].files) == (1, 1)
+
+
+_PRE_COMMIT = (
+    "repos:\n  - repo: https://github.com/psf/black\n    rev: %s\n    hooks:\n      - id: black\n"
+)
+_RUFF_HOOK = (
+    "  - repo: https://github.com/astral-sh/ruff-pre-commit\n    rev: v0.1.0\n"
+    "    hooks:\n      - id: ruff\n"
+)
+
+
+def _first_dates(skill_evidence: tuple[str, ...]) -> list[str]:
+    return sorted(re.findall(r"\d{4}-\d{2}-\d{2}", " ".join(skill_evidence)))
+
+
+async def test_a_tool_is_dated_from_the_users_first_touch_after_it_entered_its_file(
+    repos: Factory, upload: Path, runner: GitRunner
+) -> None:
+    """alice writes .pre-commit-config.yaml (Black) on day 0; bob adds Ruff to it on day 10;
+    alice edits it on day 20: pre-commit dates from day 0, Ruff from day 20, not day 0."""
+    repo = repos.repo("lint")
+    repo.write(".pre-commit-config.yaml", _PRE_COMMIT % "23.1.0")
+    repo.write("app/core.py", "x = 1\n" * 10)
+    repo.write("tests/test_core.py", "def test_x():\n    assert True\n")
+    repo.write("README.md", "# lint\n")
+    repo.commit("init", author=ALICE, when=T0)
+    repo.write(".pre-commit-config.yaml", _PRE_COMMIT % "23.1.0" + _RUFF_HOOK)
+    repo.commit("add ruff", author=BOB, when=T0 + 10 * DAY)
+    [report] = await _mine(upload, runner, ALICE[1])
+    assert "Ruff" in {d.name for d in report.frameworks}
+    mine = {s.name: s for s in _analysis([report], ALICE[1]).projects[0].user_skills}
+    # alice's only touch of the file predates Ruff in it: no Ruff work of hers.
+    assert "pre-commit" in mine
+    assert "Ruff" not in mine
+    assert "Ruff" not in " ".join(e for s in mine.values() for e in s.evidence)
+
+    repo.write(".pre-commit-config.yaml", _PRE_COMMIT % "24.1.0" + _RUFF_HOOK)
+    repo.commit("bump black", author=ALICE, when=T0 + 20 * DAY)
+    [report] = await _mine(upload, runner, ALICE[1])
+    assert report.history is not None
+    [ruff] = [t for t in report.history.tool_touches if t.name == "Ruff"]
+    assert (ruff.introduced, ruff.user_commits) == (datetime.fromtimestamp(T0 + 10 * DAY, UTC), 1)
+    mine = {s.name: s for s in _analysis([report], ALICE[1]).projects[0].user_skills}
+    assert _first_dates(mine["Ruff"].evidence)[0] == "2023-12-04"  # day 20, not day 0
+    assert _first_dates(mine["pre-commit"].evidence)[0] == "2023-11-14"
+    assert "the user changed .pre-commit-config.yaml (1 commit(s), 2023-12-04 to 2023-12-04)" in (
+        mine["Ruff"].evidence
+    )
+
+
+async def test_every_credited_skill_has_a_first_date_recomputable_from_git(
+    repos: Factory, upload: Path, runner: GitRunner
+) -> None:
+    """Languages date from the user's first commit in them, practices from their evidence:
+    tests, docs, the credited tools' files. A practice with no dated work of the user's own is
+    not credited."""
+    repo = repos.repo("dated")
+    repo.write("app/core.py", "x = 1\n" * 10)
+    repo.write("README.md", "# dated\n")
+    repo.write("tests/test_core.py", "def test_x():\n    assert True\n")
+    repo.write(".github/workflows/ci.yml", "on: push\njobs: {}\n")
+    repo.write("mypy.ini", "[mypy]\nstrict = True\n")
+    repo.commit("init", author=BOB, when=T0)
+    repo.write("app/core.py", "x = 2\n" * 10)
+    repo.commit("python", author=ALICE, when=T0 + DAY)
+    repo.write("tests/test_core.py", "def test_x():\n    assert 1\n")
+    repo.commit("tests", author=ALICE, when=T0 + 2 * DAY)
+    repo.write(".github/workflows/ci.yml", "on: [push]\njobs: {}\n")
+    repo.write("README.md", "# dated, documented\n")
+    repo.commit("ci and docs", author=ALICE, when=T0 + 3 * DAY)
+    repo.write("web/app.js", "export const a = 1;\n")
+    repo.commit("js", author=ALICE, when=T0 + 4 * DAY)
+    [report] = await _mine(upload, runner, ALICE[1])
+    mine = {s.name: s for s in _analysis([report], ALICE[1]).projects[0].user_skills}
+    firsts = {name: _first_dates(s.evidence)[:1] for name, s in mine.items()}
+    assert all(firsts.values()), firsts  # every credited skill is dated
+    assert firsts["Python"] == ["2023-11-15"]
+    assert firsts["Testing"] == ["2023-11-16"]
+    assert firsts["CI/CD"] == ["2023-11-17"]
+    assert firsts["Documentation"] == ["2023-11-17"]
+    assert firsts["JavaScript"] == ["2023-11-18"]
+    # bob's mypy.ini is his: no Type Checking for alice, however much configuration she wrote.
+    assert "Type Checking" not in mine
+    assert "mypy" not in mine
