@@ -194,6 +194,11 @@ class _PathInfo:
     excluded: bool
     declaring: bool  # a manifest, configuration or workflow file: its touches are kept
     also: str | None = None  # one of the two keys above, for C and C++ paths
+    tallied: tuple[str, ...] = ()  # the language tallies a change of it counts in
+
+    def __post_init__(self) -> None:
+        keys = tuple(key for key in (self.language, self.also) if key is not None)
+        object.__setattr__(self, "tallied", keys)
 
 
 class PathCache:
@@ -330,39 +335,23 @@ class HistoryFold:
             author_added += added
             author_deleted += deleted
             weight = 1 if binary else added + deleted
-            kind, language = info.kind, info.language
-            first_of_language = False
-            if language is not None and language not in seen_languages:
-                seen_languages.add(language)
-                first_of_language = True
-            also = info.also
-            first_of_also = False
-            if also is not None and also not in seen_languages:
-                seen_languages.add(also)
-                first_of_also = True
+            kind = info.kind
+            # (key, is this commit's first change in it): a commit counts once per language.
+            keys = [(key, key not in seen_languages) for key in info.tallied]
+            seen_languages.update(info.tallied)
             for tally in tallies:
                 tally.added += added
                 tally.deleted += deleted
                 tally.activity[kind] += weight
                 tally.files.add(path)
-                if language is not None:
-                    lang = tally.languages.get(language)
+                for key, first in keys:
+                    lang = tally.languages.get(key)
                     if lang is None:
-                        lang = tally.languages[language] = _Lang()
+                        lang = tally.languages[key] = _Lang()
                     lang.added += added
                     lang.deleted += deleted
                     lang.files.add(path)
-                    if first_of_language:
-                        lang.commits += 1
-                        lang.span.see(when)
-                if also is not None:
-                    lang = tally.languages.get(also)
-                    if lang is None:
-                        lang = tally.languages[also] = _Lang()
-                    lang.added += added
-                    lang.deleted += deleted
-                    lang.files.add(path)
-                    if first_of_also:
+                    if first:
                         lang.commits += 1
                         lang.span.see(when)
         author.added += author_added
