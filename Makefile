@@ -8,7 +8,7 @@ DATA_DIR ?= $(CURDIR)/data
 GRAPHIQL_DIR := graphql_api/static/graphiql
 export HOST PORT DATA_DIR
 
-.PHONY: serve test lint format bench bench-dashboard bench-e2e bench-ingest bench-truth bench-scale schema assets clean
+.PHONY: serve test lint format bench bench-dashboard bench-e2e bench-ingest bench-truth bench-scale bench-queues schema assets clean
 
 # The environment: created when missing, reinstalled when pyproject.toml changes.
 $(VENV): pyproject.toml
@@ -60,6 +60,9 @@ bench-ingest: $(VENV)
 # BENCH_DATABASE_URL, else TEST_DATABASE_URL, else the local server's postgres database).
 bench-scale: $(VENV)
 	$(BIN)/python -m bench.scale_bench
+
+bench-queues: $(VENV)
+	$(BIN)/python -m bench.queue_engines
 
 bench-truth: $(VENV)
 	TRUTH_REPOS=$(TRUTH_REPOS) $(BIN)/python -m bench.truth_bench
