@@ -25,7 +25,7 @@ from typing import Any
 from bench import mining_bench
 from bench.synth import CACHE, Spec, ensure
 from mining.discover import DiscoveredProject
-from mining.git import GitRunner
+from mining.git import GitRunner, HardenedGitRunner
 from mining.pipeline import mine_all, mine_project
 from mining.records import Identity, ProjectKind
 
@@ -79,7 +79,7 @@ def pydriller_time(repo: Path) -> float | None:
 
 
 async def main() -> None:
-    runner = GitRunner(timeout=900)
+    runner = HardenedGitRunner(timeout=900)
     SCRATCH.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     big, small = await ensure(Spec(20_000), runner), await ensure(Spec(5_000), runner)

@@ -40,7 +40,7 @@ import httpx
 from bench import dashboard_floor
 from bench.ingest_bench import free_port, proc_status_mb
 from bench.synth import CACHE, Spec, fast_import_stream
-from mining.git import GitRunner
+from mining.git import HardenedGitRunner
 
 ROOT = Path(__file__).resolve().parent.parent
 USER = "dev0@example.com"
@@ -103,7 +103,7 @@ def ensure_portfolio_zip() -> Path:
     if path.exists():
         return path
     work = Path(tempfile.mkdtemp(prefix="dashboard-repos-"))
-    runner = GitRunner(timeout=600)
+    runner = HardenedGitRunner(timeout=600)
     try:
 
         async def build() -> None:

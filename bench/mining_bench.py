@@ -33,7 +33,7 @@ from pathlib import Path
 
 from bench.synth import CACHE, Spec, ensure
 from mining.discover import discover
-from mining.git import GitRunner
+from mining.git import HardenedGitRunner
 from mining.pipeline import mine_project
 from mining.records import Identity
 
@@ -125,7 +125,7 @@ def cpu_split(repo: Path) -> tuple[float, float]:
     ceiling = repo.resolve()
 
     async def mine() -> None:
-        runner = GitRunner(ceiling=ceiling, timeout=3600)
+        runner = HardenedGitRunner(ceiling=ceiling, timeout=3600)
         try:
             await mine_project(project, Identity.of(EMAIL), runner)
         finally:
@@ -149,7 +149,7 @@ def commits_of(repo: Path) -> int:
 
 def repositories() -> list[tuple[str, Path]]:
     """The generated repositories, then those in $BENCH_REPOS (sorted by name)."""
-    runner = GitRunner(timeout=3600)
+    runner = HardenedGitRunner(timeout=3600)
     try:
         found = [(f"synthetic {n // 1000}k", asyncio.run(ensure(Spec(n), runner))) for n in SIZES]
     finally:

@@ -39,7 +39,7 @@ from mining import bots
 from mining.analyze import analyze_portfolio
 from mining.analyze.signals import signals_of
 from mining.discover import DiscoveredProject, project_name
-from mining.git import GitRunner
+from mining.git import GitRunner, HardenedGitRunner
 from mining.pipeline import mine_project
 from mining.records import Identity, LanguageKind, ProjectKind, ProjectReport
 from mining.registry import REGISTRY
@@ -261,7 +261,7 @@ def main() -> int:
 
 
 async def mine_all(labels: list[dict[str, Any]], root: Path) -> list[dict[str, Any]]:
-    runner = GitRunner(ceiling=root, timeout=1800)
+    runner = HardenedGitRunner(ceiling=root, timeout=1800)
     try:
         results = [r for label in labels if (r := await one(label, root, runner))]
         for result in results:

@@ -1,8 +1,10 @@
 """The mining error hierarchy.
 
     MiningError                      base; `code` is a stable machine-readable string
-    ├── GitCommandError              git exited non-zero or timed out (argv, returncode, stderr)
-    │     codes: NOT_A_REPO, EMPTY_REPO, CORRUPT, TIMEOUT, TOO_LARGE (out of memory), GIT_FAILED
+    ├── GitCommandError              git failed or was stopped (argv, returncode, stderr)
+    │     exited non-zero: NOT_A_REPO, EMPTY_REPO, CORRUPT, TOO_LARGE (out of memory), GIT_FAILED
+    │     stopped by us (returncode None): TIMEOUT, OUTPUT_TOO_LARGE (more output than the
+    │     command's cap), GIT_FAILED (it could not be started within its limits)
     ├── MiningError(code=TOO_LARGE)  more files or paths than any real project has
     └── RepoUnsafeError              the extracted tree failed the safety checks (REPO_UNSAFE);
                                      git never touched it
@@ -51,7 +53,7 @@ class GitCommandError(MiningError):
         self.argv = tuple(argv)
         self.returncode = returncode
         self.stderr = stderr
-        status = "timed out" if returncode is None else f"exited {returncode}"
+        status = _STOPPED.get(code, "was not run") if returncode is None else f"exited {returncode}"
         detail = stderr.strip() or "(no stderr)"
         super().__init__(f"{' '.join(self.argv)!r} {status}: {detail}", code=code)
 
@@ -59,12 +61,16 @@ class GitCommandError(MiningError):
         return _GIT_MESSAGES.get(self.code, _GIT_MESSAGES["GIT_FAILED"])
 
 
+# What happened to a git that did not exit by itself (returncode None), by code.
+_STOPPED = {"TIMEOUT": "timed out", "OUTPUT_TOO_LARGE": "was stopped for its output"}
+
 _GIT_MESSAGES = {
     "NOT_A_REPO": "git does not recognise this as a repository",
     "EMPTY_REPO": "the repository has no commits",
     "CORRUPT": "the repository's objects are missing or corrupt",
     "TIMEOUT": "git took too long on this repository",
     "TOO_LARGE": "git ran out of memory on this repository",
+    "OUTPUT_TOO_LARGE": "git printed more than we read from one command on this repository",
     "GIT_FAILED": "git could not read this repository",
 }
 

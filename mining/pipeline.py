@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING
 
 from mining.discover import SKIP_DIRS, DiscoveredProject, discover, is_bare_repository
 from mining.errors import MiningError
-from mining.git import GitRunner
+from mining.git import GitRunner, HardenedGitRunner
 from mining.log_reader import LOG_ARGS, Split, default_processes, list_commits, read_history
 from mining.parse import BatchParser, LsTreeParser, TreeEntry
 from mining.parse.mailmap import parse_check_mailmap
@@ -553,7 +553,7 @@ async def mine_tree(
     """Discover the projects under `root` (in a worker thread) and mine them concurrently,
     yielding reports in completion order. Use inside `contextlib.aclosing(...)`."""
     own = runner is None
-    runner = runner or GitRunner(ceiling=await asyncio.to_thread(root.resolve))
+    runner = runner or HardenedGitRunner(ceiling=await asyncio.to_thread(root.resolve))
     try:
         projects = await asyncio.to_thread(discover, root)
         mined = mine_all(

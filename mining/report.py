@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from mining.discover import discover
-from mining.git import GitRunner
+from mining.git import HardenedGitRunner
 from mining.log_reader import Split, default_processes
 from mining.pipeline import mine_all
 from mining.records import Identity, ProjectFailure, ProjectReport
@@ -188,8 +188,8 @@ async def collect(
         runner.close()
 
 
-class _Runner(GitRunner):
-    """A GitRunner that sets `issued` when its first command is issued."""
+class _Runner(HardenedGitRunner):
+    """A HardenedGitRunner that sets `issued` when its first command is issued."""
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)

@@ -48,7 +48,7 @@ from graphql_api.ops.metrics import MINING_SECONDS
 from graphql_api.settings import Settings
 from mining.analyze import PortfolioAnalysis, RepresentationPrefs, analyze_portfolio
 from mining.discover import DiscoveredProject, discover
-from mining.git import GitRunner
+from mining.git import HardenedGitRunner
 from mining.pipeline import Split, default_processes, mine_each
 from mining.records import Identity, ProjectFailure, ProjectReport
 
@@ -345,7 +345,8 @@ class JobRunner:
                 labels[project] = upload
         await self._update(run, stage="mining", total=len(labels))
         self._publish(run, EventKind.STAGE)
-        runner = GitRunner(ceiling=self.settings.extracted_dir.resolve(), scratch=self.scratch)
+        ceiling = self.settings.extracted_dir.resolve()
+        runner = HardenedGitRunner(ceiling=ceiling, scratch=self.scratch)
         try:
             processes = self.settings.mining_processes or default_processes()
             mined = mine_each(

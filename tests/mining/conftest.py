@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mining.git import GitRunner
+from mining.git import GitRunner, HardenedGitRunner
 from tests.mining.repo_builder import Factory
 
 
@@ -27,6 +27,6 @@ def repos(upload: Path, tmp_path: Path) -> Factory:
 
 @pytest.fixture
 def runner(upload: Path) -> Iterator[GitRunner]:
-    git = GitRunner(ceiling=upload, timeout=60)
+    git = HardenedGitRunner(ceiling=upload, timeout=60)
     yield git
     git.close()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from mining import git
 from mining.errors import GitCommandError
 from mining.git import (
     BLOCK_SIZE,
@@ -18,6 +19,7 @@ from mining.git import (
     MEMORY_LIMIT,
     SAFE_CONFIG,
     GitRunner,
+    HardenedGitRunner,
     classify_failure,
 )
 from tests.mining.repo_builder import Factory
@@ -33,8 +35,8 @@ def fake_git(tmp_path: Path, body: str) -> Path:
 
 async def test_environment_is_built_from_scratch(tmp_path: Path) -> None:
     out = tmp_path / "seen"
-    runner = GitRunner(git=str(fake_git(tmp_path, f'env > {out}; echo "$@" >> {out}')),
-                       ceiling=tmp_path)  # fmt: skip
+    runner = HardenedGitRunner(git=str(fake_git(tmp_path, f'env > {out}; echo "$@" >> {out}')),
+                               ceiling=tmp_path)  # fmt: skip
     os.environ["AM_LEAK_CHECK"] = "1"
     try:
         assert await runner.run(["log"]) == b""
@@ -61,8 +63,14 @@ async def test_run_and_stream(runner: GitRunner) -> None:
     assert (await runner.run(["--version"])).startswith(b"git version ")
     with pytest.raises(GitCommandError) as info:
         await runner.run(["--version"], max_bytes=4)
-    assert info.value.code == "GIT_FAILED"
-    assert "more than 4 bytes" in str(info.value)
+    assert info.value.code == "OUTPUT_TOO_LARGE"
+    assert info.value.returncode is None
+    assert (
+        str(info.value) == "'git --version' was stopped for its output: more than 4 bytes of output"
+    )
+    assert info.value.public(Path("/")) == (
+        "git printed more than we read from one command on this repository"
+    )
 
 
 async def test_not_a_repo(runner: GitRunner, tmp_path: Path) -> None:
@@ -111,19 +119,20 @@ def _alive(pid: int) -> bool:
 
 async def test_timeout_kills_the_process_group(tmp_path: Path) -> None:
     pidfile = tmp_path / "pid"
-    runner = GitRunner(git=str(fake_git(tmp_path, f"echo $$ > {pidfile}; exec sleep 30")),
-                       timeout=0.5)  # fmt: skip
+    runner = HardenedGitRunner(git=str(fake_git(tmp_path, f"echo $$ > {pidfile}; exec sleep 30")),
+                               timeout=0.5)  # fmt: skip
     with pytest.raises(GitCommandError) as info:
         await runner.run(["log"])
     assert info.value.code == "TIMEOUT"
     assert info.value.returncode is None
+    assert str(info.value) == "'git log' timed out: (no stderr)"
     assert not _alive(int(pidfile.read_text()))
 
 
 async def test_cancellation_kills_git(tmp_path: Path) -> None:
     pidfile = tmp_path / "pid"
     script = fake_git(tmp_path, f"echo $$ > {pidfile}; echo started; exec sleep 30")
-    runner = GitRunner(git=str(script))
+    runner = HardenedGitRunner(git=str(script))
     started = asyncio.Event()
 
     async def consume() -> None:
@@ -142,7 +151,7 @@ async def test_cancellation_kills_git(tmp_path: Path) -> None:
 async def test_leaving_the_loop_early_kills_git(tmp_path: Path) -> None:
     pidfile = tmp_path / "pid"
     script = fake_git(tmp_path, f"echo $$ > {pidfile}; echo started; exec sleep 30")
-    runner = GitRunner(git=str(script))
+    runner = HardenedGitRunner(git=str(script))
     async with contextlib.aclosing(runner.stream(["log"])) as chunks:
         async for chunk in chunks:
             assert chunk == b"started\n"
@@ -150,24 +159,37 @@ async def test_leaving_the_loop_early_kills_git(tmp_path: Path) -> None:
     assert not _alive(int(pidfile.read_text()))
 
 
-async def test_git_runs_with_memory_and_cpu_limits(tmp_path: Path) -> None:
-    pidfile = tmp_path / "pid"
-    script = fake_git(tmp_path, f"echo $$ > {pidfile}; echo started; exec sleep 30")
-    runner = GitRunner(git=str(script))
-    limits = ""
-    async with contextlib.aclosing(runner.stream(["log"])) as chunks:
-        async for _ in chunks:  # the limits are set before the first chunk is read
-            pid = await asyncio.to_thread(pidfile.read_text)
-            limits = await asyncio.to_thread(Path(f"/proc/{pid.strip()}/limits").read_text)
-            break
+async def test_the_limits_are_set_before_git_starts(tmp_path: Path) -> None:
+    # The first thing the program does is read its own limits: they were set before exec.
+    seen = tmp_path / "limits"
+    runner = HardenedGitRunner(git=str(fake_git(tmp_path, f"cat /proc/$$/limits > {seen}")))
+    assert await runner.run(["log"]) == b""
+    limits = seen.read_text()
     assert re.search(rf"Max address space\s+{MEMORY_LIMIT}\s+{MEMORY_LIMIT}", limits)
     assert re.search(rf"Max cpu time\s+{CPU_LIMIT}\s+{CPU_LIMIT}", limits)
+
+
+async def test_git_is_not_run_when_its_limits_cannot_be_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    ran = tmp_path / "ran"
+    runner = HardenedGitRunner(git=str(fake_git(tmp_path, f"touch {ran}")))
+    monkeypatch.setattr(git, "MEMORY_LIMIT", -1024)  # a limit setrlimit refuses
+    with pytest.raises(GitCommandError) as info:
+        await runner.run(["log"])
+    assert info.value.code == "GIT_FAILED"
+    assert str(info.value) == "'git log' was not run: resource limits could not be set"
+    assert not ran.exists()
+    [record] = [r for r in caplog.records if r.name == "mining.git"]
+    assert record.levelname == "ERROR"
+    assert record.getMessage().startswith("git not run: its resource limits could not be set: ")
+    assert "ulimit" in record.getMessage()  # the shell's own reason
 
 
 async def test_consume_hands_over_large_blocks_in_another_thread(tmp_path: Path) -> None:
     size = BLOCK_SIZE * 2 + 12_345
     script = fake_git(tmp_path, f"head -c {size} /dev/zero | tr '\\0' 'x'; echo -n end")
-    runner = GitRunner(git=str(script))
+    runner = HardenedGitRunner(git=str(script))
     blocks: list[bytes] = []
     threads: set[str] = set()
 
@@ -201,7 +223,7 @@ async def test_consume_feeds_stdin(runner: GitRunner, repos: Factory) -> None:
 async def test_a_failing_sink_stops_and_kills_git(tmp_path: Path) -> None:
     pidfile = tmp_path / "pid"
     script = fake_git(tmp_path, f"echo $$ > {pidfile}; exec yes")
-    runner = GitRunner(git=str(script))
+    runner = HardenedGitRunner(git=str(script))
     calls = 0
 
     def sink(block: bytes) -> None:
@@ -219,7 +241,7 @@ async def test_consume_times_out_and_cancels(tmp_path: Path) -> None:
     pidfile = tmp_path / "pid"
     script = fake_git(tmp_path, f"echo $$ > {pidfile}; echo started; exec sleep 30")
     with pytest.raises(GitCommandError) as info:
-        await GitRunner(git=str(script), timeout=0.5).consume(["log"], lambda _: None)
+        await HardenedGitRunner(git=str(script), timeout=0.5).consume(["log"], lambda _: None)
     assert info.value.code == "TIMEOUT"
     assert not _alive(int(pidfile.read_text()))
 
@@ -231,7 +253,7 @@ async def test_consume_times_out_and_cancels(tmp_path: Path) -> None:
         blocks.append(block)
         loop.call_soon_threadsafe(started.set)
 
-    task = asyncio.create_task(GitRunner(git=str(script)).consume(["log"], sink))
+    task = asyncio.create_task(HardenedGitRunner(git=str(script)).consume(["log"], sink))
     await started.wait()
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
@@ -242,4 +264,4 @@ async def test_consume_times_out_and_cancels(tmp_path: Path) -> None:
 
 def test_git_flushes_its_output_in_full_buffers() -> None:
     # Unset, git flushes after every commit on a pipe (git(1), GIT_FLUSH).
-    assert GitRunner().env["GIT_FLUSH"] == "0"
+    assert HardenedGitRunner().env["GIT_FLUSH"] == "0"

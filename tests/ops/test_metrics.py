@@ -133,7 +133,7 @@ async def test_readyz_names_each_check(client: httpx.AsyncClient) -> None:
 async def test_git_processes_are_counted_while_they_run(tmp_path: Path) -> None:
     seen: list[int] = []
     git.PROCESSES.listen(seen.append)
-    runner = git.GitRunner(scratch=tmp_path)
+    runner = git.HardenedGitRunner(scratch=tmp_path)
     try:
         await asyncio.gather(runner.run(["--version"]), runner.run(["--version"]))
     finally:
