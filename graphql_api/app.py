@@ -26,7 +26,7 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from graphql_api import graphiql, http_rules
 from graphql_api.auth import NOBODY, Caller, CallerMiddleware, local_caller, resolve_caller
-from graphql_api.db import migrate
+from graphql_api.db import curation, migrate
 from graphql_api.db.engine import Database
 from graphql_api.http_rules import JsonBodyLimitMiddleware
 from graphql_api.ingest import (
@@ -286,6 +286,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 on_stored=record_upload,
             ),
             Route("/exports/{uid:str}", download_export),
+            Route("/thumbnails/{uid:str}", serve_thumbnail),
             Mount("/graphiql", graphiql.assets_app(), name="graphiql"),
         ],
         middleware=[
@@ -348,3 +349,30 @@ async def download_export(request: Request) -> Response:
         )
     path, media_type = found
     return FileResponse(path, media_type=media_type, filename=path.name)
+
+
+async def serve_thumbnail(request: Request) -> Response:
+    """GET /thumbnails/{id}: the caller's own project picture, as re-encoded when it was set
+    (never the uploaded bytes); another owner's is as missing as none."""
+    services: Services = request.app.state.app_state.ready()
+    caller: Caller = request.state.caller
+    async with services.db.read() as session:
+        found = await curation.thumbnail(
+            session, request.path_params["uid"][:64], owner_id=caller.owner_id
+        )
+    if found is None:
+        return JSONResponse(
+            {"errors": [{"message": "no such thumbnail", "extensions": {"code": "NOT_FOUND"}}]},
+            status_code=404,
+        )
+    return Response(
+        found.data,
+        media_type=found.media_type,
+        headers={
+            "ETag": f'"{found.sha256}"',
+            # A new picture gets a new URL, so this one never changes.
+            "Cache-Control": "private, max-age=31536000, immutable",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+        },
+    )

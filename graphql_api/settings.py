@@ -43,6 +43,7 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     max_page_size: int = 100
     max_upload_bytes: int = 2 * 1024**3
+    max_thumbnail_bytes: int = 5 * 1024**2  # one picture sent to setProjectThumbnail
     # Query bounds (README, "Limits"); each refused query gets its own extensions.code.
     max_query_depth: int = 10
     max_query_aliases: int = 30
@@ -164,6 +165,7 @@ class Settings:
             allowed_origins=_split(env.get("ALLOWED_ORIGINS", "")),
             max_page_size=read.integer("MAX_PAGE_SIZE"),
             max_upload_bytes=read.integer("MAX_UPLOAD_BYTES"),
+            max_thumbnail_bytes=read.integer("MAX_THUMBNAIL_BYTES"),
             max_query_depth=read.integer("MAX_QUERY_DEPTH"),
             max_query_aliases=read.integer("MAX_QUERY_ALIASES"),
             max_query_tokens=read.integer("MAX_QUERY_TOKENS"),

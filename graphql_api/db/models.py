@@ -21,6 +21,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -275,7 +276,11 @@ class RepoStat(Base, PublicId, CreatedAt):
     health_components: Mapped[list[dict[str, Any]]] = mapped_column(
         ValidatedJSON(js.SCORE_COMPONENTS), default=list
     )
+    # Our own route to the project's thumbnail (GET /thumbnails/{uid}), set by
+    # setProjectThumbnail; a new image gets a new uid, so a cached copy is never stale.
     thumbnail_url: Mapped[str | None] = mapped_column(String(1000))
+    # The user's own word for their role here (setProjectRole); None shows the mined role.
+    user_role_override: Mapped[str | None] = mapped_column(String(100))
     showcased: Mapped[bool] = mapped_column(Boolean, default=False)
     summary: Mapped[str | None] = mapped_column(Text)
     # The mined report (mining.records.ProjectReport via mining.codec), so ranking, resume
@@ -370,11 +375,15 @@ class ProjectEvidence(Base, PublicId, CreatedAt):
     repo_stat_id: Mapped[int] = mapped_column(
         ForeignKey("repo_stats.id", ondelete="CASCADE"), index=True
     )
-    # metric | testing | documentation | code_quality | evaluation
+    # mined: metric | testing | documentation | code_quality | evaluation;
+    # added by the user (addEvidence): any of those, or feedback | award | custom
     type: Mapped[str] = mapped_column(String(30))
     content: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(100))
     date: Mapped[date | None] = mapped_column(Date)
+    # "mined" rows are replaced by each mining of the project; "user" rows are the user's and
+    # only addEvidence/deleteEvidence change them.
+    origin: Mapped[str] = mapped_column(String(10), default="mined", server_default="mined")
 
     repo_stat: Mapped[RepoStat] = relationship(back_populates="evidence", lazy="raise")
 
@@ -389,8 +398,46 @@ class ResumeItem(Base, PublicId, CreatedAt):
     repo_stat_id: Mapped[int] = mapped_column(
         ForeignKey("repo_stats.id", ondelete="CASCADE"), index=True
     )
+    # Changed or written by the user (updateResumeItem, addResumeItem): regenerating the
+    # resume keeps it as it is. Generated items are replaced in place (same uid).
+    edited: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Which generated bullet this is (its generated title), so regeneration finds it again;
+    # None for an item the user added.
+    generated_key: Mapped[str | None] = mapped_column(String(300))
 
     repo_stat: Mapped[RepoStat] = relationship(back_populates="resume_items", lazy="raise")
+
+
+class DismissedItem(Base, CreatedAt):
+    """A generated row the user deleted (mined evidence, a generated resume item): mining or
+    regenerating the resume again does not bring it back. `key` names the row across
+    regenerations (see graphql_api/jobs/curation.py)."""
+
+    __tablename__ = "dismissed_items"
+    __table_args__ = (UniqueConstraint("repo_stat_id", "kind", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    repo_stat_id: Mapped[int] = mapped_column(
+        ForeignKey("repo_stats.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))  # evidence | resume_item
+    key: Mapped[str] = mapped_column(String(64))
+
+
+class ProjectThumbnail(Base, PublicId, CreatedAt):
+    """A project's picture as served: decoded, checked and re-encoded as PNG
+    (graphql_api/thumbnails.py), never the uploaded bytes themselves."""
+
+    __tablename__ = "project_thumbnails"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    repo_stat_id: Mapped[int] = mapped_column(
+        ForeignKey("repo_stats.id", ondelete="CASCADE"), unique=True
+    )
+    owner_id: Mapped[int] = owner_fk()
+    media_type: Mapped[str] = mapped_column(String(40))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True, deferred_raiseload=True)
 
 
 class RepresentationPrefs(Base):

@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from graphql_api.db import curation, models, writes
 from graphql_api.db import json_schemas as js
-from graphql_api.db import models, writes
 from graphql_api.db.engine import Database
 from graphql_api.db.types import checked
 from mining import codec
@@ -111,6 +111,29 @@ async def write_project(
 ) -> models.RepoStat:
     """Write one project (`values` from `project_values`) and everything derived from it."""
     project = await writes.upsert_project(session, portfolio_id, project_key(report), values)
+    await write_skills(session, project, analysis)
+    await curation.replace_mined_evidence(
+        session,
+        project,
+        [
+            {
+                "type": e.type.value,
+                "content": e.content,
+                "source": e.source.value,
+                "date": e.date,
+            }
+            for e in analysis.evidence
+        ],
+    )
+    await writes.replace_children(session, project, models.UserRepoStat, _user_stats(report))
+    return project
+
+
+async def write_skills(
+    session: AsyncSession, project: models.RepoStat, analysis: ProjectAnalysis
+) -> None:
+    """The project's skills and the user's skills in it, as analysed (hidden skills left
+    out by the analysis), replacing what was there."""
     everyone, users = analysis.skills, analysis.user_skills
     both: list[ProjectSkill | UserProjectSkill] = [*everyone, *users]
     wanted = [(s.name, s.category.value) for s in both]
@@ -134,22 +157,6 @@ async def write_project(
         models.UserProjectSkill,
         [row(s, user_email=s.user_email) for s in users],
     )
-    await writes.replace_children(
-        session,
-        project,
-        models.ProjectEvidence,
-        [
-            {
-                "type": e.type.value,
-                "content": e.content,
-                "source": e.source.value,
-                "date": e.date,
-            }
-            for e in analysis.evidence
-        ],
-    )
-    await writes.replace_children(session, project, models.UserRepoStat, _user_stats(report))
-    return project
 
 
 async def save_ranking(
@@ -188,6 +195,8 @@ async def write_ranking(
                     "normalised": c.normalised,
                     "weight": c.weight,
                     "contribution": c.contribution,
+                    # shown by `rankingComponents` (prefs.comparison_attributes)
+                    "compared": c in p.rank.comparison,
                 }
                 for c in p.rank.components
             ],
@@ -201,20 +210,29 @@ async def write_ranking(
         p.project_key: p for p in await writes.projects_of(session, portfolio_id, list(ranking))
     }
     for result in analysis.projects:
-        await writes.replace_children(
+        await curation.merge_resume_items(
             session,
             projects[keys[result.path]],
-            models.ResumeItem,
             [
-                {
-                    "title": item.title,
-                    "content": item.content,
-                    "category": item.category.value,
-                    "position": i,
-                }
-                for i, item in enumerate(result.resume_items)
+                curation.Generated(item.title, item.content, item.category.value)
+                for item in result.resume_items
             ],
         )
+
+
+async def save_curated(
+    db: Database, portfolio_id: str, reports: Sequence[ProjectReport], analysis: PortfolioAnalysis
+) -> None:
+    """What the representation preferences shape, written at once in one transaction: the
+    ranking (order, showcased, compared components), each live project's skill lists (hidden
+    skills left out) and its resume items (edited ones kept)."""
+    async with db.write() as session:
+        await write_ranking(session, portfolio_id, reports, analysis)
+        keys = {report.path: project_key(report) for report in reports}
+        rows = await writes.projects_of(session, portfolio_id, list(keys.values()))
+        by_key = {row.project_key: row for row in rows}
+        for result in analysis.projects:
+            await write_skills(session, by_key[keys[result.path]], result)
 
 
 @dataclass(frozen=True, slots=True)

@@ -268,15 +268,26 @@ class Services:
     # --- recomputation from stored reports ---------------------------------------------------
 
     async def analyze(
-        self, portfolio_id: str, owner_id: int, weights: dict[str, float] | None = None
+        self,
+        portfolio_id: str,
+        owner_id: int,
+        weights: dict[str, float] | None = None,
+        *,
+        deleting: tuple[int, bool] | None = None,
     ) -> tuple[list[ProjectReport], PortfolioAnalysis]:
+        """Analyse the live projects from their stored reports; `deleting` (project id, True
+        to delete or False to restore) analyses as if that change were made."""
         async with self.db.read() as session:
             portfolio = await queries.by_uid(
                 session, models.Portfolio, portfolio_id, owner_id=owner_id
             )
             if portfolio is None:
                 raise JobStateError("NOT_FOUND", "no such portfolio")
-            rows = await queries.portfolio_projects(session, portfolio_id, owner_id=owner_id)
+            rows = await queries.portfolio_projects(
+                session, portfolio_id, owner_id=owner_id, include_deleted=deleting is not None
+            )
+            if deleting is not None:
+                rows = [row for row in rows if _live_after(row, *deleting)]
             prefs = RepresentationPrefs.from_json(
                 await queries.prefs_of(session, portfolio_id, owner_id=owner_id)
             )
@@ -316,6 +327,23 @@ class Services:
                 portfolio.ranking_weights = weights
         await persist.save_ranking(self.db, portfolio_id, reports, analysis, with_resume=False)
 
+    async def set_deleted(self, project: models.RepoStat, deleted: bool) -> None:
+        """Soft-delete or restore a project and rank the portfolio again, in one transaction
+        (the others move up or make room at once)."""
+        pid, owner_id = project.portfolio_id, project.owner_id
+        reports, analysis = await self.analyze(pid, owner_id, deleting=(project.id, deleted))
+        async with self.db.write() as session:
+            row = await session.get_one(models.RepoStat, project.id)
+            await writes.mark_deleted(session, row, deleted)
+            await persist.write_ranking(session, pid, reports, analysis, with_resume=False)
+
+    async def apply_prefs(self, portfolio_id: str, owner_id: int) -> None:
+        """Apply the stored representation preferences now, from the stored reports: the
+        ranking, skill lists without hidden skills, resume items (the profile follows by its
+        stamp)."""
+        reports, analysis = await self.analyze(portfolio_id, owner_id)
+        await persist.save_curated(self.db, portfolio_id, reports, analysis)
+
     async def regenerate_resume(self, portfolio_id: str, owner_id: int) -> None:
         """Resume items again from the stored reports (idempotent), and a summary per
         showcased project: from an LLM only when the consent in force allows it."""
@@ -346,3 +374,7 @@ class Services:
             provider=type(provider).__name__,
             user_email=emails[0] if emails else "",
         )
+
+
+def _live_after(row: models.RepoStat, project_id: int, deleted: bool) -> bool:
+    return not deleted if row.id == project_id else row.deleted_at is None

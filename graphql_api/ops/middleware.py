@@ -30,6 +30,8 @@ def route_of(path: str) -> str:
         return path
     if path.startswith("/exports/"):
         return "/exports/{uid}"
+    if path.startswith("/thumbnails/"):
+        return "/thumbnails/{uid}"
     if path.startswith("/graphiql/"):
         return "/graphiql/{file}"
     return "other"

@@ -144,6 +144,8 @@ class ConfigMutations:
             await writes.put_prefs(
                 session, pid, cast(dict[str, Any], prefs), owner_id=info.context.owner_id
             )
+        # At once: ranking, showcase, compared components, skill lists, resume items.
+        await info.context.services.apply_prefs(pid, info.context.owner_id)
         return SetRepresentationPrefsPayload(prefs=prefs, user_errors=[])
 
     @strawberry.mutation(description="Soft-delete a project: hidden from listings and ranking.")
@@ -157,9 +159,11 @@ class ConfigMutations:
 
 async def _set_deleted(info: Info, project_id: str, *, deleted: bool) -> ProjectPayload:
     _, uid = ids.decode(project_id, "RepoStat")
-    async with info.context.db.write() as session:
+    async with info.context.db.read() as session:
         row = await queries.by_uid(session, models.RepoStat, uid, owner_id=info.context.owner_id)
         if row is None:
             return ProjectPayload(project=None, user_errors=[not_found("project", "id")])
-        await writes.mark_deleted(session, row, deleted)
-    return ProjectPayload(project=RepoStatType.from_model(row), user_errors=[])
+    await info.context.services.set_deleted(row, deleted)
+    async with info.context.db.read() as session:
+        fresh = await queries.by_uid(session, models.RepoStat, uid, owner_id=info.context.owner_id)
+    return ProjectPayload(project=RepoStatType.from_model(fresh or row), user_errors=[])
