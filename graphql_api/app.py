@@ -339,9 +339,7 @@ async def download_export(request: Request) -> Response:
     """GET /exports/{id}: the caller's own export; another owner's is as missing as none."""
     services: Services = request.app.state.app_state.ready()
     caller: Caller = request.state.caller
-    found = await export_file(
-        services.db, services.settings, request.path_params["uid"], caller.owner_id
-    )
+    found = await export_file(services, request.path_params["uid"], caller.owner_id)
     if found is None:
         return JSONResponse(
             {"errors": [{"message": "no such export", "extensions": {"code": "NOT_FOUND"}}]},

@@ -1,89 +1,63 @@
-"""Exports: a portfolio or its resume as JSON or Markdown, tracked in the exports table and
-downloaded from GET /exports/{id}. The file is written to a temporary name and renamed, so a
-download never sees half a file; a failure leaves the row `failed` with the reason."""
+"""Exports: a portfolio or its resume as JSON, Markdown or HTML, tracked in the exports table
+and downloaded from GET /exports/{id}. The file is written to a temporary name and renamed, so a
+download never sees half a file; a failure leaves the row `failed` with the reason.
+
+What each (kind, format) is:
+- portfolio, json: our portfolio document (graphql_api/present/documents.py);
+- resume, json: a JSON Resume (jsonresume.org schema);
+- markdown and html: the same document of the kind, as CommonMark or a self-contained,
+  printable page.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 import os
-from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import anyio
 
 from graphql_api.db import models, queries
-from graphql_api.db.engine import Database
 from graphql_api.db.types import utcnow
 from graphql_api.ingest.errors import is_disk_full
+from graphql_api.jobs.service import Services
 from graphql_api.leftovers import hold
-from graphql_api.settings import Settings
+from graphql_api.present import content, documents, html, markdown
 
 log = logging.getLogger("graphql_api.exports")
 
 KINDS = ("resume", "portfolio")
-FORMATS = {"json": ("json", "application/json"), "markdown": ("md", "text/markdown")}
+FORMATS = {
+    "json": ("json", "application/json"),
+    "markdown": ("md", "text/markdown; charset=utf-8"),
+    "html": ("html", "text/html; charset=utf-8"),
+}
 
 
-async def _content(db: Database, portfolio_id: str, owner_id: int) -> dict[str, Any]:
-    mine = {"owner_id": owner_id}
-    async with db.read() as session:
-        portfolio = await queries.by_uid(session, models.Portfolio, portfolio_id, **mine)
-        assert portfolio is not None
-        projects = await queries.ranked_projects(session, portfolio_id, **mine)
-        ids = [p.id for p in projects]
-        links = await queries.children_by_project(session, models.ProjectSkill, ids, **mine)
-        items = await queries.children_by_project(session, models.ResumeItem, ids, **mine)
-        skills = await queries.rows_by_ids(
-            session, models.Skill, [s.skill_id for s in links], **mine
-        )
-    names = {s.id: s.name for s in skills}
-    skills_of: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for link in links:
-        skills_of[link.repo_stat_id].append(
-            {"name": names[link.skill_id], "proficiency": link.proficiency, "level": link.level}
-        )
-    items_of: dict[int, list[dict[str, str]]] = defaultdict(list)
-    for item in items:
-        items_of[item.repo_stat_id].append(
-            {"title": item.title, "content": item.content, "category": item.category}
-        )
-    return {
-        "portfolio": {"name": portfolio.name, "userEmails": portfolio.user_emails},
-        "projects": [
-            {
-                "name": p.project_name,
-                "rankingScore": p.ranking_score,
-                "healthScore": p.health_score,
-                "primaryLanguage": p.primary_language,
-                "firstCommit": p.first_commit.isoformat() if p.first_commit else None,
-                "lastCommit": p.last_commit.isoformat() if p.last_commit else None,
-                "totalCommits": p.total_commits,
-                "summary": p.summary,
-                "skills": skills_of[p.id],
-                "resumeItems": items_of[p.id],
-            }
-            for p in projects
-        ],
-    }
+def _json(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def _markdown(content: dict[str, Any], kind: str) -> str:
-    title = content["portfolio"]["name"] or "Portfolio"
-    lines = [f"# {title}{' — resume' if kind == 'resume' else ''}", ""]
-    for project in content["projects"]:
-        if kind == "resume" and not project["resumeItems"]:
-            continue
-        lines += [f"## {project['name']}", ""]
-        if project["summary"]:
-            lines += [project["summary"], ""]
-        lines += [f"- **{item['title']}**: {item['content']}" for item in project["resumeItems"]]
-        if kind == "portfolio":
-            skills = ", ".join(f"{s['name']} ({s['level']})" for s in project["skills"])
-            lines += [f"- Skills: {skills}", f"- Commits: {project['totalCommits']}"]
-        lines.append("")
-    return "\n".join(lines)
+_DOCUMENTS: dict[str, Callable[[content.PortfolioView], dict[str, Any]]] = {
+    "resume": documents.json_resume,
+    "portfolio": documents.portfolio_document,
+}
+_RENDERERS: dict[tuple[str, str], Callable[[dict[str, Any]], str]] = {
+    ("resume", "json"): _json,
+    ("portfolio", "json"): _json,
+    ("resume", "markdown"): markdown.resume_markdown,
+    ("portfolio", "markdown"): markdown.portfolio_markdown,
+    ("resume", "html"): html.resume_html,
+    ("portfolio", "html"): html.portfolio_html,
+}
+
+
+def render(view: content.PortfolioView, kind: str, fmt: str) -> str:
+    """The text of one export of the portfolio (CPU only: run it off the event loop)."""
+    return _RENDERERS[kind, fmt](_DOCUMENTS[kind](view))
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -114,21 +88,22 @@ def failure_code(row: models.Export) -> str | None:
 
 
 async def create_export(
-    db: Database, settings: Settings, portfolio_id: str, owner_id: int, kind: str, fmt: str
+    services: Services, portfolio_id: str, owner_id: int, kind: str, fmt: str
 ) -> models.Export:
     """Write the export of the owner's portfolio (checked by the caller) and record it."""
+    db = services.db
     async with db.write() as session:
         row = models.Export(
             portfolio_id=portfolio_id, owner_id=owner_id, export_type=kind, format=fmt
         )
         session.add(row)
     extension, _ = FORMATS[fmt]
-    path = settings.exports_dir / f"{row.uid}.{extension}"
+    path = services.settings.exports_dir / f"{row.uid}.{extension}"
     try:
-        content = await _content(db, portfolio_id, owner_id)
-        if kind == "resume":
-            content["projects"] = [p for p in content["projects"] if p["resumeItems"]]
-        text = json.dumps(content, indent=2) if fmt == "json" else _markdown(content, kind)
+        view = await content.gather(services, portfolio_id, owner_id=owner_id)
+        if view is None:  # deleted since the caller checked it
+            raise LookupError("the portfolio is gone")
+        text = await anyio.to_thread.run_sync(render, view, kind, fmt)
         await anyio.to_thread.run_sync(_write_atomically, path, text)
     except Exception as exc:
         log.exception("export %s failed", row.uid)
@@ -143,11 +118,9 @@ async def create_export(
     return row
 
 
-async def export_file(
-    db: Database, settings: Settings, uid: str, owner_id: int
-) -> tuple[Path, str] | None:
+async def export_file(services: Services, uid: str, owner_id: int) -> tuple[Path, str] | None:
     """The file of the owner's completed export, or None (missing, another's, unfinished)."""
-    async with db.read() as session:
+    async with services.db.read() as session:
         row = await queries.by_uid(session, models.Export, uid, owner_id=owner_id)
     if row is None or row.status != "completed" or row.path is None:
         return None

@@ -214,8 +214,9 @@ class JobMutations:
         return RankProjectsPayload(_projects=await _ranked_projects(info, pid), user_errors=[])
 
     @strawberry.mutation(
-        description="Export the portfolio or its resume (kind: resume | portfolio) as JSON or "
-        "Markdown (format: json | markdown); download it from the export's `url`."
+        description="Export the portfolio or its resume (kind: resume | portfolio) as JSON, "
+        "Markdown or HTML (format: json | markdown | html; a resume in JSON is a JSON Resume, "
+        "jsonresume.org); download it from the export's `url`."
     )
     async def create_export(
         self, info: Info, portfolio_id: strawberry.ID, kind: str = "resume", format: str = "json"
@@ -246,9 +247,7 @@ class JobMutations:
                 errors.append(not_found("portfolio", "portfolioId"))
         if errors:
             return CreateExportPayload(export=None, user_errors=errors)
-        row = await exports.create_export(
-            info.context.db, info.context.settings, pid, info.context.owner_id, kind, format
-        )
+        row = await exports.create_export(_services(info), pid, info.context.owner_id, kind, format)
         failed = exports.failure_code(row)  # DISK_FULL is the client's to know (and retry)
         user_errors = [] if failed is None else [user_error(failed, row.error or "")]
         return CreateExportPayload(export=ExportType.from_model(row), user_errors=user_errors)
