@@ -27,8 +27,12 @@ def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
-    # The job queue's tables (migration 0004) are procrastinate's, not our models'.
-    return not (type_ == "table" and (name or "").startswith("procrastinate_"))
+    # The job queue's tables (migration 0004) are procrastinate's, not our models'; the
+    # full-text search tables and indexes (migration 0006) are written in SQL, not modelled.
+    name = name or ""
+    if type_ == "table":
+        return not name.startswith(("procrastinate_", "fts_"))
+    return not (type_ == "index" and name.startswith("ix_fts_"))
 
 
 def run_with(connection: Connection) -> None:

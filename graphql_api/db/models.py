@@ -388,6 +388,28 @@ class ProjectEvidence(Base, PublicId, CreatedAt):
     repo_stat: Mapped[RepoStat] = relationship(back_populates="evidence", lazy="raise")
 
 
+class ActivityMonth(Base):
+    """A month with the user's commits in a project: for the project as a whole (`skill_id`
+    None) or within the period one of their skills was used (mining/analyze/chronology.py).
+    `commits` are the user's commits to the project that month; `first_day` and `last_day`
+    the first and last day of the month with one (for a skill, within its period of use)."""
+
+    __tablename__ = "activity_months"
+    __table_args__ = (Index("ix_activity_months_owner_month", "owner_id", "month"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = owner_fk(index=False)  # the (owner, month) index leads with it
+    repo_stat_id: Mapped[int] = mapped_column(
+        ForeignKey("repo_stats.id", ondelete="CASCADE"), index=True
+    )
+    skill_id: Mapped[int | None] = mapped_column(
+        ForeignKey("skills.id", ondelete="CASCADE"), index=True
+    )
+    month: Mapped[date] = mapped_column(Date)  # its first day
+    commits: Mapped[int] = mapped_column(Integer)
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+
+
 class ResumeItem(Base, PublicId, CreatedAt):
     __tablename__ = "resume_items"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -126,6 +126,7 @@ async def write_project(
         ],
     )
     await writes.replace_children(session, project, models.UserRepoStat, _user_stats(report))
+    await write_months(session, project, analysis)
     return project
 
 
@@ -157,6 +158,30 @@ async def write_skills(
         models.UserProjectSkill,
         [row(s, user_email=s.user_email) for s in users],
     )
+
+
+async def write_months(
+    session: AsyncSession, project: models.RepoStat, analysis: ProjectAnalysis
+) -> None:
+    """The user's active months in the project and per skill (mining/analyze/chronology.py),
+    replacing what was there."""
+    named = {c.skill for c in analysis.chronology if c.skill is not None}
+    both: list[ProjectSkill | UserProjectSkill] = [*analysis.skills, *analysis.user_skills]
+    wanted = [(s.name, s.category.value) for s in both if s.name in named]
+    catalogue = await writes.skills_by_name(session, wanted) if wanted else {}
+    months = [
+        {
+            "owner_id": project.owner_id,
+            "skill_id": None if c.skill is None else catalogue[c.skill].id,
+            "month": m.month,
+            "commits": m.commits,
+            "first_day": m.first_day,
+            "last_day": m.last_day,
+        }
+        for c in analysis.chronology
+        for m in c.months
+    ]
+    await writes.replace_children(session, project, models.ActivityMonth, months)
 
 
 async def save_ranking(

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from mining.analyze.chronology import Chronology, project_chronology
 from mining.analyze.evidence import Evidence, project_evidence
 from mining.analyze.health import HealthScore, health_score
 from mining.analyze.prefs import RepresentationPrefs, override_datetime
@@ -30,6 +31,8 @@ class ProjectAnalysis:
     rank: RankedProject  # score, components, position, showcased
     resume_items: tuple[ResumeItem, ...]  # () unless showcased
     summary: str  # the template summary
+    # The user's active months in the project, then per skill of theirs (chronology.py).
+    chronology: tuple[Chronology, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,4 +147,5 @@ def _finish(
         rank=ranked,
         resume_items=resume_items(ctx),
         summary=template_summary(ctx),
+        chronology=project_chronology(s.report, s.signals, (skill.name for skill in s.owned)),
     )

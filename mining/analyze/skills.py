@@ -459,3 +459,18 @@ def _practice_usage(practice: cat.Practice, report: ProjectReport, scope: Scope 
     }.get(practice, ActivityKind.CONFIG)
     files = report.tree.counts.get(kind, 0)
     return scope.share_of(kind, files)
+
+
+def periods_of_use(
+    report: ProjectReport, signals: Signals
+) -> dict[str, tuple[datetime | None, datetime | None]]:
+    """When each skill was used, first and last, by whoever the project's work is credited to:
+    the user's own commits when mining had the user's identity (bots and co-authors left out,
+    as in `user_skills`, whether the repository is collaborative or not), else everyone's (a
+    repository mined without an identity counts as the user's, as in profile.py)."""
+    history = report.history
+    if history is None:
+        return {}
+    user = history.user
+    scope = project_scope(report) if user is None else user_scope(user)
+    return {f.name: (f.usage.first, f.usage.last) for f in _found_in(report, signals, scope)}

@@ -1,0 +1,83 @@
+"""When the user used each skill, and worked on each project: the months of a project's
+history with the user's commits, per skill and for the project as a whole.
+
+Whose commits: the user's own (History.user: their identities, bots and co-authors left out)
+when mining had an identity; else every commit (a repository mined without an identity counts
+as the user's, as in profile.py). A plain folder has no history and no chronology.
+
+A skill's period is its first and last use (skills.periods_of_use: for a language the user's
+first and last commit changing its files, vendored and generated files left out; for a
+framework or tool the evidence its skill was credited on). History counts commits per day,
+not per skill and day, so a skill's active months are the months of that period in which the
+user committed to the project: `commits` is the user's commits in the month, not only those
+touching the skill. The first and last day of the first and last month are the skill's first
+and last use, exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from mining.analyze.signals import Signals
+from mining.analyze.skills import periods_of_use
+from mining.records import ProjectReport
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveMonth:
+    """A month with the user's commits in a project (within a skill's period of use)."""
+
+    month: date  # its first day
+    commits: int
+    first_day: date  # the first day of the month with a commit
+    last_day: date
+
+
+@dataclass(frozen=True, slots=True)
+class Chronology:
+    """The active months of one skill in one project; `skill` None: the whole project."""
+
+    skill: str | None
+    months: tuple[ActiveMonth, ...]
+
+
+def project_chronology(
+    report: ProjectReport, signals: Signals, skills: Iterable[str]
+) -> tuple[Chronology, ...]:
+    """The project's own chronology first, then one per named skill that has a dated use."""
+    history = report.history
+    if history is None:
+        return ()
+    user = history.user
+    calendar = history.calendar if user is None else user.calendar
+    first, last = (
+        (history.first_commit, history.last_commit)
+        if user is None
+        else (user.first_commit, user.last_commit)
+    )
+    if first is None or last is None:
+        return ()
+    periods = periods_of_use(report, signals)
+    found = [Chronology(None, active_months(calendar, first, last))]
+    for name in skills:
+        start, end = periods.get(name, (None, None))
+        if start is not None and end is not None:
+            found.append(Chronology(name, active_months(calendar, start, end)))
+    return tuple(c for c in found if c.months)
+
+
+def active_months(
+    calendar: Mapping[date, int], first: datetime, last: datetime
+) -> tuple[ActiveMonth, ...]:
+    """The months of `calendar` (commits per UTC day) with commits from `first` to `last`."""
+    start, end = first.date(), last.date()
+    days = sorted(d for d, n in calendar.items() if n > 0 and start <= d <= end)
+    months: dict[date, list[date]] = {}
+    for day in days:
+        months.setdefault(day.replace(day=1), []).append(day)
+    return tuple(
+        ActiveMonth(month, sum(calendar[d] for d in group), group[0], group[-1])
+        for month, group in months.items()
+    )
