@@ -109,6 +109,10 @@ def _metrics(history: History | None) -> Iterator[str]:
         yield f"{history.merges:,} merge commits"
     if history.tags:
         yield f"{history.tags:,} tags reachable from HEAD (releases of the project)"
+    yield from _user_metrics(history)
+
+
+def _user_metrics(history: History) -> Iterator[str]:
     user = history.user
     if user is not None and not user.commits:
         yield "no commit by the user: the project is listed for its project facts only"
@@ -126,6 +130,17 @@ def _metrics(history: History | None) -> Iterator[str]:
 
 
 def _tree(
+    report: ProjectReport, signals: Signals
+) -> Iterator[tuple[EvidenceType, str, EvidenceSource]]:
+    yield from _testing(report, signals)
+    yield from _documentation(signals)
+    for tool in signals.tools:
+        kind = E.CODE_QUALITY if tool.kind in _TOOL_LABEL else E.EVALUATION
+        label = _TOOL_LABEL.get(tool.kind, tool.kind.capitalize())
+        yield kind, f"{label}: {_tool(tool)}", _source(tool)
+
+
+def _testing(
     report: ProjectReport, signals: Signals
 ) -> Iterator[tuple[EvidenceType, str, EvidenceSource]]:
     if signals.test_files:
@@ -146,6 +161,9 @@ def _tree(
             f"{user.activity[ActivityKind.TEST]:,} lines of tests changed by the user",
             S.GIT_HISTORY,
         )
+
+
+def _documentation(signals: Signals) -> Iterator[tuple[EvidenceType, str, EvidenceSource]]:
     for label, path in (
         ("README", signals.readme),
         ("docs folder", signals.docs_dir),
@@ -155,10 +173,6 @@ def _tree(
     ):
         if path:
             yield E.DOCUMENTATION, f"{label} present ({path})", S.FILE_TREE
-    for tool in signals.tools:
-        kind = E.CODE_QUALITY if tool.kind in _TOOL_LABEL else E.EVALUATION
-        label = _TOOL_LABEL.get(tool.kind, tool.kind.capitalize())
-        yield kind, f"{label}: {_tool(tool)}", _source(tool)
 
 
 def _tool(tool: ToolUse) -> str:

@@ -252,7 +252,7 @@ def _seniority(
     years = (last - first).days / 365.25 if first and last else 0.0
     langs = sum(1 for t in languages if t.lines >= LANGUAGE_LINES_THRESHOLD)
     core = sum(1 for i in inputs if category(i.report.history) is ResumeCategory.EXPERIENCE)
-    practices = {s.name for i in inputs for s in i.skills if s.category is SkillCategory.PRACTICES}
+    practices = _practices_shown(inputs)
     rules = (
         (_steps(years, (1, 3, 6)), f"{years:.1f} years active"),
         (_steps(langs, (2, 4)), f"{langs} languages with >= {LANGUAGE_LINES_THRESHOLD:,} lines"),
@@ -262,6 +262,10 @@ def _seniority(
     score = sum(points for points, _ in rules)
     reasons = tuple(f"{why}: +{points}" for points, why in rules)
     return Seniority(_level(score), score, reasons)
+
+
+def _practices_shown(inputs: Sequence[ProfileInput]) -> set[str]:
+    return {s.name for i in inputs for s in i.skills if s.category is SkillCategory.PRACTICES}
 
 
 def _steps(value: float, bounds: tuple[float, ...]) -> int:

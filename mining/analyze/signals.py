@@ -215,17 +215,29 @@ def _example_only(report: ProjectReport) -> frozenset[str]:
     )
 
 
-def signals_of(report: ProjectReport) -> Signals:
-    notable = report.tree.notable
+def _tools_found(report: ProjectReport) -> list[tuple[str, str, str]]:
+    """(name, kind, source) of the tools detected in manifests, then of the configuration files
+    at HEAD that name one."""
     tool_kinds = (*_QUALITY_KINDS, "ci", "container", "infrastructure")
     found = [(d.name, d.category, d.source) for d in report.frameworks if d.category in tool_kinds]
-    for path in notable:
+    for path in report.tree.notable:
         hit = _config_tool(path)
         if hit is not None:
             found.append((hit[1], hit[0], path))
-    tests = [(d.name, d.category, d.source) for d in report.frameworks if d.category == "testing"]
+    return found
+
+
+def _manifests(report: ProjectReport) -> set[str]:
     manifests = {d.source for d in report.frameworks if is_manifest(d.source)}
-    manifests.update(p for p in notable if is_manifest(p))
+    manifests.update(p for p in report.tree.notable if is_manifest(p))
+    return manifests
+
+
+def signals_of(report: ProjectReport) -> Signals:
+    notable = report.tree.notable
+    found = _tools_found(report)
+    tests = [(d.name, d.category, d.source) for d in report.frameworks if d.category == "testing"]
+    manifests = _manifests(report)
     counts = report.tree.counts
     return Signals(
         readme=_first(notable, "readme"),

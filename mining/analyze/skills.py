@@ -49,7 +49,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from mining.analyze import catalogue as cat
-from mining.analyze.attribution import credit, credit_tool
+from mining.analyze.attribution import credit
+from mining.analyze.practices import practice_facts, practice_usage
 from mining.analyze.proficiency import Level, proficiency
 from mining.analyze.scope import Scope, Usage, project_scope, user_scope
 from mining.analyze.signals import Signals
@@ -312,16 +313,7 @@ def _code_usage(
     """Weight x the lines of the detection's ecosystem languages, else the declaration only."""
     names = cat.ECOSYSTEM_LANGUAGES.get(detection.ecosystem, ())
     if scope is None:
-        shares = [s for s in report.languages.shares if s.name in names]
-        if not shares:
-            return _declared(detection, sources, None)
-        lines = sum(s.bytes for s in shares) // BYTES_PER_LINE
-        usage = Usage(lines=lines).scaled(weight)
-        langs = "/".join(s.name for s in shares)
-        return usage, (
-            f"used in a folder with about {lines:,} lines of {langs}; counted at its weight "
-            f"{weight:g}: {usage.lines:,} lines"
-        )
+        return _folder_code_usage(report, names, detection, sources, weight)
     acts = [a for n, a in scope.languages.items() if n in names]
     if acts:
         full = Usage.combine(acts)
@@ -334,6 +326,26 @@ def _code_usage(
     if scope.commits == 0:
         return None
     return _declared(detection, sources, scope)
+
+
+def _folder_code_usage(
+    report: ProjectReport,
+    names: tuple[str, ...],
+    detection: Detection,
+    sources: list[str],
+    weight: float,
+) -> tuple[Usage, str]:
+    """A plain folder's: weight x the lines (bytes at HEAD) of the ecosystem's languages."""
+    shares = [s for s in report.languages.shares if s.name in names]
+    if not shares:
+        return _declared(detection, sources, None)
+    lines = sum(s.bytes for s in shares) // BYTES_PER_LINE
+    usage = Usage(lines=lines).scaled(weight)
+    langs = "/".join(s.name for s in shares)
+    return usage, (
+        f"used in a folder with about {lines:,} lines of {langs}; counted at its weight "
+        f"{weight:g}: {usage.lines:,} lines"
+    )
 
 
 def _declared(detection: Detection, sources: list[str], scope: Scope | None) -> tuple[Usage, str]:
@@ -360,105 +372,11 @@ def _declared(detection: Detection, sources: list[str], scope: Scope | None) -> 
 
 def _practices(report: ProjectReport, signals: Signals, scope: Scope | None) -> list[_Found]:
     found: list[_Found] = []
-    for practice, facts in _practice_facts(report, signals, scope).items():
-        if not facts:
-            continue
-        usage = _practice_usage(practice, report, scope)
+    for practice, facts in practice_facts(report, signals, scope).items():
+        usage = practice_usage(practice, report, scope)
         weight = cat.PRACTICE_WEIGHT[practice]
         found.append(_Found(practice.value, cat.SkillCategory.PRACTICES, weight, usage, facts))
     return found
-
-
-_TOOL_PRACTICES: dict[cat.Practice, tuple[str, ...]] = {
-    cat.Practice.CI_CD: ("ci",),
-    cat.Practice.CONTAINERS: ("container",),
-    cat.Practice.LINTING: ("linter",),
-    cat.Practice.FORMATTING: ("formatter",),
-    cat.Practice.TYPE_CHECKING: ("type_checker",),
-    cat.Practice.INFRASTRUCTURE: ("infrastructure",),
-}
-
-
-def _practice_facts(
-    report: ProjectReport, signals: Signals, scope: Scope | None
-) -> dict[cat.Practice, tuple[str, ...]]:
-    """Each practice's supporting sentences; an empty tuple means "not shown"."""
-    lines = scope.activity if scope is not None else {}
-    only_project = scope is None or not scope.is_user
-    facts: dict[cat.Practice, tuple[str, ...]] = {}
-    test_lines = lines.get(ActivityKind.TEST, 0)
-    tests_since = _first_of(report, ActivityKind.TEST, only_project)
-    if (signals.test_files or signals.test_frameworks) and (only_project or tests_since):
-        fw = ", ".join(t.name for t in signals.test_frameworks) or "no detected framework"
-        facts[cat.Practice.TESTING] = (
-            f"{signals.test_files:,} test files at HEAD ({fw}); {test_lines:,} lines of tests "
-            f"changed by {_who(scope)}{tests_since}",
-        )
-    docs = [p for p in (signals.readme, signals.docs_dir, signals.changelog) if p]
-    doc_lines = lines.get(ActivityKind.DOCS, 0)
-    docs_since = _first_of(report, ActivityKind.DOCS, only_project)
-    if docs and (only_project or docs_since):
-        facts[cat.Practice.DOCUMENTATION] = (
-            f"documentation: {', '.join(docs)}; {doc_lines:,} lines of docs changed by "
-            f"{_who(scope)}{docs_since}",
-        )
-    config_lines = lines.get(ActivityKind.CONFIG, 0)
-    for practice, kinds in _TOOL_PRACTICES.items():
-        tools = signals.of_kind(*kinds)
-        why: list[str] = []
-        if not only_project:
-            credited = {t.name: _credited_tool(report, t.sources, t.name) for t in tools}
-            tools = tuple(t for t in tools if credited[t.name])
-            why = [f"{t.name}: {credited[t.name]}" for t in tools]
-        if tools and (only_project or config_lines):
-            names = ", ".join(t.name for t in tools)
-            files = ", ".join(sorted({s for t in tools for s in t.sources}))
-            facts[practice] = (f"{practice.value} with {names} ({files})", *why)
-    history = report.history
-    if history is not None and only_project:
-        if history.merges:
-            facts[cat.Practice.CODE_REVIEW] = (f"{history.merges:,} merge commits in the history",)
-        if history.tags:
-            facts[cat.Practice.RELEASES] = (f"{history.tags:,} tags (releases) in the repository",)
-    return facts
-
-
-def _credited_tool(report: ProjectReport, sources: tuple[str, ...], name: str) -> str | None:
-    """The sentence proving the user's own work with the tool, or None."""
-    history = report.history
-    if history is None or history.user is None:
-        return None
-    return credit_tool(history, history.user, sources, name)
-
-
-def _first_of(report: ProjectReport, kind: ActivityKind, only_project: bool) -> str:
-    """ ", first on YYYY-MM-DD": the user's first commit changing files of `kind`, "" for the
-    project's scope or when the user changed none (then the practice is not theirs)."""
-    history = report.history
-    if only_project or history is None or history.user is None:
-        return ""
-    first = history.user.activity_first.get(kind)
-    return "" if first is None else f", the first on {first:%Y-%m-%d}"
-
-
-def _who(scope: Scope | None) -> str:
-    return scope.who if scope is not None else "anyone (no history)"
-
-
-def _practice_usage(practice: cat.Practice, report: ProjectReport, scope: Scope | None) -> Usage:
-    if scope is None:
-        return Usage()
-    history = report.history
-    if practice is cat.Practice.CODE_REVIEW and history is not None:
-        return scope.usage.with_volume(lines=0, commits=history.merges, files=0)
-    if practice is cat.Practice.RELEASES and history is not None:
-        return scope.usage.with_volume(lines=0, commits=history.tags, files=0)
-    kind = {
-        cat.Practice.TESTING: ActivityKind.TEST,
-        cat.Practice.DOCUMENTATION: ActivityKind.DOCS,
-    }.get(practice, ActivityKind.CONFIG)
-    files = report.tree.counts.get(kind, 0)
-    return scope.share_of(kind, files)
 
 
 def periods_of_use(
