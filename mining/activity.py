@@ -20,7 +20,8 @@ Classification looks at the path only (never the contents), first match wins, in
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import PurePosixPath
 
@@ -110,26 +111,68 @@ _CONFIG_NAMES = frozenset(
 _CONFIG_DIRS = frozenset({".github", ".circleci", ".gitlab", ".devcontainer", ".vscode", ".idea"})
 
 
+@dataclass(frozen=True, slots=True)
+class _Path:
+    """A path as the rules read it: `path` as written, its `name` and `dirs` lowercased."""
+
+    path: str
+    name: str
+    dirs: tuple[str, ...]
+    suffix: str
+
+    @classmethod
+    def of(cls, path: str) -> _Path:
+        *dirs, name = path.lower().split("/")
+        return cls(path, name, tuple(dirs), PurePosixPath(name).suffix)
+
+    @property
+    def file(self) -> str:
+        """The last component as written (the test-file patterns are case-sensitive)."""
+        return self.path.rsplit("/", 1)[-1]
+
+
+def _test(p: _Path) -> bool:
+    return any(d in _TEST_DIRS for d in p.dirs) or _TEST_FILE.search(p.file) is not None
+
+
+def _build_file(p: _Path) -> bool:
+    return p.name in _CONFIG_NAMES or p.name.startswith("dockerfile")
+
+
+def _docs(p: _Path) -> bool:
+    return (
+        any(d in _DOC_DIRS for d in p.dirs)
+        or p.suffix in _DOC_EXT
+        or languages.is_documentation(p.path)
+        or PurePosixPath(p.name).stem in _DOC_STEMS
+    )
+
+
+def _design(p: _Path) -> bool:
+    return p.suffix in _DESIGN_EXT
+
+
+def _config(p: _Path) -> bool:
+    return (
+        p.suffix in _CONFIG_EXT or any(d in _CONFIG_DIRS for d in p.dirs) or p.name.startswith(".")
+    )
+
+
+# The rules of the module docstring, in order: the first that holds names the kind.
+_RULES: tuple[tuple[ActivityKind, Callable[[_Path], bool]], ...] = (
+    (ActivityKind.TEST, _test),
+    (ActivityKind.CONFIG, _build_file),
+    (ActivityKind.DOCS, _docs),
+    (ActivityKind.DESIGN, _design),
+    (ActivityKind.CONFIG, _config),
+)
+
+
 @lru_cache(maxsize=65536)
 def classify(path: str) -> ActivityKind:
     """The kind of work a change to `path` is (rules in the module docstring)."""
-    parts = path.lower().split("/")
-    name = parts[-1]
-    dirs = parts[:-1]
-    suffix = PurePosixPath(name).suffix
-    if any(d in _TEST_DIRS for d in dirs) or _TEST_FILE.search(path.rsplit("/", 1)[-1]):
-        return ActivityKind.TEST
-    if name in _CONFIG_NAMES or name.startswith("dockerfile"):
-        return ActivityKind.CONFIG
-    if any(d in _DOC_DIRS for d in dirs) or suffix in _DOC_EXT or languages.is_documentation(path):
-        return ActivityKind.DOCS
-    if PurePosixPath(name).stem in _DOC_STEMS:
-        return ActivityKind.DOCS
-    if suffix in _DESIGN_EXT:
-        return ActivityKind.DESIGN
-    if suffix in _CONFIG_EXT or any(d in _CONFIG_DIRS for d in dirs) or name.startswith("."):
-        return ActivityKind.CONFIG
-    return ActivityKind.CODE
+    parts = _Path.of(path)
+    return next((kind for kind, holds in _RULES if holds(parts)), ActivityKind.CODE)
 
 
 def left_out(path: str, kind: ActivityKind | None = None) -> bool:

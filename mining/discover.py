@@ -118,6 +118,16 @@ def _reads_as_ref(path: Path) -> bool:
     return bool(re.fullmatch(rb"(ref: refs/\S+|[0-9a-f]{40})\s*", text))
 
 
+def _unclaimed(directory: Path, files: list[str], candidates: list[Path]) -> Path | None:
+    """What a folder with no project at or below it offers its parent: itself when it holds
+    source files or several candidate folders, its one candidate when it holds no file."""
+    if any(_is_source(name) for name in files) or len(candidates) > 1:
+        return directory
+    if len(candidates) == 1:
+        return candidates[0] if not files else directory
+    return None
+
+
 def _is_source(name: str) -> bool:
     from mining import languages  # see _Walker.free
 
@@ -170,20 +180,19 @@ class _Walker:
                 self.inside(directory, directory, depth)
             return None
         before = len(self.found)
-        candidates: list[Path] = []
-        if depth < MAX_DEPTH:
-            for sub in _subdirs(entries):
-                if (candidate := self.free(sub, depth + 1)) is not None:
-                    candidates.append(candidate)
+        candidates = self._free_below(entries, depth)
         if len(self.found) > before:  # projects below: each unclaimed folder is its own
             for candidate in candidates:
                 self.emit(candidate, ProjectKind.PLAIN)
             return None
-        if any(_is_source(name) for name in files) or len(candidates) > 1:
-            return directory
-        if len(candidates) == 1:
-            return candidates[0] if not files else directory
-        return None
+        return _unclaimed(directory, files, candidates)
+
+    def _free_below(self, entries: list[os.DirEntry[str]], depth: int) -> list[Path]:
+        """The unclaimed directories of source files below, walking each subdirectory."""
+        if depth >= MAX_DEPTH:
+            return []
+        found = (self.free(sub, depth + 1) for sub in _subdirs(entries))
+        return [candidate for candidate in found if candidate is not None]
 
     def inside(
         self, top: Path, directory: Path, depth: int, submodules: frozenset[str] | None = None
@@ -194,16 +203,20 @@ class _Walker:
         if depth >= MAX_DEPTH:
             return
         for sub in _subdirs(_entries(directory)):
-            if sub.relative_to(top).as_posix() in submodules:
-                continue
-            entries = _entries(sub)
-            dot_git = next((e for e in entries if e.name == ".git"), None)
-            if dot_git is not None and dot_git.is_file(follow_symlinks=False):
-                continue  # a gitlink: a submodule checkout
-            kind = _repo_kind(entries)
-            if kind is None:
-                self.inside(top, sub, depth + 1, submodules)
-                continue
-            self.emit(sub, kind)
-            if kind is ProjectKind.WORKTREE:
-                self.inside(sub, sub, depth + 1)
+            if sub.relative_to(top).as_posix() not in submodules:
+                self._nested(top, sub, depth, submodules)
+
+    def _nested(self, top: Path, sub: Path, depth: int, submodules: frozenset[str]) -> None:
+        """`sub` of the project `top`: a nested repository (emitted, and walked if a work
+        tree), a submodule checkout (skipped), or a folder walked further."""
+        entries = _entries(sub)
+        dot_git = next((e for e in entries if e.name == ".git"), None)
+        if dot_git is not None and dot_git.is_file(follow_symlinks=False):
+            return  # a gitlink: a submodule checkout
+        kind = _repo_kind(entries)
+        if kind is None:
+            self.inside(top, sub, depth + 1, submodules)
+            return
+        self.emit(sub, kind)
+        if kind is ProjectKind.WORKTREE:
+            self.inside(sub, sub, depth + 1)
