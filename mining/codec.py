@@ -100,30 +100,47 @@ def _hints(cls: type) -> dict[str, Any]:
 
 def _load(hint: Any, data: Any) -> Any:
     origin = typing.get_origin(hint)
-    args = typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
-        if data is None:
-            return None
-        (inner,) = [a for a in args if a is not type(None)]
-        return _load(inner, data)
+        return _optional(typing.get_args(hint), data)
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        hints = _hints(hint)
-        fields = dataclasses.fields(hint)
-        # A field missing from older stored data takes its default (fields added later have one).
-        return hint(
-            **{
-                f.name: _load(hints[f.name], data[f.name])
-                for f in fields
-                if f.init and f.name in data
-            }
-        )
-    if origin is tuple:
-        return tuple(_load(args[0], item) for item in data)
-    if origin is frozenset:
-        return frozenset(_load(args[0], item) for item in data)
-    if origin in (Mapping, dict, typing.Mapping):
-        return {_load(args[0], k): _load(args[1], v) for k, v in data.items()}
+        return _record(hint, data)
+    container = _CONTAINERS.get(origin)
+    if container is not None:
+        return container(typing.get_args(hint), data)
     return _scalar(hint, data)
+
+
+def _optional(args: tuple[Any, ...], data: Any) -> Any:
+    if data is None:
+        return None
+    (inner,) = [a for a in args if a is not type(None)]
+    return _load(inner, data)
+
+
+def _record(hint: type, data: Any) -> Any:
+    hints = _hints(hint)
+    # A field missing from older stored data takes its default (fields added later have one).
+    return hint(
+        **{
+            f.name: _load(hints[f.name], data[f.name])
+            for f in dataclasses.fields(hint)
+            if f.init and f.name in data
+        }
+    )
+
+
+def _load_mapping(args: tuple[Any, ...], data: Any) -> Any:
+    return {_load(args[0], k): _load(args[1], v) for k, v in data.items()}
+
+
+# Containers by their type's origin: how to rebuild one from its JSON list or object.
+_CONTAINERS: dict[Any, Callable[[tuple[Any, ...], Any], Any]] = {
+    tuple: lambda args, data: tuple(_load(args[0], item) for item in data),
+    frozenset: lambda args, data: frozenset(_load(args[0], item) for item in data),
+    Mapping: _load_mapping,
+    dict: _load_mapping,
+    typing.Mapping: _load_mapping,
+}
 
 
 def _scalar(hint: Any, data: Any) -> Any:

@@ -267,14 +267,20 @@ def _is_dockerfile(name: str) -> bool:
 
 def _by_directory(directory: str, name: str) -> Parser | None:
     parent = directory.rpartition("/")[2]
-    yaml_file = name.endswith((".yml", ".yaml"))
-    if yaml_file and (directory == ".github/workflows" or directory.endswith("/.github/workflows")):
+    if name.endswith((".yml", ".yaml")):
+        return _yaml_by_directory(directory, parent, name)
+    if parent == "requirements" and name.endswith((".txt", ".in")):
+        return read_requirements
+    return None
+
+
+def _yaml_by_directory(directory: str, parent: str, name: str) -> Parser | None:
+    """GitHub Actions workflows, then CircleCI's config, then Kubernetes manifests."""
+    if directory == ".github/workflows" or directory.endswith("/.github/workflows"):
         return _GITHUB_ACTIONS
     if name == "config.yml" and parent == ".circleci":
         return _CIRCLECI
-    if parent == "requirements" and name.endswith((".txt", ".in")):
-        return read_requirements
-    if yaml_file and any(p.lower() in _KUBERNETES_DIRS for p in directory.split("/")):
+    if any(p.lower() in _KUBERNETES_DIRS for p in directory.split("/")):
         return read_kubernetes
     return None
 
@@ -356,19 +362,22 @@ def _spellings(entry: Entry) -> tuple[set[tuple[str, str]], list[tuple[str, str]
 
 def _names_token(token: str, exact: set[tuple[str, str]], prefixes: list[tuple[str, str]]) -> bool:
     token = token.strip(".:-")
-    for namespace in {ns for ns, _ in exact} | {ns for ns, _ in prefixes}:
-        if namespace == "java-artifact":
-            if (namespace, token) in exact:
-                return True
-            continue
-        key = normalise(namespace, token)
-        if namespace == "java":  # group:artifact:version
-            key = ":".join(key.split(":")[:2])
-        if (namespace, key) in exact or any(
-            ns == namespace and key.startswith(p) for ns, p in prefixes
-        ):
-            return True
-    return False
+    namespaces = {ns for ns, _ in exact} | {ns for ns, _ in prefixes}
+    return any(_names_in(namespace, token, exact, prefixes) for namespace in namespaces)
+
+
+def _names_in(
+    namespace: str, token: str, exact: set[tuple[str, str]], prefixes: list[tuple[str, str]]
+) -> bool:
+    """Whether `token`, read as a package name of `namespace`, is one of the entry's."""
+    if namespace == "java-artifact":
+        return (namespace, token) in exact
+    key = normalise(namespace, token)
+    if namespace == "java":  # group:artifact:version
+        key = ":".join(key.split(":")[:2])
+    return (namespace, key) in exact or any(
+        ns == namespace and key.startswith(p) for ns, p in prefixes
+    )
 
 
 def declares(name: str, line: str) -> bool:

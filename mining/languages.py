@@ -459,24 +459,42 @@ def content_candidates(files: Iterable[tuple[str, int]]) -> list[str]:
     the largest JavaScript/CSS; at most CONTENT_MAX_FILES files and CONTENT_MAX_BYTES."""
     listed = [(p, s) for p, s in files if 0 < s <= CONTENT_FILE_MAX_BYTES]
     counted = [(p, s) for p, s in listed if left_out_reason(p) is None]
-    has_cpp = any((lang := language_of(p)) is not None and lang.name == _CPP for p, _ in counted)
-    headers: list[tuple[str, int]] = []
-    scripts: list[tuple[str, int]] = []
-    minifiable: list[tuple[str, int]] = []
+    has_cpp = _has_cpp(p for p, _ in counted)
+    groups: tuple[list[tuple[str, int]], ...] = ([], [], [])  # headers, scripts, minifiable
     for path, size in counted:
-        name = _split(path)[1]
-        extension = _extension(name)
-        if extension == ".h":
-            if has_cpp:
-                headers.append((path, size))
-        elif extension == "" and not name.startswith(".") and language_of(path) is None:
-            scripts.append((path, size))
-        elif extension in _MINIFIABLE and size >= MINIFIED_MIN_BYTES:
-            minifiable.append((path, size))
-    minifiable.sort(key=lambda ps: -ps[1])
+        group = _content_group(path, size, has_cpp)
+        if group is not None:
+            groups[group].append((path, size))
+    groups[_MINIFIABLE_GROUP].sort(key=lambda ps: -ps[1])
+    return _within_content_bounds(path_size for group in groups for path_size in group)
+
+
+_HEADER, _SCRIPT, _MINIFIABLE_GROUP = range(3)
+
+
+def _has_cpp(paths: Iterable[str]) -> bool:
+    return any((lang := language_of(p)) is not None and lang.name == _CPP for p in paths)
+
+
+def _content_group(path: str, size: int, has_cpp: bool) -> int | None:
+    """Which of content_candidates' groups `path` is in, if any."""
+    name = _split(path)[1]
+    extension = _extension(name)
+    if extension == ".h":
+        return _HEADER if has_cpp else None
+    if extension == "" and not name.startswith(".") and language_of(path) is None:
+        return _SCRIPT
+    if extension in _MINIFIABLE and size >= MINIFIED_MIN_BYTES:
+        return _MINIFIABLE_GROUP
+    return None
+
+
+def _within_content_bounds(candidates: Iterable[tuple[str, int]]) -> list[str]:
+    """The candidates in order, skipping each that would pass CONTENT_MAX_FILES or
+    CONTENT_MAX_BYTES."""
     chosen: list[str] = []
     total = 0
-    for path, size in (*headers, *scripts, *minifiable):
+    for path, size in candidates:
         if len(chosen) >= CONTENT_MAX_FILES or total + size > CONTENT_MAX_BYTES:
             continue
         chosen.append(path)

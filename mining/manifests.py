@@ -36,7 +36,7 @@ import tomllib
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from mining.text import MAX_VALUE
 
@@ -324,7 +324,7 @@ def _literal_strings(node: ast.expr) -> Iterator[str]:
             yield from _literal_strings(value)
 
 
-def _is_setup_call(node: ast.AST) -> bool:
+def _is_setup_call(node: ast.AST) -> TypeGuard[ast.Call]:
     if not isinstance(node, ast.Call):
         return False
     func = node.func
@@ -339,11 +339,13 @@ def read_setup_py(text: str) -> Signals:
     except MemoryError:  # CPython's "too complex to parse": the parser's own stack, not ours
         raise Malformed("setup.py is too deeply nested to parse") from None
     calls = [n for n in ast.walk(tree) if _is_setup_call(n)]
-    keywords = [
-        k for c in calls if isinstance(c, ast.Call) for k in c.keywords if k.arg in _SETUP_KEYWORDS
-    ]
-    names = _pep508_names(s for k in keywords for s in _literal_strings(k.value))
+    names = _pep508_names(s for k in _setup_keywords(calls) for s in _literal_strings(k.value))
     return _signals("python", names, ["setuptools"] if calls else [])
+
+
+def _setup_keywords(calls: list[ast.Call]) -> list[ast.keyword]:
+    """The keywords of setup() calls that declare requirements (`_SETUP_KEYWORDS`)."""
+    return [k for c in calls for k in c.keywords if k.arg in _SETUP_KEYWORDS]
 
 
 # ---------------------------------------------------------------- JavaScript, PHP, .NET
@@ -517,18 +519,25 @@ def read_go_mod(text: str) -> Signals:
     ]
     if not any(line.startswith("module ") for line in lines):
         raise Malformed("go.mod without a module directive")
-    names, block = [], ""
+    names: list[str] = []
+    block = ""  # the directive whose "(" ... ")" block we are in
     for line in lines:
-        words = line.split()
-        if block:  # inside "require (" ... ")" (or another directive's block)
-            block = "" if line == ")" else block
-            if block == "require" and words:
-                names.append(words[0])
-        elif len(words) >= 2 and words[1] == "(":
-            block = words[0]
-        elif len(words) >= 3 and words[0] == "require":
-            names.append(words[1])
+        block, required = _go_mod_line(block, line)
+        names += required
     return _signals("go", names)
+
+
+def _go_mod_line(block: str, line: str) -> tuple[str, list[str]]:
+    """(the block after `line`, the module `line` requires) for one line of go.mod."""
+    words = line.split()
+    if block:  # inside "require (" ... ")" (or another directive's block)
+        block = "" if line == ")" else block
+        return block, words[:1] if block == "require" else []
+    if len(words) >= 2 and words[1] == "(":
+        return words[0], []
+    if len(words) >= 3 and words[0] == "require":
+        return block, [words[1]]
+    return block, []
 
 
 _CARGO_TABLES = ("dependencies", "dev-dependencies", "build-dependencies")

@@ -31,7 +31,7 @@ from mining.discover import discover
 from mining.git import HardenedGitRunner
 from mining.log_reader import Split, default_processes
 from mining.pipeline import mine_all
-from mining.records import Identity, ProjectFailure, ProjectReport
+from mining.records import History, Identity, ProjectFailure, ProjectReport
 
 Result = ProjectReport | ProjectFailure
 # Modules needed only once git runs: the path rules that fold the history, then what the
@@ -78,6 +78,13 @@ def render_text(result: Result) -> str:
     """A short human-readable summary of one project."""
     if isinstance(result, ProjectFailure):
         return f"{result.path}  FAILED {result.code}: {result.message}\n"
+    lines = _tree_lines(result)
+    if result.history is not None:
+        lines += _history_lines(result.history)
+    return "\n".join(lines) + "\n"
+
+
+def _tree_lines(result: ProjectReport) -> list[str]:
     lines = [f"{result.path}  ({result.kind.value}) {result.name}"]
     if result.head_commit:
         lines.append(f"  head {result.head_commit[:12]}  root {(result.root_commit or '-')[:12]}")
@@ -89,30 +96,31 @@ def render_text(result: Result) -> str:
             f"{o.reason} {o.files} files ({', '.join(o.where)})" for o in result.tree.left_out
         )
         lines.append(f"  left out of languages: {dropped}")
-    history = result.history
-    if history is not None:
-        collab = history.collaboration
+    return lines
+
+
+def _history_lines(history: History) -> list[str]:
+    collab = history.collaboration
+    people = ", ".join(
+        f"{a.name} <{a.email}> {a.share:.1f}% +{a.added}/-{a.deleted}" for a in collab.authors[:5]
+    )
+    lines = [
+        f"  commits: {history.total_commits} ({history.merges} merges, {history.tags} tags"
+        f" reachable from HEAD; shares of {history.share_base} non-merge commits by people)"
+        f"  {_day(history.first_commit)} .. {_day(history.last_commit)}",
+        f"  authors ({len(collab.authors)}, bus factor {collab.bus_factor}): {people}",
+    ]
+    if collab.bots:
+        robots = ", ".join(f"{b.name} {b.commits}" for b in collab.bots[:5])
+        lines.append(f"  bots ({len(collab.bots)}, not in shares): {robots}")
+    if (user := history.user) is not None:
+        kinds = ", ".join(f"{k.value} {n}" for k, n in user.activity.items()) or "-"
         lines.append(
-            f"  commits: {history.total_commits} ({history.merges} merges, {history.tags} tags"
-            f" reachable from HEAD; shares of {history.share_base} non-merge commits by people)"
-            f"  {_day(history.first_commit)} .. {_day(history.last_commit)}"
+            f"  you: {user.role}, {user.commits} of {history.share_base} commits"
+            f" ({user.share_percent:.1f}%),"
+            f" +{user.added}/-{user.deleted}, {user.commits_per_week:.2f}/week; {kinds}"
         )
-        people = ", ".join(
-            f"{a.name} <{a.email}> {a.share:.1f}% +{a.added}/-{a.deleted}"
-            for a in collab.authors[:5]
-        )
-        lines.append(f"  authors ({len(collab.authors)}, bus factor {collab.bus_factor}): {people}")
-        if collab.bots:
-            robots = ", ".join(f"{b.name} {b.commits}" for b in collab.bots[:5])
-            lines.append(f"  bots ({len(collab.bots)}, not in shares): {robots}")
-        if (user := history.user) is not None:
-            kinds = ", ".join(f"{k.value} {n}" for k, n in user.activity.items()) or "-"
-            lines.append(
-                f"  you: {user.role}, {user.commits} of {history.share_base} commits"
-                f" ({user.share_percent:.1f}%),"
-                f" +{user.added}/-{user.deleted}, {user.commits_per_week:.2f}/week; {kinds}"
-            )
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
