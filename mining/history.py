@@ -30,7 +30,7 @@ root commit) come out as the single pass gives them.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -127,7 +127,7 @@ class _Tally:
     added: int = 0
     deleted: int = 0
     span: _Span = field(default_factory=_Span)
-    languages: dict[str, _Lang] = field(default_factory=dict)
+    languages: defaultdict[str, _Lang] = field(default_factory=lambda: defaultdict(_Lang))
     activity: Counter[ActivityKind] = field(default_factory=Counter)
     calendar: Counter[date] = field(default_factory=Counter)
     files: set[str] = field(default_factory=set)
@@ -140,7 +140,7 @@ class _Tally:
         self.deleted += other.deleted
         self.span.absorb(other.span)
         for name, lang in other.languages.items():
-            self.languages.setdefault(name, _Lang()).absorb(lang)
+            self.languages[name].absorb(lang)
         # update(), not +=: Counter addition drops zero counts, which the single pass keeps.
         self.activity.update(other.activity)
         self.calendar.update(other.calendar)
@@ -345,9 +345,7 @@ class HistoryFold:
                 tally.activity[kind] += weight
                 tally.files.add(path)
                 for key, first in keys:
-                    lang = tally.languages.get(key)
-                    if lang is None:
-                        lang = tally.languages[key] = _Lang()
+                    lang = tally.languages[key]
                     lang.added += added
                     lang.deleted += deleted
                     lang.files.add(path)

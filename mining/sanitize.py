@@ -234,16 +234,26 @@ def _copy_objects(source: Path, dest: Path) -> None:
         return
     for entry in sorted(os.scandir(source), key=lambda e: e.name):
         if entry.is_dir(follow_symlinks=False) and _LOOSE_DIR.fullmatch(entry.name):
-            for obj in os.scandir(entry.path):
-                if _LOOSE_FILE.fullmatch(obj.name) and obj.is_file(follow_symlinks=False):
-                    _link(Path(obj.path), dest / entry.name / obj.name)
+            _copy_loose(entry, dest / entry.name)
     pack_dir = source / "pack"
     if pack_dir.is_dir():
-        for pack in sorted(pack_dir.iterdir()):
-            index = pack.with_suffix(".idx")
-            if _PACK.fullmatch(pack.name) and index.is_file():
-                _link(index, dest / "pack" / index.name)
-                _link(pack, dest / "pack" / pack.name)
+        _copy_packs(pack_dir, dest / "pack")
+
+
+def _copy_loose(directory: os.DirEntry[str], dest: Path) -> None:
+    """The loose objects of one `objects/xx/` directory (regular files named by a hash)."""
+    for obj in os.scandir(directory.path):
+        if _LOOSE_FILE.fullmatch(obj.name) and obj.is_file(follow_symlinks=False):
+            _link(Path(obj.path), dest / obj.name)
+
+
+def _copy_packs(pack_dir: Path, dest: Path) -> None:
+    """Each pack that has its index, with the index."""
+    for pack in sorted(pack_dir.iterdir()):
+        index = pack.with_suffix(".idx")
+        if _PACK.fullmatch(pack.name) and index.is_file():
+            _link(index, dest / index.name)
+            _link(pack, dest / pack.name)
 
 
 def _link(source: Path, target: Path) -> None:

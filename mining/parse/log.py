@@ -117,14 +117,8 @@ class LogParser:
         files, count, i = self._files, len(tokens), 0
         known = self._paths.get
         while i < count:
-            header = self._header
-            if len(header) < _HEADER_FIELDS:  # a commit's fixed fields, by position
-                if not header:
-                    self._start(tokens[i])
-                    i += 1
-                want = i + _HEADER_FIELDS - len(header)
-                header += tokens[i:want]
-                i = min(want, count)
+            if len(self._header) < _HEADER_FIELDS:  # a commit's fixed fields, by position
+                i = self._read_header(tokens, i)
                 continue
             if self._rename is not None:
                 self._rename_path(tokens[i])
@@ -150,6 +144,17 @@ class LogParser:
                 name = known(path) or self._path(path)
                 files.append(ModifiedFile(name, None, int(added), int(deleted), _MODIFY))
         return done
+
+    def _read_header(self, tokens: list[bytes], i: int) -> int:
+        """Take the commit's fixed fields from tokens[i:], as many as there are; the index of
+        the first token after them."""
+        header = self._header
+        if not header:
+            self._start(tokens[i])
+            i += 1
+        want = i + _HEADER_FIELDS - len(header)
+        header += tokens[i:want]
+        return min(want, len(tokens))
 
     def _start(self, token: bytes) -> None:
         if token[:1] != b"\x1e":

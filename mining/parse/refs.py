@@ -22,9 +22,15 @@ def is_valid_refname(name: str) -> bool:
     parts = name.split("/")
     if len(parts) < 2 or parts[0] != "refs" or name.endswith((".", "/")):
         return False
-    if "@{" in name or name == "@" or ".." in name or _BAD_CHARS.search(name):
-        return False
-    return all(p and not p.startswith(".") and not p.endswith(".lock") for p in parts)
+    return not _has_forbidden_sequence(name) and all(_valid_component(p) for p in parts)
+
+
+def _has_forbidden_sequence(name: str) -> bool:
+    return "@{" in name or name == "@" or ".." in name or _BAD_CHARS.search(name) is not None
+
+
+def _valid_component(part: str) -> bool:
+    return bool(part) and not part.startswith(".") and not part.endswith(".lock")
 
 
 def parse_ref_value(raw: bytes) -> tuple[str, str]:
