@@ -22,6 +22,9 @@ days, never with the length of history. Rules:
 * Everything folded is a sum, a set union or a min/max date per key, so slices of a history
   folded apart merge exactly.
 * The user is any commit whose mailmapped or recorded email matches the Identity exactly.
+  Every author address pair (%aE, %ae) is folded apart (`History.work`), and the user's stats
+  are the matched pairs' added up (mining/identities.py): the same for the identity mining was
+  given as for one set later from the stored report, without git.
 
 A history read in slices (mining/log_reader.py) is folded slice by slice and the folds merged
 newest first with `absorb`; the two figures that depend on order (an author's shown name, the
@@ -37,19 +40,25 @@ from datetime import date, datetime
 
 from mining import activity, bots, frameworks, languages
 from mining.errors import MiningError
+from mining.identities import C_SOURCES, CPP_OR_HEADER, attribute, percent, resolve_headers
+from mining.identities import per_week as _per_week
 from mining.parse.log import Commit
 from mining.records import (
     ActivityKind,
     AuthorStats,
+    AuthorWork,
     Collaboration,
     FileTouch,
     History,
     Identity,
     LanguageActivity,
-    UserStats,
+    LanguageWork,
+    TouchWork,
 )
 
-_WEEK_SECONDS = 7 * 24 * 3600
+__all__ = ["HistoryFold", "PathCache", "bus_factor", "fold", "per_week", "percent"]
+
+Pair = tuple[str, str]  # an author's address after .mailmap as written (%aE), and as recorded
 
 
 # Every distinct path of the history is remembered (its language and kind); far beyond any
@@ -118,10 +127,15 @@ class _Lang:
             self.added, self.deleted, self.commits, len(self.files), first, last
         )
 
+    def work(self, index: dict[str, int]) -> LanguageWork:
+        first, last = self.span.bounds()
+        files = tuple(sorted(index[p] for p in self.files))
+        return LanguageWork(self.added, self.deleted, self.commits, files, first, last)
+
 
 @dataclass(slots=True)
 class _Tally:
-    """Work of a group of commits (everyone's, or the user's)."""
+    """Work of a group of commits (one author address pair's, or everyone's)."""
 
     commits: int = 0
     added: int = 0
@@ -131,51 +145,63 @@ class _Tally:
     activity: Counter[ActivityKind] = field(default_factory=Counter)
     calendar: Counter[date] = field(default_factory=Counter)
     files: set[str] = field(default_factory=set)
-    emails: set[str] = field(default_factory=set)
-    kinds: dict[ActivityKind, _Span] = field(default_factory=dict)  # the user's only
+    kinds: dict[ActivityKind, _Span] = field(default_factory=dict)  # a pair's only
 
     def absorb(self, other: _Tally) -> None:
         self.commits += other.commits
+        self.span.absorb(other.span)
+        self.calendar.update(other.calendar)
+        for kind, span in other.kinds.items():
+            self.kinds.setdefault(kind, _Span()).absorb(span)
+        self.add_changes(other)
+
+    def add_changes(self, other: _Tally) -> None:
+        """The lines, languages, kinds of work and files of `other`."""
         self.added += other.added
         self.deleted += other.deleted
-        self.span.absorb(other.span)
         for name, lang in other.languages.items():
             self.languages[name].absorb(lang)
         # update(), not +=: Counter addition drops zero counts, which the single pass keeps.
         self.activity.update(other.activity)
-        self.calendar.update(other.calendar)
         self.files |= other.files
-        self.emails |= other.emails
-        for kind, span in other.kinds.items():
-            self.kinds.setdefault(kind, _Span()).absorb(span)
 
     def languages_record(self, headers_cpp: bool = False) -> dict[str, LanguageActivity]:
         """Per language; `.h` headers are C++ when `headers_cpp` (C_HEADERS_CPP below)."""
-        langs = dict(self.languages)
-        c_sources, cpp_or_header = langs.pop(_C_SOURCES, None), langs.pop(_CPP_OR_HEADER, None)
-        if headers_cpp and cpp_or_header is not None:
-            langs["C++"] = cpp_or_header
-            if c_sources is None:
-                langs.pop("C", None)
-            else:
-                langs["C"] = c_sources
-        return {name: lang.record() for name, lang in sorted(langs.items())}
+        langs = resolve_headers(self.languages, headers_cpp)
+        return {name: lang.record() for name, lang in langs.items()}
+
+    def work(self, pair: Pair, index: dict[str, int], touches: dict[str, TouchWork]) -> AuthorWork:
+        first, last = self.span.bounds()
+        return AuthorWork(
+            email=pair[0],
+            original=pair[1],
+            commits=self.commits,
+            added=self.added,
+            deleted=self.deleted,
+            first=first,
+            last=last,
+            activity=dict(sorted(self.activity.items())),
+            activity_first={k: s.bounds()[0] for k, s in sorted(self.kinds.items())},
+            calendar=dict(sorted(self.calendar.items())),
+            files=tuple(sorted(index[p] for p in self.files)),
+            languages={k: lang.work(index) for k, lang in sorted(self.languages.items())},
+            touches=touches,
+        )
 
 
 @dataclass(slots=True)
 class _Touch:
-    everyone: _Span = field(default_factory=_Span)
-    user: _Span = field(default_factory=_Span)
-    user_commits: int = 0
+    """One author address pair's commits on one declaring file."""
+
+    span: _Span = field(default_factory=_Span)
+    commits: int = 0
 
     def absorb(self, other: _Touch) -> None:
-        self.everyone.absorb(other.everyone)
-        self.user.absorb(other.user)
-        self.user_commits += other.user_commits
+        self.span.absorb(other.span)
+        self.commits += other.commits
 
-    def record(self) -> FileTouch:
-        first, last = self.everyone.bounds()
-        return FileTouch(first, last, self.user_commits, self.user.first, self.user.last)
+    def work(self) -> TouchWork:
+        return TouchWork(self.commits, *self.span.bounds())
 
 
 # A `.h` header is C or C++: linguist tells by its content, history has its path only. Folded
@@ -183,8 +209,8 @@ class _Touch:
 # alone (.c), and C++ sources with the headers. The headers are C++ when the history changed
 # more lines of C++ sources than of C sources (`HistoryFold.headers_cpp`), as linguist reads
 # the headers of a C++ project.
-_C_SOURCES = "\0C sources"
-_CPP_OR_HEADER = "\0C++ or header"
+_C_SOURCES = C_SOURCES
+_CPP_OR_HEADER = CPP_OR_HEADER
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,13 +264,12 @@ class HistoryFold:
         self.total = 0
         self.merges = 0
         self.root_commit: str | None = None  # the last root seen = oldest (rev-list order)
-        self.everyone = _Tally()
-        self.user = _Tally()
+        self.everyone = _Tally()  # every commit's day and date; non-merge commits counted
+        self._work: dict[Pair, _Tally] = {}  # each author address pair's non-merge commits
         self._authors: dict[str, _Author] = {}  # by lower-cased email
         self._by_address: dict[str, _Author] = {}  # by the address as written
-        self._mine_by_emails: dict[tuple[str, str], bool] = {}
         self._paths = paths or PathCache()
-        self._touches: dict[str, _Touch] = {}
+        self._touches: dict[str, dict[Pair, _Touch]] = {}  # declaring file -> pair -> touch
 
     def add(self, commit: Commit) -> None:
         self.total += 1
@@ -260,51 +285,29 @@ class HistoryFold:
             return
         author = self._author(commit)
         everyone.commits += 1
-        if self._mine(commit.author_email, commit.original_email):
-            user = self.user
-            user.commits += 1
-            user.calendar[day] += 1
-            user.span.see(when)
-            user.emails.add(author.email)
-            self._changes(commit, author, (everyone, user))
-            self._kinds(commit, user)
-            self._touch(commit, True)
-        else:
-            self._changes(commit, author, (everyone,))
-            self._touch(commit, False)
+        pair = (commit.author_email, commit.original_email)
+        tally = self._work.get(pair)
+        if tally is None:
+            tally = self._work[pair] = _Tally()
+        tally.commits += 1
+        tally.calendar[day] += 1
+        tally.span.see(when)
+        self._changes(commit, author, tally)
+        self._touch(commit, pair)
 
-    def _kinds(self, commit: Commit, user: _Tally) -> None:
-        """The user's first and last commit per kind of file (left-out files count nowhere)."""
-        info_of = self._paths.info
-        kinds = {i.kind for c in commit.modified_files if not (i := info_of(c.new_path)).excluded}
-        for kind in kinds:
-            span = user.kinds.get(kind)
-            if span is None:
-                span = user.kinds[kind] = _Span()
-            span.see(commit.author_date)
-
-    def _touch(self, commit: Commit, mine: bool) -> None:
+    def _touch(self, commit: Commit, pair: Pair) -> None:
         info_of = self._paths.info
         for change in commit.modified_files:
             if not info_of(change.new_path).declaring:
                 continue
-            touch = self._touches.get(change.new_path)
+            by_pair = self._touches.get(change.new_path)
+            if by_pair is None:
+                by_pair = self._touches[change.new_path] = {}
+            touch = by_pair.get(pair)
             if touch is None:
-                touch = self._touches[change.new_path] = _Touch()
-            touch.everyone.see(commit.author_date)
-            if mine:
-                touch.user.see(commit.author_date)
-                touch.user_commits += 1
-
-    def _mine(self, email: str, original: str) -> bool:
-        """Whether the user made a commit with these addresses (remembered: few distinct pairs)."""
-        key = (email, original)
-        mine = self._mine_by_emails.get(key)
-        if mine is None:
-            identity = self.identity
-            mine = identity is not None and (identity.matches(email) or identity.matches(original))
-            self._mine_by_emails[key] = mine
-        return mine
+                touch = by_pair[pair] = _Touch()
+            touch.span.see(commit.author_date)
+            touch.commits += 1
 
     def _author(self, commit: Commit) -> _Author:
         author = self._by_address.get(commit.author_email)
@@ -318,42 +321,46 @@ class HistoryFold:
         author.span.see(commit.author_date)
         return author
 
-    def _changes(self, commit: Commit, author: _Author, tallies: tuple[_Tally, ...]) -> None:
-        """The commit's changed files into the author's lines and each tally.
+    def _changes(self, commit: Commit, author: _Author, tally: _Tally) -> None:
+        """The commit's changed files into the author's lines and their pair's tally (the
+        first and last commit per kind of file too; left-out files count nowhere).
 
         The hottest loop of mining, hence locals and no helper calls per file."""
         info_of = self._paths.info
         when = commit.author_date
         seen_languages: set[str] = set()
+        kinds: set[ActivityKind] = set()
+        languages, counts, files = tally.languages, tally.activity, tally.files
         author_added = author_deleted = 0
         for path, _, added_lines, deleted_lines, _ in commit.modified_files:
             info = info_of(path)
             if info.excluded:
                 continue
-            binary = added_lines is None
             added, deleted = added_lines or 0, deleted_lines or 0
             author_added += added
             author_deleted += deleted
-            weight = 1 if binary else added + deleted
             kind = info.kind
-            # (key, is this commit's first change in it): a commit counts once per language.
-            keys = [(key, key not in seen_languages) for key in info.tallied]
-            seen_languages.update(info.tallied)
-            for tally in tallies:
-                tally.added += added
-                tally.deleted += deleted
-                tally.activity[kind] += weight
-                tally.files.add(path)
-                for key, first in keys:
-                    lang = tally.languages[key]
-                    lang.added += added
-                    lang.deleted += deleted
-                    lang.files.add(path)
-                    if first:
-                        lang.commits += 1
-                        lang.span.see(when)
+            counts[kind] += 1 if added_lines is None else added + deleted  # binary: one line
+            kinds.add(kind)
+            files.add(path)
+            for key in info.tallied:
+                lang = languages[key]
+                lang.added += added
+                lang.deleted += deleted
+                lang.files.add(path)
+                if key not in seen_languages:  # a commit counts once per language
+                    seen_languages.add(key)
+                    lang.commits += 1
+                    lang.span.see(when)
+        tally.added += author_added
+        tally.deleted += author_deleted
         author.added += author_added
         author.deleted += author_deleted
+        for kind in kinds:
+            span = tally.kinds.get(kind)
+            if span is None:
+                span = tally.kinds[kind] = _Span()
+            span.see(when)
 
     def absorb(self, older: HistoryFold) -> None:
         """Add the fold of the slice of history right after (older than) ours."""
@@ -361,24 +368,33 @@ class HistoryFold:
         self.merges += older.merges
         self.root_commit = older.root_commit or self.root_commit  # the oldest root wins
         self.everyone.absorb(older.everyone)
-        self.user.absorb(older.user)
+        for pair, tally in older._work.items():
+            kept = self._work.get(pair)
+            if kept is None:
+                self._work[pair] = tally
+            else:
+                kept.absorb(tally)
         for email, author in older._authors.items():
             mine = self._authors.get(email)
             if mine is None:
                 self._authors[email] = author
             else:
                 mine.absorb(author)
-        for path, touch in older._touches.items():
-            kept = self._touches.get(path)
-            if kept is None:
-                self._touches[path] = touch
-            else:
-                kept.absorb(touch)
+        for path, by_pair in older._touches.items():
+            kept_pairs = self._touches.setdefault(path, {})
+            for pair, touch in by_pair.items():
+                if pair in kept_pairs:
+                    kept_pairs[pair].absorb(touch)
+                else:
+                    kept_pairs[pair] = touch
 
     def history(self, tags: int = 0, tag_dates: tuple[datetime, ...] = ()) -> History:
         every = self.authors()
         authors = tuple(a for a in every if not a.bot)
-        return History(
+        whole = self._whole()
+        headers_cpp = self.headers_cpp(whole)
+        paths, work = self._work_records()
+        history = History(
             total_commits=self.total,
             merges=self.merges,
             first_commit=self.everyone.span.first,
@@ -389,20 +405,53 @@ class HistoryFold:
                 len(authors) > 1,
                 tuple(a for a in every if a.bot),
             ),
-            languages=self.everyone.languages_record(self.headers_cpp()),
-            activity=dict(sorted(self.everyone.activity.items())),
+            languages=whole.languages_record(headers_cpp),
+            activity=dict(sorted(whole.activity.items())),
             calendar=dict(sorted(self.everyone.calendar.items())),
             tags=tags,
-            user=None if self.identity is None else self.user_stats(len(authors)),
+            user=None,
             share_base=self.share_base(),
             tag_dates=tag_dates,
-            touches={p: t.record() for p, t in sorted(self._touches.items())},
+            touches={p: self._touched(pairs) for p, pairs in sorted(self._touches.items())},
+            work=work,
+            paths=paths,
+            headers_cpp=headers_cpp,
         )
+        return attribute(history, self.identity)
 
-    def headers_cpp(self) -> bool:
+    def _whole(self) -> _Tally:
+        """Everyone's changes: every pair's, added up."""
+        whole = _Tally()
+        for tally in self._work.values():
+            whole.add_changes(tally)
+        return whole
+
+    @staticmethod
+    def _touched(by_pair: dict[Pair, _Touch]) -> FileTouch:
+        span = _Span()
+        for touch in by_pair.values():
+            span.absorb(touch.span)
+        first, last = span.bounds()
+        return FileTouch(first, last)
+
+    def _work_records(self) -> tuple[tuple[str, ...], tuple[AuthorWork, ...]]:
+        """Each pair's work, its files as indices into the sorted paths of all of them."""
+        paths = tuple(sorted({p for tally in self._work.values() for p in tally.files}))
+        index = {p: i for i, p in enumerate(paths)}
+        touches: dict[Pair, dict[str, TouchWork]] = {}
+        for path, by_pair in sorted(self._touches.items()):
+            for pair, touch in by_pair.items():
+                touches.setdefault(pair, {})[path] = touch.work()
+        work = tuple(
+            tally.work(pair, index, touches.get(pair, {}))
+            for pair, tally in sorted(self._work.items())
+        )
+        return paths, work
+
+    def headers_cpp(self, whole: _Tally | None = None) -> bool:
         """Whether `.h` headers count as C++: everyone changed more lines of C++ sources than
         of C sources (see _CPP_OR_HEADER)."""
-        langs = self.everyone.languages
+        langs = (whole or self._whole()).languages
         cpp, c = langs.get("C++"), langs.get(_C_SOURCES)
         if cpp is None:
             return False
@@ -426,41 +475,10 @@ class HistoryFold:
             )
         return tuple(sorted(stats, key=lambda a: (-a.commits, a.email)))
 
-    def user_stats(self, authors: int) -> UserStats:
-        user = self.user
-        share = percent(user.commits, self.share_base())
-        kinds = dict(sorted(user.activity.items()))
-        return UserStats(
-            emails=tuple(sorted(user.emails)),
-            commits=user.commits,
-            first_commit=user.span.first,
-            last_commit=user.span.last,
-            share_percent=share,
-            commits_per_week=per_week(user.commits, user.span),
-            added=user.added,
-            deleted=user.deleted,
-            activity=kinds,
-            languages=user.languages_record(self.headers_cpp()),
-            files_touched=len(user.files),
-            modules_touched=len({activity.module_of(p) for p in user.files}),
-            calendar=dict(sorted(user.calendar.items())),
-            role=activity.role(user.commits, authors, share, kinds),
-            activity_first={
-                k: s.first for k, s in sorted(user.kinds.items()) if s.first is not None
-            },
-        )
-
-
-def percent(part: int, whole: int) -> float:
-    return round(100.0 * part / whole, 2) if whole else 0.0
-
 
 def per_week(commits: int, span: _Span) -> float:
     """Commits per week between the first and the last commit, the span counted as >= 1 week."""
-    if span.first is None or span.last is None:
-        return 0.0
-    weeks = max(1.0, (span.last - span.first).total_seconds() / _WEEK_SECONDS)
-    return round(commits / weeks, 2)
+    return _per_week(commits, span.first, span.last)
 
 
 def bus_factor(authors: tuple[AuthorStats, ...]) -> int:

@@ -33,12 +33,13 @@ import os
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import AsyncGenerator, Iterable, Mapping
+from collections.abc import AsyncGenerator, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+from mining import identities
 from mining.discover import SKIP_DIRS, DiscoveredProject, discover, is_bare_repository
 from mining.errors import MiningError
 from mining.git import GitRunner, HardenedGitRunner
@@ -49,18 +50,17 @@ from mining.parse.refs import TAG_TARGETS, parse_tag_dates, parse_tag_targets
 from mining.records import (
     DeclaredEdit,
     Detection,
-    FileTouch,
     History,
     Identity,
     LanguageBreakdown,
     ProjectFailure,
     ProjectKind,
     ProjectReport,
-    ToolTouch,
+    ToolEntry,
     TreeFacts,
 )
 from mining.sanitize import CleanRepo, clean_copy
-from mining.text import MAX_PATH, cap
+from mining.text import MAX_EMAIL, MAX_PATH, cap
 
 if TYPE_CHECKING:
     from mining.history import HistoryFold
@@ -122,7 +122,13 @@ async def mine_clean(
     history = await asyncio.to_thread(  # CPU: off the loop
         fold.history, tags=len(releases), tag_dates=releases
     )
-    history = await read_declared(history, detections, identity, repo, runner)
+    history, aliases = await asyncio.gather(
+        read_declared(history, detections, repo, runner),
+        read_aliases(history, identity, repo, runner),
+    )
+    history = await asyncio.to_thread(
+        identities.attribute, replace(history, aliases=aliases), identity, detections
+    )
     report = _report(project, fold.root_commit, repo.head, history, langs, detections, tree)
     return dataclasses.replace(report, shallow=repo.shallow) if repo.shallow else report
 
@@ -133,28 +139,24 @@ DECLARED_MAX_BYTES = 64 * 1024 * 1024  # the diffs of the shared manifests the u
 async def read_declared(
     history: History,
     detections: tuple[Detection, ...],
-    identity: Identity | None,
     repo: CleanRepo,
     runner: GitRunner,
 ) -> History:
-    """`History.user_declared`: in the shared manifests at HEAD that the user changed
-    (frameworks.is_shared_manifest), which declared dependencies the user's own added or
-    changed lines name; `History.tool_touches`: in the other configuration files at HEAD that
-    the user changed and that declare tools (.pre-commit-config.yaml), the user's commits at or
-    after each tool entered the file. One `git log -p -U0` over those files only (small text
-    files); the history pass gives paths, not lines."""
+    """Per author address pair (`History.work`): in the shared manifests at HEAD
+    (frameworks.is_shared_manifest), which declared dependencies their added or changed lines
+    name (`AuthorWork.declared`); in the other configuration files at HEAD declaring tools
+    (.pre-commit-config.yaml), the dates of their commits on each (`AuthorWork.configured`),
+    and when each tool entered the file (`History.tool_entries`). One `git log -p -U0` over
+    those files only (small text files); the history pass gives paths, not lines. Which of it
+    is the user's is identities.attribute's to say, for any identity."""
     from mining import frameworks  # see choose_manifests
 
-    if identity is None or history.user is None or not history.user.commits:
-        return history
-    names: dict[str, list[str]] = {}  # shared manifests: the user's declaring lines
-    tools: dict[str, list[str]] = {}  # other configuration files: when each tool entered
+    names: dict[str, list[str]] = {}  # shared manifests: the dependencies they declare
+    tools: dict[str, list[str]] = {}  # other configuration files: the tools they name
     for d in detections:
-        touch = history.touches.get(d.source)
-        if touch is None or not touch.user_commits:
-            continue
-        shared = frameworks.is_shared_manifest(d.source)
-        (names if shared else tools).setdefault(d.source, []).append(d.name)
+        if d.source in history.touches:  # changed in the history at all
+            shared = frameworks.is_shared_manifest(d.source)
+            (names if shared else tools).setdefault(d.source, []).append(d.name)
     if not names and not tools:
         return history
     args = [
@@ -166,27 +168,23 @@ async def read_declared(
     if len(out) > DECLARED_MAX_BYTES:
         log.info("manifest diffs over %d bytes: dependency lines not read", DECLARED_MAX_BYTES)
         return history
-    edits, touches = await asyncio.to_thread(
-        _declared_edits, out, names, tools, history.touches, identity
-    )
-    return dataclasses.replace(history, user_declared=edits, tool_touches=touches)
+    return await asyncio.to_thread(_declared_work, out, names, tools, history)
 
 
-def _declared_edits(
-    out: bytes,
-    names: dict[str, list[str]],
-    tools: dict[str, list[str]],
-    file_touches: Mapping[str, FileTouch],
-    identity: Identity,
-) -> tuple[tuple[DeclaredEdit, ...], tuple[ToolTouch, ...]]:
-    """The user's declaring lines in shared manifests, and for each tool of another
-    configuration file the user's commits on it at or after the tool entered it (the oldest
-    commit, anyone's, adding a line naming it; else the file's first commit)."""
+Pair = tuple[str, str]
+
+
+def _declared_work(
+    out: bytes, names: dict[str, list[str]], tools: dict[str, list[str]], history: History
+) -> History:
+    """Each pair's declaring lines in shared manifests and commits on the other configuration
+    files, and when each tool entered its file (the oldest commit, anyone's, adding a line
+    naming it; else the file's first commit)."""
     from mining import frameworks  # see choose_manifests
 
-    found: dict[tuple[str, str], list[datetime]] = {}
+    found: dict[tuple[Pair, str, str], list[datetime]] = {}
     entered: dict[tuple[str, str], datetime] = {}
-    mine: dict[str, list[datetime]] = {}  # the user's commits per configuration file
+    configured: dict[Pair, dict[str, list[datetime]]] = {}  # each pair's commits per file
     for chunk in out.decode("utf-8", "replace").split("\x1e")[1:]:
         header, _, patch = chunk.partition("\n")
         email, _, rest = header.partition("\0")
@@ -194,35 +192,43 @@ def _declared_edits(
         if not stamp.isdigit():
             continue
         when = datetime.fromtimestamp(int(stamp), UTC)
-        users = identity.matches(email) or identity.matches(original)
+        pair = (cap(email, MAX_EMAIL), cap(original, MAX_EMAIL))  # as the log parser has them
         path, seen, paths = "", set[tuple[str, str]](), set[str]()
         for line in patch.splitlines():
             if line.startswith("+++ "):
                 path = line[6:] if line.startswith("+++ b/") else ""
                 paths.add(path)
-            elif line.startswith("+") and users and path in names:
+            elif line.startswith("+") and path in names:
                 seen.update((path, n) for n in names[path] if frameworks.declares(n, line[1:]))
             elif line.startswith("+") and path in tools:
                 for n in tools[path]:
                     if frameworks.declares(n, line[1:]):
                         entered[path, n] = min(when, entered.get((path, n), when))
-        for key in seen:
-            found.setdefault(key, []).append(when)
-        if users:
-            for p in paths & tools.keys():
-                mine.setdefault(p, []).append(when)
-    edits = tuple(
-        DeclaredEdit(path, name, len(dates), min(dates), max(dates))
-        for (path, name), dates in sorted(found.items())
+        for path, name in seen:
+            found.setdefault((pair, path, name), []).append(when)
+        for p in paths & tools.keys():
+            configured.setdefault(pair, {}).setdefault(p, []).append(when)
+    declared: dict[Pair, list[DeclaredEdit]] = {}
+    for (pair, path, name), dates in sorted(found.items()):
+        edit = DeclaredEdit(path, name, len(dates), min(dates), max(dates))
+        declared.setdefault(pair, []).append(edit)
+    work = tuple(
+        replace(
+            w,
+            declared=tuple(declared.get((w.email, w.original), ())),
+            configured={
+                p: tuple(sorted(dates))
+                for p, dates in sorted(configured.get((w.email, w.original), {}).items())
+            },
+        )
+        for w in history.work
     )
-    touches = []
-    for path, tool_names in sorted(tools.items()):
-        for name in sorted(tool_names):
-            since = entered.get((path, name), file_touches[path].first)
-            after = [d for d in mine.get(path, ()) if d >= since]
-            first, last = (min(after), max(after)) if after else (None, None)
-            touches.append(ToolTouch(path, name, since, len(after), first, last))
-    return edits, tuple(touches)
+    entries = tuple(
+        ToolEntry(path, name, entered.get((path, name), history.touches[path].first))
+        for path, tool_names in sorted(tools.items())
+        for name in sorted(set(tool_names))
+    )
+    return replace(history, work=work, tool_entries=entries, declared_read=True)
 
 
 def _report(
@@ -250,27 +256,36 @@ def _report(
 async def _history(
     repo: CleanRepo, identity: Identity | None, runner: GitRunner, split: Split
 ) -> tuple[HistoryFold, tuple[datetime, ...]]:
-    """The .mailmap'd identity and the commit list (for a split) at once, then the history and
-    the releases (dated from that list when there is one)."""
-    identity, commits = await asyncio.gather(
-        canonical_identity(identity, repo, runner), list_commits(repo, runner, split)
-    )
+    """The commit list (for a split), then the history and the releases (dated from that list
+    when there is one)."""
+    commits = await list_commits(repo, runner, split)
     return await asyncio.gather(
         read_history(repo, identity, runner, commits, split),
         read_releases(repo, runner, commits),
     )
 
 
-async def canonical_identity(
-    identity: Identity | None, repo: CleanRepo, runner: GitRunner
-) -> Identity | None:
-    """Add to the identity the addresses .mailmap maps its addresses to, from
-    `git check-mailmap <email>...`, so that every commit of the same person is the user's."""
-    if identity is None or not identity.emails:
-        return identity
-    contacts = [f"<{email}>" for email in sorted(identity.emails)]
-    out = await runner.run(["check-mailmap", "--", *contacts], git_dir=repo.git_dir)
-    return Identity(identity.emails | set(parse_check_mailmap(out)))
+ALIASES_PER_CALL = 1_000  # addresses per `git check-mailmap` (its argv stays small)
+
+
+async def read_aliases(
+    history: History, identity: Identity | None, repo: CleanRepo, runner: GitRunner
+) -> dict[str, str]:
+    """What .mailmap maps the history's addresses and the identity's to, where it maps them
+    elsewhere: `git check-mailmap <email>...` (its output, one contact a line, is in order), so
+    that every commit of the same person is the user's, for this identity or a later one."""
+    addresses = {e for w in history.work for e in (w.email, w.original)}
+    emails = sorted(
+        {e.strip().lower() for e in addresses} | set(identity.emails if identity else ())
+    )
+    aliases: dict[str, str] = {}
+    for start in range(0, len(emails), ALIASES_PER_CALL):
+        batch = emails[start : start + ALIASES_PER_CALL]
+        contacts = [f"<{email}>" for email in batch]
+        out = await runner.run(["check-mailmap", "--", *contacts], git_dir=repo.git_dir)
+        mapped = parse_check_mailmap(out)
+        aliases.update((e, m) for e, m in zip(batch, mapped, strict=False) if m and m != e)
+    return dict(sorted(aliases.items()))
 
 
 async def read_releases(

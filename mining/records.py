@@ -152,6 +152,66 @@ class ToolTouch:
 
 
 @dataclass(frozen=True, slots=True)
+class LanguageWork:
+    """One author's lines in files of one language (`History.work`); files are indices into
+    `History.paths`, so the work of several addresses of one person adds up exactly."""
+
+    added: int
+    deleted: int
+    commits: int
+    files: tuple[int, ...]
+    first: datetime
+    last: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TouchWork:
+    """One author's commits on one manifest, configuration or workflow file."""
+
+    commits: int
+    first: datetime
+    last: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorWork:
+    """The non-merge commits of one author address pair, folded as the user's would be: what
+    makes the user's stats for any identity without running git again (mining/identities.py).
+
+    Keyed by the address after .mailmap as written (%aE) and the address as recorded (%ae),
+    the two an Identity is matched against."""
+
+    email: str  # %aE, as written
+    original: str  # %ae
+    commits: int
+    added: int
+    deleted: int
+    first: datetime
+    last: datetime
+    activity: Mapping[ActivityKind, int]
+    activity_first: Mapping[ActivityKind, datetime]
+    calendar: Mapping[date, int]
+    files: tuple[int, ...]  # indices into History.paths
+    # Per language tally key (history.py: two more keys than languages, for C/C++ headers).
+    languages: Mapping[str, LanguageWork]
+    touches: Mapping[str, TouchWork]  # declaring files by path
+    # Their declaring lines in shared manifests, and the dates of their commits on each other
+    # configuration file declaring tools (pipeline.read_declared).
+    declared: tuple[DeclaredEdit, ...] = ()
+    configured: Mapping[str, tuple[datetime, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ToolEntry:
+    """When one tool entered one configuration file naming several (pipeline.read_declared):
+    the oldest commit adding a line that names it, else the file's first commit."""
+
+    path: str
+    name: str
+    introduced: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class History:
     """Everything the one streaming history pass yields for a repository.
 
@@ -179,6 +239,17 @@ class History:
     # Tools declared in configuration files that are not shared manifests, dated from the
     # file's diffs (pipeline.py): the user's touches at or after each tool entered the file.
     tool_touches: tuple[ToolTouch, ...] = ()
+    # Per author address pair, the work the user's stats above are made of (identities.py):
+    # the user's stats for another identity come from these, not from git.
+    work: tuple[AuthorWork, ...] = ()
+    paths: tuple[str, ...] = ()  # the files of `work`, sorted
+    headers_cpp: bool = False  # `.h` headers are C++ (history.py)
+    # `git check-mailmap` of the history's addresses (and the identity's) that .mailmap maps
+    # elsewhere: address -> canonical address, lower-cased.
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    # Whether the diffs of the declaring files were read (pipeline.read_declared).
+    declared_read: bool = False
+    tool_entries: tuple[ToolEntry, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
