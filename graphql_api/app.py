@@ -48,6 +48,7 @@ from graphql_api.jobs.runner import JobRunner
 from graphql_api.jobs.service import JobStateError, Services
 from graphql_api.ops import metrics, probes
 from graphql_api.ops.middleware import RequestIdMiddleware
+from graphql_api.present import card_route
 from graphql_api.ratelimit import RateLimits, UploadRateLimitMiddleware
 from graphql_api.schema import build_schema
 from graphql_api.schema.context import Context
@@ -287,6 +288,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ),
             Route("/exports/{uid:str}", download_export),
             Route("/thumbnails/{uid:str}", serve_thumbnail),
+            Route(card_route.PATH, card_route.serve_card),
             Mount("/graphiql", graphiql.assets_app(), name="graphiql"),
         ],
         middleware=[

@@ -32,6 +32,8 @@ def route_of(path: str) -> str:
         return "/exports/{uid}"
     if path.startswith("/thumbnails/"):
         return "/thumbnails/{uid}"
+    if path.startswith("/portfolios/") and "/cards/" in path:
+        return "/portfolios/{uid}/cards/{card}"
     if path.startswith("/graphiql/"):
         return "/graphiql/{file}"
     return "other"
