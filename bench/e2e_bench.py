@@ -1,7 +1,7 @@
 """End to end: a portfolio ZIP uploaded to the real server until its final ranking, against
 `unzip` plus the floor passes of its repositories run two at a time; and /healthz meanwhile.
 
-    BENCH_REPOS=/work/repos python -m bench.e2e_bench      # part of `make bench`
+    BENCH_REPOS=~/clones python -m bench.e2e_bench      # part of `make bench`
 
 The portfolio is the clones named by BENCH_E2E (default "flask,requests") found in
 $BENCH_REPOS (bare `NAME.git` or work trees `NAME/`), zipped once into bench/.cache/ (STORED:

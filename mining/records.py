@@ -91,7 +91,7 @@ class Collaboration:
 
 @dataclass(frozen=True, slots=True)
 class UserStats:
-    """The user's own work in one repository (seed: user_repo_stats)."""
+    """The user's own work in one repository (stored as user_repo_stats)."""
 
     emails: tuple[str, ...]  # the identities that matched, canonical
     commits: int

@@ -1,4 +1,4 @@
-"""Optional LLM summaries of a project, gated by the user's consent (seed: consents).
+"""Optional LLM summaries of a project, gated by the user's consent (the consents table).
 
     consent level   provider
     "none"          NoneProvider: the template summary, no network

@@ -9,7 +9,7 @@ DATABASE_URL="sqlite+aiosqlite:///$tmp/gen.db" .venv/bin/alembic revision --auto
 from pathlib import Path
 p = Path("alembic/versions/0001_initial.py")
 s = p.read_text()
-s = s.replace('"""initial\n', '"""Initial schema: every table of seed 000, plus portfolios, mining jobs, owners, API tokens.\n', 1)
+s = s.replace('"""initial\n', '"""Initial schema: every table of the legacy data model, plus portfolios, mining jobs, owners, API tokens.\n', 1)
 s = s.replace("from alembic import op\n", "from alembic import op\n\nfrom graphql_api.db.seeds import insert_missing_questions\n", 1)
 end = s.index("    # ### end Alembic commands ###")
 s = s[:end] + "    insert_missing_questions(op.get_bind())\n" + s[end:]

@@ -1,5 +1,5 @@
-"""SQLAlchemy 2 typed models: every table of seed 000, plus portfolios, mining jobs, owners and
-API tokens.
+"""SQLAlchemy 2 typed models: every table of the legacy data model this service re-builds,
+plus portfolios, mining jobs, owners and API tokens.
 
 Conventions: integer primary keys stay internal; every row the API exposes also has a random
 `uid` (its opaque global ID is built from it, so IDs cannot be guessed by counting). Timestamps
@@ -486,7 +486,7 @@ class UserIntelligenceSummary(Base, PublicId):
 
 
 class Artifact(Base):
-    """Legacy table of the seed, kept for parity."""
+    """Legacy table of the original data model, kept for parity."""
 
     __tablename__ = "artifacts"
     id: Mapped[int] = mapped_column(primary_key=True)

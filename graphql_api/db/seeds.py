@@ -1,4 +1,4 @@
-"""Rows every database has after migration: the configuration questions of seed 000.
+"""Rows every database has after migration: the configuration questions of the legacy data model.
 
 Applied by the initial migration and again (idempotently, by key) on every start-up, so a
 question added here reaches existing databases without a data migration.

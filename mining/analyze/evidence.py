@@ -1,4 +1,4 @@
-"""Evidence rows (seed: project_evidence): what was found, where, and as of when.
+"""Evidence rows (stored as project_evidence): what was found, where, and as of when.
 
 Types: metric (history figures), testing, documentation, code_quality (linters, formatters,
 type checkers, hygiene, CI), evaluation (derived insights, health and ranking explained).
