@@ -211,9 +211,9 @@ def load_portfolio(base: str, archive: Path) -> None:
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
         job = graphql(base, job_query, {"id": payload["job"]["id"]})["data"]["job"]
-        if job["status"] == "succeeded":
+        if job["status"] == "SUCCEEDED":
             return
-        if job["status"] in {"partial", "failed", "cancelled"}:
+        if job["status"] in {"PARTIAL", "FAILED", "CANCELLED"}:
             raise RuntimeError(f"mining job ended {job}")
         time.sleep(0.2)
     raise RuntimeError("mining took more than 10 minutes")

@@ -198,7 +198,7 @@ async def ours_seconds(base: str, body: bytes, repositories: int) -> float:
             raise RuntimeError(f"uploadPortfolio refused the portfolio: {payload['userErrors']}")
         final = await _final(base, payload["portfolio"]["id"])
         took = time.perf_counter() - started
-    if final["status"] != "succeeded" or len(final["ranking"]) != repositories:
+    if final["status"] != "SUCCEEDED" or len(final["ranking"]) != repositories:
         raise RuntimeError(f"the job ended {final['status']} with ranking {final['ranking']}")
     return took
 

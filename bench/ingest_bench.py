@@ -49,7 +49,7 @@ FILE_MIB = 4
 RSS_BUDGET_MB = 200
 # The server's default MAX_UPLOAD_BYTES and ArchiveLimits.max_total_uncompressed are 2 GiB.
 MAX_SIZE_MIB = 2000
-TERMINAL = frozenset({"succeeded", "partial", "failed", "cancelled"})
+TERMINAL = frozenset({"SUCCEEDED", "PARTIAL", "FAILED", "CANCELLED"})  # JobStatus
 
 UPLOAD_PORTFOLIO = """
 mutation Ingest($ids: [String!]) {

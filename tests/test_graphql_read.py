@@ -150,9 +150,9 @@ async def test_questions_consent_and_job(db: Database, gql: GraphQLClient) -> No
         id=ids.encode("MiningJob", job.uid),
     )
     assert data["questions"][0] == {"key": "email", "required": True}
-    assert data["consent"] == {"consentLevel": "local"}
+    assert data["consent"] == {"consentLevel": "LOCAL"}
     assert data["job"] == {
-        "status": "partial",
+        "status": "PARTIAL",
         "completed": 2,
         "total": 2,
         "repoErrors": [{"path": "x", "code": "REPO_UNSAFE"}],

@@ -20,7 +20,7 @@ from tests.service.live import serving
 from tests.service.upload_helpers import PREFLIGHT, upload_portfolio
 
 MiB = 1024 * 1024
-CONSENT = 'mutation { setConsent(level: "none") { consent { consentLevel } userErrors { code } } }'
+CONSENT = "mutation { setConsent(level: NONE) { consent { consentLevel } userErrors { code } } }"
 
 ClientFactory = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
 
@@ -123,13 +123,13 @@ async def test_mutations_are_rate_limited_per_client(app_client: ClientFactory) 
     assert error["extensions"]["code"] == "RATE_LIMITED"
     assert 0 < error["extensions"]["retryAfter"] <= 60
     assert other.json()["data"]["setConsent"]["userErrors"] == []  # its own count
-    assert reads.json()["data"] == {"consent": {"consentLevel": "none"}}  # queries are free
+    assert reads.json()["data"] == {"consent": {"consentLevel": "NONE"}}  # queries are free
 
 
 async def test_aliased_mutations_count_one_each(app_client: ClientFactory) -> None:
-    three = 'mutation { a: setConsent(level: "none") { userErrors { code } } ' + (
-        'b: setConsent(level: "none") { userErrors { code } } '
-        'c: setConsent(level: "none") { userErrors { code } } }'
+    three = "mutation { a: setConsent(level: NONE) { userErrors { code } } " + (
+        "b: setConsent(level: NONE) { userErrors { code } } "
+        "c: setConsent(level: NONE) { userErrors { code } } }"
     )
     async with app_client(rate_limit_mutations="2/minute") as client:
         response = await client.post("/graphql", json={"query": three})

@@ -142,7 +142,7 @@ async def _mined_portfolio(base: str, root: Path) -> list[str]:
         job = "subscription($id: ID!) { jobUpdated(id: $id) { status } }"
         async with Subscription.open(base, job, {"id": payload["job"]["id"]}) as updates:
             while (update := await updates.next()) is not None:
-                if update["jobUpdated"]["status"] in {"succeeded", "failed", "cancelled"}:
+                if update["jobUpdated"]["status"] in {"SUCCEEDED", "FAILED", "CANCELLED"}:
                     break
         body = (await http.post("/graphql", json={"query": IDS, "variables": {
             "id": payload["portfolio"]["id"]}})).json()  # fmt: skip

@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncAttrs
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from graphql_api.db import json_schemas as js
+from graphql_api.db.states import ExportStatus, JobStage, JobStatus
 from graphql_api.db.types import UTCDateTime, ValidatedJSON, utcnow
 
 NAMING_CONVENTION = {
@@ -202,9 +203,8 @@ class MiningJob(Base, PublicId, CreatedAt):
         ForeignKey("portfolios.id", ondelete="CASCADE"), index=True
     )
     owner_id: Mapped[int] = owner_fk()
-    # queued | running | succeeded | partial | failed | cancelled
-    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
-    stage: Mapped[str] = mapped_column(String(40), default="queued")
+    status: Mapped[str] = mapped_column(String(20), default=JobStatus.QUEUED.value, index=True)
+    stage: Mapped[str] = mapped_column(String(40), default=JobStage.QUEUED.value)
     completed: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[int] = mapped_column(Integer, default=0)
     current: Mapped[str | None] = mapped_column(String(1000))  # the repository just finished
@@ -506,7 +506,7 @@ class Export(Base, PublicId, CreatedAt):
     export_type: Mapped[str] = mapped_column(String(30))  # resume | portfolio
     format: Mapped[str] = mapped_column(String(20), default="json")  # json | markdown
     path: Mapped[str | None] = mapped_column(String(1000))
-    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending|completed|failed
+    status: Mapped[str] = mapped_column(String(20), default=ExportStatus.PENDING.value)
     error: Mapped[str | None] = mapped_column(Text)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

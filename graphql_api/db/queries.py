@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePath
@@ -47,6 +47,7 @@ from graphql_api.db.models import (
     UserProjectSkill,
     UserRepoStat,
 )
+from graphql_api.db.states import ACTIVE
 from graphql_api.db.types import UTCDateTime
 
 M = TypeVar("M", bound=Base)
@@ -475,7 +476,7 @@ async def job_to_run(session: AsyncSession, uid: str) -> MiningJob | None:
     return (await session.scalars(select(MiningJob).where(MiningJob.uid == uid))).one_or_none()
 
 
-async def jobs_in(session: AsyncSession, statuses: Sequence[str]) -> list[MiningJob]:
+async def jobs_in(session: AsyncSession, statuses: Collection[str]) -> list[MiningJob]:
     """Every owner's jobs in these states: the runner's own bookkeeping (resume at start)."""
     stmt = select(MiningJob).where(MiningJob.status.in_(statuses)).order_by(MiningJob.id)
     return list((await session.scalars(stmt)).all())
@@ -568,7 +569,5 @@ async def stored_upload_bytes(session: AsyncSession, owner_id: int) -> int:
 
 
 async def active_jobs_of_owner(session: AsyncSession, owner_id: int) -> int:
-    stmt = select(func.count()).where(
-        MiningJob.owner_id == owner_id, MiningJob.status.in_(["queued", "running"])
-    )
+    stmt = select(func.count()).where(MiningJob.owner_id == owner_id, MiningJob.status.in_(ACTIVE))
     return int(await session.scalar(stmt) or 0)

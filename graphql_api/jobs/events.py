@@ -85,9 +85,6 @@ class JobEvent:
         return job_topic(self.job_uid), portfolio_topic(self.portfolio_id)
 
 
-TERMINAL = frozenset({"succeeded", "partial", "failed", "cancelled"})
-
-
 def publish(bus: EventBus, event: JobEvent) -> None:
     """To the job's subscribers and to its portfolio's."""
     for topic in event.topics:

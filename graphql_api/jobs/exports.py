@@ -21,6 +21,7 @@ from typing import Any
 import anyio
 
 from graphql_api.db import models, queries
+from graphql_api.db.states import ExportStatus
 from graphql_api.db.types import utcnow
 from graphql_api.ingest.errors import is_disk_full
 from graphql_api.jobs.service import Services
@@ -82,7 +83,7 @@ FAILURES = {
 
 def failure_code(row: models.Export) -> str | None:
     """The code of a failed export (DISK_FULL or INTERNAL); None unless it failed."""
-    if row.status != "failed":
+    if row.status != ExportStatus.FAILED:
         return None
     return next((code for code, text in FAILURES.items() if text == row.error), "INTERNAL")
 
@@ -108,9 +109,9 @@ async def create_export(
     except Exception as exc:
         log.exception("export %s failed", row.uid)
         code = "DISK_FULL" if is_disk_full(exc) else "INTERNAL"
-        values: dict[str, Any] = {"status": "failed", "error": FAILURES[code]}
+        values: dict[str, Any] = {"status": ExportStatus.FAILED, "error": FAILURES[code]}
     else:
-        values = {"status": "completed", "path": str(path), "completed_at": utcnow()}
+        values = {"status": ExportStatus.COMPLETED, "path": str(path), "completed_at": utcnow()}
     async with db.write() as session:
         row = await session.merge(row)
         for name, value in values.items():
@@ -122,6 +123,6 @@ async def export_file(services: Services, uid: str, owner_id: int) -> tuple[Path
     """The file of the owner's completed export, or None (missing, another's, unfinished)."""
     async with services.db.read() as session:
         row = await queries.by_uid(session, models.Export, uid, owner_id=owner_id)
-    if row is None or row.status != "completed" or row.path is None:
+    if row is None or row.status != ExportStatus.COMPLETED or row.path is None:
         return None
     return Path(row.path), FORMATS[row.format][1]

@@ -38,11 +38,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from graphql_api import leftovers
 from graphql_api.db import models, queries, writes
 from graphql_api.db.engine import Database
+from graphql_api.db.states import ACTIVE, TERMINAL, JobStage, JobStatus
 from graphql_api.db.types import utcnow
 from graphql_api.ingest import ArchiveLimits, UploadStore, extract_zip
 from graphql_api.jobs import persist, scratch
 from graphql_api.jobs.bus import EventBus
-from graphql_api.jobs.events import TERMINAL, EventKind, JobEvent, RankEntry, publish
+from graphql_api.jobs.events import EventKind, JobEvent, RankEntry, publish
 from graphql_api.ops.logs import JOB_ID
 from graphql_api.ops.metrics import MINING_SECONDS
 from graphql_api.settings import Settings
@@ -137,7 +138,7 @@ class JobRunner:
     async def recover(self) -> None:
         """Resolve what a previous process left: running jobs are re-queued or failed."""
         async with self.db.write() as session:
-            for job in await queries.jobs_in(session, ["running", "queued"]):
+            for job in await queries.jobs_in(session, ACTIVE):
                 if _resolve_interrupted(job):
                     self.enqueue(job.uid)
 
@@ -150,9 +151,9 @@ class JobRunner:
         raised. Running it again after it ended does nothing: a job ends once."""
         async with self.db.write() as session:
             job = await queries.job_to_run(session, uid)
-            if job is None or job.status not in {"queued", "running"}:
+            if job is None or job.status not in ACTIVE:
                 return
-            interrupted = job.status == "running" and not _resolve_interrupted(job)
+            interrupted = job.status == JobStatus.RUNNING and not _resolve_interrupted(job)
             failed = job if interrupted else None
         if failed is not None:
             publish(self.bus, JobEvent.of(failed, EventKind.STAGE, final=True))
@@ -177,9 +178,9 @@ class JobRunner:
         while True:
             await asyncio.sleep(interval)
             async with self.db.read() as session:
-                jobs = await queries.jobs_in(session, ["queued", "running"])
+                jobs = await queries.jobs_in(session, ACTIVE)
             for job in jobs:
-                if job.status == "queued":
+                if job.status == JobStatus.QUEUED:
                     self.enqueue(job.uid)
                 elif job.cancel_requested and job.uid in self._tasks:
                     self._tasks[job.uid].cancel()
@@ -240,9 +241,9 @@ class JobRunner:
             if run.job.status in TERMINAL:
                 raise  # cancelled while it saved: the job ended as it did
             handing_back = self._stopping or (stopping is not None and stopping())
-            status = "queued" if handing_back else "cancelled"
-            await self._end(run, status, stage=status)
-            if status == "queued":
+            status = JobStatus.QUEUED if handing_back else JobStatus.CANCELLED
+            await self._end(run, status, stage=JobStage(status))
+            if status == JobStatus.QUEUED:
                 raise
         except Exception as exc:  # a bug: log it in full; the job says only what kind it was
             if isinstance(exc, TimeoutError) and deadline.expired():
@@ -251,15 +252,17 @@ class JobRunner:
             log.exception("job %s failed", uid)
             full = isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
             code, error = ("DISK_FULL", "no space left on the server") if full else _UNEXPECTED
-            await self._end(run, "failed", stage="failed", error_code=code, error=error)
+            await self._end(
+                run, JobStatus.FAILED, stage=JobStage.FAILED, error_code=code, error=error
+            )
 
     async def _over_deadline(self, run: _Run) -> None:
         seconds = self.settings.job_deadline_seconds
         log.warning("job %s ran over its deadline of %g s", run.job.uid, seconds)
         await self._end(
             run,
-            "failed",
-            stage="failed",
+            JobStatus.FAILED,
+            stage=JobStage.FAILED,
             error_code="JOB_DEADLINE_EXCEEDED",
             error=f"the job ran over its deadline of {seconds:g} s",
         )
@@ -267,18 +270,19 @@ class JobRunner:
     async def _begin(self, uid: str) -> _Run | None:
         async with self.db.write() as session:
             job = await queries.job_to_run(session, uid)
-            if job is None or job.status != "queued":
+            if job is None or job.status != JobStatus.QUEUED:
                 return None
             if job.cancel_requested:  # cancelled while its process was down: it ends here
-                job.status, job.stage, job.finished_at = "cancelled", "cancelled", utcnow()
+                job.status, job.stage = JobStatus.CANCELLED, JobStage.CANCELLED
+                job.finished_at = utcnow()
             else:
-                job.status, job.stage = "running", "discovering"
+                job.status, job.stage = JobStatus.RUNNING, JobStage.DISCOVERING
                 job.attempts += 1
                 job.worker = WORKER
                 job.started_at = utcnow()
                 job.completed, job.total, job.repo_errors = 0, 0, []
                 job.error_code = job.error = job.current = None
-        if job.status == "cancelled":
+        if job.status == JobStatus.CANCELLED:
             publish(self.bus, JobEvent.of(job, EventKind.STAGE, final=True))
             return None
         run = _Run(job, *await self._inputs(job.portfolio_id, job.owner_id))
@@ -343,7 +347,7 @@ class JobRunner:
         for root, upload in await self._roots(run):
             for project in await anyio.to_thread.run_sync(discover, root):
                 labels[project] = upload
-        await self._update(run, stage="mining", total=len(labels))
+        await self._update(run, stage=JobStage.MINING, total=len(labels))
         self._publish(run, EventKind.STAGE)
         ceiling = self.settings.extracted_dir.resolve()
         runner = HardenedGitRunner(ceiling=ceiling, scratch=self.scratch)
@@ -395,7 +399,7 @@ class JobRunner:
         run.identity, run.prefs, run.weights = await self._inputs(
             run.job.portfolio_id, run.job.owner_id
         )
-        await self._update(run, stage="ranking")
+        await self._update(run, stage=JobStage.RANKING)
         self._publish(run, EventKind.STAGE)
         async with self.db.read() as session:
             rows = await queries.portfolio_projects(
@@ -419,9 +423,9 @@ class JobRunner:
         analysis: PortfolioAnalysis,
     ) -> None:
         """Write the job's result and its final status in one transaction."""
-        status = "succeeded" if not run.errors else "partial" if run.reports else "failed"
-        code = "NO_PROJECT_MINED" if status == "failed" else None
-        await self._update(run, stage="saving")
+        status = _final_status(run)
+        code = "NO_PROJECT_MINED" if status == JobStatus.FAILED else None
+        await self._update(run, stage=JobStage.SAVING)
         self._publish(run, EventKind.STAGE)
 
         async def write() -> None:
@@ -429,7 +433,7 @@ class JobRunner:
                 uids = await persist.write_results(
                     session, run.job.portfolio_id, fresh, reports, analysis
                 )
-                job = await self._ended(session, run, status, stage="done", error_code=code)
+                job = await self._ended(session, run, status, stage=JobStage.DONE, error_code=code)
             run.job = job  # committed
             run.uids.update(uids)
 
@@ -477,9 +481,9 @@ class JobRunner:
     async def _end(
         self,
         run: _Run,
-        status: str,
+        status: JobStatus,
         *,
-        stage: str,
+        stage: JobStage,
         error_code: str | None = None,
         error: str | None = None,
     ) -> None:
@@ -496,13 +500,13 @@ class JobRunner:
         self,
         session: AsyncSession,
         run: _Run,
-        status: str,
+        status: JobStatus,
         *,
-        stage: str,
+        stage: JobStage,
         error_code: str | None = None,
         error: str | None = None,
     ) -> models.MiningJob:
-        assert status in TERMINAL or status == "queued"
+        assert status in TERMINAL or status == JobStatus.QUEUED
         return await writes.update_job(
             session,
             run.job.id,
@@ -535,17 +539,23 @@ class JobRunner:
 def _resolve_interrupted(job: models.MiningJob) -> bool:
     """A job a dead process left queued or running: queued again (True), or failed with
     INTERRUPTED once it has been started MAX_ATTEMPTS times (False)."""
-    if job.status == "running" and job.attempts >= MAX_ATTEMPTS:
-        job.status, job.stage = "failed", "failed"
+    if job.status == JobStatus.RUNNING and job.attempts >= MAX_ATTEMPTS:
+        job.status, job.stage = JobStatus.FAILED, JobStage.FAILED
         job.error_code = "INTERRUPTED"
         job.error = f"the server stopped during this job {job.attempts} times"
         job.finished_at = utcnow()
         log.warning("job %s failed: interrupted too often", job.uid)
         return False
-    if job.status == "running":
+    if job.status == JobStatus.RUNNING:
         log.warning("job %s was interrupted; queued again", job.uid)
-    job.status, job.stage = "queued", "queued"
+    job.status, job.stage = JobStatus.QUEUED, JobStage.QUEUED
     return True
+
+
+def _final_status(run: _Run) -> JobStatus:
+    if not run.errors:
+        return JobStatus.SUCCEEDED
+    return JobStatus.PARTIAL if run.reports else JobStatus.FAILED
 
 
 def _commits(report: ProjectReport) -> int:

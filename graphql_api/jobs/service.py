@@ -18,12 +18,13 @@ from starlette.datastructures import UploadFile
 
 from graphql_api.db import models, queries, writes
 from graphql_api.db.engine import Database
+from graphql_api.db.states import TERMINAL, JobStage, JobStatus
 from graphql_api.db.types import utcnow
 from graphql_api.ingest import ArchiveLimits, IngestError, StoredUpload, UploadStore, extract_zip
 from graphql_api.ingest.errors import IngestErrorCode
 from graphql_api.jobs import persist
 from graphql_api.jobs.bus import EventBus
-from graphql_api.jobs.events import TERMINAL, EventKind, JobEvent, publish
+from graphql_api.jobs.events import EventKind, JobEvent, publish
 from graphql_api.jobs.memo import Memo
 from graphql_api.jobs.queue import JobQueue
 from graphql_api.jobs.runner import JobRunner
@@ -258,9 +259,10 @@ class Services:
             if job.status in TERMINAL:
                 raise JobStateError("JOB_FINISHED", f"the job is already {job.status}")
             job.cancel_requested = True
-            if job.status == "queued":  # never started: it ends here
-                job.status, job.stage, job.finished_at = "cancelled", "cancelled", utcnow()
-        if job.status == "cancelled":
+            if job.status == JobStatus.QUEUED:  # never started: it ends here
+                job.status, job.stage = JobStatus.CANCELLED, JobStage.CANCELLED
+                job.finished_at = utcnow()
+        if job.status == JobStatus.CANCELLED:
             publish(self.bus, JobEvent.of(job, EventKind.STAGE, final=True))
         await self.queue.cancel(job.uid, job.portfolio_id)
         return job

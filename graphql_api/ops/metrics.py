@@ -37,6 +37,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from graphql_api.db.states import JobStatus
 from mining import git
 
 __all__ = [
@@ -49,7 +50,7 @@ __all__ = [
 ]
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
-JOB_STATES = ("queued", "running", "succeeded", "partial", "failed", "cancelled")
+JOB_STATES = tuple(JobStatus)
 
 REGISTRY = CollectorRegistry()
 REQUEST_SECONDS = Histogram(
@@ -91,7 +92,7 @@ class _Snapshot(Collector):
         yield GaugeMetricFamily(
             "artifact_miner_queue_depth",
             "Mining jobs waiting to start",
-            value=self.jobs.get("queued", 0),
+            value=self.jobs.get(JobStatus.QUEUED, 0),
         )
 
 

@@ -19,7 +19,7 @@ from graphql_api.schema.mutations_jobs import JobMutations
 from graphql_api.schema.query import Query
 from graphql_api.schema.subscriptions import Subscription
 from graphql_api.schema.types import (
-    EvidenceTypeNode,
+    EvidenceType,
     ProjectSkillType,
     ResumeItemType,
     UserProjectSkillType,
@@ -70,7 +70,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         subscription=Subscription,
         # Types reachable only through `node` must still be in the schema.
         types=[
-            EvidenceTypeNode,
+            EvidenceType,
             ProjectSkillType,
             ResumeItemType,
             UserProjectSkillType,

@@ -129,7 +129,7 @@ class AuditQuery:
     @strawberry.field(description="Your audit entries, newest first.")
     async def audit_log(
         self, info: Info, first: int | None = None, after: str | None = None
-    ) -> conn.Connection[AuditEntryType]:
+    ) -> conn.ConnectionType[AuditEntryType]:
         return await conn.newest_first(
             info.context,
             "audit",

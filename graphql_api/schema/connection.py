@@ -24,24 +24,24 @@ R = TypeVar("R")
 DEFAULT_PAGE_SIZE = 20
 
 
-@strawberry.type
-class PageInfo:
+@strawberry.type(name="PageInfo")
+class PageInfoType:
     has_next_page: bool
     has_previous_page: bool
     start_cursor: str | None
     end_cursor: str | None
 
 
-@strawberry.type
-class Edge(Generic[T]):
+@strawberry.type(name="Edge")
+class EdgeType(Generic[T]):
     cursor: str
     node: T
 
 
-@strawberry.type
-class Connection(Generic[T]):
-    edges: list[Edge[T]]
-    page_info: PageInfo
+@strawberry.type(name="Connection")
+class ConnectionType(Generic[T]):
+    edges: list[EdgeType[T]]
+    page_info: PageInfoType
     total_count: int
 
     @strawberry.field
@@ -132,11 +132,11 @@ def build(
     convert: Callable[[R], T],
     cursor_of: Callable[[R], str],
     after: str | None,
-) -> Connection[T]:
-    edges = [Edge(cursor=cursor_of(row), node=convert(row)) for row in page.rows]
-    return Connection(
+) -> ConnectionType[T]:
+    edges = [EdgeType(cursor=cursor_of(row), node=convert(row)) for row in page.rows]
+    return ConnectionType(
         edges=edges,
-        page_info=PageInfo(
+        page_info=PageInfoType(
             has_next_page=page.has_next,
             has_previous_page=after is not None,
             start_cursor=edges[0].cursor if edges else None,
@@ -155,7 +155,7 @@ async def newest_first(
     first: int | None,
     after: str | None,
     convert: Callable[[R], T],
-) -> Connection[T]:
+) -> ConnectionType[T]:
     """A connection over one of the caller's keyset listings (`fetch` is a `queries.*_page`
     taking `owner_id`, `first` and the decoded `after`)."""
     size = page_size(first, context.settings.max_page_size)

@@ -13,14 +13,14 @@ from strawberry.scalars import JSON
 from graphql_api.db import models, queries, writes
 from graphql_api.schema import ids
 from graphql_api.schema.context import Info
-from graphql_api.schema.payloads import EMAIL, UserError, not_found, user_error
+from graphql_api.schema.payloads import EMAIL, UserErrorType, not_found, user_error
 from graphql_api.schema.portfolio import ConsentType, QuestionType
 from graphql_api.schema.types import RepoStatType
 from mining.analyze import REPRESENTATION_PREFS_SCHEMA
+from mining.summary import ConsentLevel
 
 log = logging.getLogger("graphql_api.mutations")
 
-CONSENT_LEVELS = ("none", "local", "local-llm", "cloud")
 _PREFS = jsonschema.Draft202012Validator(
     REPRESENTATION_PREFS_SCHEMA, format_checker=jsonschema.FormatChecker()
 )
@@ -32,33 +32,33 @@ class AnswerInput:
     answer: str
 
 
-@strawberry.type
-class AnswerQuestionsPayload:
+@strawberry.type(name="AnswerQuestionsPayload")
+class AnswerQuestionsPayloadType:
     questions: list[QuestionType]
-    user_errors: list[UserError]
+    user_errors: list[UserErrorType]
 
 
-@strawberry.type
-class SetConsentPayload:
+@strawberry.type(name="SetConsentPayload")
+class SetConsentPayloadType:
     consent: ConsentType | None
-    user_errors: list[UserError]
+    user_errors: list[UserErrorType]
 
 
-@strawberry.type
-class SetRepresentationPrefsPayload:
+@strawberry.type(name="SetRepresentationPrefsPayload")
+class SetRepresentationPrefsPayloadType:
     prefs: JSON | None
-    user_errors: list[UserError]
+    user_errors: list[UserErrorType]
 
 
-@strawberry.type
-class ProjectPayload:
+@strawberry.type(name="ProjectPayload")
+class ProjectPayloadType:
     project: RepoStatType | None
-    user_errors: list[UserError]
+    user_errors: list[UserErrorType]
 
 
 def _answer_errors(
     answers: list[AnswerInput], questions: dict[str, models.Question]
-) -> list[UserError]:
+) -> list[UserErrorType]:
     errors = []
     for i, item in enumerate(answers):
         question = questions.get(item.key)
@@ -74,7 +74,7 @@ def _answer_errors(
     return errors
 
 
-def _prefs_errors(prefs: Any) -> list[UserError]:
+def _prefs_errors(prefs: Any) -> list[UserErrorType]:
     return [
         user_error("INVALID_PREFS", error.message, *map(str, error.absolute_path))
         for error in sorted(_PREFS.iter_errors(prefs), key=lambda e: list(e.absolute_path))
@@ -86,7 +86,7 @@ class ConfigMutations:
     @strawberry.mutation(description="Answer configuration questions (all or nothing).")
     async def answer_questions(
         self, info: Info, answers: list[AnswerInput]
-    ) -> AnswerQuestionsPayload:
+    ) -> AnswerQuestionsPayloadType:
         async with info.context.db.write() as session:
             questions = await writes.questions_by_key(session, [a.key for a in answers])
             errors = _answer_errors(answers, questions)
@@ -101,69 +101,57 @@ class ConfigMutations:
         answered = (
             [QuestionType.from_model(questions[a.key]) for a in answers] if not errors else []
         )
-        return AnswerQuestionsPayload(questions=answered, user_errors=errors)
+        return AnswerQuestionsPayloadType(questions=answered, user_errors=errors)
 
-    @strawberry.mutation(description=f"Record consent: one of {', '.join(CONSENT_LEVELS)}.")
+    @strawberry.mutation(description="Record consent; the newest one given is in force.")
     async def set_consent(
-        self, info: Info, level: str, llm_model: str | None = None
-    ) -> SetConsentPayload:
-        if level not in CONSENT_LEVELS:
-            log.info("setConsent refused: %r", level)
-            return SetConsentPayload(
-                consent=None,
-                user_errors=[
-                    user_error(
-                        "INVALID_CONSENT_LEVEL",
-                        f"{level!r} is not one of {', '.join(CONSENT_LEVELS)}",
-                        "level",
-                    )
-                ],
-            )
+        self, info: Info, level: ConsentLevel, llm_model: str | None = None
+    ) -> SetConsentPayloadType:
         async with info.context.db.write() as session:
             row = await writes.add_consent(
-                session, level, llm_model, owner_id=info.context.owner_id
+                session, level.value, llm_model, owner_id=info.context.owner_id
             )
-        return SetConsentPayload(consent=ConsentType.from_model(row), user_errors=[])
+        return SetConsentPayloadType(consent=ConsentType.from_model(row), user_errors=[])
 
     @strawberry.mutation(description="Replace a portfolio's representation preferences.")
     async def set_representation_prefs(
         self, info: Info, portfolio_id: strawberry.ID, prefs: JSON
-    ) -> SetRepresentationPrefsPayload:
+    ) -> SetRepresentationPrefsPayloadType:
         _, pid = ids.decode(portfolio_id, "Portfolio")
         errors = _prefs_errors(prefs)
         if errors:
             log.info("setRepresentationPrefs refused: %s", [e.message for e in errors])
-            return SetRepresentationPrefsPayload(prefs=None, user_errors=errors)
+            return SetRepresentationPrefsPayloadType(prefs=None, user_errors=errors)
         async with info.context.db.write() as session:
             mine = await queries.by_uid(
                 session, models.Portfolio, pid, owner_id=info.context.owner_id
             )
             if mine is None:
                 missing = not_found("portfolio", "portfolioId")
-                return SetRepresentationPrefsPayload(prefs=None, user_errors=[missing])
+                return SetRepresentationPrefsPayloadType(prefs=None, user_errors=[missing])
             await writes.put_prefs(
                 session, pid, cast(dict[str, Any], prefs), owner_id=info.context.owner_id
             )
         # At once: ranking, showcase, compared components, skill lists, resume items.
         await info.context.services.apply_prefs(pid, info.context.owner_id)
-        return SetRepresentationPrefsPayload(prefs=prefs, user_errors=[])
+        return SetRepresentationPrefsPayloadType(prefs=prefs, user_errors=[])
 
     @strawberry.mutation(description="Soft-delete a project: hidden from listings and ranking.")
-    async def delete_project(self, info: Info, id: strawberry.ID) -> ProjectPayload:
+    async def delete_project(self, info: Info, id: strawberry.ID) -> ProjectPayloadType:
         return await _set_deleted(info, id, deleted=True)
 
     @strawberry.mutation(description="Undo deleteProject.")
-    async def restore_project(self, info: Info, id: strawberry.ID) -> ProjectPayload:
+    async def restore_project(self, info: Info, id: strawberry.ID) -> ProjectPayloadType:
         return await _set_deleted(info, id, deleted=False)
 
 
-async def _set_deleted(info: Info, project_id: str, *, deleted: bool) -> ProjectPayload:
+async def _set_deleted(info: Info, project_id: str, *, deleted: bool) -> ProjectPayloadType:
     _, uid = ids.decode(project_id, "RepoStat")
     async with info.context.db.read() as session:
         row = await queries.by_uid(session, models.RepoStat, uid, owner_id=info.context.owner_id)
         if row is None:
-            return ProjectPayload(project=None, user_errors=[not_found("project", "id")])
+            return ProjectPayloadType(project=None, user_errors=[not_found("project", "id")])
     await info.context.services.set_deleted(row, deleted)
     async with info.context.db.read() as session:
         fresh = await queries.by_uid(session, models.RepoStat, uid, owner_id=info.context.owner_id)
-    return ProjectPayload(project=RepoStatType.from_model(fresh or row), user_errors=[])
+    return ProjectPayloadType(project=RepoStatType.from_model(fresh or row), user_errors=[])

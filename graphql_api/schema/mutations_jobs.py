@@ -15,7 +15,8 @@ from graphql_api.jobs import exports
 from graphql_api.jobs.service import JobStateError, Services
 from graphql_api.schema import ids
 from graphql_api.schema.context import Info
-from graphql_api.schema.payloads import UserError, email_errors, not_found, user_error
+from graphql_api.schema.enums import ExportFormat, ExportKind
+from graphql_api.schema.payloads import UserErrorType, email_errors, not_found, user_error
 from graphql_api.schema.portfolio import ExportType, MiningJobType, PortfolioType
 from graphql_api.schema.types import FIRST_OF_LIST, RepoStatType, list_size
 from mining.analyze import InvalidWeightsError
@@ -24,22 +25,22 @@ from mining.text import PORTFOLIO_NAME, cap
 log = logging.getLogger("graphql_api.mutations")
 
 
-@strawberry.type
-class UploadPortfolioPayload:
+@strawberry.type(name="UploadPortfolioPayload")
+class UploadPortfolioPayloadType:
     portfolio: PortfolioType | None
     job: MiningJobType | None
-    user_errors: list[UserError]
+    user_errors: list[UserErrorType]
 
 
-@strawberry.type
-class JobPayload:
+@strawberry.type(name="JobPayload")
+class JobPayloadType:
     job: MiningJobType | None
-    user_errors: list[UserError]
+    user_errors: list[UserErrorType]
 
 
-@strawberry.type
-class RankProjectsPayload:
-    user_errors: list[UserError]
+@strawberry.type(name="RankProjectsPayload")
+class RankProjectsPayloadType:
+    user_errors: list[UserErrorType]
     _projects: strawberry.Private[list[RepoStatType]]
 
     @strawberry.field(description="The ranked projects, best first. " + FIRST_OF_LIST)
@@ -47,14 +48,17 @@ class RankProjectsPayload:
         return self._projects[: list_size(info, first)]
 
 
-@strawberry.type
-class CreateExportPayload:
+@strawberry.type(name="CreateExportPayload")
+class CreateExportPayloadType:
     export: ExportType | None
-    user_errors: list[UserError]
+    user_errors: list[UserErrorType]
 
 
-@strawberry.input(description="Ranking weights; a factor left out keeps its default weight.")
-class RankingWeights:
+@strawberry.input(
+    name="RankingWeights",
+    description="Ranking weights; a factor left out keeps its default weight.",
+)
+class RankingWeightsInput:
     contribution: float | None = None
     size: float | None = None
     complexity: float | None = None
@@ -97,17 +101,17 @@ class JobMutations:
     )
     async def create_portfolio(
         self, info: Info, name: str = "", user_emails: list[str] | None = None
-    ) -> UploadPortfolioPayload:
+    ) -> UploadPortfolioPayloadType:
         errors = email_errors(user_emails)
         if errors:
-            return UploadPortfolioPayload(portfolio=None, job=None, user_errors=errors)
+            return UploadPortfolioPayloadType(portfolio=None, job=None, user_errors=errors)
         emails = [e.strip().lower() for e in user_emails or []]
         async with info.context.db.write() as session:
             portfolio = models.Portfolio(
                 name=cap(name, PORTFOLIO_NAME), user_emails=emails, owner_id=info.context.owner_id
             )
             session.add(portfolio)
-        return UploadPortfolioPayload(
+        return UploadPortfolioPayloadType(
             portfolio=PortfolioType.from_model(portfolio), job=None, user_errors=[]
         )
 
@@ -125,7 +129,7 @@ class JobMutations:
         portfolio_id: strawberry.ID | None = None,
         name: str | None = None,
         user_emails: list[str] | None = None,
-    ) -> UploadPortfolioPayload:
+    ) -> UploadPortfolioPayloadType:
         errors = email_errors(user_emails)
         if not files and not upload_ids:
             errors.append(user_error("EMPTY_UPLOAD", "no file and no upload id given"))
@@ -135,7 +139,7 @@ class JobMutations:
             message = "files must be multipart file parts (GraphQL multipart request spec)"
             errors.append(user_error("INVALID_UPLOAD", message, "files"))
         if errors:
-            return UploadPortfolioPayload(portfolio=None, job=None, user_errors=errors)
+            return UploadPortfolioPayloadType(portfolio=None, job=None, user_errors=errors)
         try:
             portfolio, job = await _services(info).ingest(
                 cast(list[UploadFile], files or []),
@@ -147,42 +151,42 @@ class JobMutations:
             )
         except (IngestError, JobStateError) as error:
             log.info("uploadPortfolio refused: %s %s", error.code, error)
-            return UploadPortfolioPayload(
+            return UploadPortfolioPayloadType(
                 portfolio=None, job=None, user_errors=[user_error(str(error.code), str(error))]
             )
-        return UploadPortfolioPayload(
+        return UploadPortfolioPayloadType(
             portfolio=PortfolioType.from_model(portfolio),
             job=MiningJobType.from_model(job),
             user_errors=[],
         )
 
     @strawberry.mutation(description="Mine every upload of the portfolio again, in place.")
-    async def remine(self, info: Info, portfolio_id: strawberry.ID) -> JobPayload:
+    async def remine(self, info: Info, portfolio_id: strawberry.ID) -> JobPayloadType:
         try:
             job = await _services(info).remine(_portfolio_id(portfolio_id), info.context.owner_id)
         except JobStateError as error:
-            return JobPayload(job=None, user_errors=[user_error(error.code, str(error))])
-        return JobPayload(job=MiningJobType.from_model(job), user_errors=[])
+            return JobPayloadType(job=None, user_errors=[user_error(error.code, str(error))])
+        return JobPayloadType(job=MiningJobType.from_model(job), user_errors=[])
 
     @strawberry.mutation(description="Stop a queued or running job; its git processes end.")
-    async def cancel_job(self, info: Info, id: strawberry.ID) -> JobPayload:
+    async def cancel_job(self, info: Info, id: strawberry.ID) -> JobPayloadType:
         _, uid = ids.decode(id, "MiningJob")
         async with info.context.db.read() as session:
             job = await queries.by_uid(
                 session, models.MiningJob, uid, owner_id=info.context.owner_id
             )
         if job is None:
-            return JobPayload(job=None, user_errors=[not_found("job", "id")])
+            return JobPayloadType(job=None, user_errors=[not_found("job", "id")])
         try:
             job = await _services(info).cancel(job)
         except JobStateError as error:
-            return JobPayload(job=None, user_errors=[user_error(error.code, str(error))])
-        return JobPayload(job=MiningJobType.from_model(job), user_errors=[])
+            return JobPayloadType(job=None, user_errors=[user_error(error.code, str(error))])
+        return JobPayloadType(job=MiningJobType.from_model(job), user_errors=[])
 
     @strawberry.mutation(description="Rank the projects again, optionally with new weights.")
     async def rank_projects(
-        self, info: Info, portfolio_id: strawberry.ID, weights: RankingWeights | None = None
-    ) -> RankProjectsPayload:
+        self, info: Info, portfolio_id: strawberry.ID, weights: RankingWeightsInput | None = None
+    ) -> RankProjectsPayloadType:
         pid = _portfolio_id(portfolio_id)
         try:
             await _services(info).rerank(
@@ -190,64 +194,54 @@ class JobMutations:
             )
         except InvalidWeightsError as error:
             field = ("weights", error.key) if error.key else ("weights",)
-            return RankProjectsPayload(
+            return RankProjectsPayloadType(
                 _projects=[], user_errors=[user_error("INVALID_WEIGHTS", str(error), *field)]
             )
         except JobStateError as error:
-            return RankProjectsPayload(
+            return RankProjectsPayloadType(
                 _projects=[], user_errors=[user_error(error.code, str(error))]
             )
-        return RankProjectsPayload(_projects=await _ranked_projects(info, pid), user_errors=[])
+        return RankProjectsPayloadType(_projects=await _ranked_projects(info, pid), user_errors=[])
 
     @strawberry.mutation(
         description="Write the resume items again (idempotent); summaries use an LLM only when "
         "the consent in force allows it."
     )
-    async def generate_resume(self, info: Info, portfolio_id: strawberry.ID) -> RankProjectsPayload:
+    async def generate_resume(
+        self, info: Info, portfolio_id: strawberry.ID
+    ) -> RankProjectsPayloadType:
         pid = _portfolio_id(portfolio_id)
         try:
             await _services(info).regenerate_resume(pid, info.context.owner_id)
         except JobStateError as error:
-            return RankProjectsPayload(
+            return RankProjectsPayloadType(
                 _projects=[], user_errors=[user_error(error.code, str(error))]
             )
-        return RankProjectsPayload(_projects=await _ranked_projects(info, pid), user_errors=[])
+        return RankProjectsPayloadType(_projects=await _ranked_projects(info, pid), user_errors=[])
 
     @strawberry.mutation(
-        description="Export the portfolio or its resume (kind: resume | portfolio) as JSON, "
-        "Markdown or HTML (format: json | markdown | html; a resume in JSON is a JSON Resume, "
-        "jsonresume.org); download it from the export's `url`."
+        description="Export the portfolio or its resume as a file; download it from the "
+        "export's `url`."
     )
     async def create_export(
-        self, info: Info, portfolio_id: strawberry.ID, kind: str = "resume", format: str = "json"
-    ) -> CreateExportPayload:
-        errors = []
-        if kind not in exports.KINDS:
-            errors.append(
-                user_error(
-                    "INVALID_EXPORT",
-                    f"kind {kind!r} is not one of {', '.join(exports.KINDS)}",
-                    "kind",
-                )
-            )
-        if format not in exports.FORMATS:
-            errors.append(
-                user_error(
-                    "INVALID_EXPORT",
-                    f"format {format!r} is not one of {', '.join(exports.FORMATS)}",
-                    "format",
-                )
-            )
+        self,
+        info: Info,
+        portfolio_id: strawberry.ID,
+        kind: ExportKind = ExportKind.RESUME,
+        format: ExportFormat = ExportFormat.JSON,
+    ) -> CreateExportPayloadType:
         pid = _portfolio_id(portfolio_id)
         async with info.context.db.read() as session:
             found = await queries.by_uid(
                 session, models.Portfolio, pid, owner_id=info.context.owner_id
             )
-            if found is None:
-                errors.append(not_found("portfolio", "portfolioId"))
-        if errors:
-            return CreateExportPayload(export=None, user_errors=errors)
-        row = await exports.create_export(_services(info), pid, info.context.owner_id, kind, format)
+        if found is None:
+            return CreateExportPayloadType(
+                export=None, user_errors=[not_found("portfolio", "portfolioId")]
+            )
+        row = await exports.create_export(
+            _services(info), pid, info.context.owner_id, kind.value, format.value
+        )
         failed = exports.failure_code(row)  # DISK_FULL is the client's to know (and retry)
         user_errors = [] if failed is None else [user_error(failed, row.error or "")]
-        return CreateExportPayload(export=ExportType.from_model(row), user_errors=user_errors)
+        return CreateExportPayloadType(export=ExportType.from_model(row), user_errors=user_errors)

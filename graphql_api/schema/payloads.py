@@ -7,22 +7,24 @@ import re
 import strawberry
 
 from graphql_api.ingest.errors import clip, shown
+from graphql_api.schema.enums import UserErrorCode
 
 EMAIL = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
 
 
-@strawberry.type(description="A problem with the input that the client can fix.")
-class UserError:
-    code: str = strawberry.field(description="Stable, machine-readable, e.g. ARCHIVE_CORRUPT.")
+@strawberry.type(name="UserError", description="A problem with the input that the client can fix.")
+class UserErrorType:
+    code: UserErrorCode = strawberry.field(description="Stable, machine-readable: branch on it.")
     message: str
     field: list[str] | None = None
 
 
-def user_error(code: str, message: str, *field: str) -> UserError:
-    return UserError(code=code, message=clip(message), field=list(field) or None)
+def user_error(code: UserErrorCode | str, message: str, *field: str) -> UserErrorType:
+    """A userError; `code` must be a UserErrorCode (a str is checked against it)."""
+    return UserErrorType(code=UserErrorCode(code), message=clip(message), field=list(field) or None)
 
 
-def email_errors(emails: list[str] | None, field: str = "userEmails") -> list[UserError]:
+def email_errors(emails: list[str] | None, field: str = "userEmails") -> list[UserErrorType]:
     return [
         user_error("INVALID_EMAIL", f"{shown(email)} is not an email address", field, str(i))
         for i, email in enumerate(emails or [])
@@ -30,6 +32,6 @@ def email_errors(emails: list[str] | None, field: str = "userEmails") -> list[Us
     ]
 
 
-def not_found(what: str, *field: str) -> UserError:
+def not_found(what: str, *field: str) -> UserErrorType:
     """NOT_FOUND without the ID: a missing object and another owner's must read the same."""
     return user_error("NOT_FOUND", f"no such {what}", *field)

@@ -9,23 +9,32 @@ import strawberry
 from strawberry.scalars import JSON
 
 from graphql_api.db import models, queries
+from graphql_api.db.states import ExportStatus, JobStage, JobStatus
 from graphql_api.schema import connection as conn
 from graphql_api.schema import ids
 from graphql_api.schema.context import Info
-from graphql_api.schema.types import FIRST_OF_LIST, Node, ProjectFilter, RepoStatType, list_size
+from graphql_api.schema.enums import ExportFormat, ExportKind
+from graphql_api.schema.types import (
+    FIRST_OF_LIST,
+    NodeType,
+    ProjectFilterInput,
+    RepoStatType,
+    list_size,
+)
+from mining.summary import ConsentLevel
 
 
-@strawberry.type
-class RepoError:
+@strawberry.type(name="RepoError")
+class RepoErrorType:
     path: str | None
     code: str
     message: str
 
 
 @strawberry.type(name="MiningJob")
-class MiningJobType(Node):
-    status: str
-    stage: str
+class MiningJobType(NodeType):
+    status: JobStatus
+    stage: JobStage
     completed: int
     total: int
     current: str | None
@@ -37,21 +46,21 @@ class MiningJobType(Node):
     finished_at: dt.datetime | None
     updated_at: dt.datetime
     _portfolio_id: strawberry.Private[str]
-    _repo_errors: strawberry.Private[list[RepoError]]
+    _repo_errors: strawberry.Private[list[RepoErrorType]]
 
     @classmethod
     def from_model(cls, row: models.MiningJob) -> Self:
         return cls(
             id=strawberry.ID(ids.encode("MiningJob", row.uid)),
-            status=row.status,
-            stage=row.stage,
+            status=JobStatus(row.status),
+            stage=JobStage(row.stage),
             completed=row.completed,
             total=row.total,
             current=row.current,
             error_code=row.error_code,
             error=row.error,
             _repo_errors=[
-                RepoError(path=e.get("path"), code=e["code"], message=e["message"])
+                RepoErrorType(path=e.get("path"), code=e["code"], message=e["message"])
                 for e in row.repo_errors
             ],
             attempts=row.attempts,
@@ -63,7 +72,7 @@ class MiningJobType(Node):
         )
 
     @strawberry.field(description="What went wrong, repository by repository. " + FIRST_OF_LIST)
-    def repo_errors(self, info: Info, first: int | None = None) -> list[RepoError]:
+    def repo_errors(self, info: Info, first: int | None = None) -> list[RepoErrorType]:
         return self._repo_errors[: list_size(info, first)]
 
     @strawberry.field
@@ -74,7 +83,7 @@ class MiningJobType(Node):
 
 
 @strawberry.type(name="Portfolio")
-class PortfolioType(Node):
+class PortfolioType(NodeType):
     name: str
     user_emails: list[str]
     created_at: dt.datetime
@@ -99,8 +108,8 @@ class PortfolioType(Node):
         first: int | None = None,
         after: str | None = None,
         order_by: queries.ProjectOrder = queries.ProjectOrder.RANKING,
-        filter: ProjectFilter | None = None,
-    ) -> conn.Connection[RepoStatType]:
+        filter: ProjectFilterInput | None = None,
+    ) -> conn.ConnectionType[RepoStatType]:
         return await project_connection(info, self._pk, first, after, order_by, filter)
 
     @strawberry.field(
@@ -127,8 +136,8 @@ async def project_connection(
     first: int | None,
     after: str | None,
     order: queries.ProjectOrder,
-    filt: ProjectFilter | None,
-) -> conn.Connection[RepoStatType]:
+    filt: ProjectFilterInput | None,
+) -> conn.ConnectionType[RepoStatType]:
     size = conn.page_size(first, info.context.settings.max_page_size)
     kind = f"projects:{order.value}"
     with conn.cursor_checked():
@@ -137,7 +146,7 @@ async def project_connection(
                 session,
                 owner_id=info.context.owner_id,
                 portfolio_id=portfolio_id,
-                filt=(filt or ProjectFilter()).to_query(),
+                filt=(filt or ProjectFilterInput()).to_query(),
                 order=order,
                 first=size,
                 after=conn.decode_cursor(after, kind),
@@ -153,7 +162,7 @@ async def project_connection(
 
 
 @strawberry.type(name="Question")
-class QuestionType(Node):
+class QuestionType(NodeType):
     key: str
     question_text: str
     order: int
@@ -175,8 +184,8 @@ class QuestionType(Node):
 
 
 @strawberry.type(name="Consent")
-class ConsentType(Node):
-    consent_level: str
+class ConsentType(NodeType):
+    consent_level: ConsentLevel
     llm_model: str | None
     accepted_at: dt.datetime
 
@@ -184,17 +193,17 @@ class ConsentType(Node):
     def from_model(cls, row: models.Consent) -> Self:
         return cls(
             id=strawberry.ID(ids.encode("Consent", row.uid)),
-            consent_level=row.consent_level,
+            consent_level=ConsentLevel(row.consent_level),
             llm_model=row.llm_model,
             accepted_at=row.accepted_at,
         )
 
 
 @strawberry.type(name="Export")
-class ExportType(Node):
-    export_type: str
-    format: str
-    status: str
+class ExportType(NodeType):
+    export_type: ExportKind
+    format: ExportFormat
+    status: ExportStatus
     error: str | None
     created_at: dt.datetime
     completed_at: dt.datetime | None
@@ -204,11 +213,11 @@ class ExportType(Node):
     def from_model(cls, row: models.Export) -> Self:
         return cls(
             id=strawberry.ID(ids.encode("Export", row.uid)),
-            export_type=row.export_type,
-            format=row.format,
-            status=row.status,
+            export_type=ExportKind(row.export_type),
+            format=ExportFormat(row.format),
+            status=ExportStatus(row.status),
             error=row.error,
             created_at=row.created_at,
             completed_at=row.completed_at,
-            url=f"/exports/{row.uid}" if row.status == "completed" else None,
+            url=f"/exports/{row.uid}" if row.status == ExportStatus.COMPLETED else None,
         )

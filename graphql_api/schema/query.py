@@ -19,8 +19,8 @@ from graphql_api.schema.portfolio import (
     QuestionType,
 )
 from graphql_api.schema.types import (
-    EvidenceTypeNode,
-    Node,
+    EvidenceType,
+    NodeType,
     ProjectSkillType,
     RepoStatType,
     ResumeItemType,
@@ -37,7 +37,7 @@ NODE_TYPES: dict[str, tuple[type[models.Base], Any]] = {
     "Skill": (models.Skill, SkillType),
     "ProjectSkill": (models.ProjectSkill, ProjectSkillType),
     "UserProjectSkill": (models.UserProjectSkill, UserProjectSkillType),
-    "Evidence": (models.ProjectEvidence, EvidenceTypeNode),
+    "Evidence": (models.ProjectEvidence, EvidenceType),
     "ResumeItem": (models.ResumeItem, ResumeItemType),
     "MiningJob": (models.MiningJob, MiningJobType),
     "Question": (models.Question, QuestionType),
@@ -77,16 +77,16 @@ async def load_node(info: Info, global_id: str, expected: str | None = None) -> 
 @strawberry.type
 class Query:
     @strawberry.field(description="Any object by its global ID; null when there is none.")
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
-        node: Node | None = await load_node(info, id)
+    async def node(self, info: Info, id: strawberry.ID) -> NodeType | None:
+        node: NodeType | None = await load_node(info, id)
         return node
 
     @strawberry.field(
         description="Objects by their global IDs, in the order given; null for "
         "each that is not there."
     )
-    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
-        found: list[Node | None] = await load_nodes(info, ids)
+    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[NodeType | None]:
+        found: list[NodeType | None] = await load_nodes(info, ids)
         return found
 
     @strawberry.field
@@ -97,7 +97,7 @@ class Query:
     @strawberry.field
     async def portfolios(
         self, info: Info, first: int | None = None, after: str | None = None
-    ) -> conn.Connection[PortfolioType]:
+    ) -> conn.ConnectionType[PortfolioType]:
         return await conn.newest_first(
             info.context,
             "portfolios",
@@ -120,7 +120,7 @@ class Query:
         first: int | None = None,
         after: str | None = None,
         category: str | None = None,
-    ) -> conn.Connection[SkillType]:
+    ) -> conn.ConnectionType[SkillType]:
         size = conn.page_size(first, info.context.settings.max_page_size)
         kind = f"skills:{category or ''}"
         start = conn.decode_cursor(after, kind)

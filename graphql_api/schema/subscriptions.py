@@ -14,15 +14,9 @@ from collections.abc import AsyncGenerator
 import strawberry
 
 from graphql_api.db import models, queries
+from graphql_api.db.states import TERMINAL, JobStage, JobStatus
 from graphql_api.jobs.bus import Resync
-from graphql_api.jobs.events import (
-    TERMINAL,
-    EventKind,
-    JobEvent,
-    RankEntry,
-    job_topic,
-    portfolio_topic,
-)
+from graphql_api.jobs.events import EventKind, JobEvent, RankEntry, job_topic, portfolio_topic
 from graphql_api.schema import ids
 from graphql_api.schema.context import Info
 from graphql_api.schema.errors import ApiError
@@ -30,11 +24,9 @@ from graphql_api.schema.loaders import Loaders
 from graphql_api.schema.portfolio import MiningJobType
 from graphql_api.schema.types import FIRST_OF_LIST, RepoStatType, list_size
 
-ProgressKind = strawberry.enum(EventKind, name="ProgressKind")
 
-
-@strawberry.type
-class RankingEntry:
+@strawberry.type(name="RankingEntry")
+class RankingEntryType:
     name: str
     path: str
     score: float
@@ -50,30 +42,30 @@ class RankingEntry:
         return None if row is None else RepoStatType.from_model(row)
 
 
-@strawberry.type
-class RankingProgress:
-    kind: ProgressKind  # type: ignore[valid-type]
+@strawberry.type(name="RankingProgress")
+class RankingProgressType:
+    kind: EventKind
     job_id: strawberry.ID
-    status: str
-    stage: str
+    status: JobStatus
+    stage: JobStage
     completed: int
     total: int
     repository: str | None
     repository_error: str | None
     final: bool
-    _ranking: strawberry.Private[list[RankingEntry]]
+    _ranking: strawberry.Private[list[RankingEntryType]]
 
     @strawberry.field(description="Best first. " + FIRST_OF_LIST)
-    def ranking(self, info: Info, first: int | None = None) -> list[RankingEntry]:
+    def ranking(self, info: Info, first: int | None = None) -> list[RankingEntryType]:
         return self._ranking[: list_size(info, first)]
 
     @classmethod
-    def from_event(cls, event: JobEvent, loaders: Loaders) -> RankingProgress:
+    def from_event(cls, event: JobEvent, loaders: Loaders) -> RankingProgressType:
         return cls(
             kind=event.kind,
             job_id=strawberry.ID(ids.encode("MiningJob", event.job_uid)),
-            status=event.status,
-            stage=event.stage,
+            status=JobStatus(event.status),
+            stage=JobStage(event.stage),
             completed=event.completed,
             total=event.total,
             repository=event.repository,
@@ -83,8 +75,8 @@ class RankingProgress:
         )
 
 
-def _entry(entry: RankEntry, loaders: Loaders) -> RankingEntry:
-    return RankingEntry(
+def _entry(entry: RankEntry, loaders: Loaders) -> RankingEntryType:
+    return RankingEntryType(
         name=entry.name,
         path=entry.path,
         score=entry.score,
@@ -116,7 +108,7 @@ class Subscription:
     )
     async def ranking_progress(
         self, info: Info, portfolio_id: strawberry.ID
-    ) -> AsyncGenerator[RankingProgress, None]:
+    ) -> AsyncGenerator[RankingProgressType, None]:
         _, pid = ids.decode(portfolio_id, "Portfolio")
         owner_id = info.context.owner_id
         bus = info.context.services.bus
@@ -130,14 +122,14 @@ class Subscription:
             # The current state first; with no job yet, wait for the first upload's events.
             if jobs:
                 snapshot = _snapshot(jobs[0], projects)
-                yield RankingProgress.from_event(snapshot, info.context.fresh_loaders())
+                yield RankingProgressType.from_event(snapshot, info.context.fresh_loaders())
                 if snapshot.final:
                     return
             async for message in events:
                 event = await _current(info, pid, message)
                 if event is None:
                     continue
-                yield RankingProgress.from_event(event, info.context.fresh_loaders())
+                yield RankingProgressType.from_event(event, info.context.fresh_loaders())
                 if event.final:
                     return
 

@@ -15,6 +15,8 @@ from graphql_api.db import models, queries
 from graphql_api.schema import connection as conn
 from graphql_api.schema import ids
 from graphql_api.schema.context import Info
+from graphql_api.schema.enums import EvidenceKind
+from mining.analyze.proficiency import Level
 
 # Plain lists that can grow take `first`; without it they return everything up to the page
 # cap (and the cost rule counts them at the cap).
@@ -24,17 +26,15 @@ if TYPE_CHECKING:
     from graphql_api.schema.portfolio import PortfolioType
 
 
-@strawberry.interface(description="An object with an opaque global ID.")
-class Node:
+@strawberry.interface(name="Node", description="An object with an opaque global ID.")
+class NodeType:
     id: strawberry.ID
 
 
-# The ordering enum is the query layer's own, registered with Strawberry in place.
-strawberry.enum(queries.ProjectOrder, name="ProjectOrder")
-
-
-@strawberry.input(description="Narrow a project listing; every given condition must hold.")
-class ProjectFilter:
+@strawberry.input(
+    name="ProjectFilter", description="Narrow a project listing; every given condition must hold."
+)
+class ProjectFilterInput:
     language: str | None = None
     framework: str | None = None
     skill: str | None = None
@@ -49,46 +49,49 @@ class ProjectFilter:
         )
 
 
-@strawberry.type
-class LanguageShare:
+@strawberry.type(name="LanguageShare")
+class LanguageShareType:
     name: str
     percent: float
 
 
-@strawberry.type
-class Framework:
+@strawberry.type(name="Framework")
+class FrameworkType:
     name: str
     category: str
     ecosystem: str | None
     source: str | None
 
 
-@strawberry.type
-class Author:
+@strawberry.type(name="Author")
+class AuthorType:
     name: str
     email: str
     commits: int
     share: float | None
 
 
-@strawberry.type
-class Collaboration:
+@strawberry.type(name="Collaboration")
+class CollaborationType:
     bus_factor: int | None
     is_collaborative: bool
     author_count: int = strawberry.field(description="How many authors there are in all.")
     _authors: strawberry.Private[list[dict[str, Any]]]
 
     @strawberry.field(description="Most commits first. " + FIRST_OF_LIST)
-    def authors(self, info: Info, first: int | None = None) -> list[Author]:
+    def authors(self, info: Info, first: int | None = None) -> list[AuthorType]:
         size = list_size(info, first)
         return [
-            Author(name=a["name"], email=a["email"], commits=a["commits"], share=a.get("share"))
+            AuthorType(name=a["name"], email=a["email"], commits=a["commits"], share=a.get("share"))
             for a in self._authors[:size]
         ]
 
 
-@strawberry.type(description="One term of a score (ranking or health), so it can be explained.")
-class ScoreComponent:
+@strawberry.type(
+    name="ScoreComponent",
+    description="One term of a score (ranking or health), so it can be explained.",
+)
+class ScoreComponentType:
     name: str
     value: float | None
     max_value: float | None
@@ -108,14 +111,14 @@ class ScoreComponent:
         )
 
 
-@strawberry.type
-class ActivityShare:
+@strawberry.type(name="ActivityShare")
+class ActivityShareType:
     kind: str
     lines: float
 
 
 @strawberry.type(name="UserRepoStat", description="The user's own work in one project.")
-class UserRepoStatType(Node):
+class UserRepoStatType(NodeType):
     user_email: str
     first_commit: dt.datetime | None
     last_commit: dt.datetime | None
@@ -124,7 +127,7 @@ class UserRepoStatType(Node):
     commits_per_week: float
     lines_added: int
     lines_deleted: int
-    activity_breakdown: list[ActivityShare]
+    activity_breakdown: list[ActivityShareType]
     role: str | None
 
     @classmethod
@@ -140,14 +143,15 @@ class UserRepoStatType(Node):
             lines_added=row.lines_added,
             lines_deleted=row.lines_deleted,
             activity_breakdown=[
-                ActivityShare(kind=k, lines=v) for k, v in sorted(row.activity_breakdown.items())
+                ActivityShareType(kind=k, lines=v)
+                for k, v in sorted(row.activity_breakdown.items())
             ],
             role=row.user_role,
         )
 
 
 @strawberry.type(name="Skill")
-class SkillType(Node):
+class SkillType(NodeType):
     name: str
     category: str
     _pk: strawberry.Private[int]
@@ -186,10 +190,10 @@ class _SkillLink:
 
 
 @strawberry.type(name="ProjectSkill")
-class ProjectSkillType(_SkillLink, Node):
+class ProjectSkillType(_SkillLink, NodeType):
     weight: float
     proficiency: float
-    level: str | None
+    level: Level | None
     evidence: list[str]
 
     @classmethod
@@ -198,7 +202,7 @@ class ProjectSkillType(_SkillLink, Node):
             id=strawberry.ID(ids.encode("ProjectSkill", row.uid)),
             weight=row.weight,
             proficiency=row.proficiency,
-            level=row.level,
+            level=Level(row.level) if row.level else None,
             evidence=row.evidence,
             skill=SkillType.from_model(row.skill),
             _project_id=row.repo_stat_id,
@@ -206,10 +210,10 @@ class ProjectSkillType(_SkillLink, Node):
 
 
 @strawberry.type(name="UserProjectSkill")
-class UserProjectSkillType(_SkillLink, Node):
+class UserProjectSkillType(_SkillLink, NodeType):
     user_email: str
     proficiency: float
-    level: str | None
+    level: Level | None
     evidence: list[str]
 
     @classmethod
@@ -218,7 +222,7 @@ class UserProjectSkillType(_SkillLink, Node):
             id=strawberry.ID(ids.encode("UserProjectSkill", row.uid)),
             user_email=row.user_email,
             proficiency=row.proficiency,
-            level=row.level,
+            level=Level(row.level) if row.level else None,
             evidence=row.evidence,
             skill=SkillType.from_model(row.skill),
             _project_id=row.repo_stat_id,
@@ -226,8 +230,8 @@ class UserProjectSkillType(_SkillLink, Node):
 
 
 @strawberry.type(name="Evidence")
-class EvidenceTypeNode(Node):
-    type: str
+class EvidenceType(NodeType):
+    type: EvidenceKind
     content: str
     source: str
     date: dt.date | None
@@ -236,7 +240,7 @@ class EvidenceTypeNode(Node):
     def from_model(cls, row: models.ProjectEvidence) -> Self:
         return cls(
             id=strawberry.ID(ids.encode("Evidence", row.uid)),
-            type=row.type,
+            type=EvidenceKind(row.type),
             content=row.content,
             source=row.source,
             date=row.date,
@@ -244,7 +248,7 @@ class EvidenceTypeNode(Node):
 
 
 @strawberry.type(name="ResumeItem")
-class ResumeItemType(Node):
+class ResumeItemType(NodeType):
     title: str
     content: str
     category: str
@@ -261,14 +265,14 @@ class ResumeItemType(Node):
         )
 
 
-def _language_shares(row: models.RepoStat) -> list[LanguageShare]:
+def _language_shares(row: models.RepoStat) -> list[LanguageShareType]:
     ranked = sorted(row.language_percentages.items(), key=lambda item: (-item[1], item[0]))
-    return [LanguageShare(name=name, percent=percent) for name, percent in ranked]
+    return [LanguageShareType(name=name, percent=percent) for name, percent in ranked]
 
 
-def _frameworks(row: models.RepoStat) -> list[Framework]:
+def _frameworks(row: models.RepoStat) -> list[FrameworkType]:
     return [
-        Framework(
+        FrameworkType(
             name=f["name"],
             category=f["category"],
             ecosystem=f.get("ecosystem"),
@@ -279,7 +283,7 @@ def _frameworks(row: models.RepoStat) -> list[Framework]:
 
 
 @strawberry.type(name="RepoStat", description="A project: a mined repository or plain folder.")
-class RepoStatType(Node):
+class RepoStatType(NodeType):
     """Scalars are attributes; the nested objects are built only when a query selects them
     (a dashboard reads a few of the fields of many projects), and the author list, a
     deferred column, is read through a loader."""
@@ -339,10 +343,10 @@ class RepoStatType(Node):
         )
 
     @strawberry.field
-    async def collaboration(self, info: Info) -> Collaboration:
+    async def collaboration(self, info: Info) -> CollaborationType:
         metadata = await info.context.loaders.collaboration_by_project.load(self._pk)
         authors = metadata.get("authors", [])
-        return Collaboration(
+        return CollaborationType(
             bus_factor=metadata.get("bus_factor"),
             is_collaborative=self.is_collaborative,
             author_count=len(authors),
@@ -350,12 +354,12 @@ class RepoStatType(Node):
         )
 
     @strawberry.field
-    def ranking_components(self) -> list[ScoreComponent]:
-        return [ScoreComponent.from_dict(c) for c in self._row.ranking_components]
+    def ranking_components(self) -> list[ScoreComponentType]:
+        return [ScoreComponentType.from_dict(c) for c in self._row.ranking_components]
 
     @strawberry.field
-    def health_components(self) -> list[ScoreComponent]:
-        return [ScoreComponent.from_dict(c) for c in self._row.health_components]
+    def health_components(self) -> list[ScoreComponentType]:
+        return [ScoreComponentType.from_dict(c) for c in self._row.health_components]
 
     @strawberry.field
     async def portfolio(
@@ -368,11 +372,11 @@ class RepoStatType(Node):
         return PortfolioType.from_model(row)
 
     @strawberry.field(description="Languages by share of bytes at HEAD. " + FIRST_OF_LIST)
-    def language_percentages(self, info: Info, first: int | None = None) -> list[LanguageShare]:
+    def language_percentages(self, info: Info, first: int | None = None) -> list[LanguageShareType]:
         return _language_shares(self._row)[: list_size(info, first)]
 
     @strawberry.field(description=FIRST_OF_LIST)
-    def frameworks(self, info: Info, first: int | None = None) -> list[Framework]:
+    def frameworks(self, info: Info, first: int | None = None) -> list[FrameworkType]:
         return _frameworks(self._row)[: list_size(info, first)]
 
     @strawberry.field(description="Strongest first. " + FIRST_OF_LIST)
@@ -389,9 +393,9 @@ class RepoStatType(Node):
         return [UserProjectSkillType.from_model(row) for row in rows]
 
     @strawberry.field(description=FIRST_OF_LIST)
-    async def evidence(self, info: Info, first: int | None = None) -> list[EvidenceTypeNode]:
+    async def evidence(self, info: Info, first: int | None = None) -> list[EvidenceType]:
         rows = await info.context.loaders.evidence_by_project.load(self._key(info, first))
-        return [EvidenceTypeNode.from_model(row) for row in rows]
+        return [EvidenceType.from_model(row) for row in rows]
 
     @strawberry.field(description=FIRST_OF_LIST)
     async def resume_items(self, info: Info, first: int | None = None) -> list[ResumeItemType]:

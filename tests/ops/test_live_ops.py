@@ -37,7 +37,7 @@ async def _job_done(http: httpx.AsyncClient, job_id: str) -> str:
         while True:
             body = await http.post("/graphql", json={"query": JOB, "variables": {"id": job_id}})
             status: str = body.json()["data"]["job"]["status"]
-            if status not in ("queued", "running"):
+            if status not in ("QUEUED", "RUNNING"):
                 return status
             await asyncio.sleep(0.2)  # another process mines it: polling is all there is
 
@@ -102,7 +102,7 @@ async def test_json_log_lines_carry_the_request_and_the_job(tmp_path: Path) -> N
             headers={**PREFLIGHT, "X-Request-ID": "client-chosen-id-1"},
         )
         job_id = sent.json()["data"]["uploadPortfolio"]["job"]["id"]
-        assert await _job_done(http, job_id) == "succeeded"
+        assert await _job_done(http, job_id) == "SUCCEEDED"
     lines = _json_lines(log)  # every line is JSON
     assert {"time", "level", "logger", "message", "request_id", "job_id"} <= set(lines[0])
     access = [line for line in lines if line["logger"] == "uvicorn.access"]

@@ -9,7 +9,8 @@ from typing import Any
 import httpx
 
 from graphql_api.db import models, queries
-from graphql_api.jobs.events import TERMINAL, job_topic
+from graphql_api.db.states import TERMINAL
+from graphql_api.jobs.events import job_topic
 from graphql_api.jobs.service import Services
 from graphql_api.schema import ids
 from tests.mining.repo_builder import Repo

@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[2]
 HEAD = ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
 WRITE = """mutation($name: String!) { createPortfolio(name: $name) {
   portfolio { id } userErrors { code } } }"""
-EXPORT = """mutation($id: ID!) { createExport(portfolioId: $id, kind: "portfolio", format: "json") {
+EXPORT = """mutation($id: ID!) { createExport(portfolioId: $id, kind: PORTFOLIO, format: JSON) {
   export { status url } userErrors { code } } }"""
 READ = """query($id: ID!) { portfolio(id: $id) { name userEmails projects(first: 10) { nodes {
   projectName totalCommits rankingScore skills { skill { name } proficiency }
@@ -109,7 +109,7 @@ async def mine_and_export(
     services: Services = app.state.app_state.ready()
     assert (await wait_for_job(services, payload["job"]["id"])).status == "succeeded"
     exported = await data(http, EXPORT, id=payload["portfolio"]["id"])
-    assert exported["createExport"]["export"]["status"] == "completed"
+    assert exported["createExport"]["export"]["status"] == "COMPLETED"
     return payload["portfolio"]["id"], exported["createExport"]["export"]["url"]
 
 

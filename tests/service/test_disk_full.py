@@ -118,17 +118,17 @@ async def test_an_export_on_a_full_disk_is_disk_full(
 ) -> None:
     created = await gql.data('mutation { createPortfolio(name: "p") { portfolio { id } } }')
     pid = created["createPortfolio"]["portfolio"]["id"]
-    export = """mutation($pid: ID!) { createExport(portfolioId: $pid, format: "markdown") {
+    export = """mutation($pid: ID!) { createExport(portfolioId: $pid, format: MARKDOWN) {
         export { status error url } userErrors { code message } } }"""
     filler = fill(settings.exports_dir)
     failed = (await gql.data(export, pid=pid))["createExport"]
     message = "no space left on the server to write the export"
     assert failed == {
-        "export": {"status": "failed", "error": message, "url": None},
+        "export": {"status": "FAILED", "error": message, "url": None},
         "userErrors": [{"code": "DISK_FULL", "message": message}],
     }
     assert sorted(p.name for p in settings.exports_dir.iterdir()) == ["filler"]
     filler.unlink()
     done = (await gql.data(export, pid=pid))["createExport"]
-    assert (done["export"]["status"], done["userErrors"]) == ("completed", [])
+    assert (done["export"]["status"], done["userErrors"]) == ("COMPLETED", [])
     await assert_database_writable(gql)

@@ -68,7 +68,7 @@ async def test_upload_watch_ranking_then_dashboard(app: Starlette, tmp_path: Pat
         async with Subscription.open(base, PROGRESS, {"id": pid}) as subscription:
             upload = await _upload(http, archive, pid)
             assert upload["userErrors"] == []
-            assert upload["job"]["status"] == "queued"
+            assert upload["job"]["status"] == "QUEUED"
             events = []
             while (event := await subscription.next()) is not None:
                 events.append(event["rankingProgress"])
@@ -89,7 +89,7 @@ async def test_upload_watch_ranking_then_dashboard(app: Starlette, tmp_path: Pat
     assert [len(e["ranking"]) for e in per_repo] == [1, 2, 3]  # provisional, growing
     final = events[-1]
     assert final["final"] is True
-    assert final["status"] == "succeeded"
+    assert final["status"] == "SUCCEEDED"
     assert sorted(r["name"] for r in final["ranking"]) == ["service", "tool", "web"]
     assert [r["position"] for r in final["ranking"]] == [1, 2, 3]
     assert [r["project"]["projectName"] for r in final["ranking"]] == [
@@ -98,7 +98,7 @@ async def test_upload_watch_ranking_then_dashboard(app: Starlette, tmp_path: Pat
 
     portfolio = dashboard["portfolio"]
     assert portfolio["latestJob"] == {
-        "status": "succeeded",
+        "status": "SUCCEEDED",
         "completed": 3,
         "total": 3,
         "repoErrors": [],
@@ -159,7 +159,7 @@ async def test_same_repository_again_updates_in_place(app: Starlette, tmp_path: 
             async with Subscription.open(base, JOB, {"id": upload["job"]["id"]}) as subscription:
                 while (event := await subscription.next()) is not None:
                     statuses.append(event["jobUpdated"]["status"])
-            assert statuses[-1] == "succeeded"
+            assert statuses[-1] == "SUCCEEDED"
         data = await _gql(
             http,
             "query($id: ID!) { portfolio(id: $id) { "
@@ -190,7 +190,7 @@ async def test_projects_of_different_uploads_never_merge_by_path(
             async with Subscription.open(base, JOB, {"id": payload["job"]["id"]}) as sub:
                 while (event := await sub.next()) is not None:
                     statuses.append(event["jobUpdated"]["status"])
-            assert statuses[-1] == "succeeded"
+            assert statuses[-1] == "SUCCEEDED"
         data = await _gql(
             http,
             "query($id: ID!) { portfolio(id: $id) { projects(orderBy: NAME) { nodes { "

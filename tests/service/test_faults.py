@@ -78,11 +78,11 @@ async def _watch(base: str, portfolio_id: str, until: Callable[[Event], bool]) -
 
 
 def _first_repository(event: Event) -> bool:
-    return event["stage"] == "mining" and event["completed"] >= 1
+    return event["stage"] == "MINING" and event["completed"] >= 1
 
 
 def _half_way(event: Event) -> bool:
-    return event["stage"] == "mining" and event["completed"] > event["total"] // 2 > 0
+    return event["stage"] == "MINING" and event["completed"] > event["total"] // 2 > 0
 
 
 def _saving(event: Event) -> bool:
@@ -124,7 +124,7 @@ async def test_kill_9_while_mining_leaves_old_or_new_results_never_a_mix(
         async with httpx.AsyncClient(base_url=server.url, timeout=60) as http:
             first = await upload(http, old_zip, filename="old.zip")
         pid = first["portfolio"]["id"]
-        assert (await _watch(server.url, pid, lambda e: False))["status"] == "succeeded"
+        assert (await _watch(server.url, pid, lambda e: False))["status"] == "SUCCEEDED"
         _, portfolio_id = ids.decode(pid, "Portfolio")
         assert await _results(url, portfolio_id) == old
 
@@ -148,16 +148,16 @@ async def test_kill_9_while_mining_leaves_old_or_new_results_never_a_mix(
         after = await _results(url, portfolio_id)
         # Killed three times: failed, typed, on the old results (or it had just committed).
         assert (job["status"], job["errorCode"], after) in {
-            ("failed", "INTERRUPTED", old),
-            ("succeeded", None, new),
+            ("FAILED", "INTERRUPTED", old),
+            ("SUCCEEDED", None, new),
         }, (job, final, seen)
 
         again = (await _graphql(server.url, REMINE, id=pid))["remine"]
         assert again["userErrors"] == []
-        assert (await _watch(server.url, pid, lambda e: False))["status"] == "succeeded"
+        assert (await _watch(server.url, pid, lambda e: False))["status"] == "SUCCEEDED"
         assert await _results(url, portfolio_id) == new
         await server.stop()
-    assert seen[0][0] == "mining"  # the first kill did land mid-mining
+    assert seen[0][0] == "MINING"  # the first kill did land mid-mining
     assert _areas(scratch) == set()  # a clean stop removes its own area
     assert list(system_tmp.iterdir()) == []  # no clean copy, no git HOME in the system temp
 

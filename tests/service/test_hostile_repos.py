@@ -73,7 +73,7 @@ async def test_an_empty_repository_without_its_empty_directories_is_mined(
     Repo(tmp_path / "up" / "empty", tmp_path / "home")  # git init: objects/ and refs/ empty
     assert not any((tmp_path / "up/empty/.git/objects").rglob("*.*"))
     got = await mine(app, client, tmp_path / "up")
-    assert got["job"]["status"] == "succeeded", got["job"]
+    assert got["job"]["status"] == "SUCCEEDED", got["job"]
     [project] = got["projects"]
     assert (project["projectName"], project["kind"], project["totalCommits"]) == (
         "empty",
@@ -93,7 +93,7 @@ async def test_a_packed_bare_repository_without_its_empty_refs_is_mined(
     git("gc", "-q", "--prune=now", cwd=bare)  # every ref packed: refs/heads and refs/tags empty
     assert not any(p.is_file() for p in (bare / "refs").rglob("*"))
     got = await mine(app, client, tmp_path / "up")
-    assert got["job"]["status"] == "succeeded", got["job"]
+    assert got["job"]["status"] == "SUCCEEDED", got["job"]
     [project] = got["projects"]
     assert (project["kind"], project["totalCommits"], project["headCommit"]) == ("bare", 2, head)
     assert project["shallow"] is False
@@ -108,7 +108,7 @@ async def test_a_git_dir_without_objects_is_a_typed_corrupt_repository(
     fine = Repo(tmp_path / "up" / "fine", tmp_path / "home")
     fine.write("main.py", "print(2)\n").commit("one", author=ADA, when=T0)
     got = await mine(app, client, tmp_path / "up")
-    assert got["job"]["status"] == "partial", got["job"]  # never a clean success
+    assert got["job"]["status"] == "PARTIAL", got["job"]  # never a clean success
     assert got["job"]["repoErrors"] == [
         {
             "path": "portfolio/broken",
@@ -127,7 +127,7 @@ async def test_an_unsafe_repository_names_its_upload_relative_path_only(
     repo.write("main.py", "print(1)\n").commit("one", author=ADA, when=T0)
     (repo.path / ".git/objects/info/alternates").write_text(f"{tmp_path}/elsewhere/objects\n")
     got = await mine(app, client, tmp_path / "up")
-    assert got["job"]["status"] == "failed"
+    assert got["job"]["status"] == "FAILED"
     assert got["job"]["errorCode"] == "NO_PROJECT_MINED"
     assert got["job"]["repoErrors"] == [
         {
@@ -149,7 +149,7 @@ async def test_a_forged_shallow_file_is_mined(
     assert first
     (repo.path / ".git" / "shallow").write_text(f"{second}\n")  # history now ends at `two`
     got = await mine(app, client, tmp_path / "up")
-    assert got["job"]["status"] == "succeeded", got["job"]
+    assert got["job"]["status"] == "SUCCEEDED", got["job"]
     [project] = got["projects"]
     assert (project["totalCommits"], project["shallow"]) == (2, True)
 
@@ -163,7 +163,7 @@ async def test_a_setup_py_too_deep_for_pythons_parser_is_skipped(
     (project / "setup.py").write_text("setup(install_requires=" + "not " * 100_000 + "1)\n")
     (project / "main.py").write_text("print(1)\n")
     got = await mine(app, client, tmp_path / "up")
-    assert got["job"]["status"] == "succeeded", got["job"]
+    assert got["job"]["status"] == "SUCCEEDED", got["job"]
     assert [p["projectName"] for p in got["projects"]] == ["deep"]
     assert "manifest setup.py skipped: malformed or too complex to parse" in caplog.text
 
@@ -192,7 +192,7 @@ async def test_giant_author_names_are_capped_in_the_database_and_the_response(
     archive = zip_folder(tmp_path / "up")
     assert len(archive) < 40_000  # megabytes of names compress to almost nothing
     got = await mine(app, client, tmp_path / "up")
-    assert got["job"]["status"] == "succeeded", got["job"]
+    assert got["job"]["status"] == "SUCCEEDED", got["job"]
     [project] = got["projects"]
     names = sorted(a["name"] for a in project["collaboration"]["authors"])
     assert names == [c * 255 + "\u2026" for c in "ABCD"]

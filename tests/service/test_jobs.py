@@ -103,7 +103,7 @@ async def test_late_subscriber_gets_the_current_state_then_the_stream_ends(
     snapshot = first["rankingProgress"]
     assert (snapshot["kind"], snapshot["status"], snapshot["final"]) == (
         "SNAPSHOT",
-        "succeeded",
+        "SUCCEEDED",
         True,
     )
     assert [r["position"] for r in snapshot["ranking"]] == [1, 2, 3]
@@ -194,7 +194,7 @@ async def test_cancelling_a_queued_job_ends_its_subscriptions(
             id=ids.encode("MiningJob", job.uid),
         )
         event = await anext(events)
-    assert cancelled["cancelJob"] == {"job": {"status": "cancelled"}, "userErrors": []}
+    assert cancelled["cancelJob"] == {"job": {"status": "CANCELLED"}, "userErrors": []}
     assert (event.status, event.final) == ("cancelled", True)
 
 

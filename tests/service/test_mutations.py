@@ -100,30 +100,28 @@ async def test_generate_resume_is_idempotent(gql: GraphQLClient, mined: dict[str
 async def test_exports_are_tracked_and_downloadable(
     gql: GraphQLClient, client: httpx.AsyncClient, mined: dict[str, Any]
 ) -> None:
-    mutation = """mutation($id: ID!, $kind: String!, $format: String!) {
+    mutation = """mutation($id: ID!, $kind: ExportKind!, $format: ExportFormat!) {
         createExport(portfolioId: $id, kind: $kind, format: $format) {
           export { status format url } userErrors { code field } } }"""
-    markdown = await gql.data(mutation, id=mined["id"], kind="resume", format="markdown")
+    markdown = await gql.data(mutation, id=mined["id"], kind="RESUME", format="MARKDOWN")
     export = markdown["createExport"]["export"]
-    assert export["status"] == "completed"
+    assert (export["status"], export["format"]) == ("COMPLETED", "MARKDOWN")
     download = await client.get(export["url"])
     assert download.status_code == 200
     assert download.headers["content-type"].startswith("text/markdown")
     assert download.text.startswith("# ")
     assert "## service" in download.text
 
-    as_json = await gql.data(mutation, id=mined["id"], kind="portfolio", format="json")
+    as_json = await gql.data(mutation, id=mined["id"], kind="PORTFOLIO", format="JSON")
     document = (await client.get(as_json["createExport"]["export"]["url"])).json()
     assert sorted(p["name"] for p in document["projects"]) == ["service", "tool", "web"]
 
-    bad = await gql.data(mutation, id=mined["id"], kind="cv", format="pdf")
-    assert bad["createExport"] == {
-        "export": None,
-        "userErrors": [
-            {"code": "INVALID_EXPORT", "field": ["kind"]},
-            {"code": "INVALID_EXPORT", "field": ["format"]},
-        ],
-    }
+    bad = await gql(mutation, id=mined["id"], kind="cv", format="pdf")
+    assert bad["data"] is None
+    assert [e["message"] for e in bad["errors"]] == [
+        "Variable '$kind' has invalid value: Value 'cv' does not exist in 'ExportKind' enum.",
+        "Variable '$format' has invalid value: Value 'pdf' does not exist in 'ExportFormat' enum.",
+    ]
     assert (await client.get("/exports/nope")).status_code == 404
 
 
@@ -213,18 +211,19 @@ async def test_answers_and_consent(gql: GraphQLClient) -> None:
         {"code": "INVALID_EMAIL", "field": ["0"]},
         {"code": "UNKNOWN_QUESTION", "field": ["1"]},
     ]
-    consent = """mutation($l: String!) { setConsent(level: $l) {
+    consent = """mutation($l: ConsentLevel!) { setConsent(level: $l) {
                    consent { consentLevel } userErrors { code } } }"""
-    assert (await gql.data(consent, l="cloud"))["setConsent"] == {
-        "consent": {"consentLevel": "cloud"},
+    assert (await gql.data(consent, l="LOCAL_LLM"))["setConsent"] == {
+        "consent": {"consentLevel": "LOCAL_LLM"},
         "userErrors": [],
     }
-    assert (await gql.data(consent, l="everything"))["setConsent"] == {
-        "consent": None,
-        "userErrors": [{"code": "INVALID_CONSENT_LEVEL"}],
-    }
+    refused = await gql(consent, l="everything")
+    assert refused["data"] is None
+    assert [e["message"] for e in refused["errors"]] == [
+        "Variable '$l' has invalid value: Value 'everything' does not exist in 'ConsentLevel' enum."
+    ]
     assert (await gql.data("{ consent { consentLevel } }")) == {
-        "consent": {"consentLevel": "cloud"}
+        "consent": {"consentLevel": "LOCAL_LLM"}
     }
 
 

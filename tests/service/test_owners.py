@@ -140,7 +140,7 @@ async def assert_same_as_missing(
 
 
 async def test_another_owners_objects_read_as_missing(world: World) -> None:
-    consent = 'mutation { setConsent(level: "cloud") { consent { consentLevel } } }'
+    consent = "mutation { setConsent(level: CLOUD) { consent { consentLevel } } }"
     await world.data(world.ada, consent)
     answer = 'mutation { answerQuestions(answers: [{key: "email", answer: "ada@example.com"}])'
     await world.data(world.ada, answer + " { questions { key } } }")
@@ -163,7 +163,7 @@ async def test_another_owners_objects_read_as_missing(world: World) -> None:
         "skills": {"totalCount": 0, "nodes": []},
         "consent": None,
     }
-    assert (await world.data(world.ada, LISTS))["consent"] == {"consentLevel": "cloud"}
+    assert (await world.data(world.ada, LISTS))["consent"] == {"consentLevel": "CLOUD"}
     ada_skills = await world.data(world.ada, SKILL, name="main-skill-0")
     assert len(ada_skills["skill"]["projects"]) == 2
     assert await world.data(world.bob, SKILL, name="main-skill-0") == {"skill": None}
@@ -181,7 +181,7 @@ async def test_another_owners_objects_cannot_be_changed(world: World) -> None:
     assert b'"NOT_FOUND"' in body
     assert (await world.ask(world.ada, PORTFOLIO, id=world.portfolio)).content == before
     lists = await world.data(world.ada, "{ portfolios { nodes { latestJob { status } } } }")
-    assert lists["portfolios"]["nodes"] == [{"latestJob": {"status": "running"}}]
+    assert lists["portfolios"]["nodes"] == [{"latestJob": {"status": "RUNNING"}}]
 
 
 async def test_another_owners_uploads_and_portfolio_cannot_be_used(world: World) -> None:

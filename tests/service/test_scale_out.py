@@ -85,12 +85,12 @@ def _one_attempt(events: list[Event]) -> list[tuple[str, str]]:
 
 def _expected_run(repositories: int) -> list[tuple[str, str]]:
     return [
-        ("STAGE", "discovering"),
-        ("STAGE", "mining"),
-        *[("REPOSITORY", "mining")] * repositories,
-        ("STAGE", "ranking"),
-        ("STAGE", "saving"),
-        ("RANKING", "done"),
+        ("STAGE", "DISCOVERING"),
+        ("STAGE", "MINING"),
+        *[("REPOSITORY", "MINING")] * repositories,
+        ("STAGE", "RANKING"),
+        ("STAGE", "SAVING"),
+        ("RANKING", "DONE"),
     ]
 
 
@@ -155,7 +155,7 @@ async def test_two_apis_two_workers_one_killed_every_job_once(tmp_path: Path) ->
                     for pid in pids
                 ]
                 snapshots = [(await s.next() or {})["rankingProgress"] for s in subscriptions]
-                assert {(e["kind"], e["status"]) for e in snapshots} == {("SNAPSHOT", "queued")}
+                assert {(e["kind"], e["status"]) for e in snapshots} == {("SNAPSHOT", "QUEUED")}
 
                 killed: asyncio.Future[str] = asyncio.get_running_loop().create_future()
                 follow = [
@@ -179,7 +179,7 @@ async def test_two_apis_two_workers_one_killed_every_job_once(tmp_path: Path) ->
                 final = events[-1]
                 assert (final["kind"], final["status"], final["final"]) == (
                     "RANKING",
-                    "succeeded",
+                    "SUCCEEDED",
                     True,
                 ), (n, events)
                 assert [e["jobId"] for e in events] == [jobs[n]] * len(events)
@@ -274,7 +274,7 @@ async def test_cancel_job_on_the_api_stops_the_job_and_its_git_in_the_worker(
                 pid = sent["portfolio"]["id"]
                 async with Subscription.open(api.url, PROGRESS, {"id": pid}) as subscription:
                     while (data := await subscription.next()) is not None:
-                        if data["rankingProgress"]["stage"] == "mining":
+                        if data["rankingProgress"]["stage"] == "MINING":
                             break  # the worker runs git now
                     response = await http.post(
                         "/graphql", json={"query": CANCEL, "variables": {"id": sent["job"]["id"]}}
@@ -284,8 +284,8 @@ async def test_cancel_job_on_the_api_stops_the_job_and_its_git_in_the_worker(
                     while (data := await subscription.next()) is not None:
                         last = data["rankingProgress"]
             assert (last["status"], last["stage"], last["final"]) == (
-                "cancelled",
-                "cancelled",
+                "CANCELLED",
+                "CANCELLED",
                 True,
             )
             assert last["completed"] < last["total"]  # stopped mid-job, not run to its end
@@ -324,12 +324,12 @@ async def test_a_job_whose_api_died_before_deferring_it_is_deferred_by_a_worker(
             async with Subscription.open(api.url, PROGRESS, {"id": pid}) as subscription:
                 first = await subscription.next()
                 assert first is not None
-                assert first["rankingProgress"]["status"] == "queued"
+                assert first["rankingProgress"]["status"] == "QUEUED"
                 worker = await Worker(env, tmp_path / "worker.log").start()
                 last: Event = {}
                 while (data := await subscription.next()) is not None:
                     last = data["rankingProgress"]
-            assert (last["status"], last["final"]) == ("succeeded", True)
+            assert (last["status"], last["final"]) == ("SUCCEEDED", True)
             _, portfolio_id = ids.decode(pid, "Portfolio")
             rows = await _sql(
                 url,

@@ -392,7 +392,7 @@ async def test_two_step_upload_queues_a_job_that_mines_the_folder(
         payload = response.json()["data"]["uploadPortfolio"]
         assert payload["userErrors"] == []
         assert payload["portfolio"] == {"id": pid, "name": "Ada", "userEmails": ["ada@example.com"]}
-        assert payload["job"]["status"] == "queued"
+        assert payload["job"]["status"] == "QUEUED"
         assert ids.decode(payload["job"]["id"])[0] == "MiningJob"
         async with asyncio.timeout(30):
             async for event in events:

@@ -117,7 +117,7 @@ async def test_an_upload_sent_first_to_post_uploads_is_found_by_its_owner(
         missing = await upload_portfolio(http, upload_ids=["0" * 32])
     payload = used.json()["data"]["uploadPortfolio"]
     assert payload["userErrors"] == []
-    assert payload["job"]["status"] == "queued"
+    assert payload["job"]["status"] == "QUEUED"
     codes = [e["code"] for e in missing.json()["data"]["uploadPortfolio"]["userErrors"]]
     assert codes == ["UPLOAD_NOT_FOUND"]
 

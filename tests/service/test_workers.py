@@ -86,7 +86,7 @@ async def test_two_workers_serve_and_every_job_is_mined_once(
         jobs.append(payload["job"]["id"])
     async with asyncio.timeout(120):
         statuses = [await _job_status(base, job) for job in jobs]
-        while any(s in {"queued", "running"} for s in statuses):
+        while any(s in {"QUEUED", "RUNNING"} for s in statuses):
             await asyncio.sleep(0.2)
             statuses = [await _job_status(base, job) for job in jobs]
-    assert statuses == ["succeeded"] * 3
+    assert statuses == ["SUCCEEDED"] * 3
