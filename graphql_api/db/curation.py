@@ -1,6 +1,6 @@
 """Reads and writes of what the user curates by hand: thumbnails, roles, their own evidence and
 resume items, and the generated rows they dismissed; plus the read-back of stored inputs
-(answers, preferences, summaries, uploads).
+(answers, preferences, uploads).
 
 Every read takes the owner and filters by it in SQL (`queries.owned_by`), as in queries.py.
 
@@ -37,7 +37,6 @@ from graphql_api.db.models import (
     ResumeItem,
     UploadedZip,
     UserAnswer,
-    UserIntelligenceSummary,
 )
 from graphql_api.db.queries import owned_by
 
@@ -284,20 +283,5 @@ async def uploads_by_portfolio(
         select(UploadedZip)
         .where(UploadedZip.portfolio_id.in_(portfolio_ids), owned_by(UploadedZip, owner_id))
         .order_by(UploadedZip.uploaded_at, UploadedZip.id)
-    )
-    return list((await session.scalars(stmt)).all())
-
-
-async def summaries_by_project(
-    session: AsyncSession, project_ids: Sequence[int], *, owner_id: int
-) -> list[UserIntelligenceSummary]:
-    """Every summary written for many of the owner's projects, newest first."""
-    stmt = (
-        select(UserIntelligenceSummary)
-        .where(
-            UserIntelligenceSummary.repo_stat_id.in_(project_ids),
-            owned_by(UserIntelligenceSummary, owner_id),
-        )
-        .order_by(UserIntelligenceSummary.generated_at.desc(), UserIntelligenceSummary.id.desc())
     )
     return list((await session.scalars(stmt)).all())

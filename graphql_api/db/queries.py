@@ -44,6 +44,7 @@ from graphql_api.db.models import (
     StoredUpload,
     UploadedZip,
     UserAnswer,
+    UserIntelligenceSummary,
     UserProjectSkill,
     UserRepoStat,
 )
@@ -382,6 +383,10 @@ _CHILD_ORDER: dict[type[Base], tuple[Any, ...]] = {
     ProjectEvidence: (ProjectEvidence.type, ProjectEvidence.id),
     ResumeItem: (ResumeItem.position, ResumeItem.id),
     UserRepoStat: (UserRepoStat.id,),
+    UserIntelligenceSummary: (
+        UserIntelligenceSummary.generated_at.desc(),
+        UserIntelligenceSummary.id,
+    ),
 }
 
 

@@ -15,6 +15,7 @@ from graphql_api.schema.audit import AuditQuery, audit_every_mutation
 from graphql_api.schema.errors import MaskUnexpectedErrors
 from graphql_api.schema.limits import QueryLimits, add_limit_code, limit_extensions
 from graphql_api.schema.mutations_config import ConfigMutations
+from graphql_api.schema.mutations_curation import CurationMutations
 from graphql_api.schema.mutations_jobs import JobMutations
 from graphql_api.schema.query import Query
 from graphql_api.schema.subscriptions import Subscription
@@ -31,7 +32,7 @@ log = logging.getLogger("graphql_api.limits")
 
 
 @strawberry.type
-class Mutation(JobMutations, ConfigMutations):
+class Mutation(JobMutations, ConfigMutations, CurationMutations):
     pass
 
 

@@ -30,8 +30,8 @@ from graphql_api.schema.errors import ApiError
 log = logging.getLogger("graphql_api.audit")
 
 # Arguments naming the object a mutation acts on, and payload fields naming what it made.
-_ID_ARGUMENTS = ("id", "portfolio_id")
-_PAYLOAD_OBJECTS = ("portfolio", "job", "export", "project", "consent")
+_ID_ARGUMENTS = ("id", "portfolio_id", "project_id")
+_PAYLOAD_OBJECTS = ("portfolio", "job", "export", "project", "consent", "evidence", "resume_item")
 
 
 @strawberry.type(name="AuditEntry", description="One state-changing operation of yours.")

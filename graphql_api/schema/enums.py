@@ -19,6 +19,7 @@ import strawberry
 from graphql_api.db import queries
 from graphql_api.db.states import ExportStatus, JobStage, JobStatus
 from graphql_api.jobs.events import EventKind
+from mining.analyze import Factor, ResumeCategory
 from mining.analyze.proficiency import Level
 from mining.summary import ConsentLevel
 
@@ -228,6 +229,14 @@ class UserErrorCode(StrEnum):
     ANSWER_REQUIRED = "ANSWER_REQUIRED"
     JOB_ALREADY_RUNNING = "JOB_ALREADY_RUNNING"
     JOB_FINISHED = "JOB_FINISHED"
+    # Curation (mutations_curation.py; the image checks are graphql_api/ingest/images.py's).
+    IMAGE_TOO_LARGE = "IMAGE_TOO_LARGE"
+    IMAGE_UNSUPPORTED = "IMAGE_UNSUPPORTED"
+    IMAGE_DIMENSIONS = "IMAGE_DIMENSIONS"
+    IMAGE_CORRUPT = "IMAGE_CORRUPT"
+    INVALID_ROLE = "INVALID_ROLE"
+    INVALID_EVIDENCE = "INVALID_EVIDENCE"
+    INVALID_RESUME_ITEM = "INVALID_RESUME_ITEM"
     INTERNAL = "INTERNAL"
 
 
@@ -273,6 +282,54 @@ described(
         "ANSWER_REQUIRED": "The question needs a non-empty answer.",
         "JOB_ALREADY_RUNNING": "The portfolio already has a queued or running job.",
         "JOB_FINISHED": "The job has already ended.",
+        "IMAGE_TOO_LARGE": "The image is over MAX_THUMBNAIL_BYTES.",
+        "IMAGE_UNSUPPORTED": "The file is not a PNG, JPEG, GIF or WebP image (by its first bytes).",
+        "IMAGE_DIMENSIONS": "The image is smaller than 16 or larger than 4096 pixels a side.",
+        "IMAGE_CORRUPT": "The image does not decode (truncated or damaged).",
+        "INVALID_ROLE": "The role is empty or too long (see `field`).",
+        "INVALID_EVIDENCE": "The evidence is empty, too long, or dated outside 1970 to today.",
+        "INVALID_RESUME_ITEM": "A resume item's title, content or position is out of range.",
         "INTERNAL": "An unexpected server error (logged); not the client's to fix.",
+    },
+)
+
+
+class EvidenceOrigin(StrEnum):
+    MINED = "mined"
+    USER = "user"
+
+
+described(
+    EvidenceOrigin,
+    "EvidenceOrigin",
+    "Who wrote a piece of evidence.",
+    {
+        "MINED": "Found by mining; mining again replaces it (unless you deleted it).",
+        "USER": "Added by you (addEvidence); only you change it.",
+    },
+)
+
+described(
+    Factor,
+    "RankingFactor",
+    "A term of the ranking score (mining/analyze/ranking.py has each formula).",
+    {
+        "CONTRIBUTION": "The user's share of the commits.",
+        "SIZE": "Bytes of programming code at HEAD.",
+        "COMPLEXITY": "Files at HEAD.",
+        "RECENCY": "Days since the last commit.",
+        "DIVERSITY": "Distinct skills the user shows.",
+        "HEALTH": "The project's health score.",
+        "COLLABORATION": "How many authors there are.",
+    },
+)
+
+described(
+    ResumeCategory,
+    "ResumeCategory",
+    "Where a resume item goes.",
+    {
+        "PROJECTS": "Under projects: the user's own, or a minor part in a shared one.",
+        "EXPERIENCE": "Under experience: a core part in a shared project.",
     },
 )

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from graphql_api.db import queries
+from graphql_api.db import curation, queries
 from graphql_api.db.engine import Database
 from graphql_api.db.models import (
     Base,
@@ -27,7 +27,10 @@ from graphql_api.db.models import (
     ProjectEvidence,
     ProjectSkill,
     RepoStat,
+    RepresentationPrefs,
     ResumeItem,
+    UploadedZip,
+    UserIntelligenceSummary,
     UserProjectSkill,
     UserRepoStat,
 )
@@ -96,6 +99,9 @@ class Loaders:
     project_by_uid: DataLoader[str, RepoStat | None]
     collaboration_by_project: DataLoader[int, dict[str, Any]]
     analysis_stamp_by_portfolio: DataLoader[str, tuple[Any, ...]]
+    prefs_by_portfolio: DataLoader[str, RepresentationPrefs | None]
+    uploads_by_portfolio: DataLoader[str, list[UploadedZip]]
+    summaries_by_project: DataLoader[tuple[int, int], list[UserIntelligenceSummary]]
 
     @classmethod
     def create(cls, db: Database, owner_id: int) -> Loaders:
@@ -132,6 +138,18 @@ class Loaders:
                 found = await queries.analysis_stamps(session, portfolio_ids, owner_id=owner_id)
             return [found[pid] for pid in portfolio_ids]
 
+        async def prefs(portfolio_ids: list[str]) -> list[RepresentationPrefs | None]:
+            async with db.read() as session:
+                rows = await curation.prefs_by_portfolio(session, portfolio_ids, owner_id=owner_id)
+            return _one_each(rows, portfolio_ids, lambda row: row.portfolio_id)
+
+        async def uploads(portfolio_ids: list[str]) -> list[list[UploadedZip]]:
+            async with db.read() as session:
+                rows = await curation.uploads_by_portfolio(
+                    session, portfolio_ids, owner_id=owner_id
+                )
+            return _grouped(rows, portfolio_ids, lambda row: row.portfolio_id)
+
         return cls(
             portfolio_by_id=_by_id_loader(db, owner_id, Portfolio),
             project_by_id=_by_id_loader(db, owner_id, RepoStat),
@@ -145,4 +163,7 @@ class Loaders:
             project_by_uid=DataLoader(load_fn=projects_by_uid),
             collaboration_by_project=DataLoader(load_fn=collaborations),
             analysis_stamp_by_portfolio=DataLoader(load_fn=stamps),
+            prefs_by_portfolio=DataLoader(load_fn=prefs),
+            uploads_by_portfolio=DataLoader(load_fn=uploads),
+            summaries_by_project=_by_project_loader(db, owner_id, UserIntelligenceSummary),
         )

@@ -13,6 +13,7 @@ from graphql_api.db.states import ExportStatus, JobStage, JobStatus
 from graphql_api.schema import connection as conn
 from graphql_api.schema import ids
 from graphql_api.schema.context import Info
+from graphql_api.schema.curation_types import RepresentationPrefsType, UploadedFileType
 from graphql_api.schema.enums import ExportFormat, ExportKind
 from graphql_api.schema.types import (
     FIRST_OF_LIST,
@@ -129,6 +130,18 @@ class PortfolioType(NodeType):
         row = await info.context.loaders.latest_job_by_portfolio.load(self._pk)
         return None if row is None else MiningJobType.from_model(row)
 
+    @strawberry.field(description="How you want the portfolio shown, as stored (typed).")
+    async def representation_prefs(self, info: Info) -> RepresentationPrefsType:
+        row = await info.context.loaders.prefs_by_portfolio.load(self._pk)
+        if row is None:
+            return RepresentationPrefsType.from_json({}, None)
+        return RepresentationPrefsType.from_json(row.prefs_json, row.updated_at)
+
+    @strawberry.field(description="The ZIP files uploaded into it, oldest first. " + FIRST_OF_LIST)
+    async def uploads(self, info: Info, first: int | None = None) -> list[UploadedFileType]:
+        rows = await info.context.loaders.uploads_by_portfolio.load(self._pk)
+        return [UploadedFileType.from_model(row) for row in rows[: list_size(info, first)]]
+
 
 async def project_connection(
     info: Info,
@@ -180,6 +193,21 @@ class QuestionType(NodeType):
             is_active=row.is_active,
             required=row.required,
             answer_type=row.answer_type,
+        )
+
+
+@strawberry.type(name="Answer", description="Your newest answer to one question.")
+class AnswerType:
+    question: QuestionType = strawberry.field(description="The question answered.")
+    answer: str = strawberry.field(description="The answer as stored (trimmed).")
+    answered_at: dt.datetime = strawberry.field(description="When it was given.")
+
+    @classmethod
+    def from_model(cls, row: models.UserAnswer, question: models.Question) -> Self:
+        return cls(
+            question=QuestionType.from_model(question),
+            answer=row.answer_text,
+            answered_at=row.answered_at,
         )
 
 

@@ -6,12 +6,13 @@ from typing import Any
 
 import strawberry
 
-from graphql_api.db import models, queries
+from graphql_api.db import curation, models, queries
 from graphql_api.schema import connection as conn
 from graphql_api.schema import ids
 from graphql_api.schema.context import Info
 from graphql_api.schema.errors import ApiError
 from graphql_api.schema.portfolio import (
+    AnswerType,
     ConsentType,
     ExportType,
     MiningJobType,
@@ -155,6 +156,12 @@ class Query:
         async with info.context.db.read() as session:
             rows = await queries.active_questions(session)
         return [QuestionType.from_model(row) for row in rows]
+
+    @strawberry.field(description="Your newest answer to each question you answered.")
+    async def answers(self, info: Info) -> list[AnswerType]:
+        async with info.context.db.read() as session:
+            rows = await curation.latest_answers(session, owner_id=info.context.owner_id)
+        return [AnswerType.from_model(answer, question) for answer, question in rows]
 
     @strawberry.field(description="The consent in force (the newest given); null if none yet.")
     async def consent(self, info: Info) -> ConsentType | None:

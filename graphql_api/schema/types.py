@@ -15,7 +15,9 @@ from graphql_api.db import models, queries
 from graphql_api.schema import connection as conn
 from graphql_api.schema import ids
 from graphql_api.schema.context import Info
-from graphql_api.schema.enums import EvidenceKind
+from graphql_api.schema.curation_types import SummaryType
+from graphql_api.schema.enums import EvidenceKind, EvidenceOrigin
+from mining.analyze import ResumeCategory
 from mining.analyze.proficiency import Level
 
 # Plain lists that can grow take `first`; without it they return everything up to the page
@@ -235,6 +237,9 @@ class EvidenceType(NodeType):
     content: str
     source: str
     date: dt.date | None
+    origin: EvidenceOrigin = strawberry.field(
+        description="Mined (replaced by mining again) or added by you."
+    )
 
     @classmethod
     def from_model(cls, row: models.ProjectEvidence) -> Self:
@@ -244,6 +249,7 @@ class EvidenceType(NodeType):
             content=row.content,
             source=row.source,
             date=row.date,
+            origin=EvidenceOrigin(row.origin),
         )
 
 
@@ -251,8 +257,11 @@ class EvidenceType(NodeType):
 class ResumeItemType(NodeType):
     title: str
     content: str
-    category: str
+    category: ResumeCategory
     position: int
+    edited: bool = strawberry.field(
+        description="Changed or written by you: regenerating the resume keeps it as it is."
+    )
 
     @classmethod
     def from_model(cls, row: models.ResumeItem) -> Self:
@@ -260,8 +269,9 @@ class ResumeItemType(NodeType):
             id=strawberry.ID(ids.encode("ResumeItem", row.uid)),
             title=row.title,
             content=row.content,
-            category=row.category,
+            category=ResumeCategory(row.category),
             position=row.position,
+            edited=row.edited,
         )
 
 
@@ -307,7 +317,20 @@ class RepoStatType(NodeType):
     ranking_position: int | None
     ranked_at: dt.datetime | None
     health_score: float | None
-    thumbnail_url: str | None
+    thumbnail_url: str | None = strawberry.field(
+        description="Our route to the project's picture (setProjectThumbnail), a PNG; null "
+        "when none is set."
+    )
+    showcased: bool = strawberry.field(
+        description="Showcased by your preferences (showcaseProjects; every project when "
+        "none are named): it gets resume items and a summary."
+    )
+    summary: str | None = strawberry.field(
+        description="The newest summary of the project (generateResume); null before one."
+    )
+    role_overridden: bool = strawberry.field(
+        description="Whether `role` is the one you set (setProjectRole) rather than the mined one."
+    )
     deleted_at: dt.datetime | None
     created_at: dt.datetime
     _pk: strawberry.Private[int]
@@ -335,6 +358,9 @@ class RepoStatType(NodeType):
             ranked_at=row.ranked_at,
             health_score=row.health_score,
             thumbnail_url=row.thumbnail_url,
+            showcased=row.showcased,
+            summary=row.summary,
+            role_overridden=row.user_role_override is not None,
             deleted_at=row.deleted_at,
             created_at=row.created_at,
             _pk=row.id,
@@ -353,9 +379,36 @@ class RepoStatType(NodeType):
             _authors=authors,
         )
 
-    @strawberry.field
-    def ranking_components(self) -> list[ScoreComponentType]:
-        return [ScoreComponentType.from_dict(c) for c in self._row.ranking_components]
+    @strawberry.field(
+        description="The terms of the ranking score your comparison attributes name (every "
+        "term when none are named); `includeAll` lists every term."
+    )
+    def ranking_components(
+        self,
+        include_all: Annotated[
+            bool, strawberry.argument(description="Every term, compared or not.")
+        ] = False,
+    ) -> list[ScoreComponentType]:
+        return [
+            ScoreComponentType.from_dict(c)
+            for c in self._row.ranking_components
+            if include_all or c.get("compared", True)
+        ]
+
+    @strawberry.field(
+        description="Your role in the project: the one you set, else the mined one (from your "
+        "share and kind of commits); null when you made no commit."
+    )
+    async def role(self, info: Info) -> str | None:
+        if self._row.user_role_override is not None:
+            return self._row.user_role_override
+        rows = await info.context.loaders.user_stats_by_project.load((self._pk, 1))
+        return rows[0].user_role if rows else None
+
+    @strawberry.field(description="Every summary written of it, newest first. " + FIRST_OF_LIST)
+    async def summaries(self, info: Info, first: int | None = None) -> list[SummaryType]:
+        rows = await info.context.loaders.summaries_by_project.load(self._key(info, first))
+        return [SummaryType.from_model(row) for row in rows]
 
     @strawberry.field
     def health_components(self) -> list[ScoreComponentType]:
