@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from starlette.applications import Starlette
 
 from graphql_api.app import create_app
@@ -607,3 +607,33 @@ async def test_deleting_and_restoring_a_project_ranks_the_others_at_once(
     assert {n: p["rankingPosition"] for n, p in again.items()} == {
         n: p["rankingPosition"] for n, p in before.items()
     }
+
+
+CURATED_READ = """query($id: ID!) { portfolio(id: $id) {
+  representationPrefs { hiddenSkills customRankings { project } } uploads { sha256 }
+  projects(first: 100) { nodes { role showcased summaries { text } thumbnailUrl
+    evidence { origin } resumeItems { edited } } } } }"""
+
+
+async def _statements(db: Database, gql: GraphQLClient, n: int) -> int:
+    portfolio = await portfolio_with_projects(db, n, name=f"p{n}")
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not statement.lstrip().upper().startswith(("BEGIN", "PRAGMA")):
+            statements.append(statement)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        data = await gql.data(CURATED_READ, id=ids.encode("Portfolio", portfolio.id))
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+    assert len(data["portfolio"]["projects"]["nodes"]) == n
+    return len(statements)
+
+
+async def test_the_read_back_runs_a_constant_number_of_statements(
+    db: Database, gql: GraphQLClient
+) -> None:
+    # portfolio, prefs, uploads, count, page, user stats (roles), summaries, evidence, items
+    assert await _statements(db, gql, 3) == await _statements(db, gql, 30) == 9
