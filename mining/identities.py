@@ -33,6 +33,7 @@ from mining.records import (
     History,
     Identity,
     LanguageActivity,
+    LanguageWork,
     ProjectReport,
     ToolTouch,
     UserStats,
@@ -105,11 +106,10 @@ def attribute(
 def user_stats(history: History, mine: Sequence[AuthorWork]) -> UserStats:
     """The stats of the matched pairs' commits, as folding those commits alone gives them."""
     commits = sum(w.commits for w in mine)
-    first = min((w.first for w in mine), default=None)
-    last = max((w.last for w in mine), default=None)
+    first, last = _span(mine)
     share = percent(commits, history.share_base)
     kinds = dict(sorted(_summed(w.activity for w in mine).items()))
-    files = {i for w in mine for i in w.files}
+    files = _file_indices(mine)
     authors = len(history.collaboration.authors)
     return UserStats(
         emails=tuple(sorted({w.email.strip().lower() for w in mine})),
@@ -130,6 +130,15 @@ def user_stats(history: History, mine: Sequence[AuthorWork]) -> UserStats:
     )
 
 
+def _span(mine: Sequence[AuthorWork]) -> tuple[datetime | None, datetime | None]:
+    """The first and last of the matched pairs' commits."""
+    return min((w.first for w in mine), default=None), max((w.last for w in mine), default=None)
+
+
+def _file_indices(mine: Sequence[AuthorWork]) -> set[int]:
+    return {i for w in mine for i in w.files}
+
+
 def _summed(counts: Iterable[Mapping[T, int]]) -> dict[T, int]:
     total: dict[T, int] = {}
     for each in counts:
@@ -148,18 +157,23 @@ def _first_of_each(mine: Sequence[AuthorWork]) -> dict[ActivityKind, datetime]:
 
 def _languages(history: History, mine: Sequence[AuthorWork]) -> dict[str, LanguageActivity]:
     keys = sorted({key for w in mine for key in w.languages})
-    merged = {}
-    for key in keys:
-        parts = [w.languages[key] for w in mine if key in w.languages]
-        merged[key] = LanguageActivity(
-            sum(p.added for p in parts),
-            sum(p.deleted for p in parts),
-            sum(p.commits for p in parts),
-            len({i for p in parts for i in p.files}),
-            min(p.first for p in parts),
-            max(p.last for p in parts),
-        )
+    merged = {
+        key: _merged_language([w.languages[key] for w in mine if key in w.languages])
+        for key in keys
+    }
     return resolve_headers(merged, history.headers_cpp)
+
+
+def _merged_language(parts: Sequence[LanguageWork]) -> LanguageActivity:
+    """One language's work of several pairs, as one author's."""
+    return LanguageActivity(
+        sum(p.added for p in parts),
+        sum(p.deleted for p in parts),
+        sum(p.commits for p in parts),
+        len({i for p in parts for i in p.files}),
+        min(p.first for p in parts),
+        max(p.last for p in parts),
+    )
 
 
 def _touch(everyone: FileTouch, mine: Sequence[AuthorWork], path: str = "") -> FileTouch:

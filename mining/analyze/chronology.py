@@ -22,7 +22,7 @@ from datetime import date, datetime
 
 from mining.analyze.signals import Signals
 from mining.analyze.skills import periods_of_use
-from mining.records import ProjectReport
+from mining.records import History, ProjectReport
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,13 +50,7 @@ def project_chronology(
     history = report.history
     if history is None:
         return ()
-    user = history.user
-    calendar = history.calendar if user is None else user.calendar
-    first, last = (
-        (history.first_commit, history.last_commit)
-        if user is None
-        else (user.first_commit, user.last_commit)
-    )
+    calendar, first, last = _credited_span(history)
     if first is None or last is None:
         return ()
     periods = periods_of_use(report, signals)
@@ -66,6 +60,15 @@ def project_chronology(
         if start is not None and end is not None:
             found.append(Chronology(name, active_months(calendar, start, end)))
     return tuple(c for c in found if c.months)
+
+
+def _credited_span(history: History) -> tuple[Mapping[date, int], datetime | None, datetime | None]:
+    """The calendar and first and last commit of whoever the work is credited to: the user,
+    else (mined without an identity) everyone."""
+    user = history.user
+    if user is None:
+        return history.calendar, history.first_commit, history.last_commit
+    return user.calendar, user.first_commit, user.last_commit
 
 
 def active_months(
