@@ -12,7 +12,7 @@ never the uploaded bytes, whatever they held besides the picture.
       code:
         IMAGE_TOO_LARGE     more bytes than ImageLimits.max_bytes
         IMAGE_UNSUPPORTED   not the signature of a PNG, JPEG, GIF or WebP image
-        IMAGE_DIMENSIONS    narrower or lower than min_side, wider or higher than max_decoded_side
+        IMAGE_DIMENSIONS    a side under min_side or over max_decoded_side (by the header)
         IMAGE_CORRUPT       a signature, but no header of that format, or pixels that do not decode
 """
 
@@ -86,7 +86,9 @@ def make_thumbnail(data: bytes, limits: ImageLimits) -> Thumbnail:
                 _check_dimensions(image.size, limits)
                 image.load()
                 return _redrawn(image, limits)
-        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        except Image.DecompressionBombError as exc:  # a header claiming far more pixels
+            raise ImageError("IMAGE_DIMENSIONS", f"the {fmt} image claims too many pixels") from exc
+        except (OSError, SyntaxError, ValueError) as exc:
             # UnidentifiedImageError (an OSError) too: the signature said `fmt`, the rest did not
             raise ImageError("IMAGE_CORRUPT", f"the {fmt} image does not decode") from exc
 

@@ -113,7 +113,11 @@ class ConfigMutations:
             )
         return SetConsentPayloadType(consent=ConsentType.from_model(row), user_errors=[])
 
-    @strawberry.mutation(description="Replace a portfolio's representation preferences.")
+    @strawberry.mutation(
+        description="Replace a portfolio's representation preferences. They apply at once "
+        "(ranking, showcased projects and their resume items, hidden skills in every skill "
+        "list, compared ranking components); read them back as `representationPrefs`."
+    )
     async def set_representation_prefs(
         self, info: Info, portfolio_id: strawberry.ID, prefs: JSON
     ) -> SetRepresentationPrefsPayloadType:
@@ -136,11 +140,13 @@ class ConfigMutations:
         await info.context.services.apply_prefs(pid, info.context.owner_id)
         return SetRepresentationPrefsPayloadType(prefs=prefs, user_errors=[])
 
-    @strawberry.mutation(description="Soft-delete a project: hidden from listings and ranking.")
+    @strawberry.mutation(
+        description="Soft-delete a project: hidden from listings; the others are ranked again."
+    )
     async def delete_project(self, info: Info, id: strawberry.ID) -> ProjectPayloadType:
         return await _set_deleted(info, id, deleted=True)
 
-    @strawberry.mutation(description="Undo deleteProject.")
+    @strawberry.mutation(description="Undo deleteProject; the projects are ranked again.")
     async def restore_project(self, info: Info, id: strawberry.ID) -> ProjectPayloadType:
         return await _set_deleted(info, id, deleted=False)
 

@@ -204,8 +204,9 @@ class JobMutations:
         return RankProjectsPayloadType(_projects=await _ranked_projects(info, pid), user_errors=[])
 
     @strawberry.mutation(
-        description="Write the resume items again (idempotent); summaries use an LLM only when "
-        "the consent in force allows it."
+        description="Write the resume items again (idempotent): generated items are updated in "
+        "place (same ids), items you edited or added stay as they are, and items you deleted "
+        "stay out. Summaries use an LLM only when the consent in force allows it."
     )
     async def generate_resume(
         self, info: Info, portfolio_id: strawberry.ID
