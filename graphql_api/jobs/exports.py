@@ -26,7 +26,7 @@ from graphql_api.db.types import utcnow
 from graphql_api.ingest.errors import is_disk_full
 from graphql_api.jobs.service import Services
 from graphql_api.leftovers import hold
-from graphql_api.present import content, documents, html, markdown
+from graphql_api.present import cards, content, documents, html, markdown
 
 log = logging.getLogger("graphql_api.exports")
 
@@ -42,23 +42,44 @@ def _json(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-_DOCUMENTS: dict[str, Callable[[content.PortfolioView], dict[str, Any]]] = {
-    "resume": documents.json_resume,
-    "portfolio": documents.portfolio_document,
-}
-_RENDERERS: dict[tuple[str, str], Callable[[dict[str, Any]], str]] = {
-    ("resume", "json"): _json,
-    ("portfolio", "json"): _json,
-    ("resume", "markdown"): markdown.resume_markdown,
-    ("portfolio", "markdown"): markdown.portfolio_markdown,
-    ("resume", "html"): html.resume_html,
-    ("portfolio", "html"): html.portfolio_html,
+def _resume_json(view: content.PortfolioView) -> str:
+    return _json(documents.json_resume(view))
+
+
+def _portfolio_json(view: content.PortfolioView) -> str:
+    return _json(documents.portfolio_document(view))
+
+
+def _resume_markdown(view: content.PortfolioView) -> str:
+    return markdown.resume_markdown(documents.json_resume(view))
+
+
+def _portfolio_markdown(view: content.PortfolioView) -> str:
+    return markdown.portfolio_markdown(documents.portfolio_document(view))
+
+
+def _resume_html(view: content.PortfolioView) -> str:
+    return html.resume_html(documents.json_resume(view))
+
+
+def _portfolio_html(view: content.PortfolioView) -> str:
+    """The portfolio page, with the profile's cards inlined (it loads nothing)."""
+    return html.portfolio_html(documents.portfolio_document(view), cards.render_all(view.profile))
+
+
+_RENDERERS: dict[tuple[str, str], Callable[[content.PortfolioView], str]] = {
+    ("resume", "json"): _resume_json,
+    ("portfolio", "json"): _portfolio_json,
+    ("resume", "markdown"): _resume_markdown,
+    ("portfolio", "markdown"): _portfolio_markdown,
+    ("resume", "html"): _resume_html,
+    ("portfolio", "html"): _portfolio_html,
 }
 
 
 def render(view: content.PortfolioView, kind: str, fmt: str) -> str:
     """The text of one export of the portfolio (CPU only: run it off the event loop)."""
-    return _RENDERERS[kind, fmt](_DOCUMENTS[kind](view))
+    return _RENDERERS[kind, fmt](view)
 
 
 def _write_atomically(path: Path, text: str) -> None:

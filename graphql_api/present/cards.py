@@ -90,6 +90,11 @@ def render(card: Card, theme: Theme, profile: DeveloperProfile) -> str:
     return _DRAWERS[card](profile, PALETTES[theme])
 
 
+def render_all(profile: DeveloperProfile, theme: Theme = Theme.LIGHT) -> list[str]:
+    """Every card, in `Card` order (the HTML portfolio export inlines them)."""
+    return [render(card, theme, profile) for card in Card]
+
+
 def _put(parent: Element, tag: str, text: str | None = None, **attrs: object) -> Element:
     """A child element; numbers are written with at most one decimal, names with dashes
     (`font_size` is `font-size`)."""
@@ -114,7 +119,10 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _frame(width: int, height: int, title: str, desc: str, palette: Palette) -> Element:
+def _frame(card: Card, size: tuple[int, int], title: str, desc: str, palette: Palette) -> Element:
+    """The card's frame and heading; its ids are the card's own, so the three cards can be
+    inlined in one page (the HTML export) without two elements of the same id."""
+    width, height = size
     svg = Element(
         "svg",
         {
@@ -123,11 +131,11 @@ def _frame(width: int, height: int, title: str, desc: str, palette: Palette) -> 
             "height": str(height),
             "viewBox": f"0 0 {width} {height}",
             "role": "img",
-            "aria-labelledby": "card-title card-desc",
+            "aria-labelledby": f"{card.value}-title {card.value}-desc",
         },
     )
-    _put(svg, "title", title, id="card-title")
-    _put(svg, "desc", desc, id="card-desc")
+    _put(svg, "title", title, id=f"{card.value}-title")
+    _put(svg, "desc", desc, id=f"{card.value}-desc")
     _put(
         svg,
         "rect",
@@ -161,7 +169,7 @@ def languages_card(profile: DeveloperProfile, palette: Palette) -> str:
         "Share of the user's changed lines (added + deleted):",
         f"{base} lines in {len(languages)} language{'s' if len(languages) != 1 else ''}.",
     )
-    svg = _frame(width, height, "Top languages", " ".join(basis), palette)
+    svg = _frame(Card.LANGUAGES, (width, height), "Top languages", " ".join(basis), palette)
     if not shown:
         _label(svg, 20, 62, "No lines of code by the user yet.", palette.muted)
     for n, lang in enumerate(shown):
@@ -201,7 +209,7 @@ def skills_card(profile: DeveloperProfile, palette: Palette) -> str:
     shown = profile.top_skills[:TOP_SKILLS]
     width, height = 400, 96 + 26 * max(len(shown), 1)
     basis = ("Level from proficiency (0 to 1, on the right):", _thresholds())
-    svg = _frame(width, height, "Top skills", " ".join(basis), palette)
+    svg = _frame(Card.SKILLS, (width, height), "Top skills", " ".join(basis), palette)
     if not shown:
         _label(svg, 20, 62, "No skills shown by the user's work yet.", palette.muted)
     for n, skill in enumerate(shown):
@@ -245,7 +253,9 @@ def activity_card(profile: DeveloperProfile, palette: Palette) -> str:
     calendar = profile.calendar
     width, height = 760, 200
     if not calendar:
-        svg = _frame(width, height, "Activity", "No commits by the user yet.", palette)
+        svg = _frame(
+            Card.ACTIVITY, (width, height), "Activity", "No commits by the user yet.", palette
+        )
         _label(svg, 20, 62, "No commits by the user yet.", palette.muted)
         return _serialize(svg)
     start, end = _window(calendar)
@@ -259,7 +269,7 @@ def activity_card(profile: DeveloperProfile, palette: Palette) -> str:
         f"the busiest day had {busiest}.",
         "Shades: no commit, then each quarter of the busiest day's count.",
     )
-    svg = _frame(width, height, title, " ".join(basis), palette)
+    svg = _frame(Card.ACTIVITY, (width, height), title, " ".join(basis), palette)
     _calendar_labels(svg, days, palette)
     for n, day in enumerate(days):
         x, y = 44 + 13 * (n // 7), 52 + 13 * (n % 7)

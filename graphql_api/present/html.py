@@ -1,4 +1,5 @@
-"""The portfolio and resume documents as one self-contained, printable HTML page each.
+"""The portfolio and resume documents as one self-contained, printable HTML page each (the
+portfolio's page inlines its SVG cards).
 
 Jinja2 with autoescaping on renders the templates beside this module: every value is escaped,
 so a project named `<script>` is text. The page loads nothing (its Content-Security-Policy
@@ -11,6 +12,7 @@ from functools import cache
 from typing import Any
 
 import jinja2
+import markupsafe
 
 
 @cache
@@ -29,6 +31,8 @@ def resume_html(resume: dict[str, Any]) -> str:
     return _environment().get_template("resume.html.j2").render(**resume)
 
 
-def portfolio_html(document: dict[str, Any]) -> str:
-    """The portfolio document (documents.portfolio_document) as HTML."""
-    return _environment().get_template("portfolio.html.j2").render(**document)
+def portfolio_html(document: dict[str, Any], pictures: list[str]) -> str:
+    """The portfolio document (documents.portfolio_document) as HTML, with `pictures` (SVG
+    cards, already escaped by the element tree that wrote them) inlined as they are."""
+    template = _environment().get_template("portfolio.html.j2")
+    return template.render(**document, pictures=[markupsafe.Markup(svg) for svg in pictures])

@@ -157,6 +157,7 @@ async def test_the_markdown_exports_parse_to_their_sections(
     )
 
 
+SVG = "{http://www.w3.org/2000/svg}"
 EXTERNAL = ("script", "link", "img", "iframe", "object", "embed", "video", "audio", "source")
 
 
@@ -186,13 +187,19 @@ async def test_the_html_exports_are_self_contained_printable_pages(
     page = _parse_html(response.text)
     _assert_self_contained(page)
     titles = ["".join(h.itertext()) for h in page.iter("h3")]
-    # The hostile name is one heading's text, not an element.
-    assert [e.tag for e in page.iter() if e.tag == "svg" or "onload" in e.attrib] == []
+    # The hostile name is one heading's text, not an element: no handler anywhere.
+    assert [e.tag for e in page.iter() for name in e.attrib if name.startswith("on")] == []
     assert any(t.endswith(HOSTILE) for t in titles)
+    pictures = [e.findtext(f"{SVG}title") for e in page.iter(f"{SVG}svg")]
+    element_ids = [e.get("id") for e in page.iter() if e.get("id")]
+    assert len(element_ids) == len(set(element_ids))
     if kind == "resume":
         assert "".join(page.find(".//h1").itertext()) == "Ada Lovelace"
         assert [s.get("id") for s in page.iter("section")] == ["skills", "experience", "projects"]
+        assert pictures == []
     else:
+        # The cards, inlined: the page still loads nothing.
+        assert pictures == ["Top languages", "Top skills", "Activity: 6 commits on 6 days"]
         rows = page.findall(".//table[@id='languages']/tbody/tr")[1:]  # after the header row
         assert ["".join(row.find("td").itertext()) for row in rows] == [
             "Python",
