@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Self
+from typing import Annotated, Self
 
 import strawberry
 from strawberry.scalars import JSON
 
 from graphql_api.db import models, queries
 from graphql_api.db.states import ExportStatus, JobStage, JobStatus
+from graphql_api.present.cards import Theme
 from graphql_api.schema import connection as conn
 from graphql_api.schema import ids
 from graphql_api.schema.context import Info
 from graphql_api.schema.curation_types import RepresentationPrefsType, UploadedFileType
 from graphql_api.schema.enums import ExportFormat, ExportKind
+from graphql_api.schema.pictures import PortfolioCardType, portfolio_cards
 from graphql_api.schema.types import (
     FIRST_OF_LIST,
     NodeType,
@@ -124,6 +126,19 @@ class PortfolioType(NodeType):
             self._pk, info.context.owner_id, (self.updated_at, stamp)
         )
         return profile
+
+    @strawberry.field(
+        description="The profile's SVG cards (top languages, top skills, activity calendar), "
+        "each with the URL it is served from and its current ETag."
+    )
+    async def cards(
+        self,
+        info: Info,
+        theme: Annotated[
+            Theme, strawberry.argument(description="The colours the cards are drawn in.")
+        ] = Theme.LIGHT,
+    ) -> list[PortfolioCardType]:
+        return await portfolio_cards(info, self._pk, self.updated_at, theme)
 
     @strawberry.field(description="The newest mining job of this portfolio.")
     async def latest_job(self, info: Info) -> MiningJobType | None:

@@ -9,13 +9,16 @@ from typing import Any
 from xml.etree import ElementTree
 
 import httpx
+from sqlalchemy import event
 
+from graphql_api.db.engine import Database
 from graphql_api.present import cards
 from graphql_api.schema import ids
 from mining.analyze.catalogue import SkillCategory
 from mining.analyze.proficiency import Level
 from mining.analyze.profile import DeveloperProfile, LanguageTotal, ProfileSkill
 from tests.conftest import GraphQLClient
+from tests.factories import portfolio_with_projects
 
 SVG = "{http://www.w3.org/2000/svg}"
 PROFILE = "query($id: ID!) { portfolio(id: $id) { profile } }"
@@ -174,3 +177,47 @@ def test_names_that_are_markup_are_drawn_as_text() -> None:
             assert "<script" not in svg
     skills = parse(cards.render(cards.Card.SKILLS, cards.Theme.LIGHT, profile))
     assert HOSTILE[:17] + "…" in [t.text for t in skills.iter(f"{SVG}text")]
+
+
+CARDS = """query($id: ID!, $theme: CardTheme!) { portfolio(id: $id) {
+    cards(theme: $theme) { kind theme url etag } } }"""
+
+
+async def test_graphql_names_every_card_with_its_url_and_current_etag(
+    gql: GraphQLClient, client: httpx.AsyncClient, mined: dict[str, Any]
+) -> None:
+    for theme in ("LIGHT", "DARK"):
+        listed = (await gql.data(CARDS, id=mined["id"], theme=theme))["portfolio"]["cards"]
+        assert [(c["kind"], c["theme"]) for c in listed] == [
+            ("LANGUAGES", theme),
+            ("SKILLS", theme),
+            ("ACTIVITY", theme),
+        ]
+        for card in listed:
+            served = await fetch_card(client, card["url"])
+            assert (served.status_code, served.headers["etag"]) == (200, card["etag"])
+            assert f"theme={theme.lower()}" in card["url"]
+
+
+async def test_the_cards_of_many_portfolios_cost_one_statement(
+    db: Database, gql: GraphQLClient
+) -> None:
+    for n in range(3):
+        await portfolio_with_projects(db, 2, name=f"p{n}")
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not statement.lstrip().upper().startswith(("BEGIN", "PRAGMA")):
+            statements.append(statement)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        await gql.data("{ portfolios(first: 10) { nodes { id } } }")
+        base = len(statements)
+        statements.clear()
+        data = await gql.data("{ portfolios(first: 10) { nodes { id cards { etag } } } }")
+        with_cards = len(statements)
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+    assert [len(p["cards"]) for p in data["portfolios"]["nodes"]] == [3, 3, 3]
+    assert with_cards == base + 1  # the analysis stamps of all three portfolios, in one
