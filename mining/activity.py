@@ -299,6 +299,9 @@ _SPECIALISTS = {
     ActivityKind.CONFIG: "Build & Infrastructure Engineer",
 }
 
+# Rule 4 of `role`: the first share (percent of the repository's commits) the user reaches.
+_BY_SHARE = ((50, "Lead Developer"), (20, "Core Contributor"), (5, "Contributor"))
+
 
 def role(commits: int, authors: int, share: float, activity: Mapping[ActivityKind, int]) -> str:
     """The user's role in a repository.
@@ -317,8 +320,4 @@ def role(commits: int, authors: int, share: float, activity: Mapping[ActivityKin
     for kind, title in _SPECIALISTS.items():
         if total and activity.get(kind, 0) >= SPECIALIST_SHARE * total:
             return title
-    if share >= 50:
-        return "Lead Developer"
-    if share >= 20:
-        return "Core Contributor"
-    return "Contributor" if share >= 5 else "Occasional Contributor"
+    return next((title for floor, title in _BY_SHARE if share >= floor), "Occasional Contributor")
