@@ -3,7 +3,8 @@
 For a repository (all git through one GitRunner, on the clean copy built by sanitize.py):
 1. `git log -z --numstat --find-renames --format=LOG_FORMAT <head>` streamed through
    parse.LogParser into history.HistoryFold; nothing holds the whole history. A long history is
-   read by several git processes over slices of `git rev-list <head>` (mining/log_reader.py).
+   read by several git processes: the one pass cut short, and the rest over slices of
+   `git rev-list <head>`, listed while that pass runs (mining/log_reader.py).
    Alongside, `git for-each-ref` dates the tags reachable from HEAD (the releases): with
    `--merged=<head>`, or, when the rev-list is at hand, by looking their commits up in it (no
    second walk of the history; read_releases).
@@ -43,7 +44,7 @@ from mining import identities
 from mining.discover import SKIP_DIRS, DiscoveredProject, discover, is_bare_repository
 from mining.errors import MiningError
 from mining.git import GitRunner, HardenedGitRunner
-from mining.log_reader import LOG_ARGS, Split, default_processes, list_commits, read_history
+from mining.log_reader import LOG_ARGS, Split, default_processes, read_history
 from mining.parse import BatchParser, LsTreeParser, TreeEntry
 from mining.parse.mailmap import parse_check_mailmap
 from mining.parse.refs import TAG_TARGETS, parse_tag_dates, parse_tag_targets
@@ -256,13 +257,23 @@ def _report(
 async def _history(
     repo: CleanRepo, identity: Identity | None, runner: GitRunner, split: Split
 ) -> tuple[HistoryFold, tuple[datetime, ...]]:
-    """The commit list (for a split), then the history and the releases (dated from that list
-    when there is one)."""
-    commits = await list_commits(repo, runner, split)
-    return await asyncio.gather(
-        read_history(repo, identity, runner, commits, split),
-        read_releases(repo, runner, commits),
-    )
+    """The history and the releases. git log starts at once, the commit list (for a split) is
+    made beside it, and the releases are dated from that list when there is one while the
+    history is still being read."""
+    listed: asyncio.Future[bytes | None] = asyncio.get_running_loop().create_future()
+    releases = asyncio.ensure_future(_releases_once_listed(repo, runner, listed))
+    try:
+        fold = await read_history(repo, identity, runner, split, listed)
+        return fold, await releases
+    finally:
+        releases.cancel()
+        await asyncio.gather(releases, return_exceptions=True)
+
+
+async def _releases_once_listed(
+    repo: CleanRepo, runner: GitRunner, listed: asyncio.Future[bytes | None]
+) -> tuple[datetime, ...]:
+    return await read_releases(repo, runner, await listed)
 
 
 ALIASES_PER_CALL = 1_000  # addresses per `git check-mailmap` (its argv stays small)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -108,10 +109,13 @@ async def test_split_history_equals_the_one_pass(
 ) -> None:
     repo, identity = clean(rich), Identity.of("alice@old.example", "bob@x.com")
     one = await read_history(repo, identity, runner)
-    commits = await list_commits(repo, runner, split)
+    listed: asyncio.Future[bytes | None] = asyncio.get_running_loop().create_future()
+    many = await read_history(repo, identity, runner, split, listed)
+    commits = listed.result()
+    assert commits == await list_commits(repo, runner, split)
     assert commits is not None
     assert len(split.shares(commits.count(b"\n"))) > 1
-    many = await read_history(repo, identity, runner, commits, split)
+    assert many.total == one.total == commits.count(b"\n")
     assert many.history(tags=3) == one.history(tags=3)
     assert many.root_commit == one.root_commit
     history = one.history()
@@ -219,3 +223,25 @@ def test_default_processes(monkeypatch: pytest.MonkeyPatch) -> None:
     assert log_reader.default_processes() == 3
     monkeypatch.setenv("MINING_PROCESSES", "")
     assert log_reader.default_processes() >= 1
+
+
+def test_the_lead_stops_where_the_rest_begins_however_far_it_has_read() -> None:
+    commits = b"".join(b"%040x\n" % n for n in range(10))
+    hashes = [line.decode() for line in commits.split()]
+    lead = log_reader._Lead()
+    assert all(lead.admits(h) for h in hashes[:4])  # read before the list was known
+    rest = lead.cut_after(commits, Split(processes=2, min_commits=0))
+    assert b"".join(rest) == commits[41 * 7 :]  # the lead keeps half of what it had not read
+    assert all(lead.admits(h) for h in hashes[4:7])
+    assert not lead.admits(hashes[7])
+    assert not lead.out_of_order
+
+
+def test_a_lead_that_meets_its_boundary_early_is_out_of_order() -> None:
+    commits = b"".join(b"%040x\n" % n for n in range(10))
+    lead = log_reader._Lead()
+    lead.cut_after(commits, Split(processes=2, min_commits=0))
+    assert lead.admits(commits[:40].decode())
+    assert not lead.admits(commits[41 * 5 : 41 * 5 + 40].decode())  # after 1 commit, not 5
+    assert lead.out_of_order
+    assert log_reader._Lead().cut_after(commits, Split(processes=1)) == []
