@@ -14,15 +14,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from graphql_api.backup import command as backup_command
 from graphql_api.ops import logs
-from graphql_api.settings import Settings
-from mining import report as mining_report
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
     from graphql_api.db.engine import Database
+    from graphql_api.settings import Settings
 T = TypeVar("T")
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -30,10 +28,18 @@ SWITCH_INTERVAL = 0.001  # seconds; see serving_app
 SCHEMA_FILE = Path(__file__).resolve().parents[1] / "schema.graphql"
 
 
+def _settings() -> Settings:
+    """The settings in the environment. Imported here, not at the top: `mine` runs without
+    them, and its start-up is part of mining's time (see main)."""
+    from graphql_api.settings import Settings
+
+    return Settings.from_env()
+
+
 def _serve(args: argparse.Namespace) -> int:
     if args.with_worker:  # read from the environment by every uvicorn worker process too
         os.environ["WITH_WORKER"] = "1"
-    settings = Settings.from_env()
+    settings = _settings()
     try:
         settings.check_queue()
     except ValueError as exc:
@@ -88,7 +94,7 @@ def _worker(args: argparse.Namespace) -> int:
     from graphql_api import worker
 
     try:
-        asyncio.run(worker.run(Settings.from_env()))
+        asyncio.run(worker.run(_settings()))
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -109,7 +115,7 @@ def serving_app() -> Starlette:
     from graphql_api.app import create_app
     from graphql_api.server import HeadTimeoutProtocol
 
-    settings = Settings.from_env()
+    settings = _settings()
     logs.configure(settings.log_format)  # a worker process (WORKERS > 1) starts afresh
     HeadTimeoutProtocol.head_timeout = settings.head_timeout
     app = create_app(settings)
@@ -130,7 +136,7 @@ def is_loopback(host: str) -> bool:
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    settings = Settings.from_env()
+    settings = _settings()
     _upgrade(settings, args.revision)
     print(f"database at {args.revision}: {settings.sqlalchemy_url}")
     return 0
@@ -157,7 +163,7 @@ def _with_db(work: Callable[[Database], Awaitable[T]]) -> T:
     from graphql_api.db import migrate
     from graphql_api.db.engine import Database
 
-    settings = Settings.from_env()
+    settings = _settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
 
     async def run() -> T:
@@ -270,6 +276,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     worker.set_defaults(func=_worker)
 
+    from mining import report as mining_report
+
     mine = commands.add_parser(
         "mine", help="mine the repositories and folders under PATH and print the report"
     )
@@ -282,6 +290,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_token_commands(commands)
 
+    from graphql_api.backup import command as backup_command
+
     backup_command.add_commands(commands)  # backup, restore, check
 
     export = commands.add_parser("export-schema", help="write the GraphQL schema as SDL")
@@ -292,6 +302,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     logs.configure(os.environ.get("LOG_FORMAT", "text").strip().lower() or "text")
+    given = sys.argv[1:] if argv is None else argv
+    if given[:1] == ["mine"]:
+        # Straight to the miner: the server's modules (settings, backups, the parser of every
+        # other command) would only delay its first git (bench/: start to first git).
+        from mining import report
+
+        return report.main(given[1:])
     args = build_parser().parse_args(argv)
     result: int = args.func(args)
     return result

@@ -128,6 +128,14 @@ def _unclaimed(directory: Path, files: list[str], candidates: list[Path]) -> Pat
     return None
 
 
+def _names_a_manifest(files: list[str]) -> bool:
+    # The rules' tables are imported here, when first needed: an upload that is one
+    # repository never needs them, and `mine` starts git sooner without them (bench/).
+    from mining import frameworks
+
+    return any(frameworks.is_manifest(name) for name in files)
+
+
 def _is_source(name: str) -> bool:
     from mining import languages  # see _Walker.free
 
@@ -167,14 +175,10 @@ class _Walker:
 
     def free(self, directory: Path, depth: int) -> Path | None:
         """Walk outside any project; return an unclaimed directory of source files, if any."""
-        # The rules' tables are imported here, when first needed: an upload that is one
-        # repository never needs them, and `mine` starts git sooner without them (bench/).
-        from mining import frameworks
-
         entries = _entries(directory)
         kind = _repo_kind(entries)
         files = [e.name for e in entries if e.is_file(follow_symlinks=False)]
-        if kind is not None or any(frameworks.is_manifest(name) for name in files):
+        if kind is not None or _names_a_manifest(files):
             self.emit(directory, kind or ProjectKind.PLAIN)
             if kind is not ProjectKind.BARE:
                 self.inside(directory, directory, depth)

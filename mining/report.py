@@ -9,9 +9,9 @@ directory.
 
 Start-up is part of the time a user waits: only what the first git process needs is imported
 before it starts (asyncio, the runner, discovery, the pipeline). The path rules, the analysis,
-JSON and the progress bar are imported by a worker thread from the moment the first git command
-is issued (earlier, that thread would hold the GIL the way to it needs), and joined when they are
-needed (see bench/: start to first git).
+JSON and the progress bar are imported by a worker thread from the moment the first history is
+read (earlier, that thread would hold the GIL the way to the git processes needs), and joined
+when they are needed (see bench/: start to first git).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import contextlib
 import importlib
 import sys
 import threading
-from collections.abc import AsyncGenerator, Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -145,6 +145,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     identity = Identity.of(*args.email, *args.alias)
     split = Split(args.processes or default_processes())
+    # A thread parsing git's output or importing holds the GIL for at most 1 ms (not 5) when
+    # the event loop wakes to start the next git (as `serve` does, graphql_api/cli.py).
+    sys.setswitchinterval(0.001)
     results = asyncio.run(collect(root, identity, args.concurrency, sys.stderr.isatty(), split))
     results.sort(key=lambda r: r.path)
     write(results, identity, as_json=args.json)
@@ -189,7 +192,7 @@ async def collect(
                 async for result in stream:
                     results.append(result)
                     advance(result.path)
-        runner.issued.set()  # plain folders only: no git was run
+        runner.issued.set()  # no history was read (plain folders, empty repositories)
         await asyncio.to_thread(later.join)
         return results
     finally:
@@ -197,19 +200,18 @@ async def collect(
 
 
 class _Runner(HardenedGitRunner):
-    """A HardenedGitRunner that sets `issued` when its first command is issued."""
+    """A HardenedGitRunner that sets `issued` when the first history is read (`git log`): from
+    then on the event loop mostly waits for git, and an import beside it delays nothing it must
+    do."""
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self.issued = threading.Event()
 
-    def stream(self, *args: Any, **options: Any) -> AsyncGenerator[bytes, None]:
-        self.issued.set()
-        return super().stream(*args, **options)
-
-    async def consume(self, *args: Any, **options: Any) -> None:
-        self.issued.set()
-        await super().consume(*args, **options)
+    async def consume(self, args: Sequence[str], *rest: Any, **options: Any) -> None:
+        if args[:1] == ["log"]:
+            self.issued.set()
+        await super().consume(args, *rest, **options)
 
 
 @contextlib.contextmanager
@@ -227,7 +229,10 @@ def _progress(shown: bool, total: int) -> Iterator[Callable[[str], None]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="artifact-miner mine", description="Mine projects.")
+    parser = argparse.ArgumentParser(
+        prog="artifact-miner mine",
+        description="Mine the repositories and folders under PATH and print the report.",
+    )
     add_arguments(parser)
     return run(parser.parse_args(argv))
 
