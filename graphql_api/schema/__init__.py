@@ -12,12 +12,14 @@ from strawberry.types import ExecutionContext
 
 from graphql_api.ratelimit import MutationRateLimit
 from graphql_api.schema.audit import AuditQuery, audit_every_mutation
+from graphql_api.schema.chronology import ChronologyQuery
 from graphql_api.schema.errors import MaskUnexpectedErrors
 from graphql_api.schema.limits import QueryLimits, add_limit_code, limit_extensions
 from graphql_api.schema.mutations_config import ConfigMutations
 from graphql_api.schema.mutations_curation import CurationMutations
 from graphql_api.schema.mutations_jobs import JobMutations
 from graphql_api.schema.query import Query
+from graphql_api.schema.search import HIT_TYPES, SearchQuery
 from graphql_api.schema.subscriptions import Subscription
 from graphql_api.schema.types import (
     EvidenceType,
@@ -37,7 +39,7 @@ class Mutation(JobMutations, ConfigMutations, CurationMutations):
 
 
 @strawberry.type(name="Query")
-class RootQuery(Query, AuditQuery):
+class RootQuery(Query, AuditQuery, SearchQuery, ChronologyQuery):
     pass
 
 
@@ -76,6 +78,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             ResumeItemType,
             UserProjectSkillType,
             UserRepoStatType,
+            *HIT_TYPES,
         ],
         # Factories: a fresh extension per request; the two caches live at module level in
         # Strawberry, keyed by size, so they are still shared across requests.
