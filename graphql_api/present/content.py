@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,8 +40,18 @@ class ItemView:
 
 
 @dataclass(frozen=True, slots=True)
+class EvidenceView:
+    type: str  # mined: metric, testing, ...; the user's: feedback, award, custom, ...
+    content: str
+    source: str
+    date: date | None
+    origin: str  # mined | user
+
+
+@dataclass(frozen=True, slots=True)
 class UserWork:
-    """The user's own commits in one repository (user_repo_stats)."""
+    """The user's own commits in one repository (user_repo_stats); the role is theirs when
+    they set one (setProjectRole), else the mined one."""
 
     role: str | None
     commits: int
@@ -67,6 +77,8 @@ class ProjectView:
     user: UserWork | None
     skills: tuple[SkillView, ...]
     items: tuple[ItemView, ...]
+    evidence: tuple[EvidenceView, ...]
+    thumbnail_url: str | None
 
     @property
     def category(self) -> str:
@@ -127,6 +139,7 @@ async def gather(services: Services, portfolio_id: str, *, owner_id: int) -> Por
                 models.UserProjectSkill,
                 models.ResumeItem,
                 models.UserRepoStat,
+                models.ProjectEvidence,
             )
         }
         authors = await queries.collaboration_by_project(session, ids, **mine)
@@ -152,7 +165,7 @@ def _project(
     row: models.RepoStat, children: dict[type, dict[int, list[Any]]], prefs: RepresentationPrefs
 ) -> ProjectView:
     stats = children[models.UserRepoStat].get(row.id, [])
-    user = _user_work(stats[0]) if stats else None
+    user = _user_work(stats[0], row.user_role_override) if stats else None
     own = row.is_collaborative and user is not None
     links = children[models.UserProjectSkill if own else models.ProjectSkill].get(row.id, [])
     return ProjectView(
@@ -176,12 +189,17 @@ def _project(
             ItemView(i.title, i.content, i.category)
             for i in children[models.ResumeItem].get(row.id, [])
         ),
+        evidence=tuple(
+            EvidenceView(e.type, e.content, e.source, e.date, e.origin)
+            for e in children[models.ProjectEvidence].get(row.id, [])
+        ),
+        thumbnail_url=row.thumbnail_url,
     )
 
 
-def _user_work(row: models.UserRepoStat) -> UserWork:
+def _user_work(row: models.UserRepoStat, role_override: str | None) -> UserWork:
     return UserWork(
-        role=row.user_role,
+        role=role_override or row.user_role,
         commits=row.total_commits,
         share_percent=row.user_stats_percentages,
         first_commit=row.first_commit,

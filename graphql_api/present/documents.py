@@ -5,7 +5,8 @@ user's own work, and the developer profile). The resume is a JSON Resume (jsonre
 `basics` (who, from their commits; seniority and period from the profile), `work` (shared
 repositories where the user's part is core: the resume items of category `experience`),
 `projects` (the other projects with resume items), `skills` (the profile's top skills with their
-level and, as keywords, the skill's category and the projects that show it).
+level and, as keywords, the skill's category and the projects that show it), `awards` and
+`references` (the evidence of type award and feedback the user added).
 """
 
 from __future__ import annotations
@@ -103,6 +104,17 @@ def _project_document(project: ProjectView) -> dict[str, Any]:
         "resumeItems": [
             {"title": i.title, "content": i.content, "category": i.category} for i in project.items
         ],
+        "evidence": [
+            {
+                "type": e.type,
+                "content": e.content,
+                "source": e.source,
+                "date": e.date.isoformat() if e.date else None,
+                "origin": e.origin,
+            }
+            for e in project.evidence
+        ],
+        "thumbnailUrl": project.thumbnail_url,
     }
 
 
@@ -181,6 +193,32 @@ def _project(project: ProjectView) -> dict[str, Any]:
     )
 
 
+def _awards(view: PortfolioView) -> list[dict[str, Any]]:
+    """The evidence of type `award` (the user's, by addEvidence) of every live project."""
+    return [
+        _dropping_none(
+            {
+                "title": e.content,
+                "date": e.date.isoformat() if e.date else None,
+                "summary": f"For {project.name}",
+            }
+        )
+        for project in view.projects
+        for e in project.evidence
+        if e.type == "award"
+    ]
+
+
+def _references(view: PortfolioView) -> list[dict[str, Any]]:
+    """The evidence of type `feedback`: what others said of the work, by project."""
+    return [
+        {"name": f"Feedback on {project.name}", "reference": e.content}
+        for project in view.projects
+        for e in project.evidence
+        if e.type == "feedback"
+    ]
+
+
 def json_resume(view: PortfolioView) -> dict[str, Any]:
     """The resume as a JSON Resume document (jsonresume.org schema)."""
     shown = resume_projects(view)
@@ -207,6 +245,8 @@ def json_resume(view: PortfolioView) -> dict[str, Any]:
             }
             for skill in view.profile.top_skills
         ],
+        "awards": _awards(view),
+        "references": _references(view),
         "meta": {
             "version": JSON_RESUME_VERSION,
             "lastModified": view.updated_at.replace(microsecond=0, tzinfo=None).isoformat(),

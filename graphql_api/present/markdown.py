@@ -48,7 +48,17 @@ def resume_markdown(resume: dict[str, Any]) -> str:
     )
     lines += _section("Experience", _entries(resume["work"], "position", "summary"))
     lines += _section("Projects", _entries(resume["projects"], "roles", "description"))
+    lines += _section("Awards", map(_award, resume["awards"]))
+    lines += _section(
+        "References",
+        (f"- {escape(r['name'])}: {escape(r['reference'])}" for r in resume["references"]),
+    )
     return "\n".join(lines)
+
+
+def _award(award: dict[str, Any]) -> str:
+    when = f" ({award['date']})" if "date" in award else ""
+    return f"- **{escape(award['title'])}**{when}: {escape(award['summary'])}"
 
 
 def _entries(entries: list[dict[str, Any]], role_key: str, text_key: str) -> list[str]:

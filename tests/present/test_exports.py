@@ -226,3 +226,56 @@ async def test_a_bad_kind_or_format_is_refused(gql: GraphQLClient, mined: dict[s
         "Variable '$kind' has invalid value: Value 'cv' does not exist in 'ExportKind' enum.",
         "Variable '$format' has invalid value: Value 'pdf' does not exist in 'ExportFormat' enum.",
     ]
+
+
+CURATE = """mutation($service: ID!, $web: ID!) {
+  award: addEvidence(projectId: $service, type: AWARD, content: "Best <tool> of 2024",
+                     date: "2024-05-01") { userErrors { code } }
+  feedback: addEvidence(projectId: $web, type: FEEDBACK, content: "Her reviews were *great*")
+    { userErrors { code } }
+  role: setProjectRole(projectId: $web, role: "Tech lead") { userErrors { code } }
+}"""
+PROJECT_IDS = "query($id: ID!) { portfolio(id: $id) { projects { nodes { id projectName } } } }"
+
+
+async def test_the_exports_show_what_the_user_curated(
+    gql: GraphQLClient, client: httpx.AsyncClient, mined: dict[str, Any]
+) -> None:
+    listed = (await gql.data(PROJECT_IDS, id=mined["id"]))["portfolio"]["projects"]["nodes"]
+    project = {p["projectName"]: p["id"] for p in listed}
+    done = await gql.data(CURATE, service=project["service"], web=project["web"])
+    assert all(payload["userErrors"] == [] for payload in done.values())
+
+    resume = (await download(gql, client, mined["id"], "resume", "json")).json()
+    jsonschema.Draft7Validator(_closed(copy.deepcopy(SCHEMA))).validate(resume)
+    assert resume["work"][0]["position"] == "Tech lead"  # the user's word over the mined role
+    assert resume["awards"] == [
+        {"title": "Best <tool> of 2024", "date": "2024-05-01", "summary": "For service"}
+    ]
+    assert resume["references"] == [
+        {"name": "Feedback on web", "reference": "Her reviews were *great*"}
+    ]
+
+    tokens, headings = _markdown(
+        (await download(gql, client, mined["id"], "resume", "markdown")).text
+    )
+    assert headings["h2"] == ["Skills", "Experience", "Projects", "Awards", "References"]
+    texts = [_text(t) for t in tokens if t.type == "inline"]
+    assert "Best <tool> of 2024 (2024-05-01): For service" in texts
+    assert "Feedback on web: Her reviews were *great*" in texts  # no emphasis made of it
+
+    page = _parse_html((await download(gql, client, mined["id"], "resume", "html")).text)
+    assert [s.get("id") for s in page.iter("section")][-2:] == ["awards", "references"]
+    assert "".join(page.find(".//section[@id='awards']/ul/li").itertext()) == (
+        "Best <tool> of 2024 (2024-05-01): For service"
+    )
+
+    document = (await download(gql, client, mined["id"], "portfolio", "json")).json()
+    service = next(p for p in document["projects"] if p["name"] == "service")
+    award = next(e for e in service["evidence"] if e["origin"] == "user")
+    assert (award["type"], award["content"], award["date"]) == (
+        "award",
+        "Best <tool> of 2024",
+        "2024-05-01",
+    )
+    assert {e["origin"] for e in service["evidence"]} == {"mined", "user"}
