@@ -69,8 +69,10 @@ async def test_the_metrics_name_no_owner_portfolio_or_path(
     payload = await upload(client, archive, filename="secret-course-work.zip")
     await wait_for_job(app.state.app_state.ready(), payload["job"]["id"])
     await client.get(f"/exports/{'e' * 32}")  # an id in a path: labelled by its route only
+    await client.get(f"/portfolios/{'c' * 32}/cards/languages.svg")
     text = (await client.get("/metrics")).text
-    for secret in (payload["portfolio"]["id"], "ada@example.com", "secret-course-work", "e" * 32):
+    secrets = (payload["portfolio"]["id"], "ada@example.com", "secret-course-work", "e" * 32)
+    for secret in (*secrets, "c" * 32):
         assert secret not in text
     labels = {
         dict(sample.labels).get("route")
@@ -78,6 +80,7 @@ async def test_the_metrics_name_no_owner_portfolio_or_path(
         for sample in family.samples
     }
     assert "/exports/{uid}" in labels
+    assert "/portfolios/{uid}/cards/{card}" in labels
 
 
 @pytest.fixture
