@@ -8,7 +8,7 @@ DATA_DIR ?= $(CURDIR)/data
 GRAPHIQL_DIR := graphql_api/static/graphiql
 export HOST PORT DATA_DIR
 
-.PHONY: serve test lint format bench bench-dashboard bench-e2e bench-ingest bench-truth bench-scale bench-queues schema assets clean
+.PHONY: serve test lint format bench bench-dashboard bench-e2e bench-ingest bench-truth bench-scale bench-queues schema assets mutation clean
 
 # The environment: created when missing, reinstalled when pyproject.toml changes.
 $(VENV): pyproject.toml
@@ -66,6 +66,11 @@ bench-queues: $(VENV)
 
 bench-truth: $(VENV)
 	TRUTH_REPOS=$(TRUTH_REPOS) $(BIN)/python -m bench.truth_bench
+
+# Mutation testing (mutmut) of the mining core and the ZIP extractor, each against the tests that
+# cover it; not part of `make test` (slow). MUTATION=parse history analyze extract (default: all).
+mutation: $(VENV)
+	nice -n 15 $(BIN)/python scripts/mutation.py $(MUTATION)
 
 clean:
 	rm -rf $(VENV) $(GRAPHIQL_DIR) build *.egg-info
