@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+_NOT_FOUND = ("missing", "ambiguous")
+
 
 @dataclass(frozen=True, slots=True)
 class BatchObject:
@@ -41,10 +43,14 @@ class BatchParser:
             end = self._buf.find(b"\n")
             if end < 0:
                 return None
-            fields = bytes(self._buf[:end]).decode("utf-8", "replace").split(" ")
+            line = bytes(self._buf[:end]).decode("utf-8", "replace")
             del self._buf[: end + 1]
-            if len(fields) != 3:  # "<name> missing" or "<name> ambiguous"
-                return BatchObject(" ".join(fields[:-1]), None, None)
+            name, _, status = line.rpartition(" ")
+            if status in _NOT_FOUND:  # the name as asked, which may hold spaces
+                return BatchObject(name, None, None)
+            fields = line.split(" ")
+            if len(fields) != 3:
+                raise ValueError(f"git cat-file output: unexpected line {line[:80]!r}")
             self._pending = (fields[0], fields[1], int(fields[2]))
         name, kind, size = self._pending
         if len(self._buf) < size + 1:
