@@ -3,7 +3,7 @@ highlights; one query on either database (migration 0006 made the indexes).
 
 - SQLite: FTS5 tables with external content (fts_projects over repo_stats, ...), ranked by
   bm25() (columns weighted: a name counts more than a summary), highlighted by snippet().
-- PostgreSQL: GIN indexes on weighted tsvector expressions (`VECTORS`, the very expressions of
+- PostgreSQL: GIN indexes on weighted tsvector expressions (`_pg_vector`, the very expressions of
   the migration, so the planner uses them), ranked by ts_rank, highlighted by ts_headline.
 
 What is searched for: the words of the query, every one required; a "quoted phrase" must
@@ -24,7 +24,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import TextClause, bindparam, text
+from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 MAX_TERMS = 16
@@ -132,6 +132,11 @@ def _pg_query(count: int) -> str:
     return " && ".join(f"phraseto_tsquery('english', :term{n})" for n in range(count))
 
 
+def pg_match(kind: HitKind, terms: int) -> str:
+    """The condition that a row of `kind` (its table's alias) matches :term0, :term1 ..."""
+    return f"({_pg_vector(kind)}) @@ ({_pg_query(terms)})"
+
+
 def _pg_member(kind: HitKind, portfolio: bool, terms: int) -> str:
     table, columns = _PG[kind]
     alias = _ALIAS[kind]
@@ -142,7 +147,7 @@ def _pg_member(kind: HitKind, portfolio: bool, terms: int) -> str:
         f"ts_rank({vector}, {query}) AS score, "
         f"ts_headline('english', translate({document}, :start || :stop, ''), {query}, "
         f":headline) AS snippet "
-        f"FROM {table} WHERE ({vector}) @@ ({query}) AND {_owned(kind, portfolio)}"
+        f"FROM {table} WHERE {pg_match(kind, terms)} AND {_owned(kind, portfolio)}"
     )
 
 
@@ -161,6 +166,26 @@ def _owned(kind: HitKind, portfolio: bool) -> str:
     return live
 
 
+def statement(
+    dialect: str, terms: Sequence[str], kinds: Sequence[HitKind], *, scoped: bool
+) -> tuple[TextClause, dict[str, object]]:
+    """The ranked query over `kinds` and its parameters but :owner, :portfolio (when
+    `scoped`), :limit and :offset."""
+    params: dict[str, object] = {"start": START, "stop": STOP}
+    if dialect == "postgresql":
+        members = [_pg_member(kind, scoped, len(terms)) for kind in kinds]
+        params |= {f"term{n}": term for n, term in enumerate(terms)} | {"headline": _HEADLINE}
+    else:
+        members = [_sqlite_member(kind, scoped) for kind in kinds]
+        params["match"] = fts5_query(terms)
+    sql = text(
+        "SELECT kind, row_id, score, snippet, count(*) OVER () AS total FROM ("
+        + " UNION ALL ".join(members)
+        + ") AS hits ORDER BY score DESC, kind, row_id LIMIT :limit OFFSET :offset"
+    )
+    return sql, params
+
+
 async def search(
     session: AsyncSession,
     terms: Sequence[str],
@@ -174,21 +199,9 @@ async def search(
     """One page of the owner's rows of `kinds` matching every term, best first."""
     if not terms or not kinds:
         return Hits([], 0)
-    scoped = portfolio_id is not None
-    params: dict[str, object] = {"owner": owner_id, "start": START, "stop": STOP}
-    if scoped:
-        params["portfolio"] = portfolio_id
-    if session.get_bind().dialect.name == "postgresql":
-        members = [_pg_member(kind, scoped, len(terms)) for kind in kinds]
-        params |= {f"term{n}": term for n, term in enumerate(terms)} | {"headline": _HEADLINE}
-    else:
-        members = [_sqlite_member(kind, scoped) for kind in kinds]
-        params["match"] = fts5_query(terms)
-    sql = text(
-        "SELECT kind, row_id, score, snippet, count(*) OVER () AS total FROM ("
-        + " UNION ALL ".join(members)
-        + ") AS hits ORDER BY score DESC, kind, row_id LIMIT :limit OFFSET :offset"
-    ).bindparams(bindparam("limit", limit), bindparam("offset", offset))
+    dialect = session.get_bind().dialect.name
+    sql, params = statement(dialect, terms, kinds, scoped=portfolio_id is not None)
+    params |= {"owner": owner_id, "portfolio": portfolio_id, "limit": limit, "offset": offset}
     rows = (await session.execute(sql, params)).all()
     total = rows[0].total if rows else await _count(session, sql, params, offset)
     return Hits([Hit(HitKind(r.kind), r.row_id, float(r.score), r.snippet) for r in rows], total)

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from starlette.applications import Starlette
 
 from graphql_api.app import create_app
@@ -273,3 +273,32 @@ async def test_mined_rows_are_found_and_the_index_follows_remines_and_deletes(
     await gql.data("mutation($id: ID!) { restoreProject(id: $id) { project { id } } }", id=shop_id)
     assert (await search("shop", kinds=["PROJECT"]))["totalCount"] == 1
     await fts5_integrity(db)
+
+
+async def _statements(db: Database, gql: GraphQLClient, query: str) -> list[str]:
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not statement.lstrip().upper().startswith(("BEGIN", "PRAGMA", "SET")):
+            statements.append(statement)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        found = await gql.data(SEARCH, q=query, first=50)
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+    assert found["search"]["totalCount"] > 0
+    return statements
+
+
+async def test_a_page_of_hits_costs_the_same_statements_however_many(
+    db: Database, gql: GraphQLClient
+) -> None:
+    """The search, then one query per kind of row shown and one for the projects of evidence
+    and resume items: never one per hit."""
+    await portfolio_with_projects(db, 1, name="few")
+    few = await _statements(db, gql, "0")
+    await portfolio_with_projects(db, 8, name="many")
+    many = await _statements(db, gql, "0")
+    assert len(many) == len(few)
+    assert len(many) <= 8

@@ -4,8 +4,10 @@ triggers, and the index would silently stop following the table."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
 
+from graphql_api.db import search
 from graphql_api.db.engine import create_engine
 
 FTS_TABLES = ("fts_evidence", "fts_projects", "fts_resume", "fts_skills")
@@ -27,3 +29,27 @@ async def test_every_search_index_and_trigger_exists_at_head(database_url: str) 
     finally:
         await engine.dispose()
     assert [name for name in found if name.startswith(("fts_", "ix_fts_"))] == expected
+
+
+@pytest.mark.postgresql
+async def test_postgresql_searches_through_the_gin_indexes(database_url: str) -> None:
+    """The ranked query's tsvector expressions are the indexes' own: with sequential scans
+    off, matching each kind's table reads it through its ix_fts_* index."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only")
+    tables = {
+        search.HitKind.PROJECT: ("repo_stats r", "ix_fts_projects"),
+        search.HitKind.SKILL: ("skills s", "ix_fts_skills"),
+        search.HitKind.EVIDENCE: ("project_evidence e", "ix_fts_evidence"),
+        search.HitKind.RESUME_ITEM: ("resume_items i", "ix_fts_resume"),
+    }
+    engine = create_engine(database_url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("SET LOCAL enable_seqscan = off"))
+            for kind, (table, index) in tables.items():
+                sql = f"EXPLAIN SELECT 1 FROM {table} WHERE {search.pg_match(kind, 1)}"
+                plan = "\n".join((await conn.scalars(text(sql), {"term0": "thing"})).all())
+                assert index in plan, plan
+    finally:
+        await engine.dispose()
