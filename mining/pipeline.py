@@ -181,8 +181,6 @@ def _declared_work(
     """Each pair's declaring lines in shared manifests and commits on the other configuration
     files, and when each tool entered its file (the oldest commit, anyone's, adding a line
     naming it; else the file's first commit)."""
-    from mining import frameworks  # see choose_manifests
-
     found: dict[tuple[Pair, str, str], list[datetime]] = {}
     entered: dict[tuple[str, str], datetime] = {}
     configured: dict[Pair, dict[str, list[datetime]]] = {}  # each pair's commits per file
@@ -194,21 +192,46 @@ def _declared_work(
             continue
         when = datetime.fromtimestamp(int(stamp), UTC)
         pair = (cap(email, MAX_EMAIL), cap(original, MAX_EMAIL))  # as the log parser has them
-        path, seen, paths = "", set[tuple[str, str]](), set[str]()
-        for line in patch.splitlines():
-            if line.startswith("+++ "):
-                path = line[6:] if line.startswith("+++ b/") else ""
-                paths.add(path)
-            elif line.startswith("+") and path in names:
-                seen.update((path, n) for n in names[path] if frameworks.declares(n, line[1:]))
-            elif line.startswith("+") and path in tools:
-                for n in tools[path]:
-                    if frameworks.declares(n, line[1:]):
-                        entered[path, n] = min(when, entered.get((path, n), when))
+        seen, paths = _patch_lines(patch, names, tools, when, entered)
         for path, name in seen:
             found.setdefault((pair, path, name), []).append(when)
         for p in paths & tools.keys():
             configured.setdefault(pair, {}).setdefault(p, []).append(when)
+    return _with_declared(history, found, entered, configured, tools)
+
+
+def _patch_lines(
+    patch: str,
+    names: dict[str, list[str]],
+    tools: dict[str, list[str]],
+    when: datetime,
+    entered: dict[tuple[str, str], datetime],
+) -> tuple[set[tuple[str, str]], set[str]]:
+    """One commit's patch: the (manifest, dependency) its added lines name, the paths it
+    changed; a tool an added line names has entered its file by `when` at the latest."""
+    from mining import frameworks  # see choose_manifests
+
+    path, seen, paths = "", set[tuple[str, str]](), set[str]()
+    for line in patch.splitlines():
+        if line.startswith("+++ "):
+            path = line[6:] if line.startswith("+++ b/") else ""
+            paths.add(path)
+        elif line.startswith("+") and path in names:
+            seen.update((path, n) for n in names[path] if frameworks.declares(n, line[1:]))
+        elif line.startswith("+") and path in tools:
+            for n in tools[path]:
+                if frameworks.declares(n, line[1:]):
+                    entered[path, n] = min(when, entered.get((path, n), when))
+    return seen, paths
+
+
+def _with_declared(
+    history: History,
+    found: dict[tuple[Pair, str, str], list[datetime]],
+    entered: dict[tuple[str, str], datetime],
+    configured: dict[Pair, dict[str, list[datetime]]],
+    tools: dict[str, list[str]],
+) -> History:
     declared: dict[Pair, list[DeclaredEdit]] = {}
     for (pair, path, name), dates in sorted(found.items()):
         edit = DeclaredEdit(path, name, len(dates), min(dates), max(dates))
