@@ -245,6 +245,13 @@ def _tool_touches(
     return tuple(touches)
 
 
+def restatable(report: ProjectReport) -> bool:
+    """Whether the report holds the per-author work its user is attributed from: a report
+    stored before it was kept has commits of people but no work."""
+    history = report.history
+    return history is None or bool(history.work) or history.total_commits == history.merges
+
+
 def restate(report: ProjectReport, identity: Identity) -> ProjectReport:
     """A stored report attributed to another identity: no git runs."""
     if report.history is None:

@@ -60,7 +60,7 @@ from mining.records import (
     ToolEntry,
     TreeFacts,
 )
-from mining.sanitize import CleanRepo, clean_copy
+from mining.sanitize import CleanRepo, clean_copy, inspect
 from mining.text import MAX_EMAIL, MAX_PATH, cap
 
 if TYPE_CHECKING:
@@ -99,6 +99,16 @@ async def mine_project(
         return await mine_clean(project, repo, identity, runner, split)
     finally:
         await asyncio.to_thread(shutil.rmtree, work, True)
+
+
+def probe_head(project: DiscoveredProject) -> tuple[str | None, bool]:
+    """The commit a repository's HEAD resolves to (None: empty) and whether it is shallow, read
+    in Python by the checks the clean copy starts with (sanitize.inspect: no git runs), so that
+    a repository whose HEAD is a stored project's need not be mined again. Raises
+    RepoUnsafeError. Blocking: run it in a worker thread."""
+    bare = project.kind is ProjectKind.BARE
+    plan = inspect(project.abs_path, _upload_root(project), bare=bare)
+    return plan.head_sha, bool(plan.shallow)
 
 
 def _upload_root(project: DiscoveredProject) -> Path:

@@ -192,6 +192,9 @@ class UploadedZip(Base, PublicId):
     sha256: Mapped[str] = mapped_column(String(64), default="")
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     extraction_path: Mapped[str | None] = mapped_column(String(1000))
+    # When a job's results first included it (migration 0007): its bytes never change, so its
+    # plain folders are not mined again, nor its repositories whose HEAD is a stored project's.
+    mined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class MiningJob(Base, PublicId, CreatedAt):
@@ -218,6 +221,8 @@ class MiningJob(Base, PublicId, CreatedAt):
     # telling workers apart when several share the queue).
     worker: Mapped[str | None] = mapped_column(String(300))
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Mine every repository again (remine); otherwise only what is new or changed.
+    full: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

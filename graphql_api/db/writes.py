@@ -23,6 +23,7 @@ from graphql_api.db.models import (
     RepoStat,
     RepresentationPrefs,
     Skill,
+    UploadedZip,
     UserAnswer,
 )
 from graphql_api.db.types import utcnow
@@ -235,3 +236,18 @@ async def lock_owner(session: AsyncSession, owner_id: int) -> None:
     UPDATE)."""
     if session.get_bind().dialect.name != "sqlite":
         await session.execute(select(Owner.id).where(Owner.id == owner_id).with_for_update())
+
+
+async def mark_mined(session: AsyncSession, upload_ids: Sequence[int], *, owner_id: int) -> None:
+    """Uploads a job's results now include (those marked before keep their first date)."""
+    if not upload_ids:
+        return
+    await session.execute(
+        update(UploadedZip)
+        .where(
+            UploadedZip.id.in_(upload_ids),
+            UploadedZip.owner_id == owner_id,
+            UploadedZip.mined_at.is_(None),
+        )
+        .values(mined_at=utcnow())
+    )

@@ -27,7 +27,7 @@ import re
 import shutil
 import socket
 import time
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,11 +47,13 @@ from graphql_api.jobs.events import EventKind, JobEvent, RankEntry, publish
 from graphql_api.ops.logs import JOB_ID
 from graphql_api.ops.metrics import MINING_SECONDS
 from graphql_api.settings import Settings
+from mining import identities
 from mining.analyze import PortfolioAnalysis, RepresentationPrefs, analyze_portfolio
 from mining.discover import DiscoveredProject, discover
+from mining.errors import MiningError
 from mining.git import HardenedGitRunner
-from mining.pipeline import Split, default_processes, mine_each
-from mining.records import Identity, ProjectFailure, ProjectReport
+from mining.pipeline import Split, default_processes, mine_each, probe_head
+from mining.records import Identity, ProjectFailure, ProjectKind, ProjectReport
 
 log = logging.getLogger("graphql_api.jobs")
 
@@ -69,6 +71,9 @@ class _Run:
     prefs: RepresentationPrefs
     weights: dict[str, float]
     reports: dict[str, ProjectReport] = field(default_factory=dict)  # by project key
+    # Stored projects attributed to the identity anew (their user part changed), by key.
+    restated: dict[str, ProjectReport] = field(default_factory=dict)
+    uploads: list[int] = field(default_factory=list)  # the uploads this job's results include
     uids: dict[str, str] = field(default_factory=dict)  # project key -> RepoStat uid
     errors: list[dict[str, str]] = field(default_factory=list)
     extracted: list[Path] = field(default_factory=list)  # extracted again here, for this job
@@ -305,8 +310,8 @@ class JobRunner:
             )
             return Identity.of(*emails), prefs, dict(portfolio.ranking_weights)
 
-    async def _roots(self, run: _Run) -> list[tuple[Path, str]]:
-        """Each upload's extracted folder, with the label its projects' paths start with."""
+    async def _roots(self, run: _Run) -> list[tuple[Path, models.UploadedZip]]:
+        """Each upload's extracted folder, with its upload."""
         async with self.db.read() as session:
             uploads = await queries.portfolio_uploads(
                 session, run.job.portfolio_id, owner_id=run.job.owner_id
@@ -319,7 +324,8 @@ class JobRunner:
             if not await anyio.Path(path).is_dir():  # extracted on another machine
                 path = await self._extract_again(upload)
                 run.extracted.append(path)
-            roots.append((path, label(upload.filename)))
+            roots.append((path, upload))
+            run.uploads.append(upload.id)
         return roots
 
     async def _extract_again(self, upload: models.UploadedZip) -> Path:
@@ -344,9 +350,15 @@ class JobRunner:
 
     async def _mine_roots(self, run: _Run) -> None:
         labels: dict[DiscoveredProject, str] = {}
+        mined_before: set[DiscoveredProject] = set()  # of uploads an earlier job included
         for root, upload in await self._roots(run):
             for project in await anyio.to_thread.run_sync(discover, root):
-                labels[project] = upload
+                labels[project] = label(upload.filename)
+                if upload.mined_at is not None:
+                    mined_before.add(project)
+        if not run.job.full:
+            for project in await self._unchanged(run, labels, mined_before):
+                del labels[project]
         await self._update(run, stage=JobStage.MINING, total=len(labels))
         self._publish(run, EventKind.STAGE)
         ceiling = self.settings.extracted_dir.resolve()
@@ -366,6 +378,36 @@ class JobRunner:
                     await self._repository_done(run, qualified(result, labels[project]))
         finally:
             runner.close()
+
+    async def _unchanged(
+        self,
+        run: _Run,
+        projects: Iterable[DiscoveredProject],
+        mined_before: set[DiscoveredProject],
+    ) -> list[DiscoveredProject]:
+        """What need not be mined again: a repository whose HEAD (read without git) is a
+        stored project's, mined with the per-author work a new identity is attributed from;
+        a plain folder of an upload an earlier job included (its bytes never change)."""
+        async with self.db.read() as session:
+            rows = await queries.portfolio_projects(
+                session, run.job.portfolio_id, owner_id=run.job.owner_id, include_deleted=True
+            )
+        heads = await anyio.to_thread.run_sync(_restatable_heads, rows)
+        same = []
+        for project in projects:
+            if project.kind is ProjectKind.PLAIN:
+                if project in mined_before:
+                    same.append(project)
+                continue
+            try:
+                head = await anyio.to_thread.run_sync(probe_head, project)
+            except MiningError:  # mined, it fails the same way and says so
+                continue
+            if head in heads:
+                same.append(project)
+        if same:
+            log.info("%d project(s) unchanged since they were mined: not mined again", len(same))
+        return same
 
     async def _repository_done(self, run: _Run, result: ProjectReport | ProjectFailure) -> None:
         error = None
@@ -406,10 +448,13 @@ class JobRunner:
                 session, run.job.portfolio_id, owner_id=run.job.owner_id, include_deleted=True
             )
         rows = [row for row in rows if row.report is not None]
-        loaded = await anyio.to_thread.run_sync(lambda: [persist.load_report(r) for r in rows])
+        loaded = await anyio.to_thread.run_sync(_restated, rows, run.identity)
         run.uids.update({row.project_key: row.uid for row in rows})
         deleted = {row.project_key for row in rows if row.deleted_at is not None}
-        live = {persist.project_key(r): r for r, row in zip(loaded, rows, strict=True)}
+        live = {persist.project_key(r): r for r, _ in loaded}
+        run.restated = {
+            persist.project_key(r): r for r, changed in loaded if changed
+        }  # written again below, with what this job mined
         live.update(run.reports)
         reports = [r for key, r in live.items() if key not in deleted]
         analysis = await self._analyze(run, reports)
@@ -433,6 +478,7 @@ class JobRunner:
                 uids = await persist.write_results(
                     session, run.job.portfolio_id, fresh, reports, analysis
                 )
+                await writes.mark_mined(session, run.uploads, owner_id=run.job.owner_id)
                 job = await self._ended(session, run, status, stage=JobStage.DONE, error_code=code)
             run.job = job  # committed
             run.uids.update(uids)
@@ -448,7 +494,8 @@ class JobRunner:
     ) -> list[persist.Fresh]:
         """What this job mined, with each project's analysis and columns. A soft-deleted
         project is updated too (it stays deleted) but is analysed apart: it is not ranked."""
-        hidden = [r for key, r in run.reports.items() if key in deleted]
+        written = {**run.restated, **run.reports}
+        hidden = [r for key, r in written.items() if key in deleted]
         extra = await self._analyze(run, hidden) if hidden else None
         analysed = {p.path: p for p in analysis.projects}
         analysed.update({p.path: p for p in extra.projects} if extra else {})
@@ -456,7 +503,7 @@ class JobRunner:
         def build() -> list[persist.Fresh]:
             return [
                 persist.Fresh(r, analysed[r.path], persist.project_values(r, analysed[r.path]))
-                for r in run.reports.values()
+                for r in written.values()
             ]
 
         return await anyio.to_thread.run_sync(build)  # CPU: off the event loop
@@ -556,6 +603,31 @@ def _final_status(run: _Run) -> JobStatus:
     if not run.errors:
         return JobStatus.SUCCEEDED
     return JobStatus.PARTIAL if run.reports else JobStatus.FAILED
+
+
+def _restatable_heads(rows: Sequence[models.RepoStat]) -> set[tuple[str | None, bool]]:
+    """(HEAD, shallow) of the stored repositories whose reports hold the per-author work
+    (blocking: loads the reports)."""
+    return {
+        (row.head_commit, row.shallow)
+        for row in rows
+        if row.report is not None
+        and row.head_commit is not None
+        and identities.restatable(persist.load_report(row))
+    }
+
+
+def _restated(
+    rows: Sequence[models.RepoStat], identity: Identity
+) -> list[tuple[ProjectReport, bool]]:
+    """Each stored report attributed to `identity` (blocking), and whether that changed it (a
+    report stored before the per-author work was kept is taken as it is)."""
+    restated = []
+    for row in rows:
+        report = persist.load_report(row)
+        again = identities.restate(report, identity) if identities.restatable(report) else report
+        restated.append((again, again.history != report.history))
+    return restated
 
 
 def _commits(report: ProjectReport) -> int:

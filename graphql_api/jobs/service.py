@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import logging
 import shutil
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,10 +92,14 @@ class Services:
                     )
                     extracted.append((await anyio.to_thread.run_sync(extract)).path)
                 await anyio.to_thread.run_sync(self._check_projects, extracted[-1], upload)
-            # Files sent to POST /uploads were counted then; those sent now are new.
-            new_bytes = sum(upload.size for upload in stored)
-            return await self._record(
-                [*stored, *kept], extracted, owner_id, portfolio_id, name, user_emails, new_bytes
+            portfolio, job, duplicates = await self._record(
+                [*stored, *kept],
+                extracted,
+                owner_id,
+                portfolio_id,
+                name,
+                user_emails,
+                {upload.id for upload in stored},
             )
         except BaseException:
             for path in extracted:
@@ -103,6 +107,19 @@ class Services:
             for upload in stored:  # uploads sent earlier through /uploads stay for a retry
                 await self.store.discard(upload.id)
             raise
+        await self._drop_duplicates(duplicates, {upload.id for upload in stored})
+        return portfolio, job
+
+    async def _drop_duplicates(
+        self, duplicates: Sequence[tuple[StoredUpload, Path]], sent_now: set[str]
+    ) -> None:
+        """The copies of uploads the portfolio already holds: their extracted folders, and
+        the files sent with this request (one sent to POST /uploads stays the owner's)."""
+        for upload, path in duplicates:
+            log.info("upload %s holds the same bytes as one the portfolio has", upload.id)
+            await anyio.to_thread.run_sync(shutil.rmtree, path, True)
+            if upload.id in sent_now:
+                await self.store.discard(upload.id)
 
     async def _kept(self, upload_id: str, owner_id: int) -> StoredUpload:
         """An upload the owner sent to POST /uploads; another owner's reads as missing."""
@@ -145,8 +162,11 @@ class Services:
         portfolio_id: str | None,
         name: str | None,
         user_emails: Sequence[str] | None,
-        new_bytes: int,
-    ) -> tuple[models.Portfolio, models.MiningJob]:
+        sent_now: set[str],
+    ) -> tuple[models.Portfolio, models.MiningJob, list[tuple[StoredUpload, Path]]]:
+        """Record the uploads and queue a job. An upload with the same bytes (sha256) as one
+        the portfolio holds, or as another of this request, is not recorded again: the same
+        ZIP under another name adds no project (its plain folders would be new paths)."""
         async with self.db.write() as session:
             # The owner's lock first (the quotas take it): inserting a row that refers to the
             # owner takes a share lock on it, and two uploads holding that while each waits
@@ -167,6 +187,10 @@ class Services:
             if user_emails is not None:
                 portfolio.user_emails = [e.strip().lower() for e in user_emails]
             await session.flush()
+            held = await queries.portfolio_uploads(session, portfolio.id, owner_id=owner_id)
+            fresh, duplicates = _distinct(zip(uploads, extracted, strict=True), held)
+            # Files sent to POST /uploads were counted then; those sent now are new.
+            new_bytes = sum(upload.size for upload, _ in fresh if upload.id in sent_now)
             await self._check_stored_bytes(session, portfolio.owner_id, new_bytes)
             session.add_all(
                 models.UploadedZip(
@@ -178,11 +202,11 @@ class Services:
                     sha256=upload.sha256,
                     extraction_path=str(path),
                 )
-                for upload, path in zip(uploads, extracted, strict=True)
+                for upload, path in fresh
             )
             job = await self._new_job(session, portfolio.id, owner_id)
         await self.queue.submit(job.uid, job.portfolio_id)
-        return portfolio, job
+        return portfolio, job, duplicates
 
     # --- quotas (each a QUOTA_EXCEEDED userError; the ingest then leaves nothing behind) ----
 
@@ -224,12 +248,15 @@ class Services:
     # --- jobs --------------------------------------------------------------------------------
 
     async def remine(self, portfolio_id: str, owner_id: int) -> models.MiningJob:
+        """A job that mines every repository again (`full`), changed or not."""
         async with self.db.write() as session:
-            job = await self._new_job(session, portfolio_id, owner_id)
+            job = await self._new_job(session, portfolio_id, owner_id, full=True)
         await self.queue.submit(job.uid, job.portfolio_id)
         return job
 
-    async def _new_job(self, session: Any, portfolio_id: str, owner_id: int) -> models.MiningJob:
+    async def _new_job(
+        self, session: Any, portfolio_id: str, owner_id: int, *, full: bool = False
+    ) -> models.MiningJob:
         portfolio = await queries.by_uid(session, models.Portfolio, portfolio_id, owner_id=owner_id)
         if portfolio is None:
             raise JobStateError("NOT_FOUND", "no such portfolio")
@@ -240,7 +267,7 @@ class Services:
                 f"portfolio {portfolio_id} already has a {latest[0].status} job",
             )
         await self._check_active_jobs(session, portfolio.owner_id)
-        job = models.MiningJob(portfolio_id=portfolio_id, owner_id=portfolio.owner_id)
+        job = models.MiningJob(portfolio_id=portfolio_id, owner_id=portfolio.owner_id, full=full)
         try:
             # The check above is a courtesy; the unique partial index on active jobs is what
             # holds when two requests for one portfolio race (PostgreSQL reads no lock).
@@ -380,3 +407,18 @@ class Services:
 
 def _live_after(row: models.RepoStat, project_id: int, deleted: bool) -> bool:
     return not deleted if row.id == project_id else row.deleted_at is None
+
+
+def _distinct(
+    uploads: Iterable[tuple[StoredUpload, Path]], held: Sequence[models.UploadedZip]
+) -> tuple[list[tuple[StoredUpload, Path]], list[tuple[StoredUpload, Path]]]:
+    """The uploads whose bytes are new to the portfolio, and the others."""
+    seen = {upload.sha256 for upload in held if upload.sha256}
+    fresh, duplicates = [], []
+    for upload, path in uploads:
+        if upload.sha256 and upload.sha256 in seen:
+            duplicates.append((upload, path))
+        else:
+            seen.add(upload.sha256)
+            fresh.append((upload, path))
+    return fresh, duplicates

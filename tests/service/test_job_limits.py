@@ -33,9 +33,9 @@ def _services(app: Starlette) -> Services:
     return services
 
 
-def _plain_project(root: Path) -> bytes:
+def _plain_project(root: Path, text: str = "hi") -> bytes:
     (root / "tool").mkdir(parents=True)
-    (root / "tool" / "main.py").write_text("print('hi')\n")
+    (root / "tool" / "main.py").write_text(f"print('{text}')\n")
     return zip_folder(root)
 
 
@@ -166,7 +166,9 @@ async def test_stored_bytes_per_owner_are_a_quota(settings: Settings, tmp_path: 
         first = await upload(http, archive)
         await wait_for_job(_services(app), first["job"]["id"])
         before = _files(settings)
-        second = await upload(http, archive, first["portfolio"]["id"])
+        # Other bytes (the same would add nothing: test_incremental.py), as many of them.
+        changed = _plain_project(tmp_path / "src2", "ho")
+        second = await upload(http, changed, first["portfolio"]["id"])
         other = await upload(http, archive)  # another portfolio of the same owner
     assert first["userErrors"] == []
     assert [e["code"] for e in second["userErrors"]] == ["QUOTA_EXCEEDED"]

@@ -50,7 +50,8 @@ async def test_jobs_left_running_are_resolved_on_start_up(
                 await session.execute(
                     update(models.MiningJob)
                     .where(models.MiningJob.uid == ids.decode(job_id)[1])
-                    .values(status="running", stage="mining", attempts=attempts)
+                    # full: mine again what the first run stored (else nothing changed to mine)
+                    .values(status="running", stage="mining", attempts=attempts, full=True)
                 )
 
     async with started(settings) as (second, _):
