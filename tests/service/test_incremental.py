@@ -57,12 +57,12 @@ async def test_the_same_bytes_under_another_name_add_no_project(
     archive = zip_folder(_with_plain_folder(tmp_path))
     pid, first = await _mined(app, client, gql, archive, filename="portfolio.zip")
     before = await _projects(gql, pid)
-    assert (first["status"], first["total"]) == ("succeeded", 4)  # three repositories, a folder
+    assert (first["status"], first["total"]) == ("SUCCEEDED", 4)  # three repositories, a folder
     assert [name for name, _ in before] == ["notes", "service", "tool", "web"]
 
     _, again = await _mined(app, client, gql, archive, portfolio_id=pid, filename="copy.zip")
     # Nothing new: the copy is not recorded, and nothing is mined (the plain folder included).
-    assert (again["status"], again["total"], again["completed"]) == ("succeeded", 0, 0)
+    assert (again["status"], again["total"], again["completed"]) == ("SUCCEEDED", 0, 0)
     assert await _projects(gql, pid) == before
     services = _services(app)
     async with services.db.read() as session:
@@ -92,7 +92,7 @@ async def test_a_new_upload_mines_only_repositories_whose_head_changed(
                              filename="two.zip")  # fmt: skip
     # web and cli only: service and tool have the same HEAD as stored projects, and the
     # plain folder of one.zip is not mined again (two.zip's copy of it is new: another path).
-    assert (second["status"], second["total"], second["completed"]) == ("succeeded", 3, 3)
+    assert (second["status"], second["total"], second["completed"]) == ("SUCCEEDED", 3, 3)
     projects = dict(await _projects(gql, pid))
     assert projects["web"] == 4  # the new commit is in
     assert projects["cli"] == 1
@@ -106,4 +106,4 @@ async def test_a_new_upload_mines_only_repositories_whose_head_changed(
     await wait_for_job(_services(app), job_id)
     full = (await gql.data(JOB, id=job_id))["job"]
     # remine mines everything again: both uploads' repositories (3 and 4) and folders.
-    assert (full["status"], full["total"]) == ("succeeded", 9)
+    assert (full["status"], full["total"]) == ("SUCCEEDED", 9)
