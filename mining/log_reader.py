@@ -153,10 +153,32 @@ async def read_history(
     split = split or Split()
     head = [*LOG_ARGS, "--end-of-options", repo.head or "HEAD"]
     if split.processes <= 1:
-        if listed is not None:
-            listed.set_result(None)
+        _announce(listed, None)
         return await _Slice(repo, identity, runner, _Paths()).fold(head, None)
-    paths, lead, slots = _Paths(), _Lead(), asyncio.Semaphore(split.processes)
+    lead = _Lead()
+    folds = await _read_split(repo, identity, runner, split, listed, head, lead)
+    if lead.out_of_order:  # never seen: git's two walks disagree; read it again in one pass
+        return await _Slice(repo, identity, runner, _Paths()).fold(head, None)
+    return folds[0] if len(folds) == 1 else await asyncio.to_thread(_merge, folds)
+
+
+def _announce(listed: asyncio.Future[bytes | None] | None, commits: bytes | None) -> None:
+    if listed is not None:
+        listed.set_result(commits)
+
+
+async def _read_split(
+    repo: CleanRepo,
+    identity: Identity | None,
+    runner: GitRunner,
+    split: Split,
+    listed: asyncio.Future[bytes | None] | None,
+    head: list[str],
+    lead: _Lead,
+) -> list[HistoryFold]:
+    """The lead pass and, once the commits are listed, the slices after its cut: their folds,
+    newest first."""
+    paths, slots = _Paths(), asyncio.Semaphore(split.processes)
 
     async def leading() -> HistoryFold:
         try:
@@ -172,18 +194,14 @@ async def read_history(
     tasks = [asyncio.create_task(leading())]
     try:
         commits = await list_commits(repo, runner, split)
-        if listed is not None:
-            listed.set_result(commits)
+        _announce(listed, commits)
         rest = lead.cut_after(commits, split) if commits is not None else []
         tasks += [asyncio.create_task(one(piece)) for piece in rest]
-        folds = await asyncio.gather(*tasks)
+        return await asyncio.gather(*tasks)
     finally:
         for task in tasks:  # on an error, the others' git processes are killed
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-    if lead.out_of_order:  # never seen: git's two walks disagree; read it again in one pass
-        return await _Slice(repo, identity, runner, _Paths()).fold(head, None)
-    return folds[0] if len(folds) == 1 else await asyncio.to_thread(_merge, folds)
 
 
 class _Paths:

@@ -497,21 +497,27 @@ def walk_files(top: Path) -> list[tuple[str, int]]:
     pending = [top]
     while pending:
         directory = pending.pop()
-        try:
-            with os.scandir(directory) as it:
-                entries = list(it)
-        except OSError:
-            continue
-        names = {e.name: e for e in entries}
-        if directory != top and (".git" in names or is_bare_repository(names)):
-            continue  # a repository of its own, mined separately
-        for entry in entries:
+        for entry in _walked_entries(directory, top):
             if entry.is_dir(follow_symlinks=False) and entry.name not in SKIP_DIRS:
                 pending.append(Path(entry.path))
             elif entry.is_file(follow_symlinks=False):
                 rel = Path(entry.path).relative_to(top).as_posix()
                 found.append((rel, entry.stat(follow_symlinks=False).st_size))
     return sorted(found)
+
+
+def _walked_entries(directory: Path, top: Path) -> list[os.DirEntry[str]]:
+    """What walk_files reads of `directory`: nothing when it cannot be read, or when it is a
+    repository of its own below `top` (mined separately)."""
+    try:
+        with os.scandir(directory) as it:
+            entries = list(it)
+    except OSError:
+        return []
+    names = {e.name: e for e in entries}
+    if directory != top and (".git" in names or is_bare_repository(names)):
+        return []
+    return entries
 
 
 def _read_capped(path: Path) -> bytes:
