@@ -229,10 +229,23 @@ def _patch_lines(
         elif line.startswith("+") and path in names:
             seen.update((path, n) for n in names[path] if frameworks.declares(n, line[1:]))
         elif line.startswith("+") and path in tools:
-            for n in tools[path]:
-                if frameworks.declares(n, line[1:]):
-                    entered[path, n] = min(when, entered.get((path, n), when))
+            _entered_by(path, line[1:], tools[path], when, entered)
     return seen, paths
+
+
+def _entered_by(
+    path: str,
+    added: str,
+    tools: list[str],
+    when: datetime,
+    entered: dict[tuple[str, str], datetime],
+) -> None:
+    """Each of the file's tools that the added line names has entered it by `when`."""
+    from mining import frameworks  # see choose_manifests
+
+    for name in tools:
+        if frameworks.declares(name, added):
+            entered[path, name] = min(when, entered.get((path, name), when))
 
 
 def _with_declared(
