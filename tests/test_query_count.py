@@ -66,6 +66,6 @@ async def test_dashboard_statement_count_is_constant(
     assert first["userStats"] == [
         {"userEmail": "ada@example.com", "totalCommits": (n - 1) * 10, "sharePercent": 100.0}
     ]
-    # portfolio, count, page, skills (their skill rows joined in), evidence, resume items,
-    # user stats
-    assert count == 7
+    # portfolio, page (its total counted in the same statement), skills (their skill rows
+    # joined in), evidence, resume items, user stats
+    assert count == 6

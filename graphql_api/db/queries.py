@@ -21,7 +21,18 @@ from datetime import datetime
 from pathlib import PurePath
 from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import ColumnElement, and_, exists, func, literal, or_, select, true, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased, joinedload, undefer
 from sqlalchemy.sql.elements import KeyedColumnElement
@@ -207,7 +218,7 @@ async def projects_page(
 ) -> Page[RepoStat]:
     """One page of projects by keyset (no OFFSET), plus the total matching the filter."""
     conditions = _project_conditions(owner_id, portfolio_id, filt)
-    total = await session.scalar(select(func.count()).select_from(RepoStat).where(*conditions))
+    total = select(func.count()).select_from(RepoStat).where(*conditions)
     key, descending = _project_sort_key(order)
     if after:
         conditions.append(_after(order, after))
@@ -217,8 +228,20 @@ async def projects_page(
         .order_by(key.desc() if descending else key.asc(), RepoStat.uid.asc())
         .limit(first + 1)
     )
-    rows = list((await session.scalars(stmt)).all())
-    return Page(rows=rows[:first], has_next=len(rows) > first, total=total or 0)
+    return await _counted_page(session, stmt, total, first)
+
+
+async def _counted_page(
+    session: AsyncSession, stmt: Select[M], total: Select[int], first: int
+) -> Page[M]:
+    """The rows of `stmt` (`first` + 1 at most) and the count of `total`, in one statement:
+    the count rides along as a column (an uncorrelated subquery, computed once). A page past
+    the end has no row to carry it and is counted apart."""
+    counted = stmt.add_columns(total.scalar_subquery().label("_total"))
+    found = (await session.execute(counted)).all()
+    rows = [row[0] for row in found]
+    count = found[0][1] if found else await session.scalar(total)
+    return Page(rows=rows[:first], has_next=len(rows) > first, total=count or 0)
 
 
 async def portfolios_page(
@@ -243,7 +266,7 @@ async def _newest_first(
     """The owner's rows of `model`, newest first, by keyset on (created_at, tiebreak);
     `after` is the (ISO time, tiebreak) of the last row seen."""
     mine = model.owner_id == owner_id
-    total = await session.scalar(select(func.count()).select_from(model).where(mine))
+    total = select(func.count()).select_from(model).where(mine)
     stmt = (
         select(model)
         .where(mine)
@@ -259,8 +282,7 @@ async def _newest_first(
         stmt = stmt.where(
             or_(model.created_at < created, and_(model.created_at == created, tiebreak < last))
         )
-    rows = list((await session.scalars(stmt)).all())
-    return Page(rows=rows[:first], has_next=len(rows) > first, total=total or 0)
+    return await _counted_page(session, stmt, total, first)
 
 
 def newest_first_cursor(row: Portfolio | AuditEntry) -> list[Any]:
@@ -275,12 +297,11 @@ async def skills_page(
     conditions = [owned_by(Skill, owner_id)]
     if category:
         conditions.append(Skill.category == category)
-    total = await session.scalar(select(func.count()).select_from(Skill).where(*conditions))
+    total = select(func.count()).select_from(Skill).where(*conditions)
     stmt = select(Skill).where(*conditions).order_by(Skill.name.asc()).limit(first + 1)
     if after is not None:
         stmt = stmt.where(Skill.name > after)
-    rows = list((await session.scalars(stmt)).all())
-    return Page(rows=rows[:first], has_next=len(rows) > first, total=total or 0)
+    return await _counted_page(session, stmt, total, first)
 
 
 # --- single rows ---------------------------------------------------------------------------
