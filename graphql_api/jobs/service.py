@@ -22,7 +22,7 @@ from graphql_api.db.states import TERMINAL, JobStage, JobStatus
 from graphql_api.db.types import utcnow
 from graphql_api.ingest import ArchiveLimits, IngestError, StoredUpload, UploadStore, extract_zip
 from graphql_api.ingest.errors import IngestErrorCode
-from graphql_api.jobs import persist
+from graphql_api.jobs import identities, persist
 from graphql_api.jobs.bus import EventBus
 from graphql_api.jobs.events import EventKind, JobEvent, publish
 from graphql_api.jobs.memo import Memo
@@ -365,6 +365,77 @@ class Services:
             row = await session.get_one(models.RepoStat, project.id)
             await writes.mark_deleted(session, row, deleted)
             await persist.write_ranking(session, pid, reports, analysis, with_resume=False)
+
+    # --- identities: whose work is the user's ----------------------------------------------
+
+    async def suggested_identities(
+        self, portfolio_id: str, owner_id: int
+    ) -> list[identities.Suggestion]:
+        """Addresses in the portfolio's mined histories likely to be the user's."""
+        async with self.db.read() as session:
+            portfolio = await self._portfolio(session, portfolio_id, owner_id)
+            rows = await queries.portfolio_projects(session, portfolio_id, owner_id=owner_id)
+        reports = await anyio.to_thread.run_sync(
+            lambda: [persist.load_report(row) for row in rows if row.report is not None]
+        )
+        return await anyio.to_thread.run_sync(
+            identities.suggest, reports, list(portfolio.user_emails)
+        )
+
+    async def set_identities(
+        self, portfolio_id: str, owner_id: int, emails: Sequence[str]
+    ) -> models.Portfolio:
+        """The user is who `emails` name: user stats, skills, evidence, ranking and resume
+        items re-derived from the stored reports (no git; their per-author work), written in
+        one transaction with the addresses. JobStateError: NOT_FOUND, JOB_ALREADY_RUNNING (a
+        job would write over it), REMINE_REQUIRED (reports older than the per-author work)."""
+        async with self.db.read() as session:
+            portfolio = await self._portfolio(session, portfolio_id, owner_id)
+            await self._no_active_job(session, portfolio_id, owner_id)
+            rows = await queries.portfolio_projects(
+                session, portfolio_id, owner_id=owner_id, include_deleted=True
+            )
+            prefs = RepresentationPrefs.from_json(
+                await queries.prefs_of(session, portfolio_id, owner_id=owner_id)
+            )
+        addresses = list(dict.fromkeys(e.strip().lower() for e in emails if e.strip()))
+        rederive = functools.partial(
+            identities.rederive,
+            rows,
+            Identity.of(*addresses),
+            prefs,
+            dict(portfolio.ranking_weights),
+            utcnow(),
+        )
+        try:
+            result = await anyio.to_thread.run_sync(rederive)  # CPU: off the event loop
+        except identities.NotRestatable as exc:
+            raise JobStateError("REMINE_REQUIRED", str(exc)) from exc
+        async with self.db.write() as session:
+            portfolio = await self._portfolio(session, portfolio_id, owner_id)
+            await self._no_active_job(session, portfolio_id, owner_id)
+            portfolio.user_emails = addresses
+            await persist.write_results(
+                session, portfolio_id, result.fresh, result.reports, result.analysis
+            )
+        return portfolio
+
+    async def _portfolio(
+        self, session: AsyncSession, portfolio_id: str, owner_id: int
+    ) -> models.Portfolio:
+        portfolio = await queries.by_uid(session, models.Portfolio, portfolio_id, owner_id=owner_id)
+        if portfolio is None:
+            raise JobStateError("NOT_FOUND", "no such portfolio")
+        return portfolio
+
+    async def _no_active_job(self, session: AsyncSession, portfolio_id: str, owner_id: int) -> None:
+        latest = await queries.latest_jobs_by_portfolio(session, [portfolio_id], owner_id=owner_id)
+        if latest and latest[0].status not in TERMINAL:
+            raise JobStateError(
+                "JOB_ALREADY_RUNNING",
+                f"portfolio {portfolio_id} has a {latest[0].status} job; "
+                "set the identities when it has ended",
+            )
 
     async def apply_prefs(self, portfolio_id: str, owner_id: int) -> None:
         """Apply the stored representation preferences now, from the stored reports: the

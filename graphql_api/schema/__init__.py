@@ -14,6 +14,7 @@ from graphql_api.ratelimit import MutationRateLimit
 from graphql_api.schema.audit import AuditQuery, audit_every_mutation
 from graphql_api.schema.chronology import ChronologyQuery
 from graphql_api.schema.errors import MaskUnexpectedErrors
+from graphql_api.schema.identities import IdentitiesMutations, IdentitiesQuery
 from graphql_api.schema.limits import QueryLimits, add_limit_code, limit_extensions
 from graphql_api.schema.mutations_config import ConfigMutations
 from graphql_api.schema.mutations_curation import CurationMutations
@@ -34,12 +35,12 @@ log = logging.getLogger("graphql_api.limits")
 
 
 @strawberry.type
-class Mutation(JobMutations, ConfigMutations, CurationMutations):
+class Mutation(JobMutations, ConfigMutations, CurationMutations, IdentitiesMutations):
     pass
 
 
 @strawberry.type(name="Query")
-class RootQuery(Query, AuditQuery, SearchQuery, ChronologyQuery):
+class RootQuery(Query, AuditQuery, SearchQuery, ChronologyQuery, IdentitiesQuery):
     pass
 
 

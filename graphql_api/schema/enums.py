@@ -237,6 +237,8 @@ class UserErrorCode(StrEnum):
     INVALID_ROLE = "INVALID_ROLE"
     INVALID_EVIDENCE = "INVALID_EVIDENCE"
     INVALID_RESUME_ITEM = "INVALID_RESUME_ITEM"
+    # Identities (identities.py).
+    REMINE_REQUIRED = "REMINE_REQUIRED"
     INTERNAL = "INTERNAL"
 
 
@@ -289,6 +291,7 @@ described(
         "INVALID_ROLE": "The role is empty or too long (see `field`).",
         "INVALID_EVIDENCE": "The evidence is empty, too long, or dated outside 1970 to today.",
         "INVALID_RESUME_ITEM": "A resume item's title, content or position is out of range.",
+        "REMINE_REQUIRED": "Projects mined before per-author work was kept: remine once.",
         "INTERNAL": "An unexpected server error (logged); not the client's to fix.",
     },
 )

@@ -43,7 +43,10 @@ PORTFOLIO_MUTATIONS = [
     f"mutation($id: ID!) {{ createExport(portfolioId: $id) {{ export {{ id }} {PAYLOAD} }} }}",
     "mutation($id: ID!) { setRepresentationPrefs(portfolioId: $id, prefs: {}) "
     f"{{ prefs {PAYLOAD} }} }}",
+    "mutation($id: ID!) { setIdentities(portfolioId: $id, emails: []) "
+    f"{{ portfolio {{ id }} {PAYLOAD} }} }}",
 ]
+SUGGESTED = "query($id: ID!) { suggestedIdentities(portfolioId: $id) { email } }"
 PROJECT_MUTATIONS = [
     f"mutation($id: ID!) {{ deleteProject(id: $id) {{ project {{ id }} {PAYLOAD} }} }}",
     f"mutation($id: ID!) {{ restoreProject(id: $id) {{ project {{ id }} {PAYLOAD} }} }}",
@@ -157,6 +160,8 @@ async def test_another_owners_objects_read_as_missing(world: World) -> None:
         body = await assert_same_as_missing(world, query, global_id)
         assert b"null" in body
         assert b"errors" not in body
+    body = await assert_same_as_missing(world, SUGGESTED, world.portfolio)
+    assert b'"NOT_FOUND"' in body
     lists = await world.data(world.bob, LISTS)
     assert lists == {
         "portfolios": {"totalCount": 0, "nodes": []},
