@@ -24,8 +24,8 @@ from typing import Any
 
 from bench import mining_bench
 from bench.synth import CACHE, Spec, ensure
-from mining.discover import DiscoveredProject
-from mining.git import GitRunner, HardenedGitRunner
+from mining.git.discover import DiscoveredProject
+from mining.git.runner import GitRunner, HardenedGitRunner
 from mining.pipeline import mine_all, mine_project
 from mining.records import Identity, ProjectKind
 

@@ -40,7 +40,7 @@ import httpx
 from bench import dashboard_floor
 from bench.ingest_bench import free_port, proc_status_mb
 from bench.synth import CACHE, Spec, fast_import_stream
-from mining.git import HardenedGitRunner
+from mining.git.runner import HardenedGitRunner
 
 ROOT = Path(__file__).resolve().parent.parent
 USER = "dev0@example.com"

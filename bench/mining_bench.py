@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.synth import CACHE, Spec, ensure
-from mining.discover import discover
-from mining.git import HardenedGitRunner
+from mining.git.discover import discover
+from mining.git.runner import HardenedGitRunner
 from mining.pipeline import mine_project
 from mining.records import Identity
 

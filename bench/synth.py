@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from mining.git import GitRunner
+from mining.git.runner import GitRunner
 
 CACHE = Path(__file__).parent / ".cache"
 T0 = 1_500_000_000

@@ -10,7 +10,7 @@ long-time author as the user and prints:
   `github-linguist <clone> --json` (Debian package ruby-github-linguist), the largest
   difference in points; skipped when github-linguist is not installed;
 * the author: share and lines as mined, the share recomputed from `git log --no-merges`
-  (mailmapped emails, bots left out by mining/bots.py), whether every percentage in the
+  (mailmapped emails, bots left out by mining/history/bots.py), whether every percentage in the
   author's bullets equals it, and every credited skill with the first date the author touched
   its evidence - none may be after the author's last commit, none may be missing ("-"), and
   none may be before the tool entered the files declaring it (recomputed here from git: the
@@ -35,14 +35,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from mining import bots
 from mining.analyze import analyze_portfolio
 from mining.analyze.signals import signals_of
-from mining.discover import DiscoveredProject, project_name
-from mining.git import GitRunner, HardenedGitRunner
+from mining.git.discover import DiscoveredProject, project_name
+from mining.git.runner import GitRunner, HardenedGitRunner
+from mining.history import bots
 from mining.pipeline import mine_project
 from mining.records import Identity, LanguageKind, ProjectKind, ProjectReport
-from mining.registry import REGISTRY
+from mining.tree.registry import REGISTRY
 
 LABELS = Path(__file__).with_name("truth_labels.json")
 LINGUIST = Path(__file__).with_name("truth_linguist.json")

@@ -9,9 +9,10 @@
     └── RepoUnsafeError              the extracted tree failed the safety checks (REPO_UNSAFE);
                                      git never touched it
 
-Errors are translated once, at the boundary where they arise (mining/git.py, mining/sanitize.py),
-and carried upward unchanged. `str()` is the full detail, for the server log; `public(root)` is
-what a client is shown: upload-relative paths only, never a git command line or its stderr.
+Errors are translated once, at the boundary where they arise (mining/git/runner.py,
+mining/git/sanitize.py), and carried upward unchanged. `str()` is the full detail, for the
+server log; `public(root)` is what a client is shown: upload-relative paths only, never a git
+command line or its stderr.
 """
 
 from __future__ import annotations

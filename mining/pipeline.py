@@ -4,7 +4,7 @@ For a repository (all git through one GitRunner, on the clean copy built by sani
 1. `git log -z --numstat --find-renames --format=LOG_FORMAT <head>` streamed through
    parse.LogParser into history.HistoryFold; nothing holds the whole history. A long history is
    read by several git processes: the one pass cut short, and the rest over slices of
-   `git rev-list <head>`, listed while that pass runs (mining/log_reader.py).
+   `git rev-list <head>`, listed while that pass runs (mining/history/log_reader.py).
    Alongside, `git for-each-ref` dates the tags reachable from HEAD (the releases): with
    `--merged=<head>`, or, when the rev-list is at hand, by looking their commits up in it (no
    second walk of the history; read_releases).
@@ -40,11 +40,12 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from mining import identities
-from mining.discover import SKIP_DIRS, DiscoveredProject, discover, is_bare_repository
 from mining.errors import MiningError
-from mining.git import GitRunner, HardenedGitRunner
-from mining.log_reader import LOG_ARGS, Split, default_processes, read_history
+from mining.git.discover import SKIP_DIRS, DiscoveredProject, discover, is_bare_repository
+from mining.git.runner import GitRunner, HardenedGitRunner
+from mining.git.sanitize import CleanRepo, clean_copy, inspect
+from mining.history import identities
+from mining.history.log_reader import LOG_ARGS, Split, default_processes, read_history
 from mining.parse import BatchParser, LsTreeParser, TreeEntry
 from mining.parse.mailmap import parse_check_mailmap
 from mining.parse.refs import TAG_TARGETS, parse_tag_dates, parse_tag_targets
@@ -60,12 +61,11 @@ from mining.records import (
     ToolEntry,
     TreeFacts,
 )
-from mining.sanitize import CleanRepo, clean_copy, inspect
 from mining.text import MAX_EMAIL, MAX_PATH, cap
 
 if TYPE_CHECKING:
-    from mining.history import HistoryFold
-    from mining.languages import Overrides
+    from mining.history.fold import HistoryFold
+    from mining.tree.languages import Overrides
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ async def mine_project(
     """Mine one discovered project; raises MiningError (RepoUnsafeError, GitCommandError).
 
     `split` says how many git processes read a long history (default: MINING_PROCESSES, else
-    the number of cores; see mining/log_reader.py)."""
+    the number of cores; see mining/history/log_reader.py)."""
     if project.kind is ProjectKind.PLAIN:
         return await asyncio.to_thread(mine_plain, project)
     work = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="am-mine-", dir=scratch))
@@ -160,7 +160,7 @@ async def read_declared(
     and when each tool entered the file (`History.tool_entries`). One `git log -p -U0` over
     those files only (small text files); the history pass gives paths, not lines. Which of it
     is the user's is identities.attribute's to say, for any identity."""
-    from mining import frameworks  # see choose_manifests
+    from mining.tree import frameworks  # see choose_manifests
 
     names: dict[str, list[str]] = {}  # shared manifests: the dependencies they declare
     tools: dict[str, list[str]] = {}  # other configuration files: the tools they name
@@ -219,7 +219,7 @@ def _patch_lines(
 ) -> tuple[set[tuple[str, str]], set[str]]:
     """One commit's patch: the (manifest, dependency) its added lines name, the paths it
     changed; a tool an added line names has entered its file by `when` at the latest."""
-    from mining import frameworks  # see choose_manifests
+    from mining.tree import frameworks  # see choose_manifests
 
     path, seen, paths = "", set[tuple[str, str]](), set[str]()
     for line in patch.splitlines():
@@ -241,7 +241,7 @@ def _entered_by(
     entered: dict[tuple[str, str], datetime],
 ) -> None:
     """Each of the file's tools that the added line names has entered it by `when`."""
-    from mining import frameworks  # see choose_manifests
+    from mining.tree import frameworks  # see choose_manifests
 
     for name in tools:
         if frameworks.declares(name, added):
@@ -421,7 +421,7 @@ async def read_tree(
 
 def _to_read(files: list[tuple[str, int]]) -> tuple[list[str], list[str]]:
     """The manifests, and the files whose language only their content tells (languages.py)."""
-    from mining import languages  # see choose_manifests
+    from mining.tree import languages  # see choose_manifests
 
     return choose_manifests(files), languages.content_candidates(files)
 
@@ -429,7 +429,7 @@ def _to_read(files: list[tuple[str, int]]) -> tuple[list[str], list[str]]:
 def _tree_results(
     files: list[tuple[str, int]], manifests: dict[str, bytes], sniffed: dict[str, bytes]
 ) -> tuple[LanguageBreakdown, tuple[Detection, ...], TreeFacts]:
-    from mining import frameworks, languages  # see choose_manifests
+    from mining.tree import frameworks, languages  # see choose_manifests
 
     overrides = languages.content_overrides(sniffed)
     return (
@@ -457,7 +457,7 @@ def choose_manifests(files: Iterable[tuple[str, int]]) -> list[str]:
     """Manifests worth reading: not vendored, at most MANIFEST_MAX_BYTES, shallowest first."""
     # The rules (linguist's tables, the framework registry) are imported where they are used,
     # in worker threads: `mine` starts its first git before loading them (bench/).
-    from mining import frameworks, languages
+    from mining.tree import frameworks, languages
 
     chosen = [
         path
@@ -471,7 +471,7 @@ def choose_manifests(files: Iterable[tuple[str, int]]) -> list[str]:
 
 def tree_facts(paths: Iterable[str]) -> TreeFacts:
     """All files at HEAD, files per kind of work (vendored/generated left out), notable files."""
-    from mining import activity  # see choose_manifests
+    from mining.history import activity  # see choose_manifests
 
     every = list(paths)
     counts = Counter(k for p in every if not activity.left_out(p, k := activity.classify(p)))
@@ -480,7 +480,7 @@ def tree_facts(paths: Iterable[str]) -> TreeFacts:
 
 def _tree_facts(files: list[tuple[str, int]], overrides: Overrides | None = None) -> TreeFacts:
     """`tree_facts` with the per-reason summary of what the language breakdown leaves out."""
-    from mining import languages  # see choose_manifests
+    from mining.tree import languages  # see choose_manifests
 
     facts = tree_facts(p for p, _ in files)
     return replace(facts, left_out=languages.left_out_summary(files, overrides))
@@ -488,7 +488,7 @@ def _tree_facts(files: list[tuple[str, int]], overrides: Overrides | None = None
 
 def mine_plain(project: DiscoveredProject) -> ProjectReport:
     """A folder without git, from the file system (blocking: run in a worker thread)."""
-    from mining import frameworks, languages  # see choose_manifests
+    from mining.tree import frameworks, languages  # see choose_manifests
 
     files = walk_files(project.abs_path)
     manifests = choose_manifests(files)

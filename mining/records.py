@@ -78,7 +78,7 @@ class AuthorStats:
     share: (
         float  # percent of `History.share_base` (non-merge commits by people), 0..100; 0 for a bot
     )
-    bot: bool = False  # an automation account (mining/bots.py)
+    bot: bool = False  # an automation account (mining/history/bots.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +86,7 @@ class Collaboration:
     authors: tuple[AuthorStats, ...]  # people (bots left out), most commits first, then email
     bus_factor: int  # fewest people whose commits add up to more than half of people's commits
     is_collaborative: bool  # more than one person committed (a remote alone does not count)
-    bots: tuple[AuthorStats, ...] = ()  # automation accounts (mining/bots.py), listed apart
+    bots: tuple[AuthorStats, ...] = ()  # automation accounts (mining/history/bots.py), listed apart
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +106,7 @@ class UserStats:
     files_touched: int
     modules_touched: int  # distinct top-level directories (a file at the root counts as ".")
     calendar: Mapping[date, int]  # commits per UTC day
-    role: str  # from documented rules in mining/activity.py
+    role: str  # from documented rules in mining/history/activity.py
     # The user's first commit changing a file of each kind (tests, docs ...): the date of a
     # practice skill earned by those lines.
     activity_first: Mapping[ActivityKind, datetime] = field(default_factory=dict)
@@ -176,7 +176,8 @@ class TouchWork:
 @dataclass(frozen=True, slots=True)
 class AuthorWork:
     """The non-merge commits of one author address pair, folded as the user's would be: what
-    makes the user's stats for any identity without running git again (mining/identities.py).
+    makes the user's stats for any identity without running git again
+    (mining/history/identities.py).
 
     Keyed by the address after .mailmap as written (%aE) and the address as recorded (%ae),
     the two an Identity is matched against."""
@@ -273,7 +274,7 @@ class Detection:
     """A framework, library or tool found in a manifest or configuration file."""
 
     name: str  # "React", "Flask", "GitHub Actions", "Ruff"
-    category: str  # see mining/frameworks.py: framework, library, database, testing, ci, ...
+    category: str  # see mining/tree/frameworks.py: framework, library, database, testing, ci, ...
     ecosystem: str  # "python", "javascript", "java", "go", "rust", "ruby", "php", "dotnet", "any"
     source: str  # the path of the file it was found in, relative to the project root
 

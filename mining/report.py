@@ -27,16 +27,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from mining.discover import discover
-from mining.git import HardenedGitRunner
-from mining.log_reader import Split, default_processes
+from mining.git.discover import discover
+from mining.git.runner import HardenedGitRunner
+from mining.history.log_reader import Split, default_processes
 from mining.pipeline import mine_all
 from mining.records import History, Identity, ProjectFailure, ProjectReport
 
 Result = ProjectReport | ProjectFailure
 # Modules needed only once git runs: the path rules that fold the history, then what the
 # reports need once the repositories are mined.
-LATER = ("mining.history", "json", "mining.codec", "mining.analyze")
+LATER = ("mining.history.fold", "json", "mining.codec", "mining.analyze")
 
 
 def to_jsonable(value: Any) -> Any:

@@ -47,7 +47,7 @@ TARGETS = {
         ("mining/parse/*.py",),
         ("tests/mining/test_mining_parse.py", "tests/mining/test_mining_parse_fuzz.py"),
     ),
-    "history": Target(("mining/history.py",), ("tests/mining/test_mining_history.py",)),
+    "history": Target(("mining/history/fold.py",), ("tests/mining/test_mining_history.py",)),
     "analyze": Target(("mining/analyze/*.py",), ("tests/analyze",)),
     "extract": Target(
         ("graphql_api/ingest/extract.py",),

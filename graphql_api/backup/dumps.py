@@ -7,7 +7,7 @@ everything in one repeatable-read snapshot, and `pg_restore` in a single transac
 
 The connection details reach pg_dump and pg_restore through libpq's environment variables
 (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE), so no password appears on a command line.
-These are the only processes the service starts other than git (mining/git.py), and only
+These are the only processes the service starts other than git (mining/git/runner.py), and only
 from the administration commands.
 """
 

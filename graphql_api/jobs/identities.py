@@ -21,8 +21,8 @@ from enum import StrEnum
 
 from graphql_api.db import models
 from graphql_api.jobs import persist
-from mining import identities
 from mining.analyze import PortfolioAnalysis, RepresentationPrefs, analyze_portfolio
+from mining.history import identities
 from mining.records import History, Identity, ProjectReport
 
 

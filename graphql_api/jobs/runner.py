@@ -47,11 +47,11 @@ from graphql_api.jobs.events import EventKind, JobEvent, RankEntry, publish
 from graphql_api.ops.logs import JOB_ID
 from graphql_api.ops.metrics import MINING_SECONDS
 from graphql_api.settings import Settings
-from mining import identities
 from mining.analyze import PortfolioAnalysis, RepresentationPrefs, analyze_portfolio
-from mining.discover import DiscoveredProject, discover
 from mining.errors import MiningError
-from mining.git import HardenedGitRunner
+from mining.git.discover import DiscoveredProject, discover
+from mining.git.runner import HardenedGitRunner
+from mining.history import identities
 from mining.pipeline import Split, default_processes, mine_each, probe_head
 from mining.records import Identity, ProjectFailure, ProjectKind, ProjectReport
 

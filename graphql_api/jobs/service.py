@@ -28,6 +28,7 @@ from graphql_api.jobs.events import EventKind, JobEvent, publish
 from graphql_api.jobs.memo import Memo
 from graphql_api.jobs.queue import JobQueue
 from graphql_api.jobs.runner import JobRunner
+from graphql_api.llm.summary import SummarySettings, provider_for, summarize_project
 from graphql_api.settings import Settings
 from mining import codec
 from mining.analyze import (
@@ -35,9 +36,8 @@ from mining.analyze import (
     RepresentationPrefs,
     analyze_portfolio,
 )
-from mining.discover import discover
+from mining.git.discover import discover
 from mining.records import Identity, ProjectReport
-from mining.summary import SummarySettings, provider_for, summarize_project
 from mining.text import PORTFOLIO_NAME, cap
 
 log = logging.getLogger("graphql_api.jobs")

@@ -1,8 +1,8 @@
 """Prometheus metrics (prometheus-client), scraped at GET /metrics.
 
 Counted in this process as things happen: request latency (`RequestIdMiddleware`), the seconds
-of each job attempt (the job runner), the git processes running (mining/git.py counts them and
-tells us; mining does not know about metrics). Read from the database when scraped: jobs by
+of each job attempt (the job runner), the git processes running (mining/git/runner.py counts
+them and tells us; mining does not know about metrics). Read from the database when scraped: jobs by
 state and the queue depth, over every owner but as bare counts — no owner, portfolio, job id or
 path is ever a label, so a scrape says nothing about anyone's data. Routes are labelled by
 their template (`/exports/{uid}`), unknown paths as `other`, so labels stay few.
@@ -38,7 +38,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from graphql_api.db.states import JobStatus
-from mining import git
+from mining.git import runner as git
 
 __all__ = [
     "CONTENT_TYPE_LATEST",

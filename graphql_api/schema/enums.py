@@ -19,9 +19,9 @@ import strawberry
 from graphql_api.db import queries
 from graphql_api.db.states import ExportStatus, JobStage, JobStatus
 from graphql_api.jobs.events import EventKind
+from graphql_api.llm.summary import ConsentLevel
 from mining.analyze import Factor, ResumeCategory
 from mining.analyze.proficiency import Level
-from mining.summary import ConsentLevel
 
 E = TypeVar("E", bound=type[Enum])
 

@@ -11,13 +11,13 @@ import strawberry
 from strawberry.scalars import JSON
 
 from graphql_api.db import models, queries, writes
+from graphql_api.llm.summary import ConsentLevel
 from graphql_api.schema import ids
 from graphql_api.schema.context import Info
 from graphql_api.schema.payloads import EMAIL, UserErrorType, not_found, user_error
 from graphql_api.schema.portfolio import ConsentType, QuestionType
 from graphql_api.schema.types import RepoStatType
 from mining.analyze import REPRESENTATION_PREFS_SCHEMA
-from mining.summary import ConsentLevel
 
 log = logging.getLogger("graphql_api.mutations")
 

@@ -10,6 +10,7 @@ from strawberry.scalars import JSON
 
 from graphql_api.db import models, queries
 from graphql_api.db.states import ExportStatus, JobStage, JobStatus
+from graphql_api.llm.summary import ConsentLevel
 from graphql_api.present.cards import Theme
 from graphql_api.schema import connection as conn
 from graphql_api.schema import ids
@@ -24,7 +25,6 @@ from graphql_api.schema.types import (
     RepoStatType,
     list_size,
 )
-from mining.summary import ConsentLevel
 
 
 @strawberry.type(name="RepoError")

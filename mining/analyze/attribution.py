@@ -36,10 +36,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from mining import frameworks
 from mining.analyze import catalogue as cat
 from mining.analyze.signals import Signals, is_manifest
 from mining.records import DeclaredEdit, Detection, FileTouch, History, UserStats
+from mining.tree import frameworks
 
 CONFIG_MEASURED = frozenset(
     {"ci", "linter", "formatter", "type_checker", "build", "container", "infrastructure"}

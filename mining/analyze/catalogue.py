@@ -2,12 +2,13 @@
 
 Skills come from three places, each with its own table here:
 
-- languages (the names mining/languages.py gives, "Python", "TypeScript"): category `languages`;
-  only programming and markup languages count — data and prose formats (JSON, YAML, Markdown)
+- languages (the names mining/tree/languages.py gives, "Python", "TypeScript"): category
+  `languages`; only programming and markup languages count — data and prose formats (JSON,
+  YAML, Markdown)
   are everywhere and say nothing about a person's skills;
-- detections (mining/frameworks.py): `DETECTION_CATEGORIES` maps `Detection.category` to a
+- detections (mining/tree/frameworks.py): `DETECTION_CATEGORIES` maps `Detection.category` to a
   skill category and `DETECTION_WEIGHT` to how central such a tool is to a project (the
-  categories are mining.frameworks.CATEGORIES: framework, library, database, messaging,
+  categories are mining.tree.frameworks.CATEGORIES: framework, library, database, messaging,
   testing, linter, formatter, type_checker, build, ci, container, infrastructure, cloud,
   data_ml);
 - practices (`Practice`): testing, CI/CD, containerisation, documentation, code review, ...
@@ -45,7 +46,7 @@ class Practice(StrEnum):
     INFRASTRUCTURE = "Infrastructure as Code"
 
 
-# Detection.category (mining/frameworks.py) -> skill category. An unknown category falls back
+# Detection.category (mining/tree/frameworks.py) -> skill category. An unknown category falls back
 # to TOOLS rather than failing: the tables grow independently of this module.
 DETECTION_CATEGORIES: dict[str, SkillCategory] = {
     "framework": SkillCategory.FRAMEWORKS,

@@ -282,7 +282,7 @@ def _join(items: Sequence[str]) -> str:
 
 
 def template_summary(ctx: ResumeContext) -> str:
-    """A paragraph that always exists; the LLM summary (mining/summary.py) may replace it.
+    """A paragraph that always exists; the LLM summary (graphql_api/llm/summary.py) may replace it.
 
     Each period says whose it is: the repository's history runs from its first to its last
     commit (anyone's); the user's period is their own first to last commit (with chronology

@@ -5,7 +5,7 @@
 questions of them ("is there CI? which linters?"), so the answers live here, de-duplicated:
 a tool is named once however many files mention it (three workflow files are one GitHub
 Actions). Tool names are compared case-insensitively; the first spelling seen wins, and
-detections are read before file names so mining/frameworks.py's spelling is preferred.
+detections are read before file names so mining/tree/frameworks.py's spelling is preferred.
 
 Example-only detections: a repository's examples/, demo/, sample/ and fixture or test-data
 folders (`EXAMPLE_DIRS`, any path segment, case-insensitive) hold other people's would-be
@@ -60,7 +60,7 @@ _CONFIG_FILES: tuple[tuple[str, str, str], ...] = (
     ("mypy.ini", "type_checker", "mypy"),
     (".mypy.ini", "type_checker", "mypy"),
     ("pyrightconfig.json", "type_checker", "Pyright"),
-    # The same names and kinds as mining/frameworks.py reports for these files.
+    # The same names and kinds as mining/tree/frameworks.py reports for these files.
     ("tsconfig.json", "type_checker", "TypeScript"),
     (".pre-commit-config.yaml", "linter", "pre-commit"),
     (".editorconfig", "hygiene", "EditorConfig"),

@@ -54,8 +54,8 @@ from mining.analyze.practices import practice_facts, practice_usage
 from mining.analyze.proficiency import Level, proficiency
 from mining.analyze.scope import Scope, Usage, project_scope, user_scope
 from mining.analyze.signals import Signals
-from mining.languages import LANGUAGES
 from mining.records import ActivityKind, Detection, Identity, LanguageKind, ProjectReport
+from mining.tree.languages import LANGUAGES
 
 BYTES_PER_LINE = 40
 CONFIG_CEILING = 0.74  # configuration lines never make a tool Expert
@@ -162,7 +162,7 @@ def _found_in(report: ProjectReport, signals: Signals, scope: Scope | None) -> l
 
 def is_skill_language(name: str, kinds: Mapping[str, LanguageKind]) -> bool:
     """Programming and markup languages are skills; data and prose formats are not. A language
-    no longer at HEAD is judged by mining/languages.py's table, else by catalogue.py's list."""
+    no longer at HEAD is judged by mining/tree/languages.py's table, else by catalogue.py's list."""
     if name in kinds:
         return kinds[name] in _SKILL_KINDS
     if name in LANGUAGES:

@@ -11,9 +11,7 @@ from typing import Any
 
 import pytest
 
-from mining.analyze import ProjectAnalysis, analyze_portfolio
-from mining.records import Identity
-from mining.summary import (
+from graphql_api.llm.summary import (
     NoneProvider,
     OllamaProvider,
     OpenAICompatibleProvider,
@@ -22,6 +20,8 @@ from mining.summary import (
     provider_for,
     summarize_project,
 )
+from mining.analyze import ProjectAnalysis, analyze_portfolio
+from mining.records import Identity
 from tests.analyze.analyze_factory import NOW, USER, history, report, share, user_stats
 
 

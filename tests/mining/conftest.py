@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mining.git import GitRunner, HardenedGitRunner
+from mining.git.runner import GitRunner, HardenedGitRunner
 from tests.mining.repo_builder import Factory
 
 

@@ -1,7 +1,7 @@
 """Builds real repositories with real git and pinned identities and dates.
 
 Tests may call git directly to BUILD repositories; the code under test runs git only through
-mining.git.GitRunner.
+mining.git.runner.GitRunner.
 """
 
 from __future__ import annotations

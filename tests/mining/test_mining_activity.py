@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mining.activity import classify, left_out, module_of, notable, role
+from mining.history.activity import classify, left_out, module_of, notable, role
 from mining.parse.mailmap import parse_check_mailmap
 from mining.records import ActivityKind
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mining.discover import DiscoveredProject, discover
+from mining.git.discover import DiscoveredProject, discover
 from mining.records import ProjectKind
 from tests.mining.repo_builder import Factory
 

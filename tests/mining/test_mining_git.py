@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from mining import git
 from mining.errors import GitCommandError
-from mining.git import (
+from mining.git import runner as git
+from mining.git.runner import (
     BLOCK_SIZE,
     CPU_LIMIT,
     MEMORY_LIMIT,
@@ -180,7 +180,7 @@ async def test_git_is_not_run_when_its_limits_cannot_be_set(
     assert info.value.code == "GIT_FAILED"
     assert str(info.value) == "'git log' was not run: resource limits could not be set"
     assert not ran.exists()
-    [record] = [r for r in caplog.records if r.name == "mining.git"]
+    [record] = [r for r in caplog.records if r.name == "mining.git.runner"]
     assert record.levelname == "ERROR"
     assert record.getMessage().startswith("git not run: its resource limits could not be set: ")
     assert "ulimit" in record.getMessage()  # the shell's own reason

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from mining import history as history_module
 from mining.errors import MiningError
-from mining.history import HistoryFold, PathCache, _Span, bus_factor, fold, per_week, percent
+from mining.history import fold as history_module
+from mining.history.fold import HistoryFold, PathCache, _Span, bus_factor, fold, per_week, percent
 from mining.parse import Commit, ModificationType, ModifiedFile
 from mining.records import (
     ActivityKind,

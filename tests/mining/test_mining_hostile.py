@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from mining.discover import discover
 from mining.errors import MiningError
-from mining.git import GitRunner
+from mining.git.discover import discover
+from mining.git.runner import GitRunner
 from mining.pipeline import LOG_ARGS, mine_project
 from mining.records import Identity
 from tests.mining.repo_builder import Factory, Repo

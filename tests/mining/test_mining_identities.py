@@ -1,4 +1,4 @@
-"""The user's stats for another identity, from a mined report alone (mining/identities.py):
+"""The user's stats for another identity, from a mined report alone (mining/history/identities.py):
 exactly what mining the repository again with that identity gives, on real repositories."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from mining.discover import discover
-from mining.git import GitRunner
-from mining.identities import restate
+from mining.git.discover import discover
+from mining.git.runner import GitRunner
+from mining.history.identities import restate
 from mining.pipeline import mine_project
 from mining.records import Identity, ProjectReport
 from tests.mining import scenario

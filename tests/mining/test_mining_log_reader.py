@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from mining import log_reader, pipeline
-from mining.discover import discover
-from mining.git import GitRunner
-from mining.log_reader import LOG_ARGS, SLICE_ARGS, Split, cut, list_commits, read_history
+from mining import pipeline
+from mining.git.discover import discover
+from mining.git.runner import GitRunner
+from mining.git.sanitize import CleanRepo
+from mining.history import log_reader
+from mining.history.log_reader import LOG_ARGS, SLICE_ARGS, Split, cut, list_commits, read_history
 from mining.pipeline import mine_project, read_releases
 from mining.records import Identity
-from mining.sanitize import CleanRepo
 from tests.mining.repo_builder import Factory, Repo
 
 PEOPLE = [

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from mining.discover import DiscoveredProject, discover
-from mining.git import GitRunner
+from mining.git.discover import DiscoveredProject, discover
+from mining.git.runner import GitRunner
 from mining.pipeline import mine_all, mine_project, mine_tree
 from mining.records import (
     ActivityKind,
@@ -267,7 +267,9 @@ async def test_a_huge_text_file_is_not_diffed_line_by_line(
     assert sum(report.history.user.activity.values()) == 2  # one per binary change
 
 
-@pytest.mark.parametrize("limit", ["mining.pipeline.MAX_TREE_FILES", "mining.history.MAX_PATHS"])
+@pytest.mark.parametrize(
+    "limit", ["mining.pipeline.MAX_TREE_FILES", "mining.history.fold.MAX_PATHS"]
+)
 async def test_more_files_than_any_real_project_is_too_large(
     repos: Factory, upload: Path, runner: GitRunner, monkeypatch: pytest.MonkeyPatch, limit: str
 ) -> None:

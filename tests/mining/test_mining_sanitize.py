@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from mining.errors import RepoUnsafeError
-from mining.git import GitRunner
-from mining.sanitize import CleanRepo, Limits, clean_copy, inspect
+from mining.git.runner import GitRunner
+from mining.git.sanitize import CleanRepo, Limits, clean_copy, inspect
 from tests.mining.repo_builder import Factory, Repo
 
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from mining.analyze import PortfolioAnalysis, analyze_portfolio
-from mining.git import GitRunner
+from mining.git.runner import GitRunner
 from mining.pipeline import mine_tree
 from mining.records import ActivityKind, Identity, ProjectReport
 from tests.mining.repo_builder import ALICE, BOB, Factory

@@ -1,11 +1,12 @@
-"""Which authors are bots (mining/bots.py), and certificate bundles are not code."""
+"""Which authors are bots (mining/history/bots.py), and certificate bundles are not code."""
 
 from __future__ import annotations
 
 import pytest
 
-from mining import activity, bots, languages
+from mining.history import activity, bots
 from mining.records import ActivityKind
+from mining.tree import languages
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""mining.frameworks: manifests parsed as data, matched exactly against the registry."""
+"""mining.tree.frameworks: manifests parsed as data, matched exactly against the registry."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mining.frameworks import CATEGORIES, REGISTRY, detect, detect_all, is_manifest
 from mining.records import Detection
+from mining.tree.frameworks import CATEGORIES, REGISTRY, detect, detect_all, is_manifest
 
 Found = list[tuple[str, str, str]]  # (name, category, ecosystem)
 
@@ -770,7 +770,7 @@ def test_detect_all_of_nothing() -> None:
 
 
 def test_every_tool_a_reader_can_name_is_in_the_registry() -> None:
-    from mining import frameworks, manifests
+    from mining.tree import frameworks, manifests
 
     named = {
         *frameworks._CONFIG_STEMS.values(),

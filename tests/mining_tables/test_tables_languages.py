@@ -1,4 +1,4 @@
-"""mining.languages: the table, the exclusion rules and the per-kind byte breakdown."""
+"""mining.tree.languages: the table, the exclusion rules and the per-kind byte breakdown."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from mining.languages import LANGUAGES, Language, breakdown, is_excluded, language_of
 from mining.records import LanguageBreakdown, LanguageKind, LanguageShare
+from mining.tree.languages import LANGUAGES, Language, breakdown, is_excluded, language_of
 
 P, M, D, T = (
     LanguageKind.PROGRAMMING,

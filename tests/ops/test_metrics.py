@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from graphql_api.app import create_app
 from graphql_api.ops import metrics
 from graphql_api.settings import Settings
-from mining import git
+from mining.git import runner as git
 from tests.service.flows import build_portfolio, upload, wait_for_job
 from tests.service.live import zip_folder
 

@@ -1,4 +1,4 @@
-"""The registry of frameworks, libraries and tools: one table, read by mining/frameworks.py.
+"""The registry of frameworks, libraries and tools: one table, read by mining/tree/frameworks.py.
 
 Each entry names what it is (category), where it lives (ecosystem) and the package names that
 imply it in each ecosystem's manifests. A name ending in `*` is an explicit prefix rule.

@@ -10,11 +10,12 @@
     anything else   NoneProvider: an unknown level fails closed, so a typo or a level added
                     later never sends a user's code statistics anywhere
 
-HTTP uses the standard library (`http.client`, run in a worker thread with a timeout) so that
-`mining` keeps to pure dependencies; it does not consult proxy environment variables. Every
-low-level failure (connection, timeout, HTTP status, malformed JSON) becomes a `SummaryError`
-at this boundary. `summarize_project` never fails: on a SummaryError it logs a warning and
-returns the template summary. This module does I/O, which is why it is not in mining/analyze.
+HTTP uses the standard library (`http.client`, run in a worker thread with a timeout); it
+does not consult proxy environment variables. Every low-level failure (connection, timeout,
+HTTP status, malformed JSON) becomes a `SummaryError` at this boundary. `summarize_project`
+never fails: on a SummaryError it logs a warning and returns the template summary. This module
+does network I/O, which is why it belongs to the service and not to `mining` (ARCHITECTURE.md,
+rule 8); it reads only `mining.analyze`'s frozen results.
 """
 
 from __future__ import annotations

@@ -131,13 +131,13 @@ def _unclaimed(directory: Path, files: list[str], candidates: list[Path]) -> Pat
 def _names_a_manifest(files: list[str]) -> bool:
     # The rules' tables are imported here, when first needed: an upload that is one
     # repository never needs them, and `mine` starts git sooner without them (bench/).
-    from mining import frameworks
+    from mining.tree import frameworks
 
     return any(frameworks.is_manifest(name) for name in files)
 
 
 def _is_source(name: str) -> bool:
-    from mining import languages  # see _Walker.free
+    from mining.tree import languages  # see _Walker.free
 
     lang = languages.language_of(name)
     if lang is None or lang.kind is not LanguageKind.PROGRAMMING:

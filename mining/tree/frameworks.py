@@ -2,7 +2,7 @@
 
 `REGISTRY` is the whole table: each `Entry` names a framework, library or tool, its category
 (one of `CATEGORIES`), the ecosystem reported on its detections, and the exact package names
-that imply it, per namespace. `mining.manifests` reads each file as data; this module matches
+that imply it, per namespace. `mining.tree.manifests` reads each file as data; this module matches
 what it declares against the table.
 
 Categories: framework (web, UI, mobile), library, database (servers, drivers, ORMs,
@@ -48,7 +48,7 @@ cost too much, and elsewhere apiVersion+kind is rare.
 
 `detect` reports each entry once per file, sorted by (category, name); `detect_all` keeps the
 first file (in sorted path order) that reported an entry. Paths excluded by
-`mining.languages.is_excluded` (node_modules/, vendor/, dist/ ...) are never manifests.
+`mining.tree.languages.is_excluded` (node_modules/, vendor/, dist/ ...) are never manifests.
 """
 
 from __future__ import annotations
@@ -58,9 +58,10 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 
-from mining import manifests
-from mining.languages import is_excluded
-from mining.manifests import (
+from mining.records import Detection
+from mining.tree import manifests
+from mining.tree.languages import is_excluded
+from mining.tree.manifests import (
     Parser,
     check_ini,
     check_json_or_yaml,
@@ -95,8 +96,7 @@ from mining.manifests import (
     read_version_catalog,
     tool_reader,
 )
-from mining.records import Detection
-from mining.registry import CATEGORIES, REGISTRY, Entry
+from mining.tree.registry import CATEGORIES, REGISTRY, Entry
 
 log = logging.getLogger(__name__)
 

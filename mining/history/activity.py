@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import PurePosixPath
 
-from mining import languages
 from mining.records import ActivityKind
+from mining.tree import languages
 
 _TEST_DIRS = frozenset({"test", "tests", "__tests__", "spec", "specs", "testing", "e2e", "cypress"})
 _TEST_FILE = re.compile(

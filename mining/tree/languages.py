@@ -42,7 +42,7 @@ Rules (callers rely on them):
   Objective-C), files without an extension by their shebang, and JavaScript/CSS whose average
   line is longer than 110 characters are minified, left out as generated
   (`content_overrides`). History has paths only: there a ``.h`` is C++ when the history
-  changed more C++ than C source lines (mining/history.py), and a minified file without
+  changed more C++ than C source lines (mining/history/fold.py), and a minified file without
   ``.min.`` in its name counts.
 """
 

@@ -31,13 +31,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mining.errors import MiningError
-from mining.git import GitRunner
+from mining.git.runner import GitRunner
+from mining.git.sanitize import CleanRepo
 from mining.parse import LOG_FORMAT, Commit, LogParser
 from mining.records import Identity
-from mining.sanitize import CleanRepo
 
 if TYPE_CHECKING:  # imported when a history is read: the path rules take ~40 ms to load
-    from mining.history import HistoryFold, PathCache
+    from mining.history.fold import HistoryFold, PathCache
 
 LOG_OPTIONS = (
     "-z",
@@ -215,7 +215,7 @@ class _Paths:
     def get(self) -> PathCache:
         with self._lock:
             if self._cache is None:
-                from mining.history import PathCache
+                from mining.history.fold import PathCache
 
                 self._cache = PathCache()
             return self._cache
@@ -277,7 +277,7 @@ class _Slice:
     """One git process's part of a history, folded as it streams.
 
     The fold is made by the reader thread when the first output arrives: the path rules
-    (mining.history) are not needed before, and git runs ahead while they load."""
+    (mining.history.fold) are not needed before, and git runs ahead while they load."""
 
     def __init__(
         self,
@@ -304,7 +304,7 @@ class _Slice:
 
     def _folding(self) -> HistoryFold:
         if self._fold is None:
-            from mining.history import HistoryFold
+            from mining.history.fold import HistoryFold
 
             self._fold = HistoryFold(self._identity, self._paths.get())
         return self._fold

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mining.errors import RepoUnsafeError
-from mining.git import GitRunner
+from mining.git.runner import GitRunner
 from mining.parse.refs import is_valid_refname, parse_packed_refs, parse_ref_value, parse_shallow
 
 _LOOSE_DIR = re.compile(r"[0-9a-f]{2}")

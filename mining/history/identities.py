@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TypeVar
 
-from mining import activity
+from mining.history import activity
 from mining.records import (
     ActivityKind,
     AuthorWork,
@@ -196,7 +196,7 @@ def _declared(
     """In the shared manifests at HEAD the user changed, the user's declaring lines per
     dependency; in the other configuration files the user changed, the user's commits at or
     after each tool entered the file (pipeline.read_declared read them per pair)."""
-    from mining import frameworks  # the registry: loaded where it is used (pipeline.py)
+    from mining.tree import frameworks  # the registry: loaded where it is used (pipeline.py)
 
     if not history.declared_read:
         return (), ()

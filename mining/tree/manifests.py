@@ -1,7 +1,7 @@
 """Per-format readers of manifests and tool configuration files: bytes in, `Signals` out.
 
 Each reader parses its format *as data* and reports the package names it declares (raw, in the
-namespace of their ecosystem) and the tools the file itself implies; `mining.frameworks` turns
+namespace of their ecosystem) and the tools the file itself implies; `mining.tree.frameworks` turns
 those into registry entries. Nothing here guesses from substrings of the whole file.
 
 * JSON, TOML, YAML (``yaml.safe_load_all`` only), INI (`configparser`) and XML (`xml.etree`)
@@ -18,10 +18,10 @@ those into registry entries. Nothing here guesses from substrings of the whole f
 * Dockerfile base images imply nothing beyond Docker (the language breakdown already says
   what a ``python`` base image would). Compose service images do imply their service
   (``postgres`` -> PostgreSQL), via the ``image`` namespace of the registry.
-* A Kubernetes candidate (chosen by path in `mining.frameworks`) counts when one of its
+* A Kubernetes candidate (chosen by path in `mining.tree.frameworks`) counts when one of its
   documents has string ``apiVersion`` and ``kind``.
 
-Which file gets which reader is decided by path in `mining.frameworks`. A malformed file
+Which file gets which reader is decided by path in `mining.tree.frameworks`. A malformed file
 gives None from `run`: invalid UTF-8, a parse error, the wrong top-level
 shape, too deep nesting. Readers raise `Malformed` (or the parser's own error) to say so.
 """

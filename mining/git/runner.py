@@ -4,7 +4,7 @@ Every repository we mine is untrusted, so git runs with an environment built fro
 `-c` overrides that switch off every configuration key able to start another program (see
 git-config(1), "CONFIGURATION FILE" and the keys named below). Untrusted repositories are further
 copied into a clean bare repository whose config we wrote before git reads them
-(mining/sanitize.py); these overrides are the second wall.
+(mining/git/sanitize.py); these overrides are the second wall.
 
 Processes run in their own session (process group) and the whole group is killed with SIGKILL on
 timeout or when the awaiting task is cancelled, so no git (or anything git started) outlives us.

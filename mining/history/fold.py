@@ -8,7 +8,7 @@ days, never with the length of history. Rules:
   first).
 * Shares, bus factor and the user's commits count non-merge commits only: a merge records no work
   of its own (git log prints no numstat for it). `total_commits` and the calendars count all.
-* Bots (mining/bots.py) are listed apart (`Collaboration.bots`): the base of every share
+* Bots (mining/history/bots.py) are listed apart (`Collaboration.bots`): the base of every share
   (`History.share_base`) is the non-merge commits of people, and bus factor, roles and
   "is collaborative" count people only. A share is N / share_base, both counted the same way.
 * Dates are author dates (when the work was done) in UTC; a calendar day is a UTC day.
@@ -23,11 +23,11 @@ days, never with the length of history. Rules:
   folded apart merge exactly.
 * The user is any commit whose mailmapped or recorded email matches the Identity exactly.
   Every author address pair (%aE, %ae) is folded apart (`History.work`), and the user's stats
-  are the matched pairs' added up (mining/identities.py): the same for the identity mining was
-  given as for one set later from the stored report, without git.
+  are the matched pairs' added up (mining/history/identities.py): the same for the identity
+  mining was given as for one set later from the stored report, without git.
 
-A history read in slices (mining/log_reader.py) is folded slice by slice and the folds merged
-newest first with `absorb`; the two figures that depend on order (an author's shown name, the
+A history read in slices (mining/history/log_reader.py) is folded slice by slice and the folds
+merged newest first with `absorb`; the two figures that depend on order (an author's shown name, the
 root commit) come out as the single pass gives them.
 """
 
@@ -38,10 +38,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from mining import activity, bots, frameworks, languages
 from mining.errors import MiningError
-from mining.identities import C_SOURCES, CPP_OR_HEADER, attribute, percent, resolve_headers
-from mining.identities import per_week as _per_week
+from mining.history import activity, bots
+from mining.history.identities import C_SOURCES, CPP_OR_HEADER, attribute, percent, resolve_headers
+from mining.history.identities import per_week as _per_week
 from mining.parse.log import Commit
 from mining.records import (
     ActivityKind,
@@ -55,6 +55,7 @@ from mining.records import (
     LanguageWork,
     TouchWork,
 )
+from mining.tree import frameworks, languages
 
 __all__ = ["HistoryFold", "PathCache", "bus_factor", "fold", "per_week", "percent"]
 
