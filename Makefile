@@ -8,7 +8,7 @@ DATA_DIR ?= $(CURDIR)/data
 GRAPHIQL_DIR := graphql_api/static/graphiql
 export HOST PORT DATA_DIR
 
-.PHONY: serve test lint format bench bench-dashboard bench-e2e bench-ingest bench-truth bench-scale bench-queues schema assets mutation clean
+.PHONY: serve test lint format bench bench-dashboard bench-e2e bench-ingest bench-truth bench-scale bench-queues bench-identities schema assets mutation clean
 
 # The environment: created when missing, reinstalled when pyproject.toml changes.
 $(VENV): pyproject.toml
@@ -65,6 +65,9 @@ bench-scale: $(VENV)
 
 bench-queues: $(VENV)
 	$(BIN)/python -m bench.queue_engines
+
+bench-identities: $(VENV)
+	$(BIN)/python -m bench.identities_bench
 
 bench-truth: $(VENV)
 	TRUTH_REPOS=$(TRUTH_REPOS) $(BIN)/python -m bench.truth_bench
