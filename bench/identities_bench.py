@@ -35,7 +35,7 @@ from graphql_api.jobs.events import job_topic
 from graphql_api.jobs.service import Services
 from graphql_api.schema import ids
 from graphql_api.settings import Settings
-from mining.git import HardenedGitRunner
+from mining.git.runner import HardenedGitRunner
 
 UPLOAD = """mutation($files: [Upload!]!, $emails: [String!]) {
   uploadPortfolio(files: $files, userEmails: $emails) { portfolio { id } job { id } } }"""
