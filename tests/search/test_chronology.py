@@ -198,3 +198,16 @@ async def test_another_owners_portfolio_and_bad_ranges_are_typed_errors(
         assert [e["extensions"]["code"] for e in answers[0]["errors"]] == ["NOT_FOUND"]
         backwards = await gql(query, id=missing, **{"from": "2024-05-01", "to": "2024-01-01"})
         assert [e["extensions"]["code"] for e in backwards["errors"]] == ["BAD_DATE_RANGE"]
+
+
+async def test_a_hidden_skill_leaves_the_chronology_at_once(gql: GraphQLClient, mined: str) -> None:
+    hide = """mutation($id: ID!, $prefs: JSON!) {
+      setRepresentationPrefs(portfolioId: $id, prefs: $prefs) { userErrors { code } } }"""
+    done = await gql.data(hide, id=mined, prefs={"hidden_skills": ["python"]})
+    assert done["setRepresentationPrefs"]["userErrors"] == []
+    skills = by_name((await gql.data(CHRONOLOGY, id=mined))["skillChronology"])
+    assert "Python" not in skills
+    assert "Go" in skills
+    months = (await gql.data(TIMELINE, id=mined))["timeline"]["months"]
+    assert all(s["name"] != "Python" for m in months for s in m["skills"])
+    assert [m["month"] for m in months][2] == "2024-01-01"  # the month itself stays
