@@ -184,6 +184,11 @@ async def test_the_html_exports_are_self_contained_printable_pages(
 ) -> None:
     response = await download(gql, client, mined["id"], kind, "html")
     assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert (
+        response.headers["content-security-policy"]
+        == "default-src 'none'; style-src 'unsafe-inline'"
+    )
+    assert response.headers["x-content-type-options"] == "nosniff"
     page = _parse_html(response.text)
     _assert_self_contained(page)
     titles = ["".join(h.itertext()) for h in page.iter("h3")]
