@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from mining.analyze import PortfolioAnalysis, RepresentationPrefs, ResumeCategory, analyze_portfolio
@@ -163,3 +164,52 @@ def test_one_release_one_check_per_tool() -> None:
     contents = [i.content for i in analysis.projects[0].resume_items]
     assert "Backed the code with ESLint and TypeScript checks." in contents
     assert "The project has 1 tagged release." in contents
+
+
+def _bullets(r: ProjectReport) -> list[tuple[str, str]]:
+    analysis = analyze_portfolio([r], Identity.of(USER), now=NOW)
+    return [(i.title, i.content) for i in analysis.projects[0].resume_items]
+
+
+def test_a_folders_practices_name_its_tests_ci_and_every_kind_of_check() -> None:
+    tools = [
+        detection("pytest", "testing"),
+        detection("GitHub Actions", "ci", "any", ".github/workflows/ci.yml"),
+        detection("Ruff", "linter", "python", "ruff.toml"),
+        detection("Black", "formatter", "python", "pyproject.toml"),
+        detection("mypy", "type_checker", "python", "pyproject.toml"),
+    ]
+    r = report("tool", shares=[share("Python", 9_000, 100.0)], frameworks=tools,
+               counts={ActivityKind.CODE: 10, ActivityKind.TEST: 1})  # fmt: skip
+    assert _bullets(r)[2] == (
+        "tool: engineering practices",
+        "Backed the code with 1 test file (pytest), continuous integration on GitHub Actions "
+        "and Black, mypy and Ruff checks.",
+    )
+
+
+def test_releases_counted_within_the_users_first_to_last_commit() -> None:
+    me = user_stats(commits=20, share=50.0, first=dt(2021, 3, 2), last=dt(2023, 1, 15),
+                    activity={ActivityKind.CODE: 3_000, ActivityKind.TEST: 1_200})  # fmt: skip
+    tagged = [dt(2020, 1), dt(2021, 3, 2), dt(2022, 6), dt(2023, 1, 15), dt(2023, 2)]
+    h = history(total=40, tags=5, tag_dates=tagged, bus_factor=2, user=me,
+                authors=[author(USER, 20, 50.0), author("bob@example.com", 20, 50.0)])  # fmt: skip
+    r = report("api", history=h, shares=[share("Python", 9_000, 100.0)],
+               frameworks=[detection("pytest", "testing")])  # fmt: skip
+    bullets = _bullets(r)
+    # A shared repository: the user's own lines of tests, with the test framework credited.
+    assert bullets[2] == (
+        "api: engineering practices",
+        "Backed the code with 1,200 lines of tests (pytest).",
+    )
+    # The first and last commit days count; the tags before and after do not.
+    assert bullets[3] == (
+        "api: delivery",
+        "Collaborated with 1 other contributor; the project tagged 3 releases during the "
+        "user's commits.",
+    )
+    outside = replace(h, tag_dates=(dt(2020, 1), dt(2023, 2)))
+    assert _bullets(replace(r, history=outside))[3] == (
+        "api: delivery",
+        "Collaborated with 1 other contributor.",
+    )
