@@ -211,3 +211,22 @@ async def test_a_hidden_skill_leaves_the_chronology_at_once(gql: GraphQLClient, 
     months = (await gql.data(TIMELINE, id=mined))["timeline"]["months"]
     assert all(s["name"] != "Python" for m in months for s in m["skills"])
     assert [m["month"] for m in months][2] == "2024-01-01"  # the month itself stays
+
+
+async def test_other_identities_date_the_chronology_from_their_commits(
+    gql: GraphQLClient, mined: str
+) -> None:
+    """setIdentities re-derives without git: Grace's commits are now the user's."""
+    done = await gql.data(
+        """mutation($id: ID!) { setIdentities(portfolioId: $id, emails: ["grace@example.com"]) {
+             userErrors { code } } }""",
+        id=mined,
+    )
+    assert done["setIdentities"]["userErrors"] == []
+    skills = by_name((await gql.data(CHRONOLOGY, id=mined))["skillChronology"])
+    assert "Python" not in skills  # Ada's
+    assert skills["Go"]["firstUsed"] == skills["Go"]["lastUsed"] == "2024-02-14"
+    assert skills["Go"]["activeMonths"] == [{"month": "2024-02-01", "commits": 1}]
+    timeline = (await gql.data(TIMELINE, id=mined))["timeline"]
+    assert [m["month"] for m in timeline["months"]] == ["2024-02-01"]
+    assert [p["project"]["projectName"] for p in timeline["projects"]] == ["shop"]
