@@ -6,9 +6,13 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DATA_DIR ?= $(CURDIR)/data
 GRAPHIQL_DIR := graphql_api/static/graphiql
+# The schema's checkers (graphql-schema-linter, graphql-codegen): npm packages at the exact
+# versions of tools/graphql/package.json, installed without a lock file.
+SCHEMA_TOOLS := tools/graphql
+NODE_BIN := $(SCHEMA_TOOLS)/node_modules/.bin
 export HOST PORT DATA_DIR
 
-.PHONY: serve test lint format bench bench-dashboard bench-e2e bench-ingest bench-truth bench-scale bench-queues bench-identities schema assets mutation clean
+.PHONY: serve test lint lint-schema schema-tools format bench bench-dashboard bench-e2e bench-ingest bench-truth bench-scale bench-queues bench-identities schema assets mutation clean
 
 # The environment: created when missing, reinstalled when pyproject.toml changes.
 $(VENV): pyproject.toml
@@ -27,14 +31,26 @@ $(GRAPHIQL_DIR)/.complete: scripts/graphiql_assets.txt scripts/fetch_graphiql.py
 serve: $(VENV) assets
 	$(BIN)/artifact-miner serve --host $(HOST) --port $(PORT)
 
-lint: $(VENV)
+lint: $(VENV) lint-schema
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	# No function in mining/ above cyclomatic complexity 10: rule chains are tables (ARCHITECTURE.md).
 	$(BIN)/lizard --languages python --CCN 10 --warnings_only mining
 
-test: $(VENV) assets lint
+# Every rule of graphql-schema-linter (the list in tools/graphql/package.json) on the committed
+# schema. A new type, field, argument or enum value without a description fails here: give it
+# one (description= in Strawberry), then `make schema`.
+lint-schema: schema-tools
+	$(NODE_BIN)/graphql-schema-linter --config-directory $(SCHEMA_TOOLS) schema.graphql
+
+schema-tools: $(SCHEMA_TOOLS)/node_modules/.installed
+$(SCHEMA_TOOLS)/node_modules/.installed: $(SCHEMA_TOOLS)/package.json
+	@command -v npm >/dev/null || { echo "npm (Node.js) is required: the schema checks run graphql-schema-linter and graphql-codegen" >&2; exit 1; }
+	cd $(SCHEMA_TOOLS) && npm install --no-package-lock --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
+test: $(VENV) assets lint schema-tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 format: $(VENV)
@@ -43,6 +59,7 @@ format: $(VENV)
 
 schema: $(VENV)
 	$(BIN)/artifact-miner export-schema
+	$(MAKE) --no-print-directory lint-schema
 
 bench: $(VENV)
 	$(BIN)/python -m bench
@@ -78,4 +95,4 @@ mutation: $(VENV)
 	nice -n 15 $(BIN)/python scripts/mutation.py $(MUTATION)
 
 clean:
-	rm -rf $(VENV) $(GRAPHIQL_DIR) build *.egg-info
+	rm -rf $(VENV) $(GRAPHIQL_DIR) $(SCHEMA_TOOLS)/node_modules build *.egg-info

@@ -48,7 +48,9 @@ PROJECTS = 8
 COMMITS = 1_500
 # The dashboard of README.md ("Read the dashboard"), word for word.
 DASHBOARD = (
-    "{ portfolios(first: 5) { nodes { id name profile projects(first: 10, orderBy: RANKING) "
+    "{ portfolios(first: 5) { nodes { id name profile { firstActive lastActive seniority { level "
+    "score } topSkills { name level proficiency } languagesByLines { name lines commits } } "
+    "projects(first: 10, orderBy: RANKING) "
     "{ totalCount nodes { projectName rankingScore healthScore rankingComponents { name "
     "contribution } skills { skill { name } proficiency level evidence } evidence { type "
     "content } resumeItems { content } userStats { sharePercent role } } } } } }"

@@ -17,7 +17,6 @@ from typing import Any
 
 import strawberry
 from strawberry.asgi import GraphQL
-from strawberry.scalars import JSON
 
 
 @strawberry.enum
@@ -83,10 +82,49 @@ class ProjectConnection:
 
 
 @strawberry.type
+class Seniority:
+    level: str
+    score: int
+
+
+@strawberry.type
+class TopSkill:
+    name: str
+    level: str
+    proficiency: float
+
+
+@strawberry.type
+class LanguageLines:
+    name: str
+    lines: int
+    commits: int
+
+
+@strawberry.type
+class Profile:
+    first_active: str | None
+    last_active: str | None
+    seniority: Seniority
+    top_skills: list[TopSkill]
+    languages_by_lines: list[LanguageLines]
+
+
+def _profile(raw: dict[str, Any]) -> Profile:
+    return Profile(
+        first_active=raw["firstActive"],
+        last_active=raw["lastActive"],
+        seniority=Seniority(**raw["seniority"]),
+        top_skills=[TopSkill(**s) for s in raw["topSkills"]],
+        languages_by_lines=[LanguageLines(**lang) for lang in raw["languagesByLines"]],
+    )
+
+
+@strawberry.type
 class Portfolio:
     id: strawberry.ID
     name: str
-    profile: JSON
+    profile: Profile
     all_projects: strawberry.Private[list[Project]]
 
     @strawberry.field
@@ -131,7 +169,7 @@ def portfolios(data: dict[str, Any]) -> list[Portfolio]:
         Portfolio(
             id=strawberry.ID(p["id"]),
             name=p["name"],
-            profile=p["profile"],
+            profile=_profile(p["profile"]),
             all_projects=[_project(x) for x in p["projects"]["nodes"]],
         )
         for p in data["portfolios"]["nodes"]

@@ -116,14 +116,14 @@ async def test_skill_by_name_lists_its_projects(db: Database, gql: GraphQLClient
     assert data == {
         "skill": {
             "name": "main-skill-0",
-            "category": "languages",
+            "category": "LANGUAGES",
             "projects": [
                 {"project": {"projectName": "project-000"}},
                 {"project": {"projectName": "project-001"}},
             ],
         }
     }
-    skills = await gql.data('{ skills(first: 1, category: "tools") { totalCount nodes { name } } }')
+    skills = await gql.data("{ skills(first: 1, category: TOOLS) { totalCount nodes { name } } }")
     assert skills == {"skills": {"totalCount": 1, "nodes": [{"name": "main-skill-1"}]}}
 
 

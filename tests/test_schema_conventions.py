@@ -11,6 +11,8 @@ from graphql import GraphQLInputObjectType, GraphQLInterfaceType, GraphQLObjectT
 from graphql_api.ingest.errors import IngestErrorCode
 from graphql_api.schema import build_schema
 from graphql_api.schema.enums import EvidenceKind, UserErrorCode, described
+from graphql_api.schema.errors import ApiError
+from graphql_api.schema.types import found
 from mining.analyze import EvidenceType
 
 ROOTS = {"Query", "Mutation", "Subscription"}
@@ -62,3 +64,10 @@ def test_an_enum_value_without_a_description_is_refused_by_name() -> None:
 
     with pytest.raises(ValueError, match=r"enum Colour: no description for \['BLUE'\]"):
         described(Colour, "Colour", "A colour.", {"RED": "Red."})
+
+
+def test_a_related_row_gone_is_not_found_not_a_server_error() -> None:
+    with pytest.raises(ApiError) as raised:
+        found(None, "project")
+    assert (raised.value.code, str(raised.value)) == ("NOT_FOUND", "no such project")
+    assert found("row", "project") == "row"

@@ -30,8 +30,8 @@ from graphql_api.jobs.queue import JobQueue
 from graphql_api.jobs.runner import JobRunner
 from graphql_api.llm.summary import SummarySettings, provider_for, summarize_project
 from graphql_api.settings import Settings
-from mining import codec
 from mining.analyze import (
+    DeveloperProfile,
     PortfolioAnalysis,
     RepresentationPrefs,
     analyze_portfolio,
@@ -58,7 +58,7 @@ class Services:
     store: UploadStore
     archive_limits: ArchiveLimits
     queue: JobQueue  # where jobs wait: this process's runner, or procrastinate's (QUEUE)
-    profiles: Memo[Any] = field(default_factory=Memo)
+    profiles: Memo[DeveloperProfile] = field(default_factory=Memo)
 
     # --- uploads -----------------------------------------------------------------------------
 
@@ -333,14 +333,14 @@ class Services:
         )
         return reports, analysis
 
-    async def profile(self, portfolio_id: str, owner_id: int, stamp: Hashable) -> Any:
-        """The developer profile (JSON) of the owner's portfolio, analysed again only when
+    async def profile(self, portfolio_id: str, owner_id: int, stamp: Hashable) -> DeveloperProfile:
+        """The developer profile of the owner's portfolio, analysed again only when
         `stamp`, the state of the analysis' inputs (`queries.analysis_stamps` and the
         portfolio's `updated_at`), changes."""
 
-        async def compute() -> Any:
+        async def compute() -> DeveloperProfile:
             _, analysis = await self.analyze(portfolio_id, owner_id)
-            return codec.dump(analysis.profile)
+            return analysis.profile
 
         return await self.profiles.get((portfolio_id, owner_id, stamp), compute)
 

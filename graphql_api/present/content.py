@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from graphql_api.db import models, queries
 from graphql_api.jobs.service import Services
-from mining import codec
 from mining.analyze.prefs import RepresentationPrefs
 from mining.analyze.profile import DeveloperProfile
 
@@ -117,8 +116,7 @@ async def version(
 async def profile_of(
     services: Services, portfolio: models.Portfolio, stamp: Hashable, *, owner_id: int
 ) -> DeveloperProfile:
-    found = await services.profile(portfolio.id, owner_id, stamp)
-    return codec.load(DeveloperProfile, found)
+    return await services.profile(portfolio.id, owner_id, stamp)
 
 
 async def gather(services: Services, portfolio_id: str, *, owner_id: int) -> PortfolioView | None:

@@ -34,12 +34,12 @@ from graphql_api.settings import Settings
 log = logging.getLogger("graphql_api.limits")
 
 
-@strawberry.type
+@strawberry.type(description="Every change: each is audited and answers with `userErrors`.")
 class Mutation(JobMutations, ConfigMutations, CurationMutations, IdentitiesMutations):
     pass
 
 
-@strawberry.type(name="Query")
+@strawberry.type(name="Query", description="Reads: only ever your own objects.")
 class RootQuery(Query, AuditQuery, SearchQuery, ChronologyQuery, IdentitiesQuery):
     pass
 

@@ -24,6 +24,7 @@ from strawberry.extensions import FieldExtension
 
 from graphql_api.db import engine, models, queries, writes
 from graphql_api.schema import connection as conn
+from graphql_api.schema.args import After, PageFirst
 from graphql_api.schema.context import Info
 from graphql_api.schema.errors import ApiError
 
@@ -40,7 +41,7 @@ class AuditEntryType:
     object_id: str | None = strawberry.field(description="The ID acted on or made, if any.")
     outcome: str = strawberry.field(description='"ok", or the error code it ended with.')
     token_id: int | None = strawberry.field(description="The token used (`token list`).")
-    created_at: dt.datetime
+    created_at: dt.datetime = strawberry.field(description="When it happened.")
 
 
 def _object_id(kwargs: dict[str, Any], payload: Any) -> str | None:
@@ -128,7 +129,7 @@ def audit_every_mutation(mutation: type) -> None:
 class AuditQuery:
     @strawberry.field(description="Your audit entries, newest first.")
     async def audit_log(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: PageFirst = None, after: After = None
     ) -> conn.ConnectionType[AuditEntryType]:
         return await conn.newest_first(
             info.context,

@@ -1,6 +1,10 @@
 """Relay-style connections: `first`/`after`, `edges { cursor node }`, `pageInfo`,
 `totalCount`. Pages are cut in SQL by keyset (see graphql_api.db.queries), never by slicing a
-list in Python; a cursor is the opaque encoding of the key to resume after."""
+list in Python; a cursor is the opaque encoding of the key to resume after.
+
+`PageInfo` is strawberry.relay's. Its `Connection` and `Edge` are not used: their node type
+must be a `relay.Node`, whose global IDs are encoded otherwise than ours (ids.py), and
+adopting them would change every ID a client holds."""
 
 from __future__ import annotations
 
@@ -13,10 +17,13 @@ from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
 import strawberry
+from strawberry.relay import PageInfo
 
 from graphql_api.db.queries import BadCursor, Page
 from graphql_api.ingest.errors import shown
 from graphql_api.schema.errors import ApiError
+
+__all__ = ["ConnectionType", "EdgeType", "PageInfo"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -24,27 +31,19 @@ R = TypeVar("R")
 DEFAULT_PAGE_SIZE = 20
 
 
-@strawberry.type(name="PageInfo")
-class PageInfoType:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
-
-
-@strawberry.type(name="Edge")
+@strawberry.type(name="Edge", description="One item of a page, with its cursor.")
 class EdgeType(Generic[T]):
-    cursor: str
-    node: T
+    cursor: str = strawberry.field(description="Where the page resumes after this item.")
+    node: T = strawberry.field(description="The item.")
 
 
-@strawberry.type(name="Connection")
+@strawberry.type(name="Connection", description="One page of a listing.")
 class ConnectionType(Generic[T]):
-    edges: list[EdgeType[T]]
-    page_info: PageInfoType
-    total_count: int
+    edges: list[EdgeType[T]] = strawberry.field(description="The page's items, with cursors.")
+    page_info: PageInfo = strawberry.field(description="Where the page is in the listing.")
+    total_count: int = strawberry.field(description="Items in the whole listing.")
 
-    @strawberry.field
+    @strawberry.field(description="The page's items (the edges' nodes).")
     def nodes(self) -> list[T]:
         return [edge.node for edge in self.edges]
 
@@ -136,7 +135,7 @@ def build(
     edges = [EdgeType(cursor=cursor_of(row), node=convert(row)) for row in page.rows]
     return ConnectionType(
         edges=edges,
-        page_info=PageInfoType(
+        page_info=PageInfo(
             has_next_page=page.has_next,
             has_previous_page=after is not None,
             start_cursor=edges[0].cursor if edges else None,

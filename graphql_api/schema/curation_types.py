@@ -9,7 +9,7 @@ from typing import Any, Self
 import strawberry
 
 from graphql_api.db import models
-from mining.analyze import Factor
+from graphql_api.schema.enums import Factor  # registered there as RankingFactor
 
 
 @strawberry.type(

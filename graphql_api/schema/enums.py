@@ -21,7 +21,26 @@ from graphql_api.db.states import ExportStatus, JobStage, JobStatus
 from graphql_api.jobs.events import EventKind
 from graphql_api.llm.summary import ConsentLevel
 from mining.analyze import Factor, ResumeCategory
+from mining.analyze.catalogue import SkillCategory
 from mining.analyze.proficiency import Level
+from mining.analyze.profile import SeniorityLevel
+from mining.records import ActivityKind, ProjectKind
+
+__all__ = [
+    "ActivityKind",
+    "AnswerKind",
+    "ConsentLevel",
+    "EvidenceKind",
+    "ExportFormat",
+    "ExportKind",
+    "Factor",
+    "Level",
+    "ProjectKind",
+    "ResumeCategory",
+    "SeniorityLevel",
+    "SkillCategory",
+    "UserErrorCode",
+]
 
 E = TypeVar("E", bound=type[Enum])
 
@@ -121,6 +140,71 @@ described(
         "AWARD": "An award or recognition the project earned.",
         "CUSTOM": "Anything else the user wants shown.",
     },
+)
+
+described(
+    SeniorityLevel,
+    "SeniorityLevel",
+    "A seniority estimate from the profile's points (0..9).",
+    {
+        "JUNIOR": "0 to 2 points.",
+        "MID": "3 or 4 points.",
+        "SENIOR": "5 or 6 points.",
+        "STAFF": "7 to 9 points.",
+    },
+)
+
+described(
+    SkillCategory,
+    "SkillCategory",
+    "What kind of skill a skill is.",
+    {
+        "LANGUAGES": "A programming language.",
+        "FRAMEWORKS": "A framework.",
+        "LIBRARIES": "A library.",
+        "DATABASES": "A database.",
+        "TOOLS": "A development tool (linter, formatter, build tool, ...).",
+        "CLOUD_DEVOPS": "Cloud, containers, CI/CD and operations.",
+        "DATA": "Data science and data engineering.",
+        "PRACTICES": "An engineering practice (testing, documentation, code review, ...).",
+    },
+)
+
+described(
+    ProjectKind,
+    "ProjectKind",
+    "What a project was mined from.",
+    {
+        "WORKTREE": "A git repository with a work tree.",
+        "BARE": "A bare git repository.",
+        "PLAIN": "A folder without git, analysed from its files.",
+    },
+)
+
+described(
+    ActivityKind,
+    "ActivityKind",
+    "The kind of work a file's lines are.",
+    {
+        "CODE": "Source code.",
+        "TEST": "Tests.",
+        "DOCS": "Documentation.",
+        "CONFIG": "Configuration and build files.",
+        "DESIGN": "Design assets (images, styles, ...).",
+    },
+)
+
+
+class AnswerKind(StrEnum):
+    TEXT = "text"
+    EMAIL = "email"
+
+
+described(
+    AnswerKind,
+    "AnswerKind",
+    "What an answer to a question must be.",
+    {"TEXT": "Any text.", "EMAIL": "One email address, or several separated by commas."},
 )
 
 described(

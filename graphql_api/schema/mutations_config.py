@@ -4,18 +4,27 @@ soft delete and restore of projects."""
 from __future__ import annotations
 
 import logging
-from typing import Any, cast
+from typing import Annotated, Any
 
 import jsonschema
 import strawberry
-from strawberry.scalars import JSON
 
 from graphql_api.db import models, queries, writes
+from graphql_api.db.types import utcnow
 from graphql_api.llm.summary import ConsentLevel
 from graphql_api.schema import ids
+from graphql_api.schema.args import Id, PortfolioId
 from graphql_api.schema.context import Info
-from graphql_api.schema.payloads import EMAIL, UserErrorType, not_found, user_error
+from graphql_api.schema.curation_types import RepresentationPrefsType
+from graphql_api.schema.payloads import (
+    EMAIL,
+    UserErrorType,
+    not_found,
+    user_error,
+    user_errors_field,
+)
 from graphql_api.schema.portfolio import ConsentType, QuestionType
+from graphql_api.schema.prefs import RepresentationPrefsInput
 from graphql_api.schema.types import RepoStatType
 from mining.analyze import REPRESENTATION_PREFS_SCHEMA
 
@@ -26,34 +35,40 @@ _PREFS = jsonschema.Draft202012Validator(
 )
 
 
-@strawberry.input
+@strawberry.input(description="An answer to one configuration question.")
 class AnswerInput:
-    key: str
-    answer: str
+    key: str = strawberry.field(description="The question's key.")
+    answer: str = strawberry.field(description="The answer.")
 
 
-@strawberry.type(name="AnswerQuestionsPayload")
+@strawberry.type(name="AnswerQuestionsPayload", description="What answerQuestions did.")
 class AnswerQuestionsPayloadType:
-    questions: list[QuestionType]
-    user_errors: list[UserErrorType]
+    questions: list[QuestionType] = strawberry.field(
+        description="The questions answered (none when refused)."
+    )
+    user_errors: list[UserErrorType] = user_errors_field()
 
 
-@strawberry.type(name="SetConsentPayload")
+@strawberry.type(name="SetConsentPayload", description="What setConsent did.")
 class SetConsentPayloadType:
-    consent: ConsentType | None
-    user_errors: list[UserErrorType]
+    consent: ConsentType | None = strawberry.field(description="The consent now in force.")
+    user_errors: list[UserErrorType] = user_errors_field()
 
 
-@strawberry.type(name="SetRepresentationPrefsPayload")
+@strawberry.type(
+    name="SetRepresentationPrefsPayload", description="What setRepresentationPrefs did."
+)
 class SetRepresentationPrefsPayloadType:
-    prefs: JSON | None
-    user_errors: list[UserErrorType]
+    prefs: RepresentationPrefsType | None = strawberry.field(
+        description="The preferences now stored."
+    )
+    user_errors: list[UserErrorType] = user_errors_field()
 
 
-@strawberry.type(name="ProjectPayload")
+@strawberry.type(name="ProjectPayload", description="What deleteProject or restoreProject did.")
 class ProjectPayloadType:
-    project: RepoStatType | None
-    user_errors: list[UserErrorType]
+    project: RepoStatType | None = strawberry.field(description="The project, if done.")
+    user_errors: list[UserErrorType] = user_errors_field()
 
 
 def _answer_errors(
@@ -74,10 +89,14 @@ def _answer_errors(
     return errors
 
 
-def _prefs_errors(prefs: Any) -> list[UserErrorType]:
-    return [
+def _prefs_errors(prefs: RepresentationPrefsInput, document: Any) -> list[UserErrorType]:
+    repeated = [
+        user_error("INVALID_PREFS", f"{project!r} is named twice", name, project)
+        for name, project in prefs.repeated_projects()
+    ]
+    return repeated + [
         user_error("INVALID_PREFS", error.message, *map(str, error.absolute_path))
-        for error in sorted(_PREFS.iter_errors(prefs), key=lambda e: list(e.absolute_path))
+        for error in sorted(_PREFS.iter_errors(document), key=lambda e: list(e.absolute_path))
     ]
 
 
@@ -85,7 +104,11 @@ def _prefs_errors(prefs: Any) -> list[UserErrorType]:
 class ConfigMutations:
     @strawberry.mutation(description="Answer configuration questions (all or nothing).")
     async def answer_questions(
-        self, info: Info, answers: list[AnswerInput]
+        self,
+        info: Info,
+        answers: Annotated[
+            list[AnswerInput], strawberry.argument(description="The answers, by question key.")
+        ],
     ) -> AnswerQuestionsPayloadType:
         async with info.context.db.write() as session:
             questions = await writes.questions_by_key(session, [a.key for a in answers])
@@ -105,7 +128,12 @@ class ConfigMutations:
 
     @strawberry.mutation(description="Record consent; the newest one given is in force.")
     async def set_consent(
-        self, info: Info, level: ConsentLevel, llm_model: str | None = None
+        self,
+        info: Info,
+        level: Annotated[ConsentLevel, strawberry.argument(description="What you allow.")],
+        llm_model: Annotated[
+            str | None, strawberry.argument(description="The language model you allow.")
+        ] = None,
     ) -> SetConsentPayloadType:
         async with info.context.db.write() as session:
             row = await writes.add_consent(
@@ -119,10 +147,16 @@ class ConfigMutations:
         "list, compared ranking components); read them back as `representationPrefs`."
     )
     async def set_representation_prefs(
-        self, info: Info, portfolio_id: strawberry.ID, prefs: JSON
+        self,
+        info: Info,
+        portfolio_id: PortfolioId,
+        prefs: Annotated[
+            RepresentationPrefsInput, strawberry.argument(description="All the preferences.")
+        ],
     ) -> SetRepresentationPrefsPayloadType:
         _, pid = ids.decode(portfolio_id, "Portfolio")
-        errors = _prefs_errors(prefs)
+        document = prefs.to_document()
+        errors = _prefs_errors(prefs, document)
         if errors:
             log.info("setRepresentationPrefs refused: %s", [e.message for e in errors])
             return SetRepresentationPrefsPayloadType(prefs=None, user_errors=errors)
@@ -133,21 +167,20 @@ class ConfigMutations:
             if mine is None:
                 missing = not_found("portfolio", "portfolioId")
                 return SetRepresentationPrefsPayloadType(prefs=None, user_errors=[missing])
-            await writes.put_prefs(
-                session, pid, cast(dict[str, Any], prefs), owner_id=info.context.owner_id
-            )
+            await writes.put_prefs(session, pid, document, owner_id=info.context.owner_id)
         # At once: ranking, showcase, compared components, skill lists, resume items.
         await info.context.services.apply_prefs(pid, info.context.owner_id)
-        return SetRepresentationPrefsPayloadType(prefs=prefs, user_errors=[])
+        stored = RepresentationPrefsType.from_json(document, utcnow())
+        return SetRepresentationPrefsPayloadType(prefs=stored, user_errors=[])
 
     @strawberry.mutation(
         description="Soft-delete a project: hidden from listings; the others are ranked again."
     )
-    async def delete_project(self, info: Info, id: strawberry.ID) -> ProjectPayloadType:
+    async def delete_project(self, info: Info, id: Id) -> ProjectPayloadType:
         return await _set_deleted(info, id, deleted=True)
 
     @strawberry.mutation(description="Undo deleteProject; the projects are ranked again.")
-    async def restore_project(self, info: Info, id: strawberry.ID) -> ProjectPayloadType:
+    async def restore_project(self, info: Info, id: Id) -> ProjectPayloadType:
         return await _set_deleted(info, id, deleted=False)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import cast
+from typing import Annotated, Any, cast
 
 import strawberry
 from starlette.datastructures import UploadFile
@@ -14,9 +14,17 @@ from graphql_api.ingest import IngestError
 from graphql_api.jobs import exports
 from graphql_api.jobs.service import JobStateError, Services
 from graphql_api.schema import ids
+from graphql_api.schema.args import First, Id, PortfolioId
 from graphql_api.schema.context import Info
 from graphql_api.schema.enums import ExportFormat, ExportKind
-from graphql_api.schema.payloads import UserErrorType, email_errors, not_found, user_error
+from graphql_api.schema.payloads import (
+    UserEmails,
+    UserErrorType,
+    email_errors,
+    not_found,
+    user_error,
+    user_errors_field,
+)
 from graphql_api.schema.portfolio import ExportType, MiningJobType, PortfolioType
 from graphql_api.schema.types import FIRST_OF_LIST, RepoStatType, list_size
 from mining.analyze import InvalidWeightsError
@@ -24,34 +32,42 @@ from mining.text import PORTFOLIO_NAME, cap
 
 log = logging.getLogger("graphql_api.mutations")
 
+Name = Annotated[str, strawberry.argument(description="The portfolio's name.")]
 
-@strawberry.type(name="UploadPortfolioPayload")
+
+@strawberry.type(
+    name="UploadPortfolioPayload", description="What createPortfolio or uploadPortfolio did."
+)
 class UploadPortfolioPayloadType:
-    portfolio: PortfolioType | None
-    job: MiningJobType | None
-    user_errors: list[UserErrorType]
+    portfolio: PortfolioType | None = strawberry.field(description="The portfolio, if done.")
+    job: MiningJobType | None = strawberry.field(description="The mining job started, if one was.")
+    user_errors: list[UserErrorType] = user_errors_field()
 
 
-@strawberry.type(name="JobPayload")
+@strawberry.type(name="JobPayload", description="What remine or cancelJob did.")
 class JobPayloadType:
-    job: MiningJobType | None
-    user_errors: list[UserErrorType]
+    job: MiningJobType | None = strawberry.field(description="The job, if done.")
+    user_errors: list[UserErrorType] = user_errors_field()
 
 
-@strawberry.type(name="RankProjectsPayload")
+@strawberry.type(name="RankProjectsPayload", description="What rankProjects or generateResume did.")
 class RankProjectsPayloadType:
-    user_errors: list[UserErrorType]
+    user_errors: list[UserErrorType] = user_errors_field()
     _projects: strawberry.Private[list[RepoStatType]]
 
     @strawberry.field(description="The ranked projects, best first. " + FIRST_OF_LIST)
-    def projects(self, info: Info, first: int | None = None) -> list[RepoStatType]:
+    def projects(self, info: Info, first: First = None) -> list[RepoStatType]:
         return self._projects[: list_size(info, first)]
 
 
-@strawberry.type(name="CreateExportPayload")
+@strawberry.type(name="CreateExportPayload", description="What createExport did.")
 class CreateExportPayloadType:
-    export: ExportType | None
-    user_errors: list[UserErrorType]
+    export: ExportType | None = strawberry.field(description="The export, if one was made.")
+    user_errors: list[UserErrorType] = user_errors_field()
+
+
+def _weight(factor: str) -> Any:
+    return strawberry.field(default=None, description=f"The weight of {factor}, 0 or more.")
 
 
 @strawberry.input(
@@ -59,13 +75,13 @@ class CreateExportPayloadType:
     description="Ranking weights; a factor left out keeps its default weight.",
 )
 class RankingWeightsInput:
-    contribution: float | None = None
-    size: float | None = None
-    complexity: float | None = None
-    recency: float | None = None
-    diversity: float | None = None
-    health: float | None = None
-    collaboration: float | None = None
+    contribution: float | None = _weight("the user's share of the work")
+    size: float | None = _weight("the project's size")
+    complexity: float | None = _weight("the project's complexity")
+    recency: float | None = _weight("how recent the work is")
+    diversity: float | None = _weight("the variety of languages and skills")
+    health: float | None = _weight("the project's health")
+    collaboration: float | None = _weight("collaboration with others")
 
     def to_dict(self) -> dict[str, float]:
         return {k: v for k, v in vars(self).items() if v is not None}
@@ -100,7 +116,7 @@ class JobMutations:
         description="An empty portfolio, e.g. to subscribe to its progress before uploading."
     )
     async def create_portfolio(
-        self, info: Info, name: str = "", user_emails: list[str] | None = None
+        self, info: Info, name: Name = "", user_emails: UserEmails = None
     ) -> UploadPortfolioPayloadType:
         errors = email_errors(user_emails)
         if errors:
@@ -124,11 +140,22 @@ class JobMutations:
     async def upload_portfolio(
         self,
         info: Info,
-        files: list[Upload] | None = None,
-        upload_ids: list[str] | None = None,
-        portfolio_id: strawberry.ID | None = None,
-        name: str | None = None,
-        user_emails: list[str] | None = None,
+        files: Annotated[
+            list[Upload] | None,
+            strawberry.argument(description="ZIP files (multipart request parts)."),
+        ] = None,
+        upload_ids: Annotated[
+            list[str] | None,
+            strawberry.argument(description="Ids of files sent before to POST /uploads."),
+        ] = None,
+        portfolio_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Add to this portfolio; without it, a new one."),
+        ] = None,
+        name: Annotated[
+            str | None, strawberry.argument(description="The new portfolio's name.")
+        ] = None,
+        user_emails: UserEmails = None,
     ) -> UploadPortfolioPayloadType:
         errors = email_errors(user_emails)
         if not files and not upload_ids:
@@ -161,7 +188,7 @@ class JobMutations:
         )
 
     @strawberry.mutation(description="Mine every upload of the portfolio again, in place.")
-    async def remine(self, info: Info, portfolio_id: strawberry.ID) -> JobPayloadType:
+    async def remine(self, info: Info, portfolio_id: PortfolioId) -> JobPayloadType:
         try:
             job = await _services(info).remine(_portfolio_id(portfolio_id), info.context.owner_id)
         except JobStateError as error:
@@ -169,7 +196,7 @@ class JobMutations:
         return JobPayloadType(job=MiningJobType.from_model(job), user_errors=[])
 
     @strawberry.mutation(description="Stop a queued or running job; its git processes end.")
-    async def cancel_job(self, info: Info, id: strawberry.ID) -> JobPayloadType:
+    async def cancel_job(self, info: Info, id: Id) -> JobPayloadType:
         _, uid = ids.decode(id, "MiningJob")
         async with info.context.db.read() as session:
             job = await queries.by_uid(
@@ -185,7 +212,13 @@ class JobMutations:
 
     @strawberry.mutation(description="Rank the projects again, optionally with new weights.")
     async def rank_projects(
-        self, info: Info, portfolio_id: strawberry.ID, weights: RankingWeightsInput | None = None
+        self,
+        info: Info,
+        portfolio_id: PortfolioId,
+        weights: Annotated[
+            RankingWeightsInput | None,
+            strawberry.argument(description="New weights, kept for later rankings."),
+        ] = None,
     ) -> RankProjectsPayloadType:
         pid = _portfolio_id(portfolio_id)
         try:
@@ -209,7 +242,7 @@ class JobMutations:
         "stay out. Summaries use an LLM only when the consent in force allows it."
     )
     async def generate_resume(
-        self, info: Info, portfolio_id: strawberry.ID
+        self, info: Info, portfolio_id: PortfolioId
     ) -> RankProjectsPayloadType:
         pid = _portfolio_id(portfolio_id)
         try:
@@ -227,9 +260,13 @@ class JobMutations:
     async def create_export(
         self,
         info: Info,
-        portfolio_id: strawberry.ID,
-        kind: ExportKind = ExportKind.RESUME,
-        format: ExportFormat = ExportFormat.JSON,
+        portfolio_id: PortfolioId,
+        kind: Annotated[
+            ExportKind, strawberry.argument(description="What to export.")
+        ] = ExportKind.RESUME,
+        format: Annotated[
+            ExportFormat, strawberry.argument(description="The file format.")
+        ] = ExportFormat.JSON,
     ) -> CreateExportPayloadType:
         pid = _portfolio_id(portfolio_id)
         async with info.context.db.read() as session:

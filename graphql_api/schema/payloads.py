@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated, Any
 
 import strawberry
 
@@ -11,12 +12,24 @@ from graphql_api.schema.enums import UserErrorCode
 
 EMAIL = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
 
+UserEmails = Annotated[
+    list[str] | None,
+    strawberry.argument(description="The emails that are the user's (their commits' authors)."),
+]
+
 
 @strawberry.type(name="UserError", description="A problem with the input that the client can fix.")
 class UserErrorType:
     code: UserErrorCode = strawberry.field(description="Stable, machine-readable: branch on it.")
-    message: str
-    field: list[str] | None = None
+    message: str = strawberry.field(description="What is wrong, for people.")
+    field: list[str] | None = strawberry.field(
+        default=None, description='The path to the input at fault, e.g. ["weights", "size"].'
+    )
+
+
+def user_errors_field() -> Any:
+    """Every payload's `userErrors`: `user_errors: list[UserErrorType] = user_errors_field()`."""
+    return strawberry.field(description="Why it was refused; empty when it was done.")
 
 
 def user_error(code: UserErrorCode | str, message: str, *field: str) -> UserErrorType:

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Annotated, Self
 
 import strawberry
-from strawberry.scalars import JSON
 
 from graphql_api.db import models, queries
 from graphql_api.db.states import ExportStatus, JobStage, JobStatus
@@ -14,40 +13,49 @@ from graphql_api.llm.summary import ConsentLevel
 from graphql_api.present.cards import Theme
 from graphql_api.schema import connection as conn
 from graphql_api.schema import ids
+from graphql_api.schema.args import After, First, PageFirst
 from graphql_api.schema.context import Info
 from graphql_api.schema.curation_types import RepresentationPrefsType, UploadedFileType
-from graphql_api.schema.enums import ExportFormat, ExportKind
+from graphql_api.schema.enums import AnswerKind, ExportFormat, ExportKind
 from graphql_api.schema.pictures import PortfolioCardType, portfolio_cards
+from graphql_api.schema.profile import ProfileType
 from graphql_api.schema.types import (
     FIRST_OF_LIST,
     NodeType,
     ProjectFilterInput,
     RepoStatType,
+    found,
     list_size,
 )
 
 
-@strawberry.type(name="RepoError")
+@strawberry.type(name="RepoError", description="Why one repository was not mined.")
 class RepoErrorType:
-    path: str | None
-    code: str
-    message: str
+    path: str | None = strawberry.field(description="The repository's path in the uploads.")
+    code: str = strawberry.field(
+        description="Stable: NOT_A_REPO, EMPTY_REPO, CORRUPT, TIMEOUT, TOO_LARGE, "
+        "REPO_UNSAFE, GIT_FAILED, ..."
+    )
+    message: str = strawberry.field(description="What went wrong, for people.")
 
 
-@strawberry.type(name="MiningJob")
+@strawberry.type(name="MiningJob", description="A background run that mines a portfolio.")
 class MiningJobType(NodeType):
-    status: JobStatus
-    stage: JobStage
-    completed: int
-    total: int
-    current: str | None
-    error_code: str | None
-    error: str | None
-    attempts: int
-    created_at: dt.datetime
-    started_at: dt.datetime | None
-    finished_at: dt.datetime | None
-    updated_at: dt.datetime
+    status: JobStatus = strawberry.field(description="Where the job is in its life.")
+    stage: JobStage = strawberry.field(description="The step it is at.")
+    completed: int = strawberry.field(description="Repositories done so far.")
+    total: int = strawberry.field(description="Repositories to mine in all.")
+    current: str | None = strawberry.field(description="The repository finished last (path).")
+    error_code: str | None = strawberry.field(
+        description="Why it failed: NO_PROJECT_MINED, JOB_DEADLINE_EXCEEDED, INTERRUPTED, "
+        "DISK_FULL or INTERNAL."
+    )
+    error: str | None = strawberry.field(description="Why it failed, for people.")
+    attempts: int = strawberry.field(description="How many times it was started.")
+    created_at: dt.datetime = strawberry.field(description="When it was queued.")
+    started_at: dt.datetime | None = strawberry.field(description="When it last started.")
+    finished_at: dt.datetime | None = strawberry.field(description="When it ended.")
+    updated_at: dt.datetime = strawberry.field(description="When it last changed.")
     _portfolio_id: strawberry.Private[str]
     _repo_errors: strawberry.Private[list[RepoErrorType]]
 
@@ -75,22 +83,23 @@ class MiningJobType(NodeType):
         )
 
     @strawberry.field(description="What went wrong, repository by repository. " + FIRST_OF_LIST)
-    def repo_errors(self, info: Info, first: int | None = None) -> list[RepoErrorType]:
+    def repo_errors(self, info: Info, first: First = None) -> list[RepoErrorType]:
         return self._repo_errors[: list_size(info, first)]
 
-    @strawberry.field
+    @strawberry.field(description="The portfolio the job mines.")
     async def portfolio(self, info: Info) -> PortfolioType:
         row = await info.context.loaders.portfolio_by_id.load(self._portfolio_id)
-        assert row is not None
-        return PortfolioType.from_model(row)
+        return PortfolioType.from_model(found(row, "portfolio"))
 
 
-@strawberry.type(name="Portfolio")
+@strawberry.type(name="Portfolio", description="The user's uploads and the projects in them.")
 class PortfolioType(NodeType):
-    name: str
-    user_emails: list[str]
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    name: str = strawberry.field(description="Its name.")
+    user_emails: list[str] = strawberry.field(
+        description="The emails that are the user's: their commits are the user's work."
+    )
+    created_at: dt.datetime = strawberry.field(description="When it was created.")
+    updated_at: dt.datetime = strawberry.field(description="When it last changed.")
     _pk: strawberry.Private[str]
 
     @classmethod
@@ -108,10 +117,14 @@ class PortfolioType(NodeType):
     async def projects(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        order_by: queries.ProjectOrder = queries.ProjectOrder.RANKING,
-        filter: ProjectFilterInput | None = None,
+        first: PageFirst = None,
+        after: After = None,
+        order_by: Annotated[
+            queries.ProjectOrder, strawberry.argument(description="The order.")
+        ] = queries.ProjectOrder.RANKING,
+        filter: Annotated[
+            ProjectFilterInput | None, strawberry.argument(description="Which projects.")
+        ] = None,
     ) -> conn.ConnectionType[RepoStatType]:
         return await project_connection(info, self._pk, first, after, order_by, filter)
 
@@ -119,13 +132,13 @@ class PortfolioType(NodeType):
         description="The developer profile across the portfolio: languages by lines and "
         "commits, frameworks, top skills, active period, commit calendar, seniority."
     )
-    async def profile(self, info: Info) -> JSON:
+    async def profile(self, info: Info) -> ProfileType:
         # Analysing a portfolio reads every mined report: done once per state of its inputs.
         stamp = await info.context.loaders.analysis_stamp_by_portfolio.load(self._pk)
-        profile: JSON = await info.context.services.profile(
+        profile = await info.context.services.profile(
             self._pk, info.context.owner_id, (self.updated_at, stamp)
         )
-        return profile
+        return ProfileType.of(profile)
 
     @strawberry.field(
         description="The profile's SVG cards (top languages, top skills, activity calendar), "
@@ -153,7 +166,7 @@ class PortfolioType(NodeType):
         return RepresentationPrefsType.from_json(row.prefs_json, row.updated_at)
 
     @strawberry.field(description="The ZIP files uploaded into it, oldest first. " + FIRST_OF_LIST)
-    async def uploads(self, info: Info, first: int | None = None) -> list[UploadedFileType]:
+    async def uploads(self, info: Info, first: First = None) -> list[UploadedFileType]:
         rows = await info.context.loaders.uploads_by_portfolio.load(self._pk)
         return [UploadedFileType.from_model(row) for row in rows[: list_size(info, first)]]
 
@@ -189,14 +202,14 @@ async def project_connection(
     )
 
 
-@strawberry.type(name="Question")
+@strawberry.type(name="Question", description="A configuration question for the user.")
 class QuestionType(NodeType):
-    key: str
-    question_text: str
-    order: int
-    is_active: bool
-    required: bool
-    answer_type: str
+    key: str = strawberry.field(description="Stable: the key an answer names.")
+    question_text: str = strawberry.field(description="The question, for people.")
+    order: int = strawberry.field(description="Its place in the list.")
+    is_active: bool = strawberry.field(description="Still asked.")
+    required: bool = strawberry.field(description="An empty answer is refused.")
+    answer_type: AnswerKind = strawberry.field(description="What an answer must be.")
 
     @classmethod
     def from_model(cls, row: models.Question) -> Self:
@@ -207,7 +220,7 @@ class QuestionType(NodeType):
             order=row.order,
             is_active=row.is_active,
             required=row.required,
-            answer_type=row.answer_type,
+            answer_type=AnswerKind(row.answer_type),
         )
 
 
@@ -226,11 +239,11 @@ class AnswerType:
         )
 
 
-@strawberry.type(name="Consent")
+@strawberry.type(name="Consent", description="A consent the user gave.")
 class ConsentType(NodeType):
-    consent_level: ConsentLevel
-    llm_model: str | None
-    accepted_at: dt.datetime
+    consent_level: ConsentLevel = strawberry.field(description="What the user allows.")
+    llm_model: str | None = strawberry.field(description="The language model allowed, if any.")
+    accepted_at: dt.datetime = strawberry.field(description="When it was given.")
 
     @classmethod
     def from_model(cls, row: models.Consent) -> Self:
@@ -242,14 +255,14 @@ class ConsentType(NodeType):
         )
 
 
-@strawberry.type(name="Export")
+@strawberry.type(name="Export", description="A file written from a portfolio.")
 class ExportType(NodeType):
-    export_type: ExportKind
-    format: ExportFormat
-    status: ExportStatus
-    error: str | None
-    created_at: dt.datetime
-    completed_at: dt.datetime | None
+    export_type: ExportKind = strawberry.field(description="What it holds.")
+    format: ExportFormat = strawberry.field(description="Its file format.")
+    status: ExportStatus = strawberry.field(description="Whether the file is ready.")
+    error: str | None = strawberry.field(description="Why it failed, for people.")
+    created_at: dt.datetime = strawberry.field(description="When it was asked for.")
+    completed_at: dt.datetime | None = strawberry.field(description="When it was written.")
     url: str | None = strawberry.field(description="Where to download it, once completed.")
 
     @classmethod

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
 from graphql_api.db import curation, models, queries
 from graphql_api.schema import connection as conn
 from graphql_api.schema import ids
+from graphql_api.schema.args import After, Id, PageFirst
 from graphql_api.schema.context import Info
+from graphql_api.schema.enums import SkillCategory
 from graphql_api.schema.errors import ApiError
 from graphql_api.schema.portfolio import (
     AnswerType,
@@ -75,10 +77,16 @@ async def load_node(info: Info, global_id: str, expected: str | None = None) -> 
     return None if row is None else gql_type.from_model(row)
 
 
+Ids = Annotated[
+    list[strawberry.ID],
+    strawberry.argument(description="Global IDs, at most MAX_PAGE_SIZE (default 100)."),
+]
+
+
 @strawberry.type
 class Query:
     @strawberry.field(description="Any object by its global ID; null when there is none.")
-    async def node(self, info: Info, id: strawberry.ID) -> NodeType | None:
+    async def node(self, info: Info, id: Id) -> NodeType | None:
         node: NodeType | None = await load_node(info, id)
         return node
 
@@ -86,18 +94,18 @@ class Query:
         description="Objects by their global IDs, in the order given; null for "
         "each that is not there."
     )
-    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[NodeType | None]:
+    async def nodes(self, info: Info, ids: Ids) -> list[NodeType | None]:
         found: list[NodeType | None] = await load_nodes(info, ids)
         return found
 
-    @strawberry.field
-    async def portfolio(self, info: Info, id: strawberry.ID) -> PortfolioType | None:
+    @strawberry.field(description="A portfolio of yours by its ID; null when there is none.")
+    async def portfolio(self, info: Info, id: Id) -> PortfolioType | None:
         node: PortfolioType | None = await load_node(info, id, "Portfolio")
         return node
 
-    @strawberry.field
+    @strawberry.field(description="Your portfolios, newest first.")
     async def portfolios(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: PageFirst = None, after: After = None
     ) -> conn.ConnectionType[PortfolioType]:
         return await conn.newest_first(
             info.context,
@@ -110,7 +118,7 @@ class Query:
         )
 
     @strawberry.field(description="A project by its ID (deleted projects too).")
-    async def project(self, info: Info, id: strawberry.ID) -> RepoStatType | None:
+    async def project(self, info: Info, id: Id) -> RepoStatType | None:
         node: RepoStatType | None = await load_node(info, id, "RepoStat")
         return node
 
@@ -118,12 +126,14 @@ class Query:
     async def skills(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        category: str | None = None,
+        first: PageFirst = None,
+        after: After = None,
+        category: Annotated[
+            SkillCategory | None, strawberry.argument(description="Only skills of this kind.")
+        ] = None,
     ) -> conn.ConnectionType[SkillType]:
         size = conn.page_size(first, info.context.settings.max_page_size)
-        kind = f"skills:{category or ''}"
+        kind = f"skills:{category.value if category else ''}"
         start = conn.decode_cursor(after, kind)
         async with info.context.db.read() as session:
             page = await queries.skills_page(
@@ -131,7 +141,7 @@ class Query:
                 owner_id=info.context.owner_id,
                 first=size,
                 after=start[0] if start else None,
-                category=category,
+                category=category.value if category else None,
             )
         return conn.build(
             page,
@@ -141,13 +151,17 @@ class Query:
         )
 
     @strawberry.field(description="A skill by name (case-insensitive), with its projects.")
-    async def skill(self, info: Info, name: str) -> SkillType | None:
+    async def skill(
+        self,
+        info: Info,
+        name: Annotated[str, strawberry.argument(description="The skill's name.")],
+    ) -> SkillType | None:
         async with info.context.db.read() as session:
             row = await queries.skill_by_name(session, name, owner_id=info.context.owner_id)
         return None if row is None else SkillType.from_model(row)
 
-    @strawberry.field
-    async def job(self, info: Info, id: strawberry.ID) -> MiningJobType | None:
+    @strawberry.field(description="A mining job of yours by its ID; null when there is none.")
+    async def job(self, info: Info, id: Id) -> MiningJobType | None:
         node: MiningJobType | None = await load_node(info, id, "MiningJob")
         return node
 

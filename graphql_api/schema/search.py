@@ -229,7 +229,7 @@ class SearchQuery:
                 )
         return conn.ConnectionType(
             edges=edges,
-            page_info=conn.PageInfoType(
+            page_info=conn.PageInfo(
                 has_next_page=len(found.hits) > size,
                 has_previous_page=offset > 0,
                 start_cursor=edges[0].cursor if edges else None,

@@ -18,6 +18,7 @@ from graphql_api.db.states import TERMINAL, JobStage, JobStatus
 from graphql_api.jobs.bus import Resync
 from graphql_api.jobs.events import EventKind, JobEvent, RankEntry, job_topic, portfolio_topic
 from graphql_api.schema import ids
+from graphql_api.schema.args import First, Id, PortfolioId
 from graphql_api.schema.context import Info
 from graphql_api.schema.errors import ApiError
 from graphql_api.schema.loaders import Loaders
@@ -25,16 +26,16 @@ from graphql_api.schema.portfolio import MiningJobType
 from graphql_api.schema.types import FIRST_OF_LIST, RepoStatType, list_size
 
 
-@strawberry.type(name="RankingEntry")
+@strawberry.type(name="RankingEntry", description="A project's place in a ranking.")
 class RankingEntryType:
-    name: str
-    path: str
-    score: float
-    position: int
+    name: str = strawberry.field(description="The project's name.")
+    path: str = strawberry.field(description="The project's path in the uploads.")
+    score: float = strawberry.field(description="Its ranking score, 0..1.")
+    position: int = strawberry.field(description="Its place, from 1.")
     _uid: strawberry.Private[str | None]
     _loaders: strawberry.Private[Loaders]
 
-    @strawberry.field
+    @strawberry.field(description="The project; null until it is saved (provisional rankings).")
     async def project(self) -> RepoStatType | None:
         if self._uid is None:
             return None
@@ -42,21 +43,25 @@ class RankingEntryType:
         return None if row is None else RepoStatType.from_model(row)
 
 
-@strawberry.type(name="RankingProgress")
+@strawberry.type(name="RankingProgress", description="One progress event of a mining job.")
 class RankingProgressType:
-    kind: EventKind
-    job_id: strawberry.ID
-    status: JobStatus
-    stage: JobStage
-    completed: int
-    total: int
-    repository: str | None
-    repository_error: str | None
-    final: bool
+    kind: EventKind = strawberry.field(description="What the event reports.")
+    job_id: strawberry.ID = strawberry.field(description="The job's ID.")
+    status: JobStatus = strawberry.field(description="The job's status.")
+    stage: JobStage = strawberry.field(description="The job's stage.")
+    completed: int = strawberry.field(description="Repositories done so far.")
+    total: int = strawberry.field(description="Repositories to mine in all.")
+    repository: str | None = strawberry.field(
+        description="The repository just finished (REPOSITORY events)."
+    )
+    repository_error: str | None = strawberry.field(
+        description="Its error code, when it was not mined."
+    )
+    final: bool = strawberry.field(description="The job has ended: nothing more will come.")
     _ranking: strawberry.Private[list[RankingEntryType]]
 
     @strawberry.field(description="Best first. " + FIRST_OF_LIST)
-    def ranking(self, info: Info, first: int | None = None) -> list[RankingEntryType]:
+    def ranking(self, info: Info, first: First = None) -> list[RankingEntryType]:
         return self._ranking[: list_size(info, first)]
 
     @classmethod
@@ -100,14 +105,16 @@ def _snapshot(job: models.MiningJob, projects: list[models.RepoStat]) -> JobEven
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description="Live progress, over a websocket (graphql-transport-ws or graphql-ws)."
+)
 class Subscription:
     @strawberry.subscription(
         description="Progress of the portfolio's mining job: stages, each repository as it is "
         "done with a provisional ranking, and the final ranking. Starts with the current state."
     )
     async def ranking_progress(
-        self, info: Info, portfolio_id: strawberry.ID
+        self, info: Info, portfolio_id: PortfolioId
     ) -> AsyncGenerator[RankingProgressType, None]:
         _, pid = ids.decode(portfolio_id, "Portfolio")
         owner_id = info.context.owner_id
@@ -134,9 +141,7 @@ class Subscription:
                     return
 
     @strawberry.subscription(description="The job each time it changes, until it ends.")
-    async def job_updated(
-        self, info: Info, id: strawberry.ID
-    ) -> AsyncGenerator[MiningJobType, None]:
+    async def job_updated(self, info: Info, id: Id) -> AsyncGenerator[MiningJobType, None]:
         _, uid = ids.decode(id, "MiningJob")
         async with info.context.services.bus.subscribe(job_topic(uid)) as events:
             job = await _job(info, uid)

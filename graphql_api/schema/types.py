@@ -2,21 +2,33 @@
 
 Scalar fields are plain attributes filled in `from_model` (an async resolver costs several
 times a plain field); only relations are resolvers, and each goes through a DataLoader.
+`from_model` copies the columns a type shows under the same name (`columns`) and names only
+the few whose GraphQL name differs from the table's.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated, Any, Self
+import functools
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Annotated, Any, Self, TypeVar
 
 import strawberry
 
 from graphql_api.db import models, queries
 from graphql_api.schema import connection as conn
 from graphql_api.schema import ids
+from graphql_api.schema.args import First
 from graphql_api.schema.context import Info
 from graphql_api.schema.curation_types import SummaryType
-from graphql_api.schema.enums import EvidenceKind, EvidenceOrigin
+from graphql_api.schema.enums import (
+    ActivityKind,
+    EvidenceKind,
+    EvidenceOrigin,
+    ProjectKind,
+    SkillCategory,
+)
+from graphql_api.schema.errors import ApiError
 from mining.analyze import ResumeCategory
 from mining.analyze.proficiency import Level
 
@@ -27,20 +39,67 @@ FIRST_OF_LIST = "At most `first` items; without it, all up to MAX_PAGE_SIZE (def
 if TYPE_CHECKING:
     from graphql_api.schema.portfolio import PortfolioType
 
+R = TypeVar("R")
+
+
+def columns(
+    cls: type, row: Any, renamed: Mapping[str, str] | None = None, **given: Any
+) -> dict[str, Any]:
+    """The plain (resolver-less) fields of the GraphQL type `cls`: those `given`, and the
+    others read from `row`, each from the column of the same name or of the name `renamed`
+    gives it."""
+    renamed = renamed or {}
+    read = {
+        name: getattr(row, renamed.get(name, name))
+        for name in _plain_fields(cls)
+        if name not in given
+    }
+    return read | given
+
+
+@functools.cache
+def _plain_fields(cls: type) -> tuple[str, ...]:
+    definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
+    return tuple(
+        field.python_name
+        for field in definition.fields
+        if field.base_resolver is None
+        and not field.python_name.startswith("_")
+        and field.python_name != "id"
+    )
+
+
+def found(row: R | None, what: str) -> R:
+    """`row`, or NOT_FOUND: a related row gone since its parent was read (deleted, or no
+    longer the caller's) reads as missing, never as a server error."""
+    if row is None:
+        raise ApiError(f"no such {what}", code="NOT_FOUND")
+    return row
+
 
 @strawberry.interface(name="Node", description="An object with an opaque global ID.")
 class NodeType:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="The global ID: pass it to `node(id:)` or `nodes(ids:)`."
+    )
 
 
 @strawberry.input(
     name="ProjectFilter", description="Narrow a project listing; every given condition must hold."
 )
 class ProjectFilterInput:
-    language: str | None = None
-    framework: str | None = None
-    skill: str | None = None
-    include_deleted: bool = False
+    language: str | None = strawberry.field(
+        default=None, description="Primary language, or a language skill (case-insensitive)."
+    )
+    framework: str | None = strawberry.field(
+        default=None, description="A framework or library skill (case-insensitive)."
+    )
+    skill: str | None = strawberry.field(
+        default=None, description="Any skill, by name (case-insensitive)."
+    )
+    include_deleted: bool = strawberry.field(
+        default=False, description="Include soft-deleted projects."
+    )
 
     def to_query(self) -> queries.ProjectFilter:
         return queries.ProjectFilter(
@@ -51,37 +110,47 @@ class ProjectFilterInput:
         )
 
 
-@strawberry.type(name="LanguageShare")
+@strawberry.type(name="LanguageShare", description="A language's share of a project's bytes.")
 class LanguageShareType:
-    name: str
-    percent: float
+    name: str = strawberry.field(description="The language (linguist's name).")
+    percent: float = strawberry.field(description="Its share of the bytes at HEAD, 0..100.")
 
 
-@strawberry.type(name="Framework")
+@strawberry.type(name="Framework", description="A framework, library or tool a project uses.")
 class FrameworkType:
-    name: str
-    category: str
-    ecosystem: str | None
-    source: str | None
+    name: str = strawberry.field(description="Its name, e.g. React or pytest.")
+    category: str = strawberry.field(
+        description="What it is, e.g. framework, library, testing, linter, database."
+    )
+    ecosystem: str | None = strawberry.field(
+        description="Where it lives: python, javascript, ..., or any."
+    )
+    source: str | None = strawberry.field(
+        description="The file it was found in (a manifest or configuration file)."
+    )
 
 
-@strawberry.type(name="Author")
+@strawberry.type(name="Author", description="One author of a project's history.")
 class AuthorType:
-    name: str
-    email: str
-    commits: int
-    share: float | None
+    name: str = strawberry.field(description="The author's name, as in the commits.")
+    email: str = strawberry.field(description="The author's email, as in the commits.")
+    commits: int = strawberry.field(description="Their commits (merges and bots left out).")
+    share: float | None = strawberry.field(
+        description="Their share of the project's commits, 0..100."
+    )
 
 
-@strawberry.type(name="Collaboration")
+@strawberry.type(name="Collaboration", description="Who worked on a project, and how spread.")
 class CollaborationType:
-    bus_factor: int | None
-    is_collaborative: bool
+    bus_factor: int | None = strawberry.field(
+        description="How few authors wrote over half of the commits; null without history."
+    )
+    is_collaborative: bool = strawberry.field(description="More than one author.")
     author_count: int = strawberry.field(description="How many authors there are in all.")
     _authors: strawberry.Private[list[dict[str, Any]]]
 
     @strawberry.field(description="Most commits first. " + FIRST_OF_LIST)
-    def authors(self, info: Info, first: int | None = None) -> list[AuthorType]:
+    def authors(self, info: Info, first: First = None) -> list[AuthorType]:
         size = list_size(info, first)
         return [
             AuthorType(name=a["name"], email=a["email"], commits=a["commits"], share=a.get("share"))
@@ -94,12 +163,12 @@ class CollaborationType:
     description="One term of a score (ranking or health), so it can be explained.",
 )
 class ScoreComponentType:
-    name: str
-    value: float | None
-    max_value: float | None
-    weight: float | None
-    contribution: float | None
-    reason: str | None
+    name: str = strawberry.field(description="The term, e.g. contribution or recency.")
+    value: float | None = strawberry.field(description="Its raw value (points for health).")
+    max_value: float | None = strawberry.field(description="The most it can be.")
+    weight: float | None = strawberry.field(description="Its weight in the score.")
+    contribution: float | None = strawberry.field(description="What it adds to the score.")
+    reason: str | None = strawberry.field(description="Why it has this value, for people.")
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> Self:
@@ -113,49 +182,53 @@ class ScoreComponentType:
         )
 
 
-@strawberry.type(name="ActivityShare")
+@strawberry.type(name="ActivityShare", description="Lines of one kind of work.")
 class ActivityShareType:
-    kind: str
-    lines: float
+    kind: ActivityKind = strawberry.field(description="The kind of files the lines were in.")
+    lines: float = strawberry.field(description="Lines added and deleted in them.")
 
 
 @strawberry.type(name="UserRepoStat", description="The user's own work in one project.")
 class UserRepoStatType(NodeType):
-    user_email: str
-    first_commit: dt.datetime | None
-    last_commit: dt.datetime | None
-    total_commits: int
-    share_percent: float
-    commits_per_week: float
-    lines_added: int
-    lines_deleted: int
-    activity_breakdown: list[ActivityShareType]
-    role: str | None
+    user_email: str = strawberry.field(description="The identity (email) the work is under.")
+    first_commit: dt.datetime | None = strawberry.field(description="The user's first commit.")
+    last_commit: dt.datetime | None = strawberry.field(description="The user's last commit.")
+    total_commits: int = strawberry.field(description="The user's commits.")
+    share_percent: float = strawberry.field(
+        description="The user's share of the project's commits, 0..100."
+    )
+    commits_per_week: float = strawberry.field(
+        description="The user's commits per week between their first and last."
+    )
+    lines_added: int = strawberry.field(description="Lines the user added.")
+    lines_deleted: int = strawberry.field(description="Lines the user deleted.")
+    activity_breakdown: list[ActivityShareType] = strawberry.field(
+        description="The user's lines by kind of work."
+    )
+    role: str | None = strawberry.field(description="The user's role in the project.")
 
     @classmethod
     def from_model(cls, row: models.UserRepoStat) -> Self:
-        return cls(
-            id=strawberry.ID(ids.encode("UserRepoStat", row.uid)),
-            user_email=row.user_email,
-            first_commit=row.first_commit,
-            last_commit=row.last_commit,
-            total_commits=row.total_commits,
-            share_percent=row.user_stats_percentages,
-            commits_per_week=row.commit_frequency,
-            lines_added=row.lines_added,
-            lines_deleted=row.lines_deleted,
-            activity_breakdown=[
-                ActivityShareType(kind=k, lines=v)
-                for k, v in sorted(row.activity_breakdown.items())
-            ],
-            role=row.user_role,
-        )
+        activity = [
+            ActivityShareType(kind=ActivityKind(k), lines=v)
+            for k, v in sorted(row.activity_breakdown.items())
+        ]
+        fields = columns(cls, row, _USER_STAT_COLUMNS, activity_breakdown=activity)
+        return cls(id=strawberry.ID(ids.encode("UserRepoStat", row.uid)), **fields)
 
 
-@strawberry.type(name="Skill")
+# GraphQL name -> the table's column, where they differ.
+_USER_STAT_COLUMNS = {
+    "share_percent": "user_stats_percentages",
+    "commits_per_week": "commit_frequency",
+    "role": "user_role",
+}
+
+
+@strawberry.type(name="Skill", description="A skill of the catalogue that the user's work shows.")
 class SkillType(NodeType):
-    name: str
-    category: str
+    name: str = strawberry.field(description="The skill, e.g. Python or Testing.")
+    category: SkillCategory = strawberry.field(description="What kind of skill it is.")
     _pk: strawberry.Private[int]
 
     @classmethod
@@ -163,12 +236,12 @@ class SkillType(NodeType):
         return cls(
             id=strawberry.ID(ids.encode("Skill", row.uid)),
             name=row.name,
-            category=row.category,
+            category=SkillCategory(row.category),
             _pk=row.id,
         )
 
     @strawberry.field(description="Where this skill shows, strongest first. " + FIRST_OF_LIST)
-    async def projects(self, info: Info, first: int | None = None) -> list[ProjectSkillType]:
+    async def projects(self, info: Info, first: First = None) -> list[ProjectSkillType]:
         key = (self._pk, list_size(info, first))
         rows = await info.context.loaders.project_skills_by_skill.load(key)
         return [ProjectSkillType.from_model(row) for row in rows]
@@ -181,98 +254,93 @@ class _SkillLink:
     `skill` is a plain attribute: every query that reads these rows joins the skill in
     (queries.children_by_project), so no field waits on a loader per row."""
 
-    skill: SkillType
+    skill: SkillType = strawberry.field(description="The skill.")
+    proficiency: float = strawberry.field(
+        description="How proficient the work shows the user to be, 0..1."
+    )
+    level: Level | None = strawberry.field(description="The proficiency as a level.")
+    evidence: list[str] = strawberry.field(description="What the skill was found in.")
     _project_id: strawberry.Private[int]
 
-    @strawberry.field
+    @strawberry.field(description="The project the skill shows in.")
     async def project(self, info: Info) -> RepoStatType:
         row = await info.context.loaders.project_by_id.load(self._project_id)
-        assert row is not None
-        return RepoStatType.from_model(row)
+        return RepoStatType.from_model(found(row, "project"))
 
 
-@strawberry.type(name="ProjectSkill")
+def _skill_link(row: models.ProjectSkill | models.UserProjectSkill) -> dict[str, Any]:
+    return {
+        "skill": SkillType.from_model(row.skill),
+        "proficiency": row.proficiency,
+        "level": Level(row.level) if row.level else None,
+        "evidence": row.evidence,
+        "_project_id": row.repo_stat_id,
+    }
+
+
+@strawberry.type(name="ProjectSkill", description="A skill a project shows.")
 class ProjectSkillType(_SkillLink, NodeType):
-    weight: float
-    proficiency: float
-    level: Level | None
-    evidence: list[str]
+    weight: float = strawberry.field(
+        description="How central the skill is to the project's work, 0..1."
+    )
 
     @classmethod
     def from_model(cls, row: models.ProjectSkill) -> Self:
         return cls(
             id=strawberry.ID(ids.encode("ProjectSkill", row.uid)),
             weight=row.weight,
-            proficiency=row.proficiency,
-            level=Level(row.level) if row.level else None,
-            evidence=row.evidence,
-            skill=SkillType.from_model(row.skill),
-            _project_id=row.repo_stat_id,
+            **_skill_link(row),
         )
 
 
-@strawberry.type(name="UserProjectSkill")
+@strawberry.type(
+    name="UserProjectSkill", description="A skill the user's own work in a project shows."
+)
 class UserProjectSkillType(_SkillLink, NodeType):
-    user_email: str
-    proficiency: float
-    level: Level | None
-    evidence: list[str]
+    user_email: str = strawberry.field(description="The identity (email) the work is under.")
 
     @classmethod
     def from_model(cls, row: models.UserProjectSkill) -> Self:
         return cls(
             id=strawberry.ID(ids.encode("UserProjectSkill", row.uid)),
             user_email=row.user_email,
-            proficiency=row.proficiency,
-            level=Level(row.level) if row.level else None,
-            evidence=row.evidence,
-            skill=SkillType.from_model(row.skill),
-            _project_id=row.repo_stat_id,
+            **_skill_link(row),
         )
 
 
-@strawberry.type(name="Evidence")
+@strawberry.type(name="Evidence", description="A piece of evidence about a project.")
 class EvidenceType(NodeType):
-    type: EvidenceKind
-    content: str
-    source: str
-    date: dt.date | None
+    type: EvidenceKind = strawberry.field(description="What it is.")
+    content: str = strawberry.field(description="The evidence, for people.")
+    source: str = strawberry.field(
+        description="Where it comes from: git_history, file_tree, manifests, languages, "
+        "health, ranking, or user."
+    )
+    date: dt.date | None = strawberry.field(description="The date the evidence is as of.")
     origin: EvidenceOrigin = strawberry.field(
         description="Mined (replaced by mining again) or added by you."
     )
 
     @classmethod
     def from_model(cls, row: models.ProjectEvidence) -> Self:
-        return cls(
-            id=strawberry.ID(ids.encode("Evidence", row.uid)),
-            type=EvidenceKind(row.type),
-            content=row.content,
-            source=row.source,
-            date=row.date,
-            origin=EvidenceOrigin(row.origin),
-        )
+        fields = columns(cls, row, type=EvidenceKind(row.type), origin=EvidenceOrigin(row.origin))
+        return cls(id=strawberry.ID(ids.encode("Evidence", row.uid)), **fields)
 
 
-@strawberry.type(name="ResumeItem")
+@strawberry.type(name="ResumeItem", description="One item of the resume, about a project.")
 class ResumeItemType(NodeType):
-    title: str
-    content: str
-    category: ResumeCategory
-    position: int
+    title: str = strawberry.field(description="The item's title.")
+    content: str = strawberry.field(description="The item's text.")
+    category: ResumeCategory = strawberry.field(description="The resume section it goes in.")
+    position: int = strawberry.field(description="Its place in the project's items, from 0.")
     edited: bool = strawberry.field(
         description="Changed or written by you: regenerating the resume keeps it as it is."
     )
 
     @classmethod
     def from_model(cls, row: models.ResumeItem) -> Self:
-        return cls(
-            id=strawberry.ID(ids.encode("ResumeItem", row.uid)),
-            title=row.title,
-            content=row.content,
-            category=ResumeCategory(row.category),
-            position=row.position,
-            edited=row.edited,
-        )
+        fields = columns(cls, row, category=ResumeCategory(row.category))
+        return cls(id=strawberry.ID(ids.encode("ResumeItem", row.uid)), **fields)
 
 
 def _language_shares(row: models.RepoStat) -> list[LanguageShareType]:
@@ -298,25 +366,37 @@ class RepoStatType(NodeType):
     (a dashboard reads a few of the fields of many projects), and the author list, a
     deferred column, is read through a loader."""
 
-    project_name: str
-    project_path: str
-    kind: str
-    root_commit: str | None
-    head_commit: str | None
+    project_name: str = strawberry.field(description="The project's name (its folder's).")
+    project_path: str = strawberry.field(
+        description="Its path in the uploads, starting with the upload's name."
+    )
+    kind: ProjectKind = strawberry.field(description="A repository or a plain folder.")
+    root_commit: str | None = strawberry.field(
+        description="The first commit's hash (the repository's identity); null for a folder."
+    )
+    head_commit: str | None = strawberry.field(
+        description="The hash of HEAD when mined; null for a folder."
+    )
     shallow: bool = strawberry.field(
         description="History cut short (a shallow clone, or a `shallow` file in the upload): "
         "commits, dates and shares describe only the history that was uploaded."
     )
-    is_collaborative: bool
-    languages: list[str]
-    primary_language: str | None
-    first_commit: dt.datetime | None
-    last_commit: dt.datetime | None
-    total_commits: int
-    ranking_score: float | None
-    ranking_position: int | None
-    ranked_at: dt.datetime | None
-    health_score: float | None
+    is_collaborative: bool = strawberry.field(description="More than one author.")
+    languages: list[str] = strawberry.field(description="Its languages, by share of bytes.")
+    primary_language: str | None = strawberry.field(description="Its largest language.")
+    first_commit: dt.datetime | None = strawberry.field(description="The first commit's date.")
+    last_commit: dt.datetime | None = strawberry.field(description="The last commit's date.")
+    total_commits: int = strawberry.field(description="Commits in all (merges left out).")
+    ranking_score: float | None = strawberry.field(
+        description="Its ranking score, 0..1; null until ranked (and when deleted)."
+    )
+    ranking_position: int | None = strawberry.field(
+        description="Its place in the portfolio's ranking, from 1; null until ranked."
+    )
+    ranked_at: dt.datetime | None = strawberry.field(description="When it was last ranked.")
+    health_score: float | None = strawberry.field(
+        description="Its health (tests, CI, documentation, ...), 0..100."
+    )
     thumbnail_url: str | None = strawberry.field(
         description="Our route to the project's picture (setProjectThumbnail), a PNG; null "
         "when none is set."
@@ -331,8 +411,10 @@ class RepoStatType(NodeType):
     role_overridden: bool = strawberry.field(
         description="Whether `role` is the one you set (setProjectRole) rather than the mined one."
     )
-    deleted_at: dt.datetime | None
-    created_at: dt.datetime
+    deleted_at: dt.datetime | None = strawberry.field(
+        description="When it was soft-deleted (`deleteProject`); null if it is not."
+    )
+    created_at: dt.datetime = strawberry.field(description="When it was first mined.")
     _pk: strawberry.Private[int]
     _portfolio_id: strawberry.Private[str]
     _row: strawberry.Private[models.RepoStat]
@@ -341,34 +423,18 @@ class RepoStatType(NodeType):
     def from_model(cls, row: models.RepoStat) -> Self:
         return cls(
             id=strawberry.ID(ids.encode("RepoStat", row.uid)),
-            project_name=row.project_name,
-            project_path=row.project_path,
-            kind=row.kind,
-            root_commit=row.root_commit,
-            head_commit=row.head_commit,
-            shallow=row.shallow,
-            is_collaborative=row.is_collaborative,
-            languages=row.languages,
-            primary_language=row.primary_language,
-            first_commit=row.first_commit,
-            last_commit=row.last_commit,
-            total_commits=row.total_commits,
-            ranking_score=row.ranking_score,
-            ranking_position=row.ranking_position,
-            ranked_at=row.ranked_at,
-            health_score=row.health_score,
-            thumbnail_url=row.thumbnail_url,
-            showcased=row.showcased,
-            summary=row.summary,
-            role_overridden=row.user_role_override is not None,
-            deleted_at=row.deleted_at,
-            created_at=row.created_at,
+            **columns(
+                cls,
+                row,
+                kind=ProjectKind(row.kind),
+                role_overridden=row.user_role_override is not None,
+            ),
             _pk=row.id,
             _portfolio_id=row.portfolio_id,
             _row=row,
         )
 
-    @strawberry.field
+    @strawberry.field(description="Who worked on it.")
     async def collaboration(self, info: Info) -> CollaborationType:
         metadata = await info.context.loaders.collaboration_by_project.load(self._pk)
         authors = metadata.get("authors", [])
@@ -406,57 +472,56 @@ class RepoStatType(NodeType):
         return rows[0].user_role if rows else None
 
     @strawberry.field(description="Every summary written of it, newest first. " + FIRST_OF_LIST)
-    async def summaries(self, info: Info, first: int | None = None) -> list[SummaryType]:
+    async def summaries(self, info: Info, first: First = None) -> list[SummaryType]:
         rows = await info.context.loaders.summaries_by_project.load(self._key(info, first))
         return [SummaryType.from_model(row) for row in rows]
 
-    @strawberry.field
+    @strawberry.field(description="The terms of its health score.")
     def health_components(self) -> list[ScoreComponentType]:
         return [ScoreComponentType.from_dict(c) for c in self._row.health_components]
 
-    @strawberry.field
+    @strawberry.field(description="The portfolio it belongs to.")
     async def portfolio(
         self, info: Info
     ) -> Annotated[PortfolioType, strawberry.lazy("graphql_api.schema.portfolio")]:
         from graphql_api.schema.portfolio import PortfolioType
 
         row = await info.context.loaders.portfolio_by_id.load(self._portfolio_id)
-        assert row is not None
-        return PortfolioType.from_model(row)
+        return PortfolioType.from_model(found(row, "portfolio"))
 
     @strawberry.field(description="Languages by share of bytes at HEAD. " + FIRST_OF_LIST)
-    def language_percentages(self, info: Info, first: int | None = None) -> list[LanguageShareType]:
+    def language_percentages(self, info: Info, first: First = None) -> list[LanguageShareType]:
         return _language_shares(self._row)[: list_size(info, first)]
 
-    @strawberry.field(description=FIRST_OF_LIST)
-    def frameworks(self, info: Info, first: int | None = None) -> list[FrameworkType]:
+    @strawberry.field(description="Frameworks, libraries and tools it uses. " + FIRST_OF_LIST)
+    def frameworks(self, info: Info, first: First = None) -> list[FrameworkType]:
         return _frameworks(self._row)[: list_size(info, first)]
 
-    @strawberry.field(description="Strongest first. " + FIRST_OF_LIST)
-    async def skills(self, info: Info, first: int | None = None) -> list[ProjectSkillType]:
+    @strawberry.field(description="Its skills, strongest first. " + FIRST_OF_LIST)
+    async def skills(self, info: Info, first: First = None) -> list[ProjectSkillType]:
         rows = await info.context.loaders.project_skills_by_project.load(self._key(info, first))
         return [ProjectSkillType.from_model(row) for row in rows]
 
     @strawberry.field(
         description="The user's own skills in this project (collaborative work). " + FIRST_OF_LIST
     )
-    async def user_skills(self, info: Info, first: int | None = None) -> list[UserProjectSkillType]:
+    async def user_skills(self, info: Info, first: First = None) -> list[UserProjectSkillType]:
         loader = info.context.loaders.user_project_skills_by_project
         rows = await loader.load(self._key(info, first))
         return [UserProjectSkillType.from_model(row) for row in rows]
 
-    @strawberry.field(description=FIRST_OF_LIST)
-    async def evidence(self, info: Info, first: int | None = None) -> list[EvidenceType]:
+    @strawberry.field(description="Evidence about it, by type. " + FIRST_OF_LIST)
+    async def evidence(self, info: Info, first: First = None) -> list[EvidenceType]:
         rows = await info.context.loaders.evidence_by_project.load(self._key(info, first))
         return [EvidenceType.from_model(row) for row in rows]
 
-    @strawberry.field(description=FIRST_OF_LIST)
-    async def resume_items(self, info: Info, first: int | None = None) -> list[ResumeItemType]:
+    @strawberry.field(description="Its resume items, in order. " + FIRST_OF_LIST)
+    async def resume_items(self, info: Info, first: First = None) -> list[ResumeItemType]:
         rows = await info.context.loaders.resume_items_by_project.load(self._key(info, first))
         return [ResumeItemType.from_model(row) for row in rows]
 
-    @strawberry.field(description=FIRST_OF_LIST)
-    async def user_stats(self, info: Info, first: int | None = None) -> list[UserRepoStatType]:
+    @strawberry.field(description="The user's own work in it, per identity. " + FIRST_OF_LIST)
+    async def user_stats(self, info: Info, first: First = None) -> list[UserRepoStatType]:
         rows = await info.context.loaders.user_stats_by_project.load(self._key(info, first))
         return [UserRepoStatType.from_model(row) for row in rows]
 

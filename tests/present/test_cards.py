@@ -19,9 +19,9 @@ from mining.analyze.proficiency import Level
 from mining.analyze.profile import DeveloperProfile, LanguageTotal, ProfileSkill
 from tests.conftest import GraphQLClient
 from tests.factories import portfolio_with_projects
+from tests.service.flows import PROFILE
 
 SVG = "{http://www.w3.org/2000/svg}"
-PROFILE = "query($id: ID!) { portfolio(id: $id) { profile } }"
 
 
 def card_path(global_id: str, card: str, theme: str = "light") -> str:
@@ -51,6 +51,9 @@ def rows(root: ElementTree.Element, kind: str) -> list[tuple[list[str], str]]:
 
 async def _profile(gql: GraphQLClient, pid: str) -> dict[str, Any]:
     profile: dict[str, Any] = (await gql.data(PROFILE, id=pid))["portfolio"]["profile"]
+    profile["calendar"] = {day["date"]: day["commits"] for day in profile["calendar"]}
+    for skill in profile["top_skills"]:  # the enum's name (EXPERT), shown as its value
+        skill["level"] = skill["level"].capitalize()
     return profile
 
 
@@ -124,9 +127,9 @@ async def test_a_card_is_cached_per_portfolio_version_and_theme(
     assert dark.headers["etag"] != etag
     assert dark.text != first.text
 
-    hide = """mutation($id: ID!, $prefs: JSON!) { setRepresentationPrefs(portfolioId: $id,
-        prefs: $prefs) { userErrors { code } } }"""
-    changed = await gql.data(hide, id=mined["id"], prefs={"hidden_skills": ["Go"]})
+    hide = """mutation($id: ID!, $prefs: RepresentationPrefsInput!) {
+        setRepresentationPrefs(portfolioId: $id, prefs: $prefs) { userErrors { code } } }"""
+    changed = await gql.data(hide, id=mined["id"], prefs={"hiddenSkills": ["Go"]})
     assert changed["setRepresentationPrefs"]["userErrors"] == []
     after = await fetch_card(client, path, **{"If-None-Match": etag})
     assert after.status_code == 200

@@ -19,12 +19,12 @@ from markdown_it.token import Token
 
 from tests.conftest import GraphQLClient
 from tests.present.conftest import HOSTILE
+from tests.service.flows import PROFILE
 
 SCHEMA = json.loads((Path(__file__).parent / "jsonresume" / "schema.json").read_text())
 EXPORT = """mutation($id: ID!, $kind: ExportKind!, $format: ExportFormat!) {
     createExport(portfolioId: $id, kind: $kind, format: $format) {
       export { status format url } userErrors { code field } } }"""
-PROFILE = "query($id: ID!) { portfolio(id: $id) { profile } }"
 RANKED = "query($id: ID!) { portfolio(id: $id) { projects { nodes { projectName } } } }"
 
 
@@ -40,6 +40,9 @@ async def download(
 
 async def _profile(gql: GraphQLClient, pid: str) -> dict[str, Any]:
     profile: dict[str, Any] = (await gql.data(PROFILE, id=pid))["portfolio"]["profile"]
+    profile["calendar"] = {day["date"]: day["commits"] for day in profile["calendar"]}
+    for skill in profile["top_skills"]:  # the enum's name (EXPERT), shown as its value
+        skill["level"] = skill["level"].capitalize()
     return profile
 
 

@@ -121,3 +121,14 @@ def synthetic_repo(path: Path, commits: int, *, files: int = 50) -> Path:
     )
     subprocess.run(["git", "checkout", "-q", "main"], cwd=path, check=True, env=env)
     return path
+
+
+# The whole developer profile, under the names the profile's fields have in Python.
+PROFILE = """query($id: ID!) { portfolio(id: $id) { profile {
+  languages_by_lines: languagesByLines { name lines commits projects }
+  languages_by_commits: languagesByCommits { name lines commits projects }
+  frameworks { name category projects }
+  top_skills: topSkills { name category proficiency level projects highlighted weight score }
+  first_active: firstActive last_active: lastActive
+  calendar { date commits }
+  seniority { level score reasons } } } }"""

@@ -77,7 +77,7 @@ async def test_an_empty_repository_without_its_empty_directories_is_mined(
     [project] = got["projects"]
     assert (project["projectName"], project["kind"], project["totalCommits"]) == (
         "empty",
-        "worktree",
+        "WORKTREE",
         0,
     )
 
@@ -95,7 +95,7 @@ async def test_a_packed_bare_repository_without_its_empty_refs_is_mined(
     got = await mine(app, client, tmp_path / "up")
     assert got["job"]["status"] == "SUCCEEDED", got["job"]
     [project] = got["projects"]
-    assert (project["kind"], project["totalCommits"], project["headCommit"]) == ("bare", 2, head)
+    assert (project["kind"], project["totalCommits"], project["headCommit"]) == ("BARE", 2, head)
     assert project["shallow"] is False
 
 

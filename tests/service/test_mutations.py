@@ -15,7 +15,7 @@ from graphql_api.db.engine import Database
 from graphql_api.jobs.service import Services
 from graphql_api.schema import ids
 from tests.conftest import GraphQLClient
-from tests.service.flows import build_portfolio, upload, wait_for_job
+from tests.service.flows import PROFILE, build_portfolio, upload, wait_for_job
 from tests.service.live import zip_folder
 
 
@@ -162,19 +162,29 @@ async def test_soft_delete_hides_a_project_from_listing_and_ranking(
 async def test_representation_prefs_are_validated_then_applied(
     gql: GraphQLClient, mined: dict[str, Any]
 ) -> None:
-    mutation = """mutation($id: ID!, $prefs: JSON!) { setRepresentationPrefs(portfolioId: $id,
-                    prefs: $prefs) { prefs userErrors { code field } } }"""
-    bad = await gql.data(mutation, id=mined["id"], prefs={"hidden_skills": "Go"})
+    mutation = """mutation($id: ID!, $prefs: RepresentationPrefsInput!) {
+        setRepresentationPrefs(portfolioId: $id, prefs: $prefs) {
+          prefs { projectOrder hiddenSkills customRankings { project rank score } }
+          userErrors { code field } } }"""
+    bad = await gql.data(mutation, id=mined["id"], prefs={"hiddenSkills": ["Go", "Go"]})
     assert bad["setRepresentationPrefs"]["userErrors"] == [
         {"code": "INVALID_PREFS", "field": ["hidden_skills"]}
+    ]
+    twice = [{"project": "tool", "rank": 1}, {"project": "tool", "score": 5}]
+    bad = await gql.data(mutation, id=mined["id"], prefs={"customRankings": twice})
+    assert bad["setRepresentationPrefs"]["userErrors"] == [
+        {"code": "INVALID_PREFS", "field": ["custom_rankings", "tool"]}
     ]
     elsewhere = await gql.data(mutation, id=ids.encode("Portfolio", "0" * 32), prefs={})
     assert elsewhere["setRepresentationPrefs"]["userErrors"] == [
         {"code": "NOT_FOUND", "field": ["portfolioId"]}
     ]
-    prefs = {"project_order": ["tool", "web", "service"], "hidden_skills": ["Go"]}
+    prefs = {"projectOrder": ["tool", "web", "service"], "hiddenSkills": ["Go"]}
     good = await gql.data(mutation, id=mined["id"], prefs=prefs)
-    assert good["setRepresentationPrefs"] == {"prefs": prefs, "userErrors": []}
+    assert good["setRepresentationPrefs"] == {
+        "prefs": {**prefs, "customRankings": []},
+        "userErrors": [],
+    }
     ranked = await gql.data(
         "mutation($id: ID!) { rankProjects(portfolioId: $id) { projects { projectName } } }",
         id=mined["id"],
@@ -184,17 +194,17 @@ async def test_representation_prefs_are_validated_then_applied(
         "web",
         "service",
     ]
-    profile = await gql.data("query($id: ID!) { portfolio(id: $id) { profile } }", id=mined["id"])
+    profile = await gql.data(PROFILE, id=mined["id"])
     top = {s["name"] for s in profile["portfolio"]["profile"]["top_skills"]}
     assert "Go" not in top
     assert "Python" in top
 
 
 async def test_profile_sums_the_users_own_work(gql: GraphQLClient, mined: dict[str, Any]) -> None:
-    data = await gql.data("query($id: ID!) { portfolio(id: $id) { profile } }", id=mined["id"])
+    data = await gql.data(PROFILE, id=mined["id"])
     profile = data["portfolio"]["profile"]
     assert {lang["name"] for lang in profile["languages_by_commits"]} >= {"Python", "Go"}
-    assert sum(profile["calendar"].values()) == 4  # Ada's commits: 2 + 1 + 1
+    assert sum(day["commits"] for day in profile["calendar"]) == 4  # Ada's: 2 + 1 + 1
     assert profile["first_active"].startswith("2023-11-14")
 
 
@@ -241,9 +251,6 @@ async def test_remine_updates_in_place_and_refuses_unknown_portfolios(
     assert unknown["remine"] == {"job": None, "userErrors": [{"code": "NOT_FOUND"}]}
 
 
-PROFILE = "query($id: ID!) { portfolio(id: $id) { profile } }"
-
-
 async def test_profile_is_analysed_once_per_state_of_its_inputs(
     db: Database, gql: GraphQLClient, mined: dict[str, Any]
 ) -> None:
@@ -270,8 +277,8 @@ async def test_profile_is_analysed_once_per_state_of_its_inputs(
     assert "Python" in {s["name"] for s in first["top_skills"]}
 
     # New preferences show at once, without a new ranking...
-    prefs = "mutation($id: ID!, $p: JSON!) { setRepresentationPrefs(portfolioId: $id, prefs: $p) { userErrors { code } } }"  # noqa: E501
-    await gql.data(prefs, id=mined["id"], p={"hidden_skills": ["Python"]})
+    prefs = "mutation($id: ID!, $p: RepresentationPrefsInput!) { setRepresentationPrefs(portfolioId: $id, prefs: $p) { userErrors { code } } }"  # noqa: E501
+    await gql.data(prefs, id=mined["id"], p={"hiddenSkills": ["Python"]})
     assert "Python" not in {s["name"] for s in (await profile())["top_skills"]}
     # ...and so does a deleted project.
     await gql.data(prefs, id=mined["id"], p={})

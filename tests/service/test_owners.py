@@ -42,7 +42,7 @@ PORTFOLIO_MUTATIONS = [
     f"mutation($id: ID!) {{ generateResume(portfolioId: $id) {{ projects {{ id }} {PAYLOAD} }} }}",
     f"mutation($id: ID!) {{ createExport(portfolioId: $id) {{ export {{ id }} {PAYLOAD} }} }}",
     "mutation($id: ID!) { setRepresentationPrefs(portfolioId: $id, prefs: {}) "
-    f"{{ prefs {PAYLOAD} }} }}",
+    f"{{ prefs {{ hiddenSkills }} {PAYLOAD} }} }}",
     "mutation($id: ID!) { setIdentities(portfolioId: $id, emails: []) "
     f"{{ portfolio {{ id }} {PAYLOAD} }} }}",
 ]

@@ -17,6 +17,7 @@ from graphql_api.schema import ids
 from tests.conftest import GraphQLClient
 from tests.factories import portfolio_with_projects
 from tests.service.curation_flows import mine_three, projects_of
+from tests.service.flows import PROFILE
 
 
 @pytest.fixture
@@ -41,14 +42,14 @@ async def test_everything_stored_reads_back(gql: GraphQLClient, mined: dict[str,
         ("email", "ada@work.example")
     ]
     prefs = {
-        "showcase_projects": ["tool"],
-        "comparison_attributes": ["size", "recency"],
-        "chronology_overrides": {"tool": {"first": "2020-01-01"}},
-        "custom_rankings": {"web": {"rank": 1, "score": 50}},
+        "showcaseProjects": ["tool"],
+        "comparisonAttributes": ["SIZE", "RECENCY"],
+        "chronologyOverrides": [{"project": "tool", "first": "2020-01-01"}],
+        "customRankings": [{"project": "web", "rank": 1, "score": 50}],
     }
     await gql.data(
-        "mutation($id: ID!, $p: JSON!) { setRepresentationPrefs(portfolioId: $id, prefs: $p) "
-        "{ userErrors { code } } }",
+        "mutation($id: ID!, $p: RepresentationPrefsInput!) { setRepresentationPrefs("
+        "portfolioId: $id, prefs: $p) { userErrors { code } } }",
         id=mined["id"],
         p=prefs,
     )
@@ -111,21 +112,21 @@ async def test_a_portfolio_never_given_prefs_reads_empty_ones(
 # --- preferences at once, delete and restore re-rank -------------------------------------
 
 
-PREFS = """mutation($id: ID!, $p: JSON!) { setRepresentationPrefs(portfolioId: $id, prefs: $p)
-  { userErrors { code } } }"""
+PREFS = """mutation($id: ID!, $p: RepresentationPrefsInput!) {
+  setRepresentationPrefs(portfolioId: $id, prefs: $p) { userErrors { code } } }"""
 
 
 async def test_every_preference_applies_at_once(gql: GraphQLClient, mined: dict[str, Any]) -> None:
     before = await projects_of(gql, mined["id"])
     assert "Python" in {s["skill"]["name"] for s in before["service"]["skills"]}
     prefs = {
-        "project_order": ["web"],
-        "custom_rankings": {"tool": {"rank": 1}},
-        "showcase_projects": ["service", "tool"],
-        "hidden_skills": ["python"],
-        "highlight_skills": ["Go"],
-        "comparison_attributes": ["health"],
-        "chronology_overrides": {"tool": {"first": "2019-05-01", "last": "2019-06-01"}},
+        "projectOrder": ["web"],
+        "customRankings": [{"project": "tool", "rank": 1}],
+        "showcaseProjects": ["service", "tool"],
+        "hiddenSkills": ["python"],
+        "highlightSkills": ["Go"],
+        "comparisonAttributes": ["HEALTH"],
+        "chronologyOverrides": [{"project": "tool", "first": "2019-05-01", "last": "2019-06-01"}],
     }
     assert (await gql.data(PREFS, id=mined["id"], p=prefs))["setRepresentationPrefs"] == {
         "userErrors": []
@@ -146,9 +147,7 @@ async def test_every_preference_applies_at_once(gql: GraphQLClient, mined: dict[
         assert [c["name"] for c in project["rankingComponents"]] == ["health"]
     skills = await gql.data("{ skills(first: 100) { nodes { name } } }")
     assert "Python" not in {s["name"] for s in skills["skills"]["nodes"]}
-    profile = (
-        await gql.data("query($id: ID!) { portfolio(id: $id) { profile } }", id=mined["id"])
-    )["portfolio"]["profile"]
+    profile = (await gql.data(PROFILE, id=mined["id"]))["portfolio"]["profile"]
     assert profile["top_skills"][0]["name"] == "Go"
     assert profile["first_active"].startswith("2019-05-01")
 
