@@ -290,11 +290,21 @@ def newest_first_cursor(row: Portfolio | AuditEntry) -> list[Any]:
     return [row.created_at.isoformat(), row.id if isinstance(row, Portfolio) else row.uid]
 
 
+def _shown_in_live_project(owner_id: int) -> ColumnElement[bool]:
+    return exists().where(
+        ProjectSkill.skill_id == Skill.id,
+        ProjectSkill.repo_stat_id == RepoStat.id,
+        RepoStat.owner_id == owner_id,
+        RepoStat.deleted_at.is_(None),
+    )
+
+
 async def skills_page(
     session: AsyncSession, *, owner_id: int, first: int, after: str | None, category: str | None
 ) -> Page[Skill]:
-    """The skills the owner's projects show, by name."""
-    conditions = [owned_by(Skill, owner_id)]
+    """The skills the owner's live projects show, by name (a soft-deleted project's skills,
+    hidden skills among them, are not listed)."""
+    conditions = [owned_by(Skill, owner_id), _shown_in_live_project(owner_id)]
     if category:
         conditions.append(Skill.category == category)
     total = select(func.count()).select_from(Skill).where(*conditions)
@@ -315,7 +325,11 @@ async def by_uid(session: AsyncSession, model: type[M], uid: str, *, owner_id: i
 
 
 async def skill_by_name(session: AsyncSession, name: str, *, owner_id: int) -> Skill | None:
-    stmt = select(Skill).where(func.lower(Skill.name) == name.lower(), owned_by(Skill, owner_id))
+    stmt = select(Skill).where(
+        func.lower(Skill.name) == name.lower(),
+        owned_by(Skill, owner_id),
+        _shown_in_live_project(owner_id),
+    )
     return (await session.scalars(stmt)).one_or_none()
 
 

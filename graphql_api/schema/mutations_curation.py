@@ -67,7 +67,9 @@ class DeletePayloadType:
     user_errors: list[UserErrorType] = strawberry.field(description="Why it was refused.")
 
 
-def _text(value: str, limit: int, code: UserErrorCode, field: str) -> tuple[str, list[Any]]:
+def _text(
+    value: str, limit: int, code: UserErrorCode, field: str
+) -> tuple[str, list[UserErrorType]]:
     """`value` trimmed and without control or bidi characters; an error when it is empty or
     longer than `limit`."""
     text = displayable(value).strip()
@@ -78,6 +80,12 @@ def _text(value: str, limit: int, code: UserErrorCode, field: str) -> tuple[str,
             user_error(code, f"{field} has {len(text)} characters; at most {limit}", field)
         ]
     return text, []
+
+
+def _refused(operation: str, errors: list[UserErrorType]) -> list[UserErrorType]:
+    """`errors`, logged by code (never the input: it may be anything the client sent)."""
+    log.info("%s refused: %s", operation, [error.code.value for error in errors])
+    return errors
 
 
 def _date_errors(when: dt.date | None) -> list[UserErrorType]:
@@ -144,13 +152,15 @@ class CurationMutations:
         if image is not None:
             data = await _image_bytes(image, info.context.settings.max_thumbnail_bytes)
             if isinstance(data, UserErrorType):
-                return CurateProjectPayloadType(project=None, user_errors=[data])
+                refused = _refused("setProjectThumbnail", [data])
+                return CurateProjectPayloadType(project=None, user_errors=refused)
             try:
                 picture = await anyio.to_thread.run_sync(make_thumbnail, data, _limits(info))
             except ImageError as error:
-                log.info("setProjectThumbnail refused: %s", error.code)
-                refused = user_error(error.code, str(error), "image")
-                return CurateProjectPayloadType(project=None, user_errors=[refused])
+                refused = _refused(
+                    "setProjectThumbnail", [user_error(error.code, str(error), "image")]
+                )
+                return CurateProjectPayloadType(project=None, user_errors=refused)
         async with info.context.db.write() as session:
             project = await _owned(session, info, models.RepoStat, project_id, "RepoStat")
             if project is None:
@@ -191,7 +201,9 @@ class CurationMutations:
             else _text(role, MAX_ROLE, UserErrorCode.INVALID_ROLE, "role")
         )
         if errors:
-            return CurateProjectPayloadType(project=None, user_errors=errors)
+            return CurateProjectPayloadType(
+                project=None, user_errors=_refused("setProjectRole", errors)
+            )
         async with info.context.db.write() as session:
             project = await _owned(session, info, models.RepoStat, project_id, "RepoStat")
             if project is None:
@@ -224,7 +236,7 @@ class CurationMutations:
         text, errors = _text(content, MAX_EVIDENCE, UserErrorCode.INVALID_EVIDENCE, "content")
         errors += _date_errors(date)
         if errors:
-            return EvidencePayloadType(evidence=None, user_errors=errors)
+            return EvidencePayloadType(evidence=None, user_errors=_refused("addEvidence", errors))
         async with info.context.db.write() as session:
             project = await _owned(session, info, models.RepoStat, project_id, "RepoStat")
             if project is None:
@@ -275,7 +287,8 @@ class CurationMutations:
         content_text, more = _text(content, MAX_CONTENT, code, "content")
         errors += more + _position_errors(position)
         if errors:
-            return ResumeItemPayloadType(resume_item=None, user_errors=errors)
+            refused = _refused("addResumeItem", errors)
+            return ResumeItemPayloadType(resume_item=None, user_errors=refused)
         async with info.context.db.write() as session:
             project = await _owned(session, info, models.RepoStat, project_id, "RepoStat")
             if project is None:
@@ -320,7 +333,8 @@ class CurationMutations:
                 values[name], more = _text(value, limit, code, name)
                 errors += more
         if errors:
-            return ResumeItemPayloadType(resume_item=None, user_errors=errors)
+            refused = _refused("updateResumeItem", errors)
+            return ResumeItemPayloadType(resume_item=None, user_errors=refused)
         if category is not None:
             values["category"] = category.value
         if position is not None:

@@ -211,3 +211,19 @@ async def test_the_read_back_runs_a_constant_number_of_statements(
     # portfolio, prefs, uploads, page (with its count), user stats (roles), summaries,
     # evidence, items
     assert await _statements(db, gql, 3) == await _statements(db, gql, 30) == 8
+
+
+async def test_a_deleted_projects_own_skills_leave_the_skill_listing(
+    gql: GraphQLClient, mined: dict[str, Any]
+) -> None:
+    query = '{ skills(first: 100) { nodes { name } } go: skill(name: "Go") { name } }'
+    toggle = "mutation($id: ID!) { %s(id: $id) { userErrors { code } } }"
+    tool = mined["projects"]["tool"]["id"]  # the only project in Go
+    assert (await gql.data(query))["go"] == {"name": "Go"}
+    await gql.data(toggle % "deleteProject", id=tool)
+    gone = await gql.data(query)
+    assert gone["go"] is None
+    assert "Go" not in {s["name"] for s in gone["skills"]["nodes"]}
+    assert "Python" in {s["name"] for s in gone["skills"]["nodes"]}
+    await gql.data(toggle % "restoreProject", id=tool)
+    assert (await gql.data(query))["go"] == {"name": "Go"}
