@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import dataclasses
 import json
 import math
 import os
@@ -162,6 +164,24 @@ class Server:
                 time.sleep(0.05)
         raise RuntimeError(f"{self.name} did not answer within {timeout:.0f}s")
 
+    def cpu_ms(self) -> float:
+        """CPU (user + system) the server and its workers have used, in milliseconds."""
+        ticks = 0
+        for pid in (self.process.pid, *children(self.process.pid)):
+            with contextlib.suppress(OSError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                ticks += int(fields[11]) + int(fields[12])  # utime, stime: proc(5)
+        return ticks * 1000 / os.sysconf("SC_CLK_TCK")
+
+    def load(self, binary: str, script: Path, connections: int, seconds: int, timeout: int) -> Load:
+        """A wrk run against this server, with the server's CPU per answer: unlike latency and
+        throughput, it barely moves when other work shares the machine."""
+        before = self.cpu_ms()
+        result = wrk(binary, script, self.base, connections, seconds, timeout)
+        answers = result.rps * seconds
+        cpu = (self.cpu_ms() - before) / answers if answers else math.nan
+        return dataclasses.replace(result, cpu_ms=cpu)
+
     def rss_mb(self) -> float:
         """VmHWM of the server and its children (uvicorn workers)."""
         pids = [self.process.pid, *children(self.process.pid)]
@@ -243,6 +263,7 @@ class Load:
     p50_ms: float
     p99_ms: float
     errors: int
+    cpu_ms: float = math.nan  # the server's CPU (user + system, all its processes) per answer
 
 
 def ensure_wrk() -> str:
@@ -394,6 +415,9 @@ def table(by_conn: dict[int, Pairs], inproc: dict[str, Any]) -> Iterator[str]:
         def rps(x: Load) -> float:
             return x.rps
 
+        def cpu(x: Load) -> float:
+            return x.cpu_ms
+
         goal50 = f"<= {GOAL_P50}x" if c == 1 else ""
         goal_rps = f">= {GOAL_THROUGHPUT}x" if c == 16 else ""
         yield row(f"{c} conn p50", p.med("ours", p50), p.med("floor", p50), p.ratios(p50),
@@ -402,6 +426,8 @@ def table(by_conn: dict[int, Pairs], inproc: dict[str, Any]) -> Iterator[str]:
                   "", "ms")  # fmt: skip
         yield row(f"{c} conn throughput", p.med("ours", rps), p.med("floor", rps),
                   p.ratios(rps), goal_rps, "req/s")  # fmt: skip
+        yield row(f"{c} conn server CPU per answer", p.med("ours", cpu), p.med("floor", cpu),
+                  p.ratios(cpu), "", "ms")  # fmt: skip
     ratio = inproc["ours"] / inproc["floor"]
     ours = sum(x.errors for p in by_conn.values() for x in p.ours)
     floor = sum(x.errors for p in by_conn.values() for x in p.floor)
@@ -466,8 +492,8 @@ def run(args: argparse.Namespace) -> None:
             print(f"{args.pairs} interleaved pairs of {seconds}s wrk runs at {c} connections")
             by_conn[c] = interleaved(
                 args.pairs,
-                lambda c=c, t=seconds, w=timeout: wrk(binary, script, ours.base, c, t, w),
-                lambda c=c, t=seconds, w=timeout: wrk(binary, script, floor.base, c, t, w),
+                lambda c=c, t=seconds, w=timeout: ours.load(binary, script, c, t, w),
+                lambda c=c, t=seconds, w=timeout: floor.load(binary, script, c, t, w),
             )
         print(f"\nworkers={args.workers}, medians of the runs; floor: the same answer from "
               "plain objects in a minimal Strawberry schema, uvicorn")  # fmt: skip
