@@ -143,7 +143,10 @@ def project_cursor_values(row: RepoStat, order: ProjectOrder) -> list[Any]:
     return [value, row.uid]  # the random uid breaks ties: a cursor shows no row count
 
 
-def _after(order: ProjectOrder, values: Sequence[Any]) -> ColumnElement[bool]:
+def _after(
+    order: ProjectOrder, values: Sequence[Any], backward: bool = False
+) -> ColumnElement[bool]:
+    """The rows beyond the cursor's: after it in `order`, or before it when `backward`."""
     key, descending = _project_sort_key(order)
     try:
         raw, last_uid = values
@@ -156,8 +159,9 @@ def _after(order: ProjectOrder, values: Sequence[Any]) -> ColumnElement[bool]:
         last_uid = str(last_uid)
     except (TypeError, ValueError, OverflowError) as exc:
         raise BadCursor(f"cursor values {values!r} do not fit the {order.value} order") from exc
-    beyond = key < bound if descending else key > bound
-    return or_(beyond, and_(key == bound, RepoStat.uid > last_uid))
+    beyond = key < bound if descending != backward else key > bound
+    tie = RepoStat.uid < last_uid if backward else RepoStat.uid > last_uid
+    return or_(beyond, and_(key == bound, tie))
 
 
 def _aware(raw: Any) -> datetime:
@@ -215,24 +219,32 @@ async def projects_page(
     order: ProjectOrder,
     first: int,
     after: Sequence[Any] | None,
+    backward: bool = False,
 ) -> Page[RepoStat]:
-    """One page of projects by keyset (no OFFSET), plus the total matching the filter."""
+    """One page of projects by keyset (no OFFSET), plus the total matching the filter:
+    `first` rows after the cursor `after`, or, `backward`, the last `first` rows before it
+    (in the listing's order either way; `has_next` then says there are more before)."""
     conditions = _project_conditions(owner_id, portfolio_id, filt)
     total = select(func.count()).select_from(RepoStat).where(*conditions)
     key, descending = _project_sort_key(order)
     if after:
-        conditions.append(_after(order, after))
+        conditions.append(_after(order, after, backward))
+    down = descending != backward
     stmt = (
         select(RepoStat)
         .where(*conditions)
-        .order_by(key.desc() if descending else key.asc(), RepoStat.uid.asc())
+        .order_by(key.desc() if down else key.asc(), _toward(RepoStat.uid, backward))
         .limit(first + 1)
     )
-    return await _counted_page(session, stmt, total, first)
+    return await _counted_page(session, stmt, total, first, backward)
+
+
+def _toward(column: Any, backward: bool) -> Any:
+    return column.desc() if backward else column.asc()
 
 
 async def _counted_page(
-    session: AsyncSession, stmt: Select[M], total: Select[int], first: int
+    session: AsyncSession, stmt: Select[M], total: Select[int], first: int, backward: bool = False
 ) -> Page[M]:
     """The rows of `stmt` (`first` + 1 at most) and the count of `total`, in one statement:
     the count rides along as a column (an uncorrelated subquery, computed once). A page past
@@ -241,16 +253,24 @@ async def _counted_page(
     found = (await session.execute(counted)).all()
     rows = [row[0] for row in found]
     count = found[0][1] if found else await session.scalar(total)
-    return Page(rows=rows[:first], has_next=len(rows) > first, total=count or 0)
+    kept = rows[:first]
+    if backward:  # read from the cursor backwards: put back in the listing's order
+        kept.reverse()
+    return Page(rows=kept, has_next=len(rows) > first, total=count or 0)
 
 
 async def portfolios_page(
-    session: AsyncSession, *, owner_id: int, first: int, after: Sequence[Any] | None
+    session: AsyncSession,
+    *,
+    owner_id: int,
+    first: int,
+    after: Sequence[Any] | None,
+    backward: bool = False,
 ) -> Page[Portfolio]:
     """The owner's newest portfolios first, by keyset on (created_at, id); `after` is
-    `newest_first_cursor` of the last row seen."""
+    `newest_first_cursor` of the last row seen (of the first, `backward`)."""
     return await _newest_first(
-        session, Portfolio, Portfolio.id, owner_id, first, after, "the portfolio listing"
+        session, Portfolio, Portfolio.id, owner_id, first, after, "the portfolio listing", backward
     )
 
 
@@ -262,27 +282,30 @@ async def _newest_first(
     first: int,
     after: Sequence[Any] | None,
     listing: str,
+    backward: bool = False,
 ) -> Page[_Owned]:
     """The owner's rows of `model`, newest first, by keyset on (created_at, tiebreak);
-    `after` is the (ISO time, tiebreak) of the last row seen."""
+    `after` is the (ISO time, tiebreak) of the last row seen (of the first, `backward`)."""
     mine = model.owner_id == owner_id
     total = select(func.count()).select_from(model).where(mine)
-    stmt = (
-        select(model)
-        .where(mine)
-        .order_by(model.created_at.desc(), tiebreak.desc())
-        .limit(first + 1)
-    )
+    newer = _toward(model.created_at, not backward), _toward(tiebreak, not backward)
+    stmt = select(model).where(mine).order_by(*newer).limit(first + 1)
     if after is not None:
         try:
             created = literal(_aware(after[0]), UTCDateTime)
             last = str(after[1])
         except (TypeError, ValueError, IndexError) as exc:
             raise BadCursor(f"cursor values {after!r} do not fit {listing}") from exc
-        stmt = stmt.where(
-            or_(model.created_at < created, and_(model.created_at == created, tiebreak < last))
-        )
-    return await _counted_page(session, stmt, total, first)
+        if backward:
+            beyond = or_(
+                model.created_at > created, and_(model.created_at == created, tiebreak > last)
+            )
+        else:
+            beyond = or_(
+                model.created_at < created, and_(model.created_at == created, tiebreak < last)
+            )
+        stmt = stmt.where(beyond)
+    return await _counted_page(session, stmt, total, first, backward)
 
 
 def newest_first_cursor(row: Portfolio | AuditEntry) -> list[Any]:
@@ -300,18 +323,24 @@ def _shown_in_live_project(owner_id: int) -> ColumnElement[bool]:
 
 
 async def skills_page(
-    session: AsyncSession, *, owner_id: int, first: int, after: str | None, category: str | None
+    session: AsyncSession,
+    *,
+    owner_id: int,
+    first: int,
+    after: str | None,
+    category: str | None,
+    backward: bool = False,
 ) -> Page[Skill]:
     """The skills the owner's live projects show, by name (a soft-deleted project's skills,
-    hidden skills among them, are not listed)."""
+    hidden skills among them, are not listed); the `first` before `after`, `backward`."""
     conditions = [owned_by(Skill, owner_id), _shown_in_live_project(owner_id)]
     if category:
         conditions.append(Skill.category == category)
     total = select(func.count()).select_from(Skill).where(*conditions)
-    stmt = select(Skill).where(*conditions).order_by(Skill.name.asc()).limit(first + 1)
     if after is not None:
-        stmt = stmt.where(Skill.name > after)
-    return await _counted_page(session, stmt, total, first)
+        conditions.append(Skill.name < after if backward else Skill.name > after)
+    stmt = select(Skill).where(*conditions).order_by(_toward(Skill.name, backward))
+    return await _counted_page(session, stmt.limit(first + 1), total, first, backward)
 
 
 # --- single rows ---------------------------------------------------------------------------
@@ -589,11 +618,16 @@ async def stored_upload(
 
 
 async def audit_page(
-    session: AsyncSession, *, owner_id: int, first: int, after: Sequence[Any] | None
+    session: AsyncSession,
+    *,
+    owner_id: int,
+    first: int,
+    after: Sequence[Any] | None,
+    backward: bool = False,
 ) -> Page[AuditEntry]:
     """The owner's audit entries, newest first, by keyset on (created_at, uid)."""
     return await _newest_first(
-        session, AuditEntry, AuditEntry.uid, owner_id, first, after, "the audit log"
+        session, AuditEntry, AuditEntry.uid, owner_id, first, after, "the audit log", backward
     )
 
 

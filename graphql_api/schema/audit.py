@@ -24,7 +24,7 @@ from strawberry.extensions import FieldExtension
 
 from graphql_api.db import engine, models, queries, writes
 from graphql_api.schema import connection as conn
-from graphql_api.schema.args import After, PageFirst
+from graphql_api.schema.args import After, Before, PageFirst, PageLast
 from graphql_api.schema.context import Info
 from graphql_api.schema.errors import ApiError
 
@@ -129,7 +129,12 @@ def audit_every_mutation(mutation: type) -> None:
 class AuditQuery:
     @strawberry.field(description="Your audit entries, newest first.")
     async def audit_log(
-        self, info: Info, first: PageFirst = None, after: After = None
+        self,
+        info: Info,
+        first: PageFirst = None,
+        after: After = None,
+        last: PageLast = None,
+        before: Before = None,
     ) -> conn.ConnectionType[AuditEntryType]:
         return await conn.newest_first(
             info.context,
@@ -138,6 +143,8 @@ class AuditQuery:
             queries.newest_first_cursor,
             first=first,
             after=after,
+            last=last,
+            before=before,
             convert=lambda row: AuditEntryType(
                 operation=row.operation,
                 object_id=row.object_id,

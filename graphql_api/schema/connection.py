@@ -14,6 +14,7 @@ import json
 import math
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import strawberry
@@ -23,7 +24,7 @@ from graphql_api.db.queries import BadCursor, Page
 from graphql_api.ingest.errors import shown
 from graphql_api.schema.errors import ApiError
 
-__all__ = ["ConnectionType", "EdgeType", "PageInfo"]
+__all__ = ["ConnectionType", "EdgeType", "PageInfo", "Window", "window"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -120,6 +121,27 @@ def page_size(first: int | None, maximum: int) -> int:
     return size
 
 
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Which page of a listing: `size` items after the cursor, or before it (`backward`)."""
+
+    size: int
+    cursor: str | None
+    backward: bool = False
+
+
+def window(
+    first: int | None, after: str | None, last: int | None, before: str | None, maximum: int
+) -> Window:
+    """Forwards (`first`/`after`) or backwards (`last`/`before`), never both at once."""
+    if last is None and before is None:
+        return Window(page_size(first, maximum), after)
+    if first is not None or after is not None:
+        message = "page forwards (first/after) or backwards (last/before), not both"
+        raise ApiError(message, code="BAD_PAGE_SIZE")
+    return Window(page_size(last, maximum), before, backward=True)
+
+
 def list_size(first: int | None, maximum: int) -> int:
     """The length of a plain (unpaginated) list field: `first`, or all up to `maximum`."""
     return page_size(maximum if first is None else first, maximum)
@@ -130,14 +152,19 @@ def build(
     *,
     convert: Callable[[R], T],
     cursor_of: Callable[[R], str],
-    after: str | None,
+    after: str | None = None,
+    window: Window | None = None,
 ) -> ConnectionType[T]:
+    """The connection of a page read forwards after `after`, or through `window`."""
+    window = window or Window(len(page.rows), after)
     edges = [EdgeType(cursor=cursor_of(row), node=convert(row)) for row in page.rows]
+    more_ahead = page.has_next if not window.backward else window.cursor is not None
+    more_behind = page.has_next if window.backward else window.cursor is not None
     return ConnectionType(
         edges=edges,
         page_info=PageInfo(
-            has_next_page=page.has_next,
-            has_previous_page=after is not None,
+            has_next_page=more_ahead,
+            has_previous_page=more_behind,
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
@@ -154,17 +181,25 @@ async def newest_first(
     first: int | None,
     after: str | None,
     convert: Callable[[R], T],
+    last: int | None = None,
+    before: str | None = None,
 ) -> ConnectionType[T]:
     """A connection over one of the caller's keyset listings (`fetch` is a `queries.*_page`
-    taking `owner_id`, `first` and the decoded `after`)."""
-    size = page_size(first, context.settings.max_page_size)
-    start = decode_cursor(after, kind)
+    taking `owner_id`, `first`, the decoded cursor as `after`, and `backward`)."""
+    page_of = window(first, after, last, before, context.settings.max_page_size)
+    start = decode_cursor(page_of.cursor, kind)
     with cursor_checked():
         async with context.db.read() as session:
-            page = await fetch(session, owner_id=context.owner_id, first=size, after=start)
+            page = await fetch(
+                session,
+                owner_id=context.owner_id,
+                first=page_of.size,
+                after=start,
+                backward=page_of.backward,
+            )
     return build(
         page,
         convert=convert,
         cursor_of=lambda row: encode_cursor(kind, cursor_values(row)),
-        after=after,
+        window=page_of,
     )

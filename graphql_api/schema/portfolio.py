@@ -13,7 +13,7 @@ from graphql_api.llm.summary import ConsentLevel
 from graphql_api.present.cards import Theme
 from graphql_api.schema import connection as conn
 from graphql_api.schema import ids
-from graphql_api.schema.args import After, First, PageFirst
+from graphql_api.schema.args import After, Before, First, PageFirst, PageLast
 from graphql_api.schema.context import Info
 from graphql_api.schema.curation_types import RepresentationPrefsType, UploadedFileType
 from graphql_api.schema.enums import AnswerKind, ExportFormat, ExportKind
@@ -119,6 +119,8 @@ class PortfolioType(NodeType):
         info: Info,
         first: PageFirst = None,
         after: After = None,
+        last: PageLast = None,
+        before: Before = None,
         order_by: Annotated[
             queries.ProjectOrder, strawberry.argument(description="The order.")
         ] = queries.ProjectOrder.RANKING,
@@ -126,7 +128,8 @@ class PortfolioType(NodeType):
             ProjectFilterInput | None, strawberry.argument(description="Which projects.")
         ] = None,
     ) -> conn.ConnectionType[RepoStatType]:
-        return await project_connection(info, self._pk, first, after, order_by, filter)
+        page_of = conn.window(first, after, last, before, info.context.settings.max_page_size)
+        return await project_connection(info, self._pk, page_of, order_by, filter)
 
     @strawberry.field(
         description="The developer profile across the portfolio: languages by lines and "
@@ -174,12 +177,10 @@ class PortfolioType(NodeType):
 async def project_connection(
     info: Info,
     portfolio_id: str | None,
-    first: int | None,
-    after: str | None,
+    page_of: conn.Window,
     order: queries.ProjectOrder,
     filt: ProjectFilterInput | None,
 ) -> conn.ConnectionType[RepoStatType]:
-    size = conn.page_size(first, info.context.settings.max_page_size)
     kind = f"projects:{order.value}"
     with conn.cursor_checked():
         async with info.context.db.read() as session:
@@ -189,8 +190,9 @@ async def project_connection(
                 portfolio_id=portfolio_id,
                 filt=(filt or ProjectFilterInput()).to_query(),
                 order=order,
-                first=size,
-                after=conn.decode_cursor(after, kind),
+                first=page_of.size,
+                after=conn.decode_cursor(page_of.cursor, kind),
+                backward=page_of.backward,
             )
     for row in page.rows:  # later fields of this request find them without a query
         info.context.loaders.project_by_id.prime(row.id, row)
@@ -198,7 +200,7 @@ async def project_connection(
         page,
         convert=RepoStatType.from_model,
         cursor_of=lambda row: conn.encode_cursor(kind, queries.project_cursor_values(row, order)),
-        after=after,
+        window=page_of,
     )
 
 

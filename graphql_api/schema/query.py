@@ -9,7 +9,7 @@ import strawberry
 from graphql_api.db import curation, models, queries
 from graphql_api.schema import connection as conn
 from graphql_api.schema import ids
-from graphql_api.schema.args import After, Id, PageFirst
+from graphql_api.schema.args import After, Before, Id, PageFirst, PageLast
 from graphql_api.schema.context import Info
 from graphql_api.schema.enums import SkillCategory
 from graphql_api.schema.errors import ApiError
@@ -105,7 +105,12 @@ class Query:
 
     @strawberry.field(description="Your portfolios, newest first.")
     async def portfolios(
-        self, info: Info, first: PageFirst = None, after: After = None
+        self,
+        info: Info,
+        first: PageFirst = None,
+        after: After = None,
+        last: PageLast = None,
+        before: Before = None,
     ) -> conn.ConnectionType[PortfolioType]:
         return await conn.newest_first(
             info.context,
@@ -114,6 +119,8 @@ class Query:
             queries.newest_first_cursor,
             first=first,
             after=after,
+            last=last,
+            before=before,
             convert=PortfolioType.from_model,
         )
 
@@ -128,26 +135,29 @@ class Query:
         info: Info,
         first: PageFirst = None,
         after: After = None,
+        last: PageLast = None,
+        before: Before = None,
         category: Annotated[
             SkillCategory | None, strawberry.argument(description="Only skills of this kind.")
         ] = None,
     ) -> conn.ConnectionType[SkillType]:
-        size = conn.page_size(first, info.context.settings.max_page_size)
+        page_of = conn.window(first, after, last, before, info.context.settings.max_page_size)
         kind = f"skills:{category.value if category else ''}"
-        start = conn.decode_cursor(after, kind)
+        start = conn.decode_cursor(page_of.cursor, kind)
         async with info.context.db.read() as session:
             page = await queries.skills_page(
                 session,
                 owner_id=info.context.owner_id,
-                first=size,
+                first=page_of.size,
                 after=start[0] if start else None,
                 category=category.value if category else None,
+                backward=page_of.backward,
             )
         return conn.build(
             page,
             convert=SkillType.from_model,
             cursor_of=lambda row: conn.encode_cursor(kind, [row.name]),
-            after=after,
+            window=page_of,
         )
 
     @strawberry.field(description="A skill by name (case-insensitive), with its projects.")

@@ -201,9 +201,9 @@ async def test_another_owners_portfolio_and_bad_ranges_are_typed_errors(
 
 
 async def test_a_hidden_skill_leaves_the_chronology_at_once(gql: GraphQLClient, mined: str) -> None:
-    hide = """mutation($id: ID!, $prefs: JSON!) {
+    hide = """mutation($id: ID!, $prefs: RepresentationPrefsInput!) {
       setRepresentationPrefs(portfolioId: $id, prefs: $prefs) { userErrors { code } } }"""
-    done = await gql.data(hide, id=mined, prefs={"hidden_skills": ["python"]})
+    done = await gql.data(hide, id=mined, prefs={"hiddenSkills": ["python"]})
     assert done["setRepresentationPrefs"]["userErrors"] == []
     skills = by_name((await gql.data(CHRONOLOGY, id=mined))["skillChronology"])
     assert "Python" not in skills
