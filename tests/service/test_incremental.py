@@ -3,6 +3,7 @@ HTTP, on real git repositories."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from graphql_api.schema import ids
 from tests.conftest import GraphQLClient
 from tests.factories import owner_id
 from tests.mining.repo_builder import Repo
-from tests.service.flows import ADA, DAY, T0, build_portfolio, upload, wait_for_job
+from tests.service.flows import ADA, DAY, GRACE, T0, build_portfolio, upload, wait_for_job
 from tests.service.live import zip_folder
 
 JOB = "query($id: ID!) { job(id: $id) { status total completed } }"
@@ -107,3 +108,43 @@ async def test_a_new_upload_mines_only_repositories_whose_head_changed(
     full = (await gql.data(JOB, id=job_id))["job"]
     # remine mines everything again: both uploads' repositories (3 and 4) and folders.
     assert (full["status"], full["total"]) == ("SUCCEEDED", 9)
+
+
+UPLOAD_AS = """mutation($files: [Upload!]!, $pid: ID, $emails: [String!]) {
+  uploadPortfolio(files: $files, portfolioId: $pid, userEmails: $emails) {
+    portfolio { id } job { id } userErrors { code } } }"""
+USER_STATS = """query($id: ID!) { portfolio(id: $id) { projects(first: 50, orderBy: NAME) {
+  edges { node { projectName userStats { userEmail totalCommits } } } } } }"""
+
+
+async def test_a_job_attributes_the_projects_it_does_not_mine_to_its_addresses(
+    app: Starlette, client: httpx.AsyncClient, gql: GraphQLClient, tmp_path: Path
+) -> None:
+    pid, _ = await _mined(app, client, gql, zip_folder(_with_plain_folder(tmp_path)))
+    cli = Repo(tmp_path / "more" / "cli", tmp_path / "home")
+    cli.write("cli.py", "print(1)\n")
+    cli.commit("CLI", author=GRACE, when=T0 + 7 * DAY)
+    operations = {
+        "query": UPLOAD_AS,
+        "variables": {"files": [None], "pid": pid, "emails": [GRACE[1]]},
+    }
+    response = await client.post(
+        "/graphql",
+        data={"operations": json.dumps(operations), "map": '{"0": ["variables.files.0"]}'},
+        files={"0": ("more.zip", zip_folder(tmp_path / "more"), "application/zip")},
+        headers={"Apollo-Require-Preflight": "true"},
+    )
+    job_id = response.json()["data"]["uploadPortfolio"]["job"]["id"]
+    await wait_for_job(_services(app), job_id)
+    job = (await gql.data(JOB, id=job_id))["job"]
+    assert (job["status"], job["total"]) == ("SUCCEEDED", 1)  # cli alone is mined
+    data = await gql.data(USER_STATS, id=pid)
+    edges = data["portfolio"]["projects"]["edges"]
+    stats = {
+        node["projectName"]: [(u["userEmail"], u["totalCommits"]) for u in node["userStats"]]
+        for node in (e["node"] for e in edges)
+    }
+    # web was mined for Ada; now, not mined again, it shows Grace's two commits.
+    assert stats["web"] == [(GRACE[1], 2)]
+    assert stats["cli"] == [(GRACE[1], 1)]
+    assert stats["service"] == []  # no commit of Grace's
