@@ -307,6 +307,12 @@ def test_batch_parser_rejects_lines_of_another_shape(line: bytes) -> None:
         BatchParser().feed(line)
 
 
+def test_batch_parser_quotes_a_bounded_prefix_of_a_bad_line() -> None:
+    with pytest.raises(ValueError, match="unexpected line") as caught:
+        BatchParser().feed(b"x " * 300 + b"\n")
+    assert str(caught.value) == "git cat-file output: unexpected line " + repr("x " * 40)
+
+
 @pytest.mark.parametrize("fed", [A.encode() + b" blob", A.encode() + b" blob 3\n"])
 def test_batch_parser_flush_inside_a_header_or_before_contents(fed: bytes) -> None:
     parser = BatchParser()
@@ -333,7 +339,7 @@ def test_tag_targets_skip_lines_of_another_shape_and_replace_non_ascii() -> None
 
 
 def test_tag_dates_sorted_signed_and_undated_lines_skipped() -> None:
-    raw = b"300\n100\n\n -100 \nnot-a-date\n200"
+    raw = b"300\n100\n\n -100 \nnot-a-date\nX100\n200"
     assert parse_tag_dates(raw) == tuple(
         datetime.fromtimestamp(t, UTC) for t in (-100, 100, 200, 300)
     )
