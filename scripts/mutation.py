@@ -63,6 +63,7 @@ TARGETS = {
 STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 34: "skipped"}
 STATUS |= dict.fromkeys((36, 24, -24, 152, 255), "timeout")
 COLUMNS = ("killed", "survived", "timeout", "no tests", "other")
+RETRIED = ("survived", "no tests")
 
 
 def setup_cfg(target: Target) -> str:
@@ -97,7 +98,25 @@ def prepare(name: str, target: Target) -> Path:
             if path.is_file() and not is_mutated(rel, target):
                 path.unlink()
     shutil.rmtree(copies / "tests", ignore_errors=True)
+    # Which tests reach which function is measured anew each run: mutmut's cached map misses
+    # what the tests already there reach in functions added or split since.
+    (copies / "mutmut-stats.json").unlink(missing_ok=True)
+    retry_survivors(copies, target)
     return work
+
+
+def retry_survivors(copies: Path, target: Target) -> None:
+    """Forget earlier survivors and untested mutants, so they meet the tests added since (mutmut
+    itself only reruns the mutants of functions that changed)."""
+    for meta in copies.rglob("*.py.meta"):
+        if not is_mutated(meta.relative_to(copies).as_posix(), target):
+            continue
+        data = json.loads(meta.read_text())
+        codes = data["exit_code_by_key"]
+        data["exit_code_by_key"] = {
+            k: None if STATUS.get(c) in RETRIED else c for k, c in codes.items()
+        }
+        meta.write_text(json.dumps(data, indent=4))
 
 
 def is_mutated(rel: str, target: Target) -> bool:
@@ -161,9 +180,8 @@ def run(name: str, target: Target) -> int:
     work = prepare(name, target)
     mutmut = Path(sys.executable).with_name("mutmut")
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    done = subprocess.run(
-        [str(mutmut), "run", "--max-children", str(MAX_CHILDREN)], cwd=work, env=env, check=False
-    )
+    argv = [str(mutmut), "run", "--max-children", str(MAX_CHILDREN)]
+    done = subprocess.run(argv, cwd=work, env=env, check=False)
     by_file = scores(work, target)
     equivalent = named_equivalents()
     left = [s for s in survivors(work, target) if s not in equivalent]
