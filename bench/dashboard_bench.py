@@ -54,8 +54,9 @@ DASHBOARD = (
     "score } topSkills { name level proficiency } languagesByLines { name lines commits } } "
     "projects(first: 10, orderBy: RANKING) "
     "{ totalCount nodes { projectName rankingScore healthScore rankingComponents { name "
-    "contribution } skills { skill { name } proficiency level evidence } evidence { type "
-    "content } resumeItems { content } userStats { sharePercent role } } } } } }"
+    "contribution } skills { nodes { skill { name } proficiency level evidence } } evidence { "
+    "nodes { type content } } resumeItems { nodes { content } } userStats { nodes { sharePercent "
+    "role } } } } } } }"
 )
 GOAL_P50 = 1.3  # ours / floor, at most
 GOAL_THROUGHPUT = 0.8  # ours / floor at 16 connections, at least

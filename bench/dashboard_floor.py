@@ -13,10 +13,19 @@ import argparse
 import enum
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import strawberry
 from strawberry.asgi import GraphQL
+
+T = TypeVar("T")
+
+
+@strawberry.type
+class Page(Generic[T]):
+    """A child list's page: only its nodes are asked for."""
+
+    nodes: list[T]
 
 
 @strawberry.enum
@@ -69,10 +78,10 @@ class Project:
     ranking_score: float | None
     health_score: float | None
     ranking_components: list[Component]
-    skills: list[ProjectSkill]
-    evidence: list[Evidence]
-    resume_items: list[ResumeItem]
-    user_stats: list[UserStat]
+    skills: Page[ProjectSkill]
+    evidence: Page[Evidence]
+    resume_items: Page[ResumeItem]
+    user_stats: Page[UserStat]
 
 
 @strawberry.type
@@ -146,20 +155,29 @@ def _project(raw: dict[str, Any]) -> Project:
         ranking_score=raw["rankingScore"],
         health_score=raw["healthScore"],
         ranking_components=[Component(**c) for c in raw["rankingComponents"]],
-        skills=[
-            ProjectSkill(
-                skill=SkillRef(name=s["skill"]["name"]),
-                proficiency=s["proficiency"],
-                level=s["level"],
-                evidence=s["evidence"],
-            )
-            for s in raw["skills"]
-        ],
-        evidence=[Evidence(type=e["type"], content=e["content"]) for e in raw["evidence"]],
-        resume_items=[ResumeItem(content=r["content"]) for r in raw["resumeItems"]],
-        user_stats=[
-            UserStat(share_percent=u["sharePercent"], role=u["role"]) for u in raw["userStats"]
-        ],
+        skills=Page(
+            nodes=[
+                ProjectSkill(
+                    skill=SkillRef(name=s["skill"]["name"]),
+                    proficiency=s["proficiency"],
+                    level=s["level"],
+                    evidence=s["evidence"],
+                )
+                for s in raw["skills"]["nodes"]
+            ]
+        ),
+        evidence=Page(
+            nodes=[Evidence(type=e["type"], content=e["content"]) for e in raw["evidence"]["nodes"]]
+        ),
+        resume_items=Page(
+            nodes=[ResumeItem(content=r["content"]) for r in raw["resumeItems"]["nodes"]]
+        ),
+        user_stats=Page(
+            nodes=[
+                UserStat(share_percent=u["sharePercent"], role=u["role"])
+                for u in raw["userStats"]["nodes"]
+            ]
+        ),
     )
 
 

@@ -82,18 +82,19 @@ async def test_node_resolves_every_exposed_type(db: Database, gql: GraphQLClient
     await portfolio_with_projects(db, 1, skills_per_project=1, evidence_per_project=1)
     data = await gql.data(
         """{ portfolios(first: 1) { nodes { id projects { nodes { id
-              skills { id skill { id } } evidence { id } resumeItems { id } userStats { id }
+              skills { nodes { id skill { id } } } evidence { nodes { id } }
+              resumeItems { nodes { id } } userStats { nodes { id } }
            } } } } }"""
     )
     project = data["portfolios"]["nodes"][0]["projects"]["nodes"][0]
     wanted = {
         data["portfolios"]["nodes"][0]["id"]: "Portfolio",
         project["id"]: "RepoStat",
-        project["skills"][0]["id"]: "ProjectSkill",
-        project["skills"][0]["skill"]["id"]: "Skill",
-        project["evidence"][0]["id"]: "Evidence",
-        project["resumeItems"][0]["id"]: "ResumeItem",
-        project["userStats"][0]["id"]: "UserRepoStat",
+        project["skills"]["nodes"][0]["id"]: "ProjectSkill",
+        project["skills"]["nodes"][0]["skill"]["id"]: "Skill",
+        project["evidence"]["nodes"][0]["id"]: "Evidence",
+        project["resumeItems"]["nodes"][0]["id"]: "ResumeItem",
+        project["userStats"]["nodes"][0]["id"]: "UserRepoStat",
     }
     for global_id, typename in wanted.items():
         node = await gql.data("query($id: ID!) { node(id: $id) { __typename id } }", id=global_id)
@@ -111,16 +112,19 @@ async def test_ids_are_opaque_and_not_sequential(db: Database, gql: GraphQLClien
 async def test_skill_by_name_lists_its_projects(db: Database, gql: GraphQLClient) -> None:
     await portfolio_with_projects(db, 2, skills_per_project=2)
     data = await gql.data(
-        '{ skill(name: "MAIN-SKILL-0") { name category projects { project { projectName } } } }'
+        '{ skill(name: "MAIN-SKILL-0") { name category '
+        "projects { nodes { project { projectName } } } } }"
     )
     assert data == {
         "skill": {
             "name": "main-skill-0",
             "category": "LANGUAGES",
-            "projects": [
-                {"project": {"projectName": "project-000"}},
-                {"project": {"projectName": "project-001"}},
-            ],
+            "projects": {
+                "nodes": [
+                    {"project": {"projectName": "project-000"}},
+                    {"project": {"projectName": "project-001"}},
+                ]
+            },
         }
     }
     skills = await gql.data("{ skills(first: 1, category: TOOLS) { totalCount nodes { name } } }")
@@ -190,7 +194,7 @@ async def test_concurrent_sibling_resolvers_do_not_share_a_session(
     """Aliased root fields resolve concurrently; each opens its own session."""
     await portfolio_with_projects(db, 3, skills_per_project=2)
     fields = " ".join(
-        f"p{i}: portfolios(first: 1) {{ nodes {{ projects(first: 5) {{ nodes {{ skills {{ skill {{ name }} }} }} }} }} }}"  # noqa: E501
+        f"p{i}: portfolios(first: 1) {{ nodes {{ projects(first: 5) {{ nodes {{ skills {{ nodes {{ skill {{ name }} }} }} }} }} }} }}"  # noqa: E501
         for i in range(10)
     )
     results = await asyncio.gather(*(gql(f"{{ {fields} }}") for _ in range(3)))

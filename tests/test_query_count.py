@@ -19,10 +19,12 @@ query Dashboard($id: ID!, $n: Int!) {
       totalCount
       edges { node {
         projectName totalCommits rankingScore
-        skills { proficiency skill { name category } }
-        evidence { type content }
-        resumeItems { title content }
-        userStats { userEmail totalCommits sharePercent }
+        skills(first: 3) {
+          totalCount pageInfo { hasNextPage } nodes { proficiency skill { name category } }
+        }
+        evidence { totalCount nodes { type content } }
+        resumeItems { nodes { title content } }
+        userStats { nodes { userEmail totalCommits sharePercent } }
       } }
     }
   }
@@ -60,12 +62,15 @@ async def test_dashboard_statement_count_is_constant(
     assert len(projects["edges"]) == n
     first = projects["edges"][0]["node"]
     assert first["projectName"] == f"project-{n - 1:03d}"  # ranked: highest score first
-    assert len(first["skills"]) == 8
-    assert len(first["evidence"]) == 5
-    assert len(first["resumeItems"]) == 3
-    assert first["userStats"] == [
+    assert len(first["skills"]["nodes"]) == 3  # a page of each project's 8, cut from one batch
+    assert first["skills"]["totalCount"] == 8
+    assert first["skills"]["pageInfo"] == {"hasNextPage": True}
+    assert len(first["evidence"]["nodes"]) == first["evidence"]["totalCount"] == 5
+    assert len(first["resumeItems"]["nodes"]) == 3
+    assert first["userStats"]["nodes"] == [
         {"userEmail": "ada@example.com", "totalCommits": (n - 1) * 10, "sharePercent": 100.0}
     ]
     # portfolio, page (its total counted in the same statement), skills (their skill rows
-    # joined in), evidence, resume items, user stats
+    # joined in), evidence, resume items, user stats (each child page's rows and totals of
+    # every project in one statement)
     assert count == 6

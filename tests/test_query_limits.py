@@ -19,8 +19,10 @@ README_DASHBOARD = """{ portfolios(first: 5) { nodes { id name profile { firstAc
   seniority { level score } topSkills { name level proficiency } languagesByLines { name lines
   commits } }
   projects(first: 10, orderBy: RANKING) { totalCount nodes { projectName rankingScore healthScore
-    rankingComponents { name contribution } skills { skill { name } proficiency level evidence }
-    evidence { type content } resumeItems { content } userStats { sharePercent role } } } } } }"""
+    rankingComponents { name contribution }
+    skills { nodes { skill { name } proficiency level evidence } }
+    evidence { nodes { type content } } resumeItems { nodes { content } }
+    userStats { nodes { sharePercent role } } } } } } }"""
 
 INTROSPECTION = get_introspection_query(
     descriptions=True,
@@ -37,7 +39,7 @@ def cycle(levels: int, first: str = "") -> str:
     for level in reversed(range(levels)):  # built from the inside out
         field = "projects" if level % 2 == 0 else "skills"
         inner = "project" if field == "projects" else "skill"
-        query = f"{field}{first} {{ {inner} {{ {query} }} }}"
+        query = f"{field}{first} {{ nodes {{ {inner} {{ {query} }} }} }}"
     return f'{{ skill(name: "main-skill-0") {{ {query} }} }}'
 
 
@@ -59,12 +61,13 @@ def test_the_node_count_follows_githubs_formula() -> None:
     )
     assert nodes("query($n: Int) { portfolios(first: $n) { nodes { id } } }", n=7) == 7
     assert nodes("query($n: Int = 3) { portfolios(first: $n) { nodes { id } } }") == 3
-    assert nodes('{ skill(name: "x") { projects { weight } } }') == 100
-    assert nodes('{ skill(name: "x") { projects(first: 2) { skill { name } } } }') == 2
+    # A child connection counts its page (20 without `first`), like any connection.
+    assert nodes('{ skill(name: "x") { projects { nodes { weight } } } }') == 20
+    assert nodes('{ skill(name: "x") { projects(first: 2) { nodes { skill { name } } } } }') == 2
     profile = 5 * (100 + 100)  # topSkills, languagesByLines
-    assert nodes(README_DASHBOARD) == 5 + profile + 5 * 10 + 5 * 10 * (20 + 100 + 100 + 100 + 100)
+    assert nodes(README_DASHBOARD) == 5 + profile + 5 * 10 + 5 * 10 * (20 + 20 + 20 + 20 + 20)
     # Fragments count where they are spread, with the multiplier of the spot.
-    fragment = "fragment S on RepoStat { skills(first: 3) { weight } }"
+    fragment = "fragment S on RepoStat { skills(first: 3) { nodes { weight } } }"
     spread = "{ portfolios(first: 2) { nodes { projects(first: 4) { nodes { ...S } } } } }"
     assert nodes(spread + fragment) == 2 + 2 * 4 + 2 * 4 * 3
 
@@ -74,7 +77,7 @@ async def test_the_dashboard_and_introspection_pass_and_report_their_cost(
 ) -> None:
     dashboard = await gql(README_DASHBOARD)
     assert "errors" not in dashboard
-    assert dashboard["extensions"] == {"cost": {"nodes": 22_055, "limit": 100_000}}
+    assert dashboard["extensions"] == {"cost": {"nodes": 6_055, "limit": 100_000}}
     introspection = await gql(INTROSPECTION)
     assert "errors" not in introspection
     assert introspection["data"]["__schema"]["queryType"]["name"] == "Query"
@@ -96,12 +99,12 @@ async def test_a_deep_cycle_is_refused_by_its_cost_or_its_depth(
     costly = refusal(await gql(cycle(12)))
     assert costly["code"] == "QUERY_TOO_COMPLEX"
     assert costly["limit"] == 100_000
-    assert costly["cost"] > 100**12
+    assert costly["cost"] > 20**12  # each child connection's default page: 20
     assert refusal(await gql(cycle(12, "(first: 1)"))) == {"code": "QUERY_TOO_DEEP", "limit": 10}
     # Within the limits the same cycle runs, every list cut to its page.
     body = await gql.data(cycle(3, "(first: 1)"))
-    assert len(body["skill"]["projects"]) == 1
-    assert len(body["skill"]["projects"][0]["project"]["skills"]) == 1
+    assert len(body["skill"]["projects"]["nodes"]) == 1
+    assert len(body["skill"]["projects"]["nodes"][0]["project"]["skills"]["nodes"]) == 1
 
 
 async def test_too_many_tokens_is_refused_while_parsing(gql: GraphQLClient) -> None:
@@ -144,23 +147,43 @@ async def test_aliases_are_counted_through_fragments(gql: GraphQLClient) -> None
 
 
 @pytest.mark.parametrize(
-    "field", ["skills", "userSkills", "evidence", "resumeItems", "userStats", "frameworks"]
+    ("field", "items"),
+    [
+        ("skills", "nodes"),
+        ("userSkills", "nodes"),
+        ("evidence", "nodes"),
+        ("resumeItems", "nodes"),
+        ("userStats", "nodes"),
+        ("summaries", "nodes"),
+        ("frameworks", None),
+    ],
 )
 async def test_child_lists_take_first_up_to_the_page_cap(
-    db: Database, gql: GraphQLClient, field: str
+    db: Database, gql: GraphQLClient, field: str, items: str | None
 ) -> None:
     await portfolio_with_projects(db, 1, skills_per_project=3, evidence_per_project=3)
-    query = f"query($n: Int) {{ portfolios(first: 1) {{ nodes {{ projects(first: 1) {{ nodes {{ {field}(first: $n) {{ __typename }} }} }} }} }} }}"  # noqa: E501
+    inner = f"{items} {{ __typename }}" if items else "__typename"
+    query = f"query($n: Int) {{ portfolios(first: 1) {{ nodes {{ projects(first: 1) {{ nodes {{ {field}(first: $n) {{ {inner} }} }} }} }} }} }}"  # noqa: E501
     project = (await gql.data(query, n=1))["portfolios"]["nodes"][0]["projects"]["nodes"][0]
-    assert len(project[field]) <= 1
+    assert len(project[field][items] if items else project[field]) <= 1
     body = await gql(query, n=101)
     assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_PAGE_SIZE"]
 
 
 async def test_a_shared_skill_lists_a_page_of_projects(db: Database, gql: GraphQLClient) -> None:
     await portfolio_with_projects(db, 5, skills_per_project=1)
-    query = '{ skill(name: "main-skill-0") { projects(first: 2) { project { projectName } } } }'
-    data = await gql.data(query)
-    assert len(data["skill"]["projects"]) == 2
-    everything = await gql.data('{ skill(name: "main-skill-0") { projects { weight } } }')
-    assert len(everything["skill"]["projects"]) == 5
+    query = """query($after: String) { skill(name: "main-skill-0") {
+      projects(first: 2, after: $after) {
+        totalCount pageInfo { hasNextPage endCursor } nodes { project { projectName } } } } }"""
+    names: list[str] = []
+    after = None
+    for _ in range(3):
+        page = (await gql.data(query, after=after))["skill"]["projects"]
+        assert page["totalCount"] == 5
+        assert len(page["nodes"]) == (2 if len(names) < 4 else 1)
+        names += [node["project"]["projectName"] for node in page["nodes"]]
+        after = page["pageInfo"]["endCursor"]
+        assert page["pageInfo"]["hasNextPage"] == (len(names) < 5)
+    assert sorted(names) == [f"project-{i:03d}" for i in range(5)]
+    everything = await gql.data('{ skill(name: "main-skill-0") { projects { nodes { weight } } } }')
+    assert len(everything["skill"]["projects"]["nodes"]) == 5

@@ -21,12 +21,10 @@ from graphql_api.settings import Settings
 from tests.factories import portfolio_with_projects
 
 WIDE = """{ portfolios(first: 2) { nodes { name latestJob { id } projects(first: 20) { nodes {
-  projectName
-  skills(first: 4) { weight skill { name projects(first: 4) { project { projectName
-    evidence(first: 2) { content } resumeItems(first: 2) { title }
-    userStats(first: 2) { userEmail } portfolio { name } } } } }
-  evidence(first: 5) { content } resumeItems(first: 3) { title }
-  userStats(first: 2) { userEmail } userSkills(first: 2) { level } } } } } }"""
+  projectName portfolio { name }
+  skills(first: 4) { nodes { weight skill { name projects(first: 4) { nodes { weight } } } } }
+  evidence(first: 5) { nodes { content } } resumeItems(first: 3) { nodes { title } }
+  userStats(first: 2) { nodes { userEmail } } userSkills(first: 2) { nodes { level } } } } } } }"""
 
 SMALL = "{ portfolios(first: 1) { totalCount } }"
 
@@ -96,7 +94,7 @@ async def test_a_wide_nested_query_holds_one_connection_at_a_time(
         body = await wide
     projects = body["data"]["portfolios"]["nodes"][0]["projects"]["nodes"]
     assert len(projects) == 20
-    assert len(projects[0]["skills"][0]["skill"]["projects"]) == 4
+    assert len(projects[0]["skills"]["nodes"][0]["skill"]["projects"]["nodes"]) == 4
     assert small["data"] == {"portfolios": {"totalCount": 2}}
     # The wide query took many turns on the pool, never two connections at once.
     assert watch.events.count(("checkout", "wide")) > 5

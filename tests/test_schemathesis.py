@@ -130,7 +130,7 @@ def endpoint(
 
 
 IDS = """query($id: ID!) { portfolio(id: $id) { id latestJob { id }
-  projects(first: 10) { nodes { id skills(first: 5) { skill { id } } } } } }"""
+  projects(first: 10) { nodes { id skills(first: 5) { nodes { skill { id } } } } } } }"""
 
 
 async def _mined_portfolio(base: str, root: Path) -> list[str]:
@@ -149,7 +149,7 @@ async def _mined_portfolio(base: str, root: Path) -> list[str]:
     assert "errors" not in body, body
     portfolio = body["data"]["portfolio"]
     projects = portfolio["projects"]["nodes"]
-    skills = {link["skill"]["id"] for p in projects for link in p["skills"]}
+    skills = {link["skill"]["id"] for p in projects for link in p["skills"]["nodes"]}
     return [portfolio["id"], portfolio["latestJob"]["id"], *(p["id"] for p in projects), *skills]
 
 

@@ -411,6 +411,19 @@ async def children_by_project(
     if limit is None:
         stmt = select(model).where(*conditions).order_by(*order)
         return list((await session.scalars(stmt.options(*_related(model)))).all())
+    return [
+        row for row, _ in await _first_of_each(session, model, column, order, conditions, limit)
+    ]
+
+
+async def child_pages_by_project(
+    session: AsyncSession, model: type[M], project_ids: Sequence[int], limit: int, *, owner_id: int
+) -> list[tuple[M, int]]:
+    """The first `limit` rows per project of a per-project table, each with its project's
+    count of rows (for a connection's `totalCount`), in one statement."""
+    column = model.repo_stat_id  # type: ignore[attr-defined]
+    order = _CHILD_ORDER.get(model, (model.id,))  # type: ignore[attr-defined]
+    conditions = [column.in_(project_ids), owned_by(model, owner_id)]
     return await _first_of_each(session, model, column, order, conditions, limit)
 
 
@@ -421,16 +434,22 @@ async def _first_of_each(
     order: Sequence[Any],
     conditions: Sequence[Any],
     limit: int,
-) -> list[M]:
+) -> list[tuple[M, int]]:
     """The first `limit` rows per `parent` value in `order`, cut in SQL (a window), so a
-    parent with many rows never loads them all."""
+    parent with many rows never loads them all; each with its parent's count of rows."""
     position = (
         func.row_number().over(partition_by=parent, order_by=list(order)).label("_row_number")
     )
-    ranked = select(model, position).where(*conditions).subquery()
+    total = func.count().over(partition_by=parent).label("_total")
+    ranked = select(model, position, total).where(*conditions).subquery()
     row = aliased(model, ranked)
-    stmt = select(row).where(ranked.c._row_number <= limit).order_by(ranked.c._row_number)
-    return list((await session.scalars(stmt.options(*_related(model, row)))).all())
+    stmt = (
+        select(row, ranked.c._total)
+        .where(ranked.c._row_number <= limit)
+        .order_by(ranked.c._row_number)
+    )
+    result = await session.execute(stmt.options(*_related(model, row)))
+    return [(found, count) for found, count in result.all()]
 
 
 def _related(model: type[Base], entity: Any = None) -> tuple[Any, ...]:
@@ -456,9 +475,10 @@ _CHILD_ORDER: dict[type[Base], tuple[Any, ...]] = {
 
 async def project_skills_by_skill(
     session: AsyncSession, skill_ids: Sequence[int], limit: int, *, owner_id: int
-) -> list[ProjectSkill]:
+) -> list[tuple[ProjectSkill, int]]:
     """Where each skill shows in the owner's projects, strongest first, at most `limit` per
-    skill (a common skill may show in very many projects); deleted projects left out."""
+    skill (a common skill may show in very many projects), each with the skill's count of
+    projects; deleted projects left out."""
     live = select(RepoStat.id).where(RepoStat.owner_id == owner_id, RepoStat.deleted_at.is_(None))
     return await _first_of_each(
         session,

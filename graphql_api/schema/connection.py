@@ -203,3 +203,45 @@ async def newest_first(
         cursor_of=lambda row: encode_cursor(kind, cursor_values(row)),
         window=page_of,
     )
+
+
+# --- child lists: pages of one parent's children, cut from a batch ---------------------------
+
+MAX_OFFSET = 2**31  # a cursor past this points at no child any parent has
+
+
+def child_start(after: str | None, kind: str) -> int:
+    """Where a page of children starts: after the child at the offset `after` holds."""
+    values = decode_cursor(after, kind)
+    if values is None:
+        return 0
+    if len(values) != 1 or not isinstance(values[0], int) or not 0 <= values[0] < MAX_OFFSET:
+        raise ApiError(f"cursor {shown(after or '')} holds no place in a list", code="BAD_CURSOR")
+    return values[0] + 1
+
+
+def child_page(
+    rows: Sequence[R],
+    total: int,
+    *,
+    start: int,
+    size: int,
+    kind: str,
+    convert: Callable[[R], T],
+) -> ConnectionType[T]:
+    """The connection of `size` children from `start`, given the parent's children read from
+    `start` on (or from 0: `rows` then holds more than the page) and their count."""
+    edges = [
+        EdgeType(cursor=encode_cursor(kind, [start + index]), node=convert(row))
+        for index, row in enumerate(rows[:size])
+    ]
+    return ConnectionType(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=start + size < total,
+            has_previous_page=start > 0,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count=total,
+    )

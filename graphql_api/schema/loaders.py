@@ -6,7 +6,8 @@ in key order. The request's Database hands those sessions out one at a time (see
 `Database.serialised`), so a request never holds more than one pooled connection.
 
 A list of children is keyed by `(parent id, limit)`: the batch cuts each parent's rows in SQL
-at the largest limit asked and every key gets its own first `limit`.
+at the largest limit asked (a window, which also counts each parent's rows) and every key gets
+its own first `limit` with the parent's count (`Children`), which a connection pages.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from strawberry.dataloader import DataLoader
 
@@ -60,12 +61,20 @@ def _by_id_loader(db: Database, owner_id: int, model: type[M]) -> DataLoader[Any
     return DataLoader(load_fn=load)
 
 
+@dataclass(frozen=True, slots=True)
+class Children(Generic[M]):
+    """The first rows of one parent's children, and how many children it has in all."""
+
+    rows: list[M]
+    total: int
+
+
 def _by_project_loader(
     db: Database, owner_id: int, model: type[M]
-) -> DataLoader[tuple[int, int], list[M]]:
-    async def load(keys: list[tuple[int, int]]) -> list[list[M]]:
+) -> DataLoader[tuple[int, int], Children[M]]:
+    async def load(keys: list[tuple[int, int]]) -> list[Children[M]]:
         async with db.read() as session:
-            rows = await queries.children_by_project(
+            rows = await queries.child_pages_by_project(
                 session, model, _parents(keys), max(limit for _, limit in keys), owner_id=owner_id
             )
         return _firsts(rows, keys, lambda row: row.repo_stat_id)  # type: ignore[attr-defined]
@@ -78,36 +87,37 @@ def _parents(keys: Sequence[tuple[Any, int]]) -> list[Any]:
 
 
 def _firsts(
-    rows: Sequence[M], keys: Sequence[tuple[Any, int]], parent: Callable[[M], Any]
-) -> list[list[M]]:
-    groups = _grouped(rows, _parents(keys), parent)
+    rows: Sequence[tuple[M, int]], keys: Sequence[tuple[Any, int]], parent: Callable[[M], Any]
+) -> list[Children[M]]:
+    totals = {parent(row): total for row, total in rows}
+    groups = _grouped([row for row, _ in rows], _parents(keys), parent)
     by_parent = dict(zip(_parents(keys), groups, strict=True))
-    return [by_parent[key][:limit] for key, limit in keys]
+    return [Children(by_parent[key][:limit], totals.get(key, 0)) for key, limit in keys]
 
 
 @dataclass
 class Loaders:
     portfolio_by_id: DataLoader[str, Portfolio | None]
     project_by_id: DataLoader[int, RepoStat | None]
-    project_skills_by_project: DataLoader[tuple[int, int], list[ProjectSkill]]
-    user_project_skills_by_project: DataLoader[tuple[int, int], list[UserProjectSkill]]
-    evidence_by_project: DataLoader[tuple[int, int], list[ProjectEvidence]]
-    resume_items_by_project: DataLoader[tuple[int, int], list[ResumeItem]]
-    user_stats_by_project: DataLoader[tuple[int, int], list[UserRepoStat]]
-    project_skills_by_skill: DataLoader[tuple[int, int], list[ProjectSkill]]
+    project_skills_by_project: DataLoader[tuple[int, int], Children[ProjectSkill]]
+    user_project_skills_by_project: DataLoader[tuple[int, int], Children[UserProjectSkill]]
+    evidence_by_project: DataLoader[tuple[int, int], Children[ProjectEvidence]]
+    resume_items_by_project: DataLoader[tuple[int, int], Children[ResumeItem]]
+    user_stats_by_project: DataLoader[tuple[int, int], Children[UserRepoStat]]
+    project_skills_by_skill: DataLoader[tuple[int, int], Children[ProjectSkill]]
     latest_job_by_portfolio: DataLoader[str, MiningJob | None]
     project_by_uid: DataLoader[str, RepoStat | None]
     collaboration_by_project: DataLoader[int, dict[str, Any]]
     analysis_stamp_by_portfolio: DataLoader[str, tuple[Any, ...]]
     prefs_by_portfolio: DataLoader[str, RepresentationPrefs | None]
     uploads_by_portfolio: DataLoader[str, list[UploadedZip]]
-    summaries_by_project: DataLoader[tuple[int, int], list[UserIntelligenceSummary]]
+    summaries_by_project: DataLoader[tuple[int, int], Children[UserIntelligenceSummary]]
 
     @classmethod
     def create(cls, db: Database, owner_id: int) -> Loaders:
         """Loaders that see `owner_id`'s rows only (each query filters by it)."""
 
-        async def skills_by_skill(keys: list[tuple[int, int]]) -> list[list[ProjectSkill]]:
+        async def skills_by_skill(keys: list[tuple[int, int]]) -> list[Children[ProjectSkill]]:
             async with db.read() as session:
                 rows = await queries.project_skills_by_skill(
                     session, _parents(keys), max(limit for _, limit in keys), owner_id=owner_id

@@ -168,10 +168,22 @@ class PortfolioType(NodeType):
             return RepresentationPrefsType.from_json({}, None)
         return RepresentationPrefsType.from_json(row.prefs_json, row.updated_at)
 
-    @strawberry.field(description="The ZIP files uploaded into it, oldest first. " + FIRST_OF_LIST)
-    async def uploads(self, info: Info, first: First = None) -> list[UploadedFileType]:
+    @strawberry.field(description="The ZIP files uploaded into it, oldest first, a page at a time.")
+    async def uploads(
+        self, info: Info, first: PageFirst = None, after: After = None
+    ) -> conn.ConnectionType[UploadedFileType]:
+        kind = "Portfolio.uploads"
+        start = conn.child_start(after, kind)
+        size = conn.page_size(first, info.context.settings.max_page_size)
         rows = await info.context.loaders.uploads_by_portfolio.load(self._pk)
-        return [UploadedFileType.from_model(row) for row in rows[: list_size(info, first)]]
+        return conn.child_page(
+            rows[start:],
+            len(rows),
+            start=start,
+            size=size,
+            kind=kind,
+            convert=UploadedFileType.from_model,
+        )
 
 
 async def project_connection(

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Annotated, Any, Self, TypeVar
 
 import strawberry
+from strawberry.dataloader import DataLoader
 
 from graphql_api.db import models, queries
 from graphql_api.schema import connection as conn
 from graphql_api.schema import ids
-from graphql_api.schema.args import First
+from graphql_api.schema.args import After, First, PageFirst
 from graphql_api.schema.context import Info
 from graphql_api.schema.curation_types import SummaryType
 from graphql_api.schema.enums import (
@@ -29,6 +30,7 @@ from graphql_api.schema.enums import (
     SkillCategory,
 )
 from graphql_api.schema.errors import ApiError
+from graphql_api.schema.loaders import Children
 from mining.analyze import ResumeCategory
 from mining.analyze.proficiency import Level
 
@@ -40,6 +42,8 @@ if TYPE_CHECKING:
     from graphql_api.schema.portfolio import PortfolioType
 
 R = TypeVar("R")
+M = TypeVar("M", bound=models.Base)
+T = TypeVar("T")
 
 
 def columns(
@@ -240,11 +244,13 @@ class SkillType(NodeType):
             _pk=row.id,
         )
 
-    @strawberry.field(description="Where this skill shows, strongest first. " + FIRST_OF_LIST)
-    async def projects(self, info: Info, first: First = None) -> list[ProjectSkillType]:
-        key = (self._pk, list_size(info, first))
-        rows = await info.context.loaders.project_skills_by_skill.load(key)
-        return [ProjectSkillType.from_model(row) for row in rows]
+    @strawberry.field(description="Where this skill shows, strongest first, a page at a time.")
+    async def projects(
+        self, info: Info, first: PageFirst = None, after: After = None
+    ) -> conn.ConnectionType[ProjectSkillType]:
+        loader = info.context.loaders.project_skills_by_skill
+        convert = ProjectSkillType.from_model
+        return await children(info, loader, self._pk, convert, first, after, kind="Skill.projects")
 
 
 @strawberry.type
@@ -468,13 +474,18 @@ class RepoStatType(NodeType):
     async def role(self, info: Info) -> str | None:
         if self._row.user_role_override is not None:
             return self._row.user_role_override
-        rows = await info.context.loaders.user_stats_by_project.load((self._pk, 1))
-        return rows[0].user_role if rows else None
+        batch = await info.context.loaders.user_stats_by_project.load((self._pk, 1))
+        return batch.rows[0].user_role if batch.rows else None
 
-    @strawberry.field(description="Every summary written of it, newest first. " + FIRST_OF_LIST)
-    async def summaries(self, info: Info, first: First = None) -> list[SummaryType]:
-        rows = await info.context.loaders.summaries_by_project.load(self._key(info, first))
-        return [SummaryType.from_model(row) for row in rows]
+    @strawberry.field(description="Every summary written of it, newest first, a page at a time.")
+    async def summaries(
+        self, info: Info, first: PageFirst = None, after: After = None
+    ) -> conn.ConnectionType[SummaryType]:
+        loader = info.context.loaders.summaries_by_project
+        convert = SummaryType.from_model
+        return await children(
+            info, loader, self._pk, convert, first, after, kind="RepoStat.summaries"
+        )
 
     @strawberry.field(description="The terms of its health score.")
     def health_components(self) -> list[ScoreComponentType]:
@@ -497,36 +508,96 @@ class RepoStatType(NodeType):
     def frameworks(self, info: Info, first: First = None) -> list[FrameworkType]:
         return _frameworks(self._row)[: list_size(info, first)]
 
-    @strawberry.field(description="Its skills, strongest first. " + FIRST_OF_LIST)
-    async def skills(self, info: Info, first: First = None) -> list[ProjectSkillType]:
-        rows = await info.context.loaders.project_skills_by_project.load(self._key(info, first))
-        return [ProjectSkillType.from_model(row) for row in rows]
+    @strawberry.field(description="Its skills, strongest first, a page at a time.")
+    async def skills(
+        self, info: Info, first: PageFirst = None, after: After = None
+    ) -> conn.ConnectionType[ProjectSkillType]:
+        loader = info.context.loaders.project_skills_by_project
+        return await children(
+            info,
+            loader,
+            self._pk,
+            ProjectSkillType.from_model,
+            first,
+            after,
+            kind="RepoStat.skills",
+        )
 
     @strawberry.field(
-        description="The user's own skills in this project (collaborative work). " + FIRST_OF_LIST
+        description="The user's own skills in this project (collaborative work), a page at a time."
     )
-    async def user_skills(self, info: Info, first: First = None) -> list[UserProjectSkillType]:
+    async def user_skills(
+        self, info: Info, first: PageFirst = None, after: After = None
+    ) -> conn.ConnectionType[UserProjectSkillType]:
         loader = info.context.loaders.user_project_skills_by_project
-        rows = await loader.load(self._key(info, first))
-        return [UserProjectSkillType.from_model(row) for row in rows]
+        return await children(
+            info,
+            loader,
+            self._pk,
+            UserProjectSkillType.from_model,
+            first,
+            after,
+            kind="RepoStat.userSkills",
+        )
 
-    @strawberry.field(description="Evidence about it, by type. " + FIRST_OF_LIST)
-    async def evidence(self, info: Info, first: First = None) -> list[EvidenceType]:
-        rows = await info.context.loaders.evidence_by_project.load(self._key(info, first))
-        return [EvidenceType.from_model(row) for row in rows]
+    @strawberry.field(description="Evidence about it, by type, a page at a time.")
+    async def evidence(
+        self, info: Info, first: PageFirst = None, after: After = None
+    ) -> conn.ConnectionType[EvidenceType]:
+        loader = info.context.loaders.evidence_by_project
+        return await children(
+            info, loader, self._pk, EvidenceType.from_model, first, after, kind="RepoStat.evidence"
+        )
 
-    @strawberry.field(description="Its resume items, in order. " + FIRST_OF_LIST)
-    async def resume_items(self, info: Info, first: First = None) -> list[ResumeItemType]:
-        rows = await info.context.loaders.resume_items_by_project.load(self._key(info, first))
-        return [ResumeItemType.from_model(row) for row in rows]
+    @strawberry.field(description="Its resume items, in order, a page at a time.")
+    async def resume_items(
+        self, info: Info, first: PageFirst = None, after: After = None
+    ) -> conn.ConnectionType[ResumeItemType]:
+        loader = info.context.loaders.resume_items_by_project
+        return await children(
+            info,
+            loader,
+            self._pk,
+            ResumeItemType.from_model,
+            first,
+            after,
+            kind="RepoStat.resumeItems",
+        )
 
-    @strawberry.field(description="The user's own work in it, per identity. " + FIRST_OF_LIST)
-    async def user_stats(self, info: Info, first: First = None) -> list[UserRepoStatType]:
-        rows = await info.context.loaders.user_stats_by_project.load(self._key(info, first))
-        return [UserRepoStatType.from_model(row) for row in rows]
+    @strawberry.field(description="The user's own work in it, per identity, a page at a time.")
+    async def user_stats(
+        self, info: Info, first: PageFirst = None, after: After = None
+    ) -> conn.ConnectionType[UserRepoStatType]:
+        loader = info.context.loaders.user_stats_by_project
+        return await children(
+            info,
+            loader,
+            self._pk,
+            UserRepoStatType.from_model,
+            first,
+            after,
+            kind="RepoStat.userStats",
+        )
 
-    def _key(self, info: Info, first: int | None) -> tuple[int, int]:
-        return self._pk, list_size(info, first)
+
+async def children(
+    info: Info,
+    loader: DataLoader[tuple[int, int], Children[M]],
+    parent: int,
+    convert: Callable[[M], T],
+    first: int | None,
+    after: str | None,
+    *,
+    kind: str,
+) -> conn.ConnectionType[T]:
+    """A page of one parent's children: the batch reads each parent's first rows up to the
+    page's end (and their count) in one statement, and the page is cut from them."""
+    start = conn.child_start(after, kind)
+    size = conn.page_size(first, info.context.settings.max_page_size)
+    batch = await loader.load((parent, start + size))
+    return conn.child_page(
+        batch.rows[start:], batch.total, start=start, size=size, kind=kind, convert=convert
+    )
 
 
 def list_size(info: Info, first: int | None) -> int:

@@ -9,6 +9,7 @@ import httpx
 from starlette.applications import Starlette
 
 from graphql_api.jobs.service import Services
+from tests.children import whole
 from tests.conftest import GraphQLClient
 from tests.service.flows import build_portfolio, upload, wait_for_job
 from tests.service.live import zip_folder
@@ -17,9 +18,10 @@ ERRORS = "userErrors { code field }"
 PROJECTS = """query($id: ID!) { portfolio(id: $id) { projects(orderBy: NAME) { nodes {
   id projectName rankingPosition showcased role roleOverridden
   rankingComponents { name }
-  skills { skill { name } } userSkills { skill { name } }
-  evidence { id type content origin }
-  resumeItems { id title content edited } } } } }"""
+  skills(first: 100) { totalCount nodes { skill { name } } }
+  userSkills(first: 100) { totalCount nodes { skill { name } } }
+  evidence(first: 100) { totalCount nodes { id type content origin } }
+  resumeItems(first: 100) { totalCount nodes { id title content edited } } } } } }"""
 
 
 async def mine_three(app: Starlette, client: httpx.AsyncClient, tmp_path: Path) -> dict[str, Any]:
@@ -35,7 +37,7 @@ async def mine_three(app: Starlette, client: httpx.AsyncClient, tmp_path: Path) 
 
 async def projects_of(gql: GraphQLClient, portfolio_id: str) -> dict[str, dict[str, Any]]:
     listing = await gql.data(PROJECTS, id=portfolio_id)
-    return {p["projectName"]: p for p in listing["portfolio"]["projects"]["nodes"]}
+    return {p["projectName"]: whole(p) for p in listing["portfolio"]["projects"]["nodes"]}
 
 
 async def remine(gql: GraphQLClient, app: Starlette, portfolio_id: str) -> None:

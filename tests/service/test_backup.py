@@ -38,8 +38,8 @@ WRITE = """mutation($name: String!) { createPortfolio(name: $name) {
 EXPORT = """mutation($id: ID!) { createExport(portfolioId: $id, kind: PORTFOLIO, format: JSON) {
   export { status url } userErrors { code } } }"""
 READ = """query($id: ID!) { portfolio(id: $id) { name userEmails projects(first: 10) { nodes {
-  projectName totalCommits rankingScore skills { skill { name } proficiency }
-  resumeItems { content } } } } }"""
+  projectName totalCommits rankingScore skills { nodes { skill { name } proficiency } }
+  resumeItems { nodes { content } } } } } }"""
 
 
 async def artifact_miner(settings: Settings, *args: str) -> tuple[int, str, str]:

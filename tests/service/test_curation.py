@@ -193,7 +193,8 @@ async def test_another_owners_project_evidence_and_items_look_missing(
 
     found = await ask(
         ada,
-        "{ portfolios { nodes { projects { nodes { id evidence { id } resumeItems { id } } } } } }",
+        "{ portfolios { nodes { projects { nodes { id evidence { nodes { id } } "
+        "resumeItems { nodes { id } } } } } } }",
     )
     project = found["portfolios"]["nodes"][0]["projects"]["nodes"][0]
     picture = await send_image(http, project["id"], png(40, 40), {"Authorization": f"Bearer {ada}"})
@@ -250,7 +251,8 @@ async def test_another_owners_project_evidence_and_items_look_missing(
         assert answer[name]["userErrors"] == [{"code": "NOT_FOUND", "field": field}], name
     unchanged = await ask(
         ada,
-        "{ portfolios { nodes { projects { nodes { id evidence { id } resumeItems { id } } } } } }",
+        "{ portfolios { nodes { projects { nodes { id evidence { nodes { id } } "
+        "resumeItems { nodes { id } } } } } } }",
     )
     assert unchanged == found
     audit = await ask(bob, "{ auditLog(first: 20) { nodes { operation outcome } } }")

@@ -21,6 +21,10 @@ QUERIES = {
     "portfolios": "query($after: String) { portfolios(first: 1, after: $after) { totalCount } }",
     "skills:": "query($after: String) { skills(first: 1, after: $after) { totalCount } }",
     **{f"projects:{o.lower()}": PROJECTS % o for o in ("RANKING", "RECENT", "COMMITS", "NAME")},
+    "Portfolio.uploads": (
+        "query($after: String, $pid: ID!) { portfolio(id: $pid) {"
+        " uploads(first: 1, after: $after) { totalCount } } }"
+    ),
 }
 KINDS = sorted(QUERIES)
 
@@ -75,6 +79,10 @@ async def test_crafted_cursors_are_bad_cursor(gql: GraphQLClient) -> None:
     @example(("projects:name", encode(["projects:name", 1, 2, 3])))
     @example(("skills:", encode(["skills:", {"a": 1}])))
     @example(("portfolios", encode(["portfolios", "\x00", "x"])))
+    # a child list's offset: negative, past any list, not a whole number
+    @example(("Portfolio.uploads", encode(["Portfolio.uploads", -1])))
+    @example(("Portfolio.uploads", encode(["Portfolio.uploads", 2**62])))
+    @example(("Portfolio.uploads", encode(["Portfolio.uploads", 1.5])))
     def check(listing_and_cursor: tuple[str, str]) -> None:
         listing, cursor = listing_and_cursor
         call = gql(QUERIES[listing], after=cursor, pid=pid)

@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 
 from graphql_api.jobs.runner import label, qualified
 from mining.records import ProjectFailure
+from tests.children import whole
 from tests.mining.repo_builder import Repo
 from tests.service.flows import ADA, DAY, T0, build_portfolio
 from tests.service.flows import upload as _upload
@@ -37,11 +38,11 @@ query($id: ID!) {
       nodes {
         projectName totalCommits isCollaborative primaryLanguage rankingScore healthScore
         collaboration { authors { email commits } busFactor }
-        skills { skill { name category } proficiency level }
-        userSkills { userEmail skill { name } }
-        evidence { type content }
-        resumeItems { title content category }
-        userStats { userEmail totalCommits sharePercent role }
+        skills(first: 100) { totalCount nodes { skill { name category } proficiency level } }
+        userSkills(first: 100) { totalCount nodes { userEmail skill { name } } }
+        evidence(first: 100) { totalCount nodes { type content } }
+        resumeItems { totalCount nodes { title content category } }
+        userStats { totalCount nodes { userEmail totalCommits sharePercent role } }
       }
     }
   }
@@ -103,7 +104,7 @@ async def test_upload_watch_ranking_then_dashboard(app: Starlette, tmp_path: Pat
         "total": 3,
         "repoErrors": [],
     }
-    projects = {p["projectName"]: p for p in portfolio["projects"]["nodes"]}
+    projects = {p["projectName"]: whole(p) for p in portfolio["projects"]["nodes"]}
     assert portfolio["projects"]["totalCount"] == 3
     ranked = [p["projectName"] for p in portfolio["projects"]["nodes"]]
     assert ranked == [r["name"] for r in final["ranking"]]

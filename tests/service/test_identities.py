@@ -19,6 +19,7 @@ from graphql_api.db.states import JobStage
 from graphql_api.jobs.events import job_topic
 from graphql_api.jobs.service import Services
 from graphql_api.schema import ids
+from tests.children import whole
 from tests.conftest import GraphQLClient
 from tests.mining.repo_builder import Repo
 from tests.service.flows import ADA, DAY, GRACE, T0, build_portfolio, wait_for_job
@@ -34,9 +35,10 @@ SET = """mutation($id: ID!, $emails: [String!]!) { setIdentities(portfolioId: $i
   { portfolio { id userEmails } userErrors { code message field } } }"""
 VIEW = """query($id: ID!) { portfolio(id: $id) { projects(first: 20, orderBy: NAME) { edges { node {
   projectName rankingPosition
-  userStats { userEmail totalCommits sharePercent linesAdded linesDeleted role }
-  userSkills { skill { name } level }
-  resumeItems { title content category } } } } } }"""
+  userStats {
+    totalCount nodes { userEmail totalCommits sharePercent linesAdded linesDeleted role } }
+  userSkills(first: 100) { totalCount nodes { skill { name } level } }
+  resumeItems { totalCount nodes { title content category } } } } } } }"""
 UPLOAD_AS = """mutation($files: [Upload!]!, $emails: [String!]) {
   uploadPortfolio(files: $files, userEmails: $emails) { portfolio { id } job { id } } }"""
 
@@ -127,7 +129,10 @@ async def test_set_identities_is_mining_with_those_addresses(
     rederived = await gql.data(VIEW, id=as_ada)
     mined = await gql.data(VIEW, id=as_grace_and_uni)
     assert rederived == mined
-    web = {e["node"]["projectName"]: e["node"] for e in rederived["portfolio"]["projects"]["edges"]}
+    web = {
+        e["node"]["projectName"]: whole(e["node"])
+        for e in rederived["portfolio"]["projects"]["edges"]
+    }
     assert [s["totalCommits"] for s in web["web"]["userStats"]] == [2]  # Grace's, not Ada's
     assert [s["totalCommits"] for s in web["tool"]["userStats"]] == [1]  # the university one
     audit = await gql.data("{ auditLog(first: 5) { nodes { operation objectId outcome } } }")

@@ -114,7 +114,7 @@ UPLOAD_AS = """mutation($files: [Upload!]!, $pid: ID, $emails: [String!]) {
   uploadPortfolio(files: $files, portfolioId: $pid, userEmails: $emails) {
     portfolio { id } job { id } userErrors { code } } }"""
 USER_STATS = """query($id: ID!) { portfolio(id: $id) { projects(first: 50, orderBy: NAME) {
-  edges { node { projectName userStats { userEmail totalCommits } } } } } }"""
+  edges { node { projectName userStats { nodes { userEmail totalCommits } } } } } } }"""
 
 
 async def test_a_job_attributes_the_projects_it_does_not_mine_to_its_addresses(
@@ -141,7 +141,9 @@ async def test_a_job_attributes_the_projects_it_does_not_mine_to_its_addresses(
     data = await gql.data(USER_STATS, id=pid)
     edges = data["portfolio"]["projects"]["edges"]
     stats = {
-        node["projectName"]: [(u["userEmail"], u["totalCommits"]) for u in node["userStats"]]
+        node["projectName"]: [
+            (u["userEmail"], u["totalCommits"]) for u in node["userStats"]["nodes"]
+        ]
         for node in (e["node"] for e in edges)
     }
     # web was mined for Ada; now, not mined again, it shows Grace's two commits.

@@ -162,7 +162,8 @@ async def test_hostile_queries_are_refused_by_a_server_under_a_memory_limit(
     assert (status, two_mb["errors"][0]["extensions"]["code"]) == (413, "PAYLOAD_TOO_LARGE")
     assert "errors" not in wide.json(), wide.json()["errors"]
     skill = wide.json()["data"]["skill"]
-    assert len(skill["projects"]) == 8
-    assert len(skill["projects"][0]["project"]["skills"][0]["skill"]["projects"]) == 8
+    assert len(skill["projects"]["nodes"]) == 8
+    inner = skill["projects"]["nodes"][0]["project"]["skills"]["nodes"][0]["skill"]["projects"]
+    assert len(inner["nodes"]) == 8
     assert health.json()["status"] == "ok"
     assert alive

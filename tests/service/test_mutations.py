@@ -14,6 +14,7 @@ from starlette.applications import Starlette
 from graphql_api.db.engine import Database
 from graphql_api.jobs.service import Services
 from graphql_api.schema import ids
+from tests.children import whole
 from tests.conftest import GraphQLClient
 from tests.service.flows import PROFILE, build_portfolio, upload, wait_for_job
 from tests.service.live import zip_folder
@@ -80,7 +81,7 @@ async def test_bad_weights_are_user_errors(gql: GraphQLClient, mined: dict[str, 
 
 
 RESUME = """query($id: ID!) { portfolio(id: $id) { projects { nodes {
-  projectName resumeItems { title content category } } } } }"""
+  projectName resumeItems { totalCount nodes { title content category } } } } } }"""
 
 
 async def test_generate_resume_is_idempotent(gql: GraphQLClient, mined: dict[str, Any]) -> None:
@@ -93,7 +94,7 @@ async def test_generate_resume_is_idempotent(gql: GraphQLClient, mined: dict[str
     after_second = await gql.data(RESUME, id=mined["id"])
     assert first["generateResume"]["userErrors"] == []
     assert after_first == after_second == before
-    bullets = [p["resumeItems"] for p in after_first["portfolio"]["projects"]["nodes"]]
+    bullets = [whole(p)["resumeItems"] for p in after_first["portfolio"]["projects"]["nodes"]]
     assert all(2 <= len(items) <= 4 for items in bullets)
 
 

@@ -14,6 +14,7 @@ from starlette.applications import Starlette
 
 from graphql_api.db.engine import Database
 from graphql_api.schema import ids
+from tests.children import whole
 from tests.conftest import GraphQLClient
 from tests.factories import portfolio_with_projects
 from tests.service.curation_flows import mine_three, projects_of
@@ -62,9 +63,10 @@ async def test_everything_stored_reads_back(gql: GraphQLClient, mined: dict[str,
           representationPrefs { showcaseProjects projectOrder hiddenSkills highlightSkills
             comparisonAttributes chronologyOverrides { project first last }
             customRankings { project rank score } updatedAt }
-          uploads { fileName size sha256 uploadedAt }
+          uploads { totalCount pageInfo { hasNextPage } edges { cursor node {
+            fileName size sha256 uploadedAt } } }
           projects(orderBy: NAME) { nodes { projectName showcased summary
-            summaries { text provider userEmail generatedAt } } } } }""",
+            summaries { totalCount nodes { text provider userEmail generatedAt } } } } } }""",
         id=mined["id"],
     )
     portfolio = data["portfolio"]
@@ -79,11 +81,15 @@ async def test_everything_stored_reads_back(gql: GraphQLClient, mined: dict[str,
         "chronologyOverrides": [{"project": "tool", "first": "2020-01-01", "last": None}],
         "customRankings": [{"project": "web", "rank": 1, "score": 50.0}],
     }
-    [uploaded] = portfolio["uploads"]
+    assert portfolio["uploads"]["totalCount"] == 1
+    assert portfolio["uploads"]["pageInfo"] == {"hasNextPage": False}
+    [edge] = portfolio["uploads"]["edges"]
+    assert edge["cursor"]
+    uploaded = edge["node"]
     assert uploaded["fileName"] == "portfolio.zip"
     assert uploaded["size"] == len(mined["zip"])
     assert uploaded["sha256"] == hashlib.sha256(mined["zip"]).hexdigest()
-    projects = {p["projectName"]: p for p in portfolio["projects"]["nodes"]}
+    projects = {p["projectName"]: whole(p) for p in portfolio["projects"]["nodes"]}
     assert {name: p["showcased"] for name, p in projects.items()} == {
         "service": False,
         "tool": True,
@@ -102,10 +108,13 @@ async def test_a_portfolio_never_given_prefs_reads_empty_ones(
     await portfolio_with_projects(db, 1)
     data = await gql.data(
         "{ portfolios { nodes { representationPrefs { showcaseProjects updatedAt } uploads "
-        "{ fileName } } } }"
+        "{ totalCount nodes { fileName } } } } }"
     )
     assert data["portfolios"]["nodes"] == [
-        {"representationPrefs": {"showcaseProjects": [], "updatedAt": None}, "uploads": []}
+        {
+            "representationPrefs": {"showcaseProjects": [], "updatedAt": None},
+            "uploads": {"totalCount": 0, "nodes": []},
+        }
     ]
 
 
@@ -183,9 +192,9 @@ async def test_deleting_and_restoring_a_project_ranks_the_others_at_once(
 
 
 CURATED_READ = """query($id: ID!) { portfolio(id: $id) {
-  representationPrefs { hiddenSkills customRankings { project } } uploads { sha256 }
-  projects(first: 100) { nodes { role showcased summaries { text } thumbnailUrl
-    evidence { origin } resumeItems { edited } } } } }"""
+  representationPrefs { hiddenSkills customRankings { project } } uploads { nodes { sha256 } }
+  projects(first: 100) { nodes { role showcased summaries { nodes { text } } thumbnailUrl
+    evidence { nodes { origin } } resumeItems { nodes { edited } } } } } }"""
 
 
 async def _statements(db: Database, gql: GraphQLClient, n: int) -> int:
