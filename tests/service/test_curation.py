@@ -222,7 +222,7 @@ async def test_another_owners_project_evidence_and_items_look_missing(
         ),
         (
             f"mutation($id: ID!) {{ deleteEvidence(id: $id) {{ {ERRORS} }} }}",
-            project["evidence"][0]["id"],
+            project["evidence"]["nodes"][0]["id"],
             "deleteEvidence",
             ["id"],
         ),
@@ -235,13 +235,13 @@ async def test_another_owners_project_evidence_and_items_look_missing(
         ),
         (
             f'mutation($id: ID!) {{ updateResumeItem(id: $id, content: "c") {{ {ERRORS} }} }}',
-            project["resumeItems"][0]["id"],
+            project["resumeItems"]["nodes"][0]["id"],
             "updateResumeItem",
             ["id"],
         ),
         (
             f"mutation($id: ID!) {{ deleteResumeItem(id: $id) {{ {ERRORS} }} }}",
-            project["resumeItems"][0]["id"],
+            project["resumeItems"]["nodes"][0]["id"],
             "deleteResumeItem",
             ["id"],
         ),
