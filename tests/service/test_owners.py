@@ -32,7 +32,7 @@ NODES = "query($id: ID!) { nodes(ids: [$id]) { id } }"
 PORTFOLIO = "query($id: ID!) { portfolio(id: $id) { id name projects { totalCount } } }"
 PROJECT = "query($id: ID!) { project(id: $id) { id projectName } }"
 JOB = "query($id: ID!) { job(id: $id) { id status } }"
-SKILL = "query($name: String!) { skill(name: $name) { name projects { proficiency } } }"
+SKILL = "query($name: String!) { skill(name: $name) { name projects { nodes { proficiency } } } }"
 LISTS = """{ portfolios { totalCount nodes { id } }
              skills { totalCount nodes { name } } consent { consentLevel } }"""
 PAYLOAD = "userErrors { code message field }"
@@ -170,7 +170,7 @@ async def test_another_owners_objects_read_as_missing(world: World) -> None:
     }
     assert (await world.data(world.ada, LISTS))["consent"] == {"consentLevel": "CLOUD"}
     ada_skills = await world.data(world.ada, SKILL, name="main-skill-0")
-    assert len(ada_skills["skill"]["projects"]) == 2
+    assert len(ada_skills["skill"]["projects"]["nodes"]) == 2
     assert await world.data(world.bob, SKILL, name="main-skill-0") == {"skill": None}
 
 
