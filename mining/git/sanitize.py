@@ -242,9 +242,10 @@ def _copy_objects(source: Path, dest: Path) -> None:
 
 def _copy_loose(directory: os.DirEntry[str], dest: Path) -> None:
     """The loose objects of one `objects/xx/` directory (regular files named by a hash)."""
-    for obj in os.scandir(directory.path):
-        if _LOOSE_FILE.fullmatch(obj.name) and obj.is_file(follow_symlinks=False):
-            _link(Path(obj.path), dest / obj.name)
+    with os.scandir(directory.path) as entries:  # closed even when a link fails midway
+        for obj in entries:
+            if _LOOSE_FILE.fullmatch(obj.name) and obj.is_file(follow_symlinks=False):
+                _link(Path(obj.path), dest / obj.name)
 
 
 def _copy_packs(pack_dir: Path, dest: Path) -> None:
