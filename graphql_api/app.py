@@ -167,6 +167,47 @@ def _runner_lock(data_dir: Path) -> Iterator[bool]:
         yield True
 
 
+async def _prepare_data_dir(settings: Settings, store: UploadStore) -> None:
+    """DATA_DIR's folders, private to the server's user (uploaded code is), and the partial
+    uploads of processes that died mid-upload removed."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    folders = [settings.uploads_dir, settings.extracted_dir, settings.exports_dir]
+    if settings.upload_store == "s3":
+        folders.append(settings.spool_dir)
+    for folder in folders:
+        folder.mkdir(exist_ok=True)
+        folder.chmod(0o700)
+    swept = await store.sweep()
+    if swept:
+        log.info("removed %d partial uploads left by stopped processes", swept)
+
+
+@asynccontextmanager
+async def _embedded(
+    db: Database, settings: Settings, store: UploadStore, state: AppState
+) -> AsyncIterator[None]:
+    """QUEUE=local: events in process, jobs run by this process's runner. Of several worker
+    processes (WORKERS > 1) only the one holding DATA_DIR/jobs.lock runs jobs, polling the
+    database for those the others queued."""
+    bus = InProcessBus()
+    several = settings.workers > 1
+    runner = JobRunner(
+        db, settings, bus, poll_interval=POLL_SECONDS if several else None, store=store
+    )
+    state.services = Services(
+        db, settings, bus, runner, store, ArchiveLimits(), queue=LocalQueue(runner)
+    )
+    if not settings.require_auth:  # requests without a token act for the local owner
+        state.local = await local_caller(db)
+    with _runner_lock(settings.data_dir) if several else nullcontext(True) as leading:
+        if leading:
+            await runner.start()
+        try:
+            yield
+        finally:
+            await runner.stop()
+
+
 @asynccontextmanager
 async def _distributed(
     db: Database, settings: Settings, store: UploadStore, state: AppState
@@ -230,41 +271,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        folders = [settings.uploads_dir, settings.extracted_dir, settings.exports_dir]
-        if settings.upload_store == "s3":
-            folders.append(settings.spool_dir)
-        for folder in folders:
-            folder.mkdir(exist_ok=True)
-            folder.chmod(0o700)  # uploaded code is private to the server's user
-        swept = await store.sweep()  # partial uploads of processes that died mid-upload
-        if swept:
-            log.info("removed %d partial uploads left by stopped processes", swept)
+        await _prepare_data_dir(settings, store)
         db = Database.from_url(settings.sqlalchemy_url)
         state.database_probe = probes.DatabaseProbe(settings.sqlalchemy_url)
         try:
             await migrate.upgrade(db.engine)
-            if settings.distributed:
-                async with _distributed(db, settings, store, state):
-                    yield
-                return
-            bus = InProcessBus()
-            several = settings.workers > 1
-            runner = JobRunner(
-                db, settings, bus, poll_interval=POLL_SECONDS if several else None, store=store
-            )
-            state.services = Services(
-                db, settings, bus, runner, store, ArchiveLimits(), queue=LocalQueue(runner)
-            )
-            if not settings.require_auth:  # requests without a token act for the local owner
-                state.local = await local_caller(db)
-            with _runner_lock(settings.data_dir) if several else nullcontext(True) as leading:
-                if leading:
-                    await runner.start()
-                try:
-                    yield
-                finally:
-                    await runner.stop()
+            serving = _distributed if settings.distributed else _embedded
+            async with serving(db, settings, store, state):
+                yield
         finally:
             await state.rate_limits.aclose()
             state.services = state.local = None

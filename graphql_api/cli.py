@@ -45,34 +45,52 @@ def _serve(args: argparse.Namespace) -> int:
     if args.with_worker:  # read from the environment by every uvicorn worker process too
         os.environ["WITH_WORKER"] = "1"
     settings = _settings()
-    try:
-        settings.check_queue()
-    except ValueError as exc:
-        print(exc, file=sys.stderr)
-        return 2
     host = args.host or settings.host
-    anonymous_ok = args.insecure_no_auth or settings.allow_anonymous_remote
-    if not settings.require_auth and not is_loopback(host) and not anonymous_ok:
-        print(
-            f"refusing to serve {host} without REQUIRE_AUTH=1: anyone who can reach it would "
-            "act as the local owner. Set REQUIRE_AUTH=1 (and make tokens with `artifact-miner "
-            "token create`), listen on 127.0.0.1, or pass --insecure-no-auth "
-            "(ALLOW_ANONYMOUS_REMOTE=1) if that is really meant.",
-            file=sys.stderr,
-        )
+    refusal = _refusal(settings, host, insecure=args.insecure_no_auth)
+    if refusal is not None:
+        print(refusal, file=sys.stderr)
         return 2
-    import uvicorn
-
-    from graphql_api.server import uvicorn_config
-
     options: dict[str, Any] = {
         "host": host,
         "port": args.port or settings.port,
         "log_level": "info",
     }
     if settings.workers == 1:
-        uvicorn.Server(uvicorn_config(serving_app(), settings, **options)).run()
-        return 0
+        _serve_in_process(settings, options)
+    else:
+        _serve_workers(settings, options)
+    return 0
+
+
+def _refusal(settings: Settings, host: str, *, insecure: bool) -> str | None:
+    """Why `serve` must not start: queue settings that do not fit together, or `host` open to
+    others without authentication and without the operator saying it is meant."""
+    try:
+        settings.check_queue()
+    except ValueError as exc:
+        return str(exc)
+    if settings.require_auth or is_loopback(host) or insecure or settings.allow_anonymous_remote:
+        return None
+    return (
+        f"refusing to serve {host} without REQUIRE_AUTH=1: anyone who can reach it would "
+        "act as the local owner. Set REQUIRE_AUTH=1 (and make tokens with `artifact-miner "
+        "token create`), listen on 127.0.0.1, or pass --insecure-no-auth "
+        "(ALLOW_ANONYMOUS_REMOTE=1) if that is really meant."
+    )
+
+
+def _serve_in_process(settings: Settings, options: dict[str, Any]) -> None:
+    import uvicorn
+
+    from graphql_api.server import uvicorn_config
+
+    uvicorn.Server(uvicorn_config(serving_app(), settings, **options)).run()
+
+
+def _serve_workers(settings: Settings, options: dict[str, Any]) -> None:
+    """WORKERS > 1 uvicorn worker processes."""
+    import uvicorn
+
     # Migrate once here: N workers starting together would race to apply the same migration.
     _upgrade(settings, "head")
     if not os.environ.get(MULTIPROC_ENV):  # metrics of every worker, added up at a scrape
@@ -91,7 +109,6 @@ def _serve(args: argparse.Namespace) -> int:
         log_config=None,  # our handler (LOG_FORMAT), set up again in each worker
         **options,
     )
-    return 0
 
 
 def _worker(args: argparse.Namespace) -> int:

@@ -53,6 +53,14 @@ class _Address:
     matched: bool = False
     sole: bool = False
 
+    def count(self, project: str, person: str, commits: int, *, mine: bool, sole: bool) -> None:
+        """Credit this address with one author's commits in one project."""
+        self.commits += commits
+        self.projects.add(project)
+        self.people.add(person)
+        self.matched = self.matched or mine
+        self.sole = self.sole or sole
+
 
 class NotRestatable(Exception):
     """Reports stored before the per-author work was kept: only a remine re-derives them."""
@@ -101,17 +109,15 @@ def _collect(
         person = people.get(canonical)
         if person is None:
             continue
-        mine = identity.emails and (widened.matches(work.email) or widened.matches(work.original))
+        mine = bool(identity.emails) and (
+            widened.matches(work.email) or widened.matches(work.original)
+        )
         if mine:
             names_of_user.add(_name(person.name))
             canon_of_user.add(canonical)
         for address in {canonical, work.original.strip().lower()}:
             entry = seen.setdefault(address, _Address(name=person.name))
-            entry.commits += work.commits
-            entry.projects.add(key)
-            entry.people.add(canonical)
-            entry.matched = entry.matched or bool(mine)
-            entry.sole = entry.sole or len(people) == 1
+            entry.count(key, canonical, work.commits, mine=mine, sole=len(people) == 1)
 
 
 def _reasons(
@@ -171,12 +177,7 @@ def rederive(
 ) -> Rederived:
     """Every stored report attributed to `identity` and the portfolio analysed again, as a
     job would, without git. Raises NotRestatable. Blocking (CPU): a worker thread's."""
-    stored = [(row, persist.load_report(row)) for row in rows if row.report is not None]
-    old = [report.name for _, report in stored if not identities.restatable(report)]
-    if old:
-        raise NotRestatable(old)
-    restated = [(row, report, identities.restate(report, identity)) for row, report in stored]
-    changed = [new for _, report, new in restated if new.history != report.history]
+    restated = _restated(rows, identity)
     live = [new for row, _, new in restated if row.deleted_at is None]
     hidden = [new for row, _, new in restated if row.deleted_at is not None]
 
@@ -187,8 +188,21 @@ def rederive(
     by_path = {p.path: p for p in analysis.projects}
     if hidden:  # a soft-deleted project is written again too, but not ranked
         by_path.update({p.path: p for p in analysed(hidden).projects})
-    fresh = [
-        persist.Fresh(r, by_path[r.path], persist.project_values(r, by_path[r.path]))
-        for r in changed
+    fresh = [  # the projects whose user part changed
+        persist.Fresh(new, by_path[new.path], persist.project_values(new, by_path[new.path]))
+        for _, report, new in restated
+        if new.history != report.history
     ]
     return Rederived(fresh, live, analysis)
+
+
+def _restated(
+    rows: Iterable[models.RepoStat], identity: Identity
+) -> list[tuple[models.RepoStat, ProjectReport, ProjectReport]]:
+    """Each stored project's row, its report, and the report attributed to `identity`.
+    Raises NotRestatable when a report was stored before the per-author work was kept."""
+    stored = [(row, persist.load_report(row)) for row in rows if row.report is not None]
+    old = [report.name for _, report in stored if not identities.restatable(report)]
+    if old:
+        raise NotRestatable(old)
+    return [(row, report, identities.restate(report, identity)) for row, report in stored]

@@ -20,7 +20,7 @@ from graphql_api.db.engine import Database
 from graphql_api.db.types import checked
 from mining import codec
 from mining.analyze import PortfolioAnalysis, ProjectAnalysis, ProjectSkill, UserProjectSkill
-from mining.records import ProjectReport
+from mining.records import Collaboration, History, ProjectReport
 
 
 def project_key(report: ProjectReport) -> str:
@@ -31,8 +31,7 @@ def project_key(report: ProjectReport) -> str:
 
 def project_values(report: ProjectReport, analysis: ProjectAnalysis) -> dict[str, Any]:
     """The project's own columns (CPU: run it in a worker thread)."""
-    history = report.history
-    collaboration = history.collaboration if history else None
+    collaboration = report.history.collaboration if report.history else None
     return {
         "project_name": report.name,
         "project_path": report.path,
@@ -48,28 +47,14 @@ def project_values(report: ProjectReport, analysis: ProjectAnalysis) -> dict[str
             if share.kind.value == "programming"
         },
         "primary_language": report.languages.primary,
-        "first_commit": history.first_commit if history else None,
-        "last_commit": history.last_commit if history else None,
-        "total_commits": history.total_commits if history else 0,
+        **_history_values(report.history),
         "frameworks": [
             {"name": d.name, "category": d.category, "ecosystem": d.ecosystem, "source": d.source}
             for d in report.frameworks
         ],
         # Checked here, in the worker thread: at bind time, on the event loop, checking a
         # large author list held /healthz up to ~100 ms (bench/e2e_bench.py).
-        "collaboration_metadata": checked(
-            {}
-            if collaboration is None
-            else {
-                "authors": [
-                    {"name": a.name, "email": a.email, "commits": a.commits, "share": a.share}
-                    for a in collaboration.authors
-                ],
-                "bus_factor": collaboration.bus_factor,
-                "is_collaborative": collaboration.is_collaborative,
-            },
-            js.COLLABORATION,
-        ),
+        "collaboration_metadata": checked(_collaboration(collaboration), js.COLLABORATION),
         "health_score": analysis.health.score,
         "health_components": [
             {"name": c.name, "points": c.points, "max_points": c.max_points, "reason": c.reason}
@@ -77,6 +62,30 @@ def project_values(report: ProjectReport, analysis: ProjectAnalysis) -> dict[str
         ],
         "summary": analysis.summary,
         "report": codec.dump(report),
+    }
+
+
+def _history_values(history: History | None) -> dict[str, Any]:
+    """The history's columns; a project without history has none to show and no commits."""
+    if history is None:
+        return {"first_commit": None, "last_commit": None, "total_commits": 0}
+    return {
+        "first_commit": history.first_commit,
+        "last_commit": history.last_commit,
+        "total_commits": history.total_commits,
+    }
+
+
+def _collaboration(collaboration: Collaboration | None) -> dict[str, Any]:
+    if collaboration is None:
+        return {}
+    return {
+        "authors": [
+            {"name": a.name, "email": a.email, "commits": a.commits, "share": a.share}
+            for a in collaboration.authors
+        ],
+        "bus_factor": collaboration.bus_factor,
+        "is_collaborative": collaboration.is_collaborative,
     }
 
 

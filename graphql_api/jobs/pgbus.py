@@ -148,26 +148,9 @@ class PostgresBus:
             connection: asyncpg.Connection | None = None
             try:
                 connection = await asyncpg.connect(self._dsn)
-                lost = asyncio.Event()
-                connection.add_termination_listener(functools.partial(_set, lost))
-                await connection.add_listener(CHANNEL, self._received)
-                self._connection = connection
-                self._connected.set()
-                if not first:
-                    self.reconnects += 1
-                    log.info("event bus connected again; subscribers read the state again")
-                    self._local.broadcast(RESYNC)
+                lost = await self._listen(connection, again=not first)
                 first = False
-                sender = asyncio.create_task(self._send(connection))
-                waiter = asyncio.create_task(lost.wait())
-                try:
-                    await asyncio.wait([sender, waiter], return_when=asyncio.FIRST_COMPLETED)
-                finally:
-                    for task in (sender, waiter):
-                        task.cancel()
-                    await asyncio.gather(sender, waiter, return_exceptions=True)
-                if sender.done() and not sender.cancelled() and sender.exception():
-                    raise sender.exception()  # type: ignore[misc]
+                await self._until_lost(connection, lost)
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                 log.warning("event bus connection lost (%s); reconnecting", type(exc).__name__)
             finally:
@@ -176,6 +159,34 @@ class PostgresBus:
                 if connection is not None:
                     connection.terminate()
             await asyncio.sleep(self._reconnect_delay)
+
+    async def _listen(self, connection: asyncpg.Connection, *, again: bool) -> asyncio.Event:
+        """Receive the channel's events on `connection`; the event returned is set when the
+        connection is lost. Connected `again`, subscribers are told to read the state again
+        (what was sent meanwhile is not received)."""
+        lost = asyncio.Event()
+        connection.add_termination_listener(functools.partial(_set, lost))
+        await connection.add_listener(CHANNEL, self._received)
+        self._connection = connection
+        self._connected.set()
+        if again:
+            self.reconnects += 1
+            log.info("event bus connected again; subscribers read the state again")
+            self._local.broadcast(RESYNC)
+        return lost
+
+    async def _until_lost(self, connection: asyncpg.Connection, lost: asyncio.Event) -> None:
+        """Send the outbox on `connection` until it is lost; a failed send raises."""
+        sender = asyncio.create_task(self._send(connection))
+        waiter = asyncio.create_task(lost.wait())
+        try:
+            await asyncio.wait([sender, waiter], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (sender, waiter):
+                task.cancel()
+            await asyncio.gather(sender, waiter, return_exceptions=True)
+        if sender.done() and not sender.cancelled() and (error := sender.exception()):
+            raise error
 
     async def _send(self, connection: asyncpg.Connection) -> None:
         while True:

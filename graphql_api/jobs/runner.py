@@ -235,7 +235,6 @@ class JobRunner:
             log.info("job %s after %.1f s", run.job.status, seconds)
 
     async def _attempt(self, run: _Run, stopping: Callable[[], bool] | None) -> None:
-        uid = run.job.uid
         deadline = asyncio.timeout(self.settings.job_deadline_seconds)
         try:
             async with deadline:  # when it passes, the job is cancelled: its git is killed
@@ -245,21 +244,28 @@ class JobRunner:
         except asyncio.CancelledError:
             if run.job.status in TERMINAL:
                 raise  # cancelled while it saved: the job ended as it did
-            handing_back = self._stopping or (stopping is not None and stopping())
-            status = JobStatus.QUEUED if handing_back else JobStatus.CANCELLED
-            await self._end(run, status, stage=JobStage(status))
-            if status == JobStatus.QUEUED:
+            if await self._interrupted(run, stopping):
                 raise
-        except Exception as exc:  # a bug: log it in full; the job says only what kind it was
+        except Exception as exc:
             if isinstance(exc, TimeoutError) and deadline.expired():
                 await self._over_deadline(run)
-                return
-            log.exception("job %s failed", uid)
-            full = isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
-            code, error = ("DISK_FULL", "no space left on the server") if full else _UNEXPECTED
-            await self._end(
-                run, JobStatus.FAILED, stage=JobStage.FAILED, error_code=code, error=error
-            )
+            else:
+                await self._failed(run, exc)
+
+    async def _interrupted(self, run: _Run, stopping: Callable[[], bool] | None) -> bool:
+        """End a job cancelled midway: handed back (queued again, True) when this runner or
+        the job engine is stopping, otherwise cancelled (False)."""
+        handing_back = self._stopping or (stopping is not None and stopping())
+        status = JobStatus.QUEUED if handing_back else JobStatus.CANCELLED
+        await self._end(run, status, stage=JobStage(status))
+        return handing_back
+
+    async def _failed(self, run: _Run, exc: Exception) -> None:
+        """A bug: logged in full; the job says only what kind of failure it was."""
+        log.error("job %s failed", run.job.uid, exc_info=exc)
+        full = isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
+        code, error = ("DISK_FULL", "no space left on the server") if full else _UNEXPECTED
+        await self._end(run, JobStatus.FAILED, stage=JobStage.FAILED, error_code=code, error=error)
 
     async def _over_deadline(self, run: _Run) -> None:
         seconds = self.settings.job_deadline_seconds
@@ -443,6 +449,16 @@ class JobRunner:
         )
         await self._update(run, stage=JobStage.RANKING)
         self._publish(run, EventKind.STAGE)
+        live, deleted = await self._stored(run)
+        live.update(run.reports)
+        reports = [r for key, r in live.items() if key not in deleted]
+        analysis = await self._analyze(run, reports)
+        return await self._fresh(run, analysis, deleted), reports, analysis
+
+    async def _stored(self, run: _Run) -> tuple[dict[str, ProjectReport], set[str]]:
+        """The portfolio's stored projects attributed to the job's identity, by key, and the
+        keys of the soft-deleted ones. Those the attribution changed are kept in
+        `run.restated`: they are written again, with what this job mined."""
         async with self.db.read() as session:
             rows = await queries.portfolio_projects(
                 session, run.job.portfolio_id, owner_id=run.job.owner_id, include_deleted=True
@@ -450,15 +466,9 @@ class JobRunner:
         rows = [row for row in rows if row.report is not None]
         loaded = await anyio.to_thread.run_sync(_restated, rows, run.identity)
         run.uids.update({row.project_key: row.uid for row in rows})
+        run.restated = {persist.project_key(r): r for r, changed in loaded if changed}
         deleted = {row.project_key for row in rows if row.deleted_at is not None}
-        live = {persist.project_key(r): r for r, _ in loaded}
-        run.restated = {
-            persist.project_key(r): r for r, changed in loaded if changed
-        }  # written again below, with what this job mined
-        live.update(run.reports)
-        reports = [r for key, r in live.items() if key not in deleted]
-        analysis = await self._analyze(run, reports)
-        return await self._fresh(run, analysis, deleted), reports, analysis
+        return {persist.project_key(r): r for r, _ in loaded}, deleted
 
     async def _save(
         self,
