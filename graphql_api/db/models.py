@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
 from sqlalchemy import (
     BigInteger,
@@ -30,7 +30,13 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.ext.asyncio import AsyncAttrs
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    InstrumentedAttribute,
+    Mapped,
+    mapped_column,
+    relationship,
+)
 
 from graphql_api.db import json_schemas as js
 from graphql_api.db.states import ExportStatus, JobStage, JobStatus
@@ -59,6 +65,22 @@ class CreatedAt:
 
 class PublicId:
     uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
+
+
+class HasId(Protocol):
+    """A model whose primary key is `id` (an integer, or a portfolio's or stored upload's
+    string): what the generic reads by primary key take. Declared as the class attribute
+    the queries read (a column; a row's value when read on a row): mypy does not match a
+    protocol's `Mapped[...]` member against a model's mapped column."""
+
+    id: ClassVar[InstrumentedAttribute[Any]]
+
+
+class HasRepoStatId(HasId, Protocol):
+    """A model whose rows belong to a project (skills, evidence, resume items, user stats,
+    summaries): what the generic per-project reads take."""
+
+    repo_stat_id: ClassVar[InstrumentedAttribute[Any]]
 
 
 # --- owners and configuration -------------------------------------------------------------

@@ -35,18 +35,20 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased, joinedload, undefer
-from sqlalchemy.sql.elements import KeyedColumnElement
 
 from graphql_api.db.models import (
     ApiToken,
     AuditEntry,
     Base,
     Consent,
+    HasId,
+    HasRepoStatId,
     MiningJob,
     Owner,
     Portfolio,
     ProjectEvidence,
     ProjectSkill,
+    PublicId,
     Question,
     RepoStat,
     RepresentationPrefs,
@@ -63,6 +65,8 @@ from graphql_api.db.states import ACTIVE
 from graphql_api.db.types import UTCDateTime
 
 M = TypeVar("M", bound=Base)
+R = TypeVar("R", bound=HasId)
+C = TypeVar("C", bound=HasRepoStatId)
 T = TypeVar("T")
 _Owned = TypeVar("_Owned", Portfolio, AuditEntry)  # listed newest first by keyset
 
@@ -93,7 +97,7 @@ class BadCursor(ValueError):
     """A cursor whose values do not fit the listing (the API answers BAD_CURSOR)."""
 
 
-def owned_by(model: type[Base], owner_id: int) -> ColumnElement[bool]:
+def owned_by(model: type[object], owner_id: int) -> ColumnElement[bool]:
     """The condition that a row of `model` is `owner_id`'s: its own owner column; the owner
     of its project for rows under a project; for a skill of the shared catalogue, that one of
     the owner's projects shows it."""
@@ -346,10 +350,22 @@ async def skills_page(
 # --- single rows ---------------------------------------------------------------------------
 
 
+def _public_id(model: type[Base]) -> InstrumentedAttribute[str]:
+    """The column of a row's public id: a portfolio's primary key, any other row's `uid`."""
+    if model is Portfolio:
+        return Portfolio.id
+    if issubclass(model, PublicId):
+        return model.uid
+    raise TypeError(f"{model.__name__} rows have no public id")
+
+
 async def by_uid(session: AsyncSession, model: type[M], uid: str, *, owner_id: int) -> M | None:
     """The owner's row of `model` with this public id (a portfolio's is its primary key)."""
-    column: KeyedColumnElement[Any] = model.id if model is Portfolio else model.uid  # type: ignore[attr-defined]
-    stmt = select(model).where(column == uid, owned_by(model, owner_id)).options(*_related(model))
+    stmt = (
+        select(model)
+        .where(_public_id(model) == uid, owned_by(model, owner_id))
+        .options(*_related(model))
+    )
     return (await session.scalars(stmt)).one_or_none()
 
 
@@ -381,32 +397,31 @@ async def current_consent(session: AsyncSession, owner_id: int) -> Consent | Non
 
 
 async def rows_by_ids(
-    session: AsyncSession, model: type[M], ids: Sequence[Any], *, owner_id: int
-) -> list[M]:
-    stmt = select(model).where(model.id.in_(ids), owned_by(model, owner_id))  # type: ignore[attr-defined]
+    session: AsyncSession, model: type[R], ids: Sequence[Any], *, owner_id: int
+) -> list[R]:
+    stmt = select(model).where(model.id.in_(ids), owned_by(model, owner_id))
     return list((await session.scalars(stmt)).all())
 
 
 async def rows_by_uids(
     session: AsyncSession, model: type[M], uids: Sequence[str], *, owner_id: int
 ) -> list[M]:
-    column: KeyedColumnElement[Any] = model.id if model is Portfolio else model.uid  # type: ignore[attr-defined]
-    stmt = select(model).where(column.in_(uids), owned_by(model, owner_id))
+    stmt = select(model).where(_public_id(model).in_(uids), owned_by(model, owner_id))
     return list((await session.scalars(stmt)).all())
 
 
 async def children_by_project(
     session: AsyncSession,
-    model: type[M],
+    model: type[C],
     project_ids: Sequence[int],
     limit: int | None = None,
     *,
     owner_id: int,
-) -> list[M]:
+) -> list[C]:
     """Rows of a per-project table (skills, evidence, resume items, user stats) for many of
     the owner's projects at once, in a stable order: at most `limit` per project when given."""
-    column = model.repo_stat_id  # type: ignore[attr-defined]
-    order = _CHILD_ORDER.get(model, (model.id,))  # type: ignore[attr-defined]
+    column = model.repo_stat_id
+    order = _CHILD_ORDER.get(model, (model.id,))
     conditions = [column.in_(project_ids), owned_by(model, owner_id)]
     if limit is None:
         stmt = select(model).where(*conditions).order_by(*order)
@@ -417,24 +432,24 @@ async def children_by_project(
 
 
 async def child_pages_by_project(
-    session: AsyncSession, model: type[M], project_ids: Sequence[int], limit: int, *, owner_id: int
-) -> list[tuple[M, int]]:
+    session: AsyncSession, model: type[C], project_ids: Sequence[int], limit: int, *, owner_id: int
+) -> list[tuple[C, int]]:
     """The first `limit` rows per project of a per-project table, each with its project's
     count of rows (for a connection's `totalCount`), in one statement."""
-    column = model.repo_stat_id  # type: ignore[attr-defined]
-    order = _CHILD_ORDER.get(model, (model.id,))  # type: ignore[attr-defined]
+    column = model.repo_stat_id
+    order = _CHILD_ORDER.get(model, (model.id,))
     conditions = [column.in_(project_ids), owned_by(model, owner_id)]
     return await _first_of_each(session, model, column, order, conditions, limit)
 
 
 async def _first_of_each(
     session: AsyncSession,
-    model: type[M],
+    model: type[R],
     parent: Any,
     order: Sequence[Any],
     conditions: Sequence[Any],
     limit: int,
-) -> list[tuple[M, int]]:
+) -> list[tuple[R, int]]:
     """The first `limit` rows per `parent` value in `order`, cut in SQL (a window), so a
     parent with many rows never loads them all; each with its parent's count of rows."""
     position = (
@@ -452,7 +467,7 @@ async def _first_of_each(
     return [(found, count) for found, count in result.all()]
 
 
-def _related(model: type[Base], entity: Any = None) -> tuple[Any, ...]:
+def _related(model: type[object], entity: Any = None) -> tuple[Any, ...]:
     """What is read with a row: the skill of a project's skill row (one JOIN, not a query
     per row), which its GraphQL type shows as a plain field."""
     if model is ProjectSkill or model is UserProjectSkill:
@@ -460,7 +475,7 @@ def _related(model: type[Base], entity: Any = None) -> tuple[Any, ...]:
     return ()
 
 
-_CHILD_ORDER: dict[type[Base], tuple[Any, ...]] = {
+_CHILD_ORDER: dict[type[object], tuple[Any, ...]] = {
     ProjectSkill: (ProjectSkill.weight.desc(), ProjectSkill.id),
     UserProjectSkill: (UserProjectSkill.proficiency.desc(), UserProjectSkill.id),
     ProjectEvidence: (ProjectEvidence.type, ProjectEvidence.id),

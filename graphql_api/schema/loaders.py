@@ -22,7 +22,8 @@ from strawberry.dataloader import DataLoader
 from graphql_api.db import curation, queries
 from graphql_api.db.engine import Database
 from graphql_api.db.models import (
-    Base,
+    HasId,
+    HasRepoStatId,
     MiningJob,
     Portfolio,
     ProjectEvidence,
@@ -36,7 +37,9 @@ from graphql_api.db.models import (
     UserRepoStat,
 )
 
-M = TypeVar("M", bound=Base)
+M = TypeVar("M")  # a row
+R = TypeVar("R", bound=HasId)
+C = TypeVar("C", bound=HasRepoStatId)
 K = TypeVar("K")
 
 
@@ -52,11 +55,11 @@ def _grouped(rows: Sequence[M], keys: Sequence[Any], key: Callable[[M], Any]) ->
     return [groups.get(k, []) for k in keys]
 
 
-def _by_id_loader(db: Database, owner_id: int, model: type[M]) -> DataLoader[Any, M | None]:
-    async def load(ids: list[Any]) -> list[M | None]:
+def _by_id_loader(db: Database, owner_id: int, model: type[R]) -> DataLoader[Any, R | None]:
+    async def load(ids: list[Any]) -> list[R | None]:
         async with db.read() as session:
             rows = await queries.rows_by_ids(session, model, ids, owner_id=owner_id)
-        return _one_each(rows, ids, lambda row: row.id)  # type: ignore[attr-defined]
+        return _one_each(rows, ids, lambda row: row.id)
 
     return DataLoader(load_fn=load)
 
@@ -70,14 +73,14 @@ class Children(Generic[M]):
 
 
 def _by_project_loader(
-    db: Database, owner_id: int, model: type[M]
-) -> DataLoader[tuple[int, int], Children[M]]:
-    async def load(keys: list[tuple[int, int]]) -> list[Children[M]]:
+    db: Database, owner_id: int, model: type[C]
+) -> DataLoader[tuple[int, int], Children[C]]:
+    async def load(keys: list[tuple[int, int]]) -> list[Children[C]]:
         async with db.read() as session:
             rows = await queries.child_pages_by_project(
                 session, model, _parents(keys), max(limit for _, limit in keys), owner_id=owner_id
             )
-        return _firsts(rows, keys, lambda row: row.repo_stat_id)  # type: ignore[attr-defined]
+        return _firsts(rows, keys, lambda row: row.repo_stat_id)
 
     return DataLoader(load_fn=load)
 
