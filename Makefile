@@ -35,8 +35,9 @@ lint: $(VENV) lint-schema
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	# No function in mining/ above cyclomatic complexity 10: rule chains are tables (ARCHITECTURE.md).
-	$(BIN)/lizard --languages python --CCN 10 --warnings_only mining
+	# No function in mining/ or graphql_api/ above cyclomatic complexity 10: rule chains are
+	# tables, long functions small steps (ARCHITECTURE.md).
+	$(BIN)/lizard --languages python --CCN 10 --warnings_only mining graphql_api
 
 # Every rule of graphql-schema-linter (the list in tools/graphql/package.json) on the committed
 # schema. A new type, field, argument or enum value without a description fails here: give it

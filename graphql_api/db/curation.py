@@ -129,25 +129,35 @@ async def merge_resume_items(
     dismissed = await _dismissed(session, project.id, RESUME_ITEM)
     wanted = set()
     for position, item in enumerate(generated):
-        if resume_key(item.title) in dismissed:
-            continue
-        wanted.add(item.title)
-        row = by_key.get(item.title)
-        if row is None:
-            row = ResumeItem(repo_stat_id=project.id, generated_key=item.title)
-            session.add(row)
-        elif row.edited:
-            continue
-        row.title, row.content, row.category, row.position = (
-            item.title,
-            item.content,
-            item.category,
-            position,
-        )
+        if resume_key(item.title) not in dismissed:
+            wanted.add(item.title)
+            _write_generated(session, project, by_key.get(item.title), item, position)
     for row in rows:
         if row.generated_key is not None and not row.edited and row.generated_key not in wanted:
             await session.delete(row)
     await session.flush()
+
+
+def _write_generated(
+    session: AsyncSession,
+    project: RepoStat,
+    row: ResumeItem | None,
+    item: Generated,
+    position: int,
+) -> None:
+    """One generated bullet into its row, a new one when it has none; a row the user edited
+    keeps what they wrote."""
+    if row is None:
+        row = ResumeItem(repo_stat_id=project.id, generated_key=item.title)
+        session.add(row)
+    elif row.edited:
+        return
+    row.title, row.content, row.category, row.position = (
+        item.title,
+        item.content,
+        item.category,
+        position,
+    )
 
 
 async def add_resume_item(

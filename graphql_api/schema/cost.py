@@ -43,6 +43,7 @@ from graphql import (
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    ValueNode,
     VariableNode,
 )
 from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
@@ -182,21 +183,38 @@ class _Walker:
         return self.pages.default_page_size
 
     def page_argument(self, node: FieldNode, definition: GraphQLField, absent: int) -> int:
+        """The page size the field is asked for (`first` or `last`, as written or as its
+        variable holds), else its argument's default, else `absent`."""
         for argument in node.arguments or ():
-            if argument.name.value not in PAGE_ARGUMENTS:
-                continue
-            value = argument.value
-            if isinstance(value, IntValueNode):
-                return max(0, int(value.value))
-            if isinstance(value, VariableNode):
-                given = self.variables.get(value.name.value)
-                if isinstance(given, int) and not isinstance(given, bool):
-                    return max(0, given)
-        for name in PAGE_ARGUMENTS:
-            default = definition.args[name].default_value if name in definition.args else None
-            if isinstance(default, int) and not isinstance(default, bool):
-                return max(0, default)
-        return absent
+            if argument.name.value in PAGE_ARGUMENTS:
+                given = self.given_size(argument.value)
+                if given is not None:
+                    return given
+        default = _default_page_size(definition)
+        return absent if default is None else default
+
+    def given_size(self, value: ValueNode) -> int | None:
+        if isinstance(value, IntValueNode):
+            return max(0, int(value.value))
+        if isinstance(value, VariableNode):
+            return _size(self.variables.get(value.name.value))
+        return None
+
+
+def _size(value: object) -> int | None:
+    """An integer page size (a negative one counts as 0); None for anything else."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return max(0, value)
+    return None
+
+
+def _default_page_size(definition: GraphQLField) -> int | None:
+    for name in PAGE_ARGUMENTS:
+        if name in definition.args:
+            size = _size(definition.args[name].default_value)
+            if size is not None:
+                return size
+    return None
 
 
 def _field_definition(
@@ -225,23 +243,31 @@ def _introspection_sizes(schema: GraphQLSchema) -> dict[str, int]:
     """The longest list each introspection field can return in this schema."""
     types = list(schema.type_map.values())
     with_fields = [t for t in types if isinstance(t, GraphQLObjectType | GraphQLInterfaceType)]
-    all_fields = [f for t in with_fields for f in t.fields.values()]
-    args = [len(f.args) for f in all_fields] + [len(d.args) for d in schema.directives]
-    enums = [len(getattr(t, "values", {})) for t in types]
-    inputs = [len(t.fields) for t in types if isinstance(t, GraphQLInputObjectType)]
-    interfaces = [len(t.interfaces) for t in with_fields]
-    possible = [
-        len(schema.get_possible_types(t))
-        for t in types
-        if isinstance(t, GraphQLInterfaceType | GraphQLUnionType)
-    ]
+    lengths = {
+        **_field_lists(schema, with_fields),
+        "inputFields": [len(t.fields) for t in types if isinstance(t, GraphQLInputObjectType)],
+        "possibleTypes": [
+            len(schema.get_possible_types(t))
+            for t in types
+            if isinstance(t, GraphQLInterfaceType | GraphQLUnionType)
+        ],
+        "enumValues": [len(getattr(t, "values", {})) for t in types],
+    }
     return {
         "types": len(types),
         "directives": len(schema.directives),
-        "fields": max((len(t.fields) for t in with_fields), default=0),
-        "args": max(args, default=0),
-        "inputFields": max(inputs, default=0),
-        "interfaces": max(interfaces, default=0),
-        "possibleTypes": max(possible, default=0),
-        "enumValues": max(enums, default=0),
+        **{name: max(found, default=0) for name, found in lengths.items()},
+    }
+
+
+def _field_lists(
+    schema: GraphQLSchema, with_fields: list[GraphQLObjectType | GraphQLInterfaceType]
+) -> dict[str, list[int]]:
+    """The lengths of the lists of the types that have fields: their fields, the fields' and
+    the directives' arguments, the interfaces they implement."""
+    all_fields = [f for t in with_fields for f in t.fields.values()]
+    return {
+        "fields": [len(t.fields) for t in with_fields],
+        "args": [len(f.args) for f in all_fields] + [len(d.args) for d in schema.directives],
+        "interfaces": [len(t.interfaces) for t in with_fields],
     }

@@ -110,6 +110,21 @@ async def _ranked_projects(info: Info, portfolio_id: str) -> list[RepoStatType]:
     return [RepoStatType.from_model(row) for row in page.rows]
 
 
+def _upload_errors(
+    files: list[Upload] | None, upload_ids: list[str] | None, user_emails: list[str] | None
+) -> list[UserErrorType]:
+    """What is wrong with an upload's arguments, before anything is read."""
+    errors = email_errors(user_emails)
+    if not files and not upload_ids:
+        errors.append(user_error("EMPTY_UPLOAD", "no file and no upload id given"))
+    if any(not isinstance(file, UploadFile) for file in files or []):
+        # Upload's parser takes any value; a JSON body can only carry strings and the like
+        # (found by tests/test_schemathesis.py).
+        message = "files must be multipart file parts (GraphQL multipart request spec)"
+        errors.append(user_error("INVALID_UPLOAD", message, "files"))
+    return errors
+
+
 @strawberry.type
 class JobMutations:
     @strawberry.mutation(
@@ -157,14 +172,7 @@ class JobMutations:
         ] = None,
         user_emails: UserEmails = None,
     ) -> UploadPortfolioPayloadType:
-        errors = email_errors(user_emails)
-        if not files and not upload_ids:
-            errors.append(user_error("EMPTY_UPLOAD", "no file and no upload id given"))
-        if any(not isinstance(file, UploadFile) for file in files or []):
-            # Upload's parser takes any value; a JSON body can only carry strings and the like
-            # (found by tests/test_schemathesis.py).
-            message = "files must be multipart file parts (GraphQL multipart request spec)"
-            errors.append(user_error("INVALID_UPLOAD", message, "files"))
+        errors = _upload_errors(files, upload_ids, user_emails)
         if errors:
             return UploadPortfolioPayloadType(portfolio=None, job=None, user_errors=errors)
         try:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Annotated, Any
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from graphql_api.db import models, queries
 from graphql_api.db import search as fts
@@ -79,7 +80,7 @@ class ResumeItemHitType(SearchHitType):
 
 
 HIT_TYPES = [ProjectHitType, SkillHitType, EvidenceHitType, ResumeItemHitType]
-_MODELS: dict[fts.HitKind, type[models.Base]] = {
+_MODELS: dict[fts.HitKind, type[models.HasId]] = {
     fts.HitKind.PROJECT: models.RepoStat,
     fts.HitKind.SKILL: models.Skill,
     fts.HitKind.EVIDENCE: models.ProjectEvidence,
@@ -106,31 +107,45 @@ def _offset(after: str | None) -> int:
     return int(values[0])
 
 
-async def _rows(info: Info, hits: Sequence[fts.Hit]) -> dict[tuple[fts.HitKind, int], Any]:
+_Found = dict[tuple[fts.HitKind, int], Any]  # rows by (kind, id)
+
+
+async def _rows(info: Info, hits: Sequence[fts.Hit]) -> _Found:
     """The rows the hits name, and the projects of evidence and resume items, one query per
     kind (owner-filtered like every read)."""
     owner = info.context.owner_id
-    found: dict[tuple[fts.HitKind, int], Any] = {}
+    found: _Found = {}
     async with info.context.db.read() as session:
         for kind, model in _MODELS.items():
             wanted = [hit.row_id for hit in hits if hit.kind is kind]
-            if wanted:
-                rows: list[Any] = await queries.rows_by_ids(session, model, wanted, owner_id=owner)
-                found.update({(kind, row.id): row for row in rows})
-        parents = {
-            row.repo_stat_id
-            for (kind, _), row in found.items()
-            if kind in (fts.HitKind.EVIDENCE, fts.HitKind.RESUME_ITEM)
-        } - {row_id for kind, row_id in found if kind is fts.HitKind.PROJECT}
-        if parents:
-            projects = await queries.rows_by_ids(
-                session, models.RepoStat, list(parents), owner_id=owner
-            )
-            found.update({(fts.HitKind.PROJECT, row.id): row for row in projects})
+            found.update(await _keyed(session, kind, model, wanted, owner))
+        parents = _unread_projects(found)
+        found.update(await _keyed(session, fts.HitKind.PROJECT, models.RepoStat, parents, owner))
     return found
 
 
-def _hit(hit: fts.Hit, rows: dict[tuple[fts.HitKind, int], Any]) -> SearchHitType | None:
+async def _keyed(
+    session: AsyncSession,
+    kind: fts.HitKind,
+    model: type[models.HasId],
+    ids: list[int],
+    owner_id: int,
+) -> _Found:
+    """The owner's rows of `model` with these ids, by (kind, id); no query for no ids."""
+    if not ids:
+        return {}
+    rows = await queries.rows_by_ids(session, model, ids, owner_id=owner_id)
+    return {(kind, row.id): row for row in rows}
+
+
+def _unread_projects(found: _Found) -> list[int]:
+    """The projects of the evidence and resume items found that no project hit read."""
+    under_project = (fts.HitKind.EVIDENCE, fts.HitKind.RESUME_ITEM)
+    parents = {row.repo_stat_id for (kind, _), row in found.items() if kind in under_project}
+    return list(parents - {row_id for kind, row_id in found if kind is fts.HitKind.PROJECT})
+
+
+def _hit(hit: fts.Hit, rows: _Found) -> SearchHitType | None:
     row = rows.get((hit.kind, hit.row_id))
     if row is None:  # deleted between the search and this read
         return None
