@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from graphql_api.entry import configure_logs, mine
 from graphql_api.ops import logs
 
 if TYPE_CHECKING:
@@ -300,12 +301,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     worker.set_defaults(func=_worker)
 
+    from mining import launch
     from mining import report as mining_report
 
     mine = commands.add_parser(
         "mine", help="mine the repositories and folders under PATH and print the report"
     )
-    mining_report.add_arguments(mine)
+    launch.add_arguments(mine)
     mine.set_defaults(func=mining_report.run)
 
     migrate = commands.add_parser("migrate", help="apply the database migrations")
@@ -325,15 +327,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logs.configure(os.environ.get("LOG_FORMAT", "text").strip().lower() or "text")
     given = sys.argv[1:] if argv is None else argv
     if given[:1] == ["mine"]:
         # Straight to the miner: the server's modules (settings, backups, the parser of every
         # other command) would only delay its first git (bench/: start to first git).
-        from mining import report
-
-        return report.main(given[1:])
-    args = build_parser().parse_args(argv)
+        return mine(given[1:])
+    configure_logs()
+    args = build_parser().parse_args(given)
     result: int = args.func(args)
     return result
 

@@ -34,14 +34,20 @@ import os
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import AsyncGenerator, Iterable
+from collections.abc import AsyncGenerator, Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mining.errors import MiningError
-from mining.git.discover import SKIP_DIRS, DiscoveredProject, discover, is_bare_repository
+from mining.git.discover import (
+    SKIP_DIRS,
+    DiscoveredProject,
+    discover,
+    is_bare_repository,
+    upload_root,
+)
 from mining.git.runner import GitRunner, HardenedGitRunner
 from mining.git.sanitize import CleanRepo, clean_copy, inspect
 from mining.history import identities
@@ -84,16 +90,21 @@ async def mine_project(
     *,
     scratch: Path | None = None,
     split: Split | None = None,
+    copy: CleanRepo | None = None,
 ) -> ProjectReport:
     """Mine one discovered project; raises MiningError (RepoUnsafeError, GitCommandError).
 
     `split` says how many git processes read a long history (default: MINING_PROCESSES, else
-    the number of cores; see mining/history/log_reader.py)."""
+    the number of cores; see mining/history/log_reader.py). `copy` is the project's clean copy
+    when its caller made it already (and removes it): `artifact-miner mine` makes the first one
+    before the event loop runs (mining/launch.py)."""
     if project.kind is ProjectKind.PLAIN:
         return await asyncio.to_thread(mine_plain, project)
+    if copy is not None:
+        return await mine_clean(project, copy, identity, runner, split)
     work = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="am-mine-", dir=scratch))
     try:
-        root = _upload_root(project)
+        root = upload_root(project)
         bare = project.kind is ProjectKind.BARE
         repo = await clean_copy(project.abs_path, root, work, runner, bare=bare)
         return await mine_clean(project, repo, identity, runner, split)
@@ -107,13 +118,8 @@ def probe_head(project: DiscoveredProject) -> tuple[str | None, bool]:
     a repository whose HEAD is a stored project's need not be mined again. Raises
     RepoUnsafeError. Blocking: run it in a worker thread."""
     bare = project.kind is ProjectKind.BARE
-    plan = inspect(project.abs_path, _upload_root(project), bare=bare)
+    plan = inspect(project.abs_path, upload_root(project), bare=bare)
     return plan.head_sha, bool(plan.shallow)
-
-
-def _upload_root(project: DiscoveredProject) -> Path:
-    depth = len(PurePosixPath(project.path).parts) if project.path != "." else 0
-    return project.abs_path.parents[depth - 1] if depth else project.abs_path
 
 
 async def mine_clean(
@@ -551,14 +557,22 @@ async def mine_all(
     concurrency: int = 4,
     scratch: Path | None = None,
     split: Split | None = None,
+    copies: Mapping[DiscoveredProject, CleanRepo] | None = None,
 ) -> AsyncGenerator[ProjectReport | ProjectFailure, None]:
-    """Mine projects, at most `concurrency` at once, yielding each result as it completes.
+    """Mine projects, at most `concurrency` at once, yielding each result as it completes
+    (`copies`: clean copies made already, see mine_project).
 
     Use inside `contextlib.aclosing(...)`: closing (or cancelling) the consumer cancels every
     task, and the runner kills their git processes.
     """
     mined = mine_each(
-        projects, identity, runner, concurrency=concurrency, scratch=scratch, split=split
+        projects,
+        identity,
+        runner,
+        concurrency=concurrency,
+        scratch=scratch,
+        split=split,
+        copies=copies,
     )
     async with contextlib.aclosing(mined) as results:
         async for _, result in results:
@@ -573,20 +587,25 @@ async def mine_each(
     concurrency: int = 4,
     scratch: Path | None = None,
     split: Split | None = None,
+    copies: Mapping[DiscoveredProject, CleanRepo] | None = None,
 ) -> AsyncGenerator[tuple[DiscoveredProject, ProjectReport | ProjectFailure], None]:
     """As `mine_all`, each result paired with the project it came from."""
     slots = asyncio.Semaphore(max(1, concurrency))
+    copies = copies or {}
 
     async def one(
         project: DiscoveredProject,
     ) -> tuple[DiscoveredProject, ProjectReport | ProjectFailure]:
         async with slots:
             try:
-                report = await mine_project(project, identity, runner, scratch=scratch, split=split)
+                copy = copies.get(project)
+                report = await mine_project(
+                    project, identity, runner, scratch=scratch, split=split, copy=copy
+                )
                 return project, report
             except MiningError as exc:  # the detail in the log, the public message in the report
                 log.info("%s not mined: %s", project.path, exc)
-                message = exc.public(_upload_root(project))
+                message = exc.public(upload_root(project))
                 return project, ProjectFailure(project.name, project.path, exc.code, message)
             except OSError as exc:
                 return project, _os_failure(project, exc)

@@ -10,28 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from enum import StrEnum
 
-
-class ProjectKind(StrEnum):
-    WORKTREE = "worktree"  # a repository with a work tree (a .git directory)
-    BARE = "bare"  # a bare repository
-    PLAIN = "plain"  # a folder without git: analysed from the file system
-
-
-class ActivityKind(StrEnum):
-    CODE = "code"
-    TEST = "test"
-    DOCS = "docs"
-    CONFIG = "config"
-    DESIGN = "design"
-
-
-class LanguageKind(StrEnum):
-    PROGRAMMING = "programming"
-    MARKUP = "markup"
-    DATA = "data"
-    PROSE = "prose"
+# The kinds live in a module that imports nothing heavy (see there); they are the records' too.
+from mining.kinds import ActivityKind as ActivityKind
+from mining.kinds import LanguageKind as LanguageKind
+from mining.kinds import ProjectKind as ProjectKind
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,11 +7,12 @@ Reports print in path order once all are mined; a progress bar (rich) shows on s
 a terminal. Exit status: 0 when every project was mined, 1 when any failed, 2 when PATH is not a
 directory.
 
-Start-up is part of the time a user waits: only what the first git process needs is imported
-before it starts (asyncio, the runner, discovery, the pipeline). The path rules, the analysis,
-JSON and the progress bar are imported by a worker thread from the moment the first history is
-read (earlier, that thread would hold the GIL the way to the git processes needs), and joined
-when they are needed (see bench/: start to first git).
+Start-up is part of the time a user waits: mining/launch.py parses the arguments, discovers
+the projects and makes the first repository's clean copy (the first git) before this module and
+asyncio are imported. The path rules, the analysis, JSON and the progress bar are imported by a
+worker thread from the moment the first history is read (earlier, that thread would hold the GIL
+the way to the git processes needs), and joined when they are needed (see bench/: start to first
+git).
 """
 
 from __future__ import annotations
@@ -22,13 +23,11 @@ import contextlib
 import importlib
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from mining.git.discover import discover
-from mining.git.runner import HardenedGitRunner
+from mining import launch
 from mining.history.log_reader import Split, default_processes
 from mining.pipeline import mine_all
 from mining.records import History, Identity, ProjectFailure, ProjectReport
@@ -123,32 +122,27 @@ def _history_lines(history: History) -> list[str]:
     return lines
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", type=Path, help="an extracted upload: repositories and folders")
-    parser.add_argument("--email", action="append", default=[], help="the user's email")
-    parser.add_argument("--alias", action="append", default=[], help="another of their emails")
-    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
-    parser.add_argument("--concurrency", type=int, default=4, help="projects mined at once")
-    parser.add_argument(
-        "--processes",
-        type=int,
-        default=None,
-        help="git processes one long history is read with (default: $MINING_PROCESSES or the"
-        " number of cores)",
-    )
-
-
 def run(args: argparse.Namespace) -> int:
-    root: Path = args.path
-    if not root.is_dir():
-        print(f"artifact-miner mine: not a directory: {root}", file=sys.stderr)
-        return 2
-    identity = Identity.of(*args.email, *args.alias)
-    split = Split(args.processes or default_processes())
-    # A thread parsing git's output or importing holds the GIL for at most 1 ms (not 5) when
-    # the event loop wakes to start the next git (as `serve` does, graphql_api/cli.py).
-    sys.setswitchinterval(0.001)
-    results = asyncio.run(collect(root, identity, args.concurrency, sys.stderr.isatty(), split))
+    """`mine` with parsed arguments."""
+    return finish(launch.begin(args))
+
+
+def finish(started: launch.Started) -> int:
+    """Mine what launch.start found and print the reports: the exit status."""
+    try:
+        if started.runner is None:
+            print(f"artifact-miner mine: not a directory: {started.args.path}", file=sys.stderr)
+            return 2
+        args = started.args
+        identity = Identity.of(*args.email, *args.alias)
+        split = Split(args.processes or default_processes())
+        # A thread parsing git's output or importing holds the GIL for at most 1 ms (not 5)
+        # when the event loop wakes to start the next git (as `serve` does, graphql_api/cli.py).
+        sys.setswitchinterval(0.001)
+        shown = sys.stderr.isatty()
+        results = asyncio.run(collect(started, identity, args.concurrency, shown, split))
+    finally:
+        started.close()
     results.sort(key=lambda r: r.path)
     write(results, identity, as_json=args.json)
     return 1 if any(isinstance(r, ProjectFailure) for r in results) else 0
@@ -178,40 +172,33 @@ def write(results: list[Result], identity: Identity, *, as_json: bool) -> None:
 
 
 async def collect(
-    root: Path, identity: Identity, concurrency: int, progress: bool, split: Split | None = None
+    started: launch.Started,
+    identity: Identity,
+    concurrency: int,
+    progress: bool,
+    split: Split | None = None,
 ) -> list[Result]:
-    """Discover and mine everything under `root`, with a progress bar when asked."""
-    runner = _Runner(ceiling=await asyncio.to_thread(root.resolve))
+    """Mine the projects `started` found, with a progress bar when asked."""
+    runner, projects = started.runner, started.projects
+    assert runner is not None
     later = preload(LATER, runner.issued)
-    try:
-        projects = await asyncio.to_thread(discover, root)
-        results: list[Result] = []
-        with _progress(progress, len(projects)) as advance:
-            mined = mine_all(projects, identity, runner, concurrency=concurrency, split=split)
-            async with contextlib.aclosing(mined) as stream:
-                async for result in stream:
-                    results.append(result)
-                    advance(result.path)
-        runner.issued.set()  # no history was read (plain folders, empty repositories)
-        await asyncio.to_thread(later.join)
-        return results
-    finally:
-        runner.close()
-
-
-class _Runner(HardenedGitRunner):
-    """A HardenedGitRunner that sets `issued` when the first history is read (`git log`): from
-    then on the event loop mostly waits for git, and an import beside it delays nothing it must
-    do."""
-
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        self.issued = threading.Event()
-
-    async def consume(self, args: Sequence[str], *rest: Any, **options: Any) -> None:
-        if args[:1] == ["log"]:
-            self.issued.set()
-        await super().consume(args, *rest, **options)
+    results: list[Result] = []
+    with _progress(progress, len(projects)) as advance:
+        mined = mine_all(
+            projects,
+            identity,
+            runner,
+            concurrency=concurrency,
+            split=split,
+            copies=started.copies,
+        )
+        async with contextlib.aclosing(mined) as stream:
+            async for result in stream:
+                results.append(result)
+                advance(result.path)
+    runner.issued.set()  # no history was read (plain folders, empty repositories)
+    await asyncio.to_thread(later.join)
+    return results
 
 
 @contextlib.contextmanager
@@ -229,12 +216,7 @@ def _progress(shown: bool, total: int) -> Iterator[Callable[[str], None]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="artifact-miner mine",
-        description="Mine the repositories and folders under PATH and print the report.",
-    )
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
+    return finish(launch.start(argv))
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from mining.records import LanguageKind, ProjectKind
+from mining.kinds import LanguageKind, ProjectKind
 from mining.text import MAX_NAME, MAX_PROJECT_PATH, cap
 
 SKIP_DIRS = frozenset(
@@ -153,6 +153,12 @@ def submodule_paths(repo: Path) -> frozenset[str]:
     with gitmodules.open("rb") as stream:  # at most 1 MiB read, however large the file
         text = stream.read(1 << 20).decode("utf-8", "replace")
     return frozenset(str(PurePosixPath(p.strip('"'))) for p in _GITMODULES_PATH.findall(text))
+
+
+def upload_root(project: DiscoveredProject) -> Path:
+    """The upload root `project` was discovered under (`discover`'s `root`, resolved)."""
+    depth = len(PurePosixPath(project.path).parts) if project.path != "." else 0
+    return project.abs_path.parents[depth - 1] if depth else project.abs_path
 
 
 def project_name(directory: str) -> str:

@@ -18,11 +18,15 @@ Large outputs (the history) go through `consume`: a thread of its own reads git'
 blocking reads into a fixed buffer and hands the consumer blocks of BLOCK_SIZE bytes, so the event
 loop sees one wake-up per command instead of one per pipe write, and Python pays one call per
 256 KiB instead of one per commit.
+
+`run_blocking` is `run` without an event loop, for the start of `artifact-miner mine`: asyncio
+takes as long to import as everything else on the way to the first git, so `mine` makes its first
+clean copy before importing it. That is why the async methods import asyncio themselves (a
+lookup in sys.modules once it is loaded) instead of at the top of this module.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import fcntl
 import logging
@@ -30,15 +34,19 @@ import os
 import resource
 import shutil
 import signal
+import subprocess
 import tempfile
 import threading
 import weakref
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from mining.errors import GitCommandError
+
+if TYPE_CHECKING:
+    import asyncio
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -262,7 +270,8 @@ class HardenedGitRunner:
         self._home = Path(tempfile.mkdtemp(prefix="am-git-home-", dir=scratch))
         self._cleanup = weakref.finalize(self, shutil.rmtree, self._home, True)
         self.env = git_env(self._home, ceiling)
-        self._slots = asyncio.Semaphore(max_processes)
+        self._max_processes = max_processes
+        self._semaphore: asyncio.Semaphore | None = None
 
     def close(self) -> None:
         """Remove the private HOME."""
@@ -282,6 +291,60 @@ class HardenedGitRunner:
     def display(self, args: Sequence[str], git_dir: Path | None = None) -> list[str]:
         """The argv shown in errors: the `-c` overrides are always the same, so left out."""
         return ["git", *([f"--git-dir={git_dir}"] if git_dir else []), *args]
+
+    def options(self, cwd: Path | None, stdin: int, stdout: int) -> dict[str, Any]:
+        """How every git is started, by subprocess or by asyncio (they take the same keywords):
+        our environment, in a session of its own (a process group, killed as one), in our
+        private HOME unless told otherwise, stderr captured."""
+        return {
+            "stdin": stdin,
+            "stdout": stdout,
+            "stderr": subprocess.PIPE,
+            "cwd": cwd or self._home,
+            "env": self.env,
+            "start_new_session": True,
+        }
+
+    @property
+    def _slots(self) -> asyncio.Semaphore:
+        """At most `max_processes` git processes at once (made on first use: see the module's
+        docstring)."""
+        import asyncio
+
+        if self._semaphore is None:
+            self._semaphore = asyncio.Semaphore(self._max_processes)
+        return self._semaphore
+
+    def run_blocking(
+        self,
+        args: Sequence[str],
+        *,
+        git_dir: Path | None = None,
+        cwd: Path | None = None,
+        max_bytes: int = RUN_MAX_BYTES,
+    ) -> bytes:
+        """`run` in the calling thread, with no event loop: the same argv, options and limits,
+        the whole group killed on timeout. For commands that print little and end at once (git
+        init) before asyncio is imported (see the module's docstring); it blocks the thread."""
+        shown = self.display(args, git_dir)
+        options = self.options(cwd, subprocess.DEVNULL, subprocess.PIPE)
+        out: bytes
+        err: bytes
+        with subprocess.Popen(self.argv(args, git_dir), **options) as proc:
+            PROCESSES.change(+1)
+            try:
+                out, err = proc.communicate(timeout=self.timeout)
+            except subprocess.TimeoutExpired:
+                raise GitCommandError(shown, None, "", code="TIMEOUT") from None
+            finally:
+                _kill(proc)
+                proc.wait()
+                PROCESSES.change(-1)
+        exited(proc.returncode, err[:STDERR_CAP].decode("utf-8", "replace"), shown)
+        if len(out) > max_bytes:
+            detail = f"more than {max_bytes} bytes of output"
+            raise GitCommandError(shown, None, detail, code="OUTPUT_TOO_LARGE")
+        return out
 
     async def stream(
         self,
@@ -317,6 +380,8 @@ class HardenedGitRunner:
         failed, or what `sink` raised (git is then killed). `sink` is never called after this
         returns or raises, even when the awaiting task is cancelled.
         """
+        import asyncio
+
         shown = self.display(args, git_dir)
         read_end, write_end = os.pipe()
         with contextlib.suppress(OSError, AttributeError):  # Linux only; a smaller pipe works
@@ -348,10 +413,12 @@ class HardenedGitRunner:
         cwd: Path | None,
         input: bytes | None,
         *,
-        stdout: int = asyncio.subprocess.PIPE,
+        stdout: int = subprocess.PIPE,
     ) -> AsyncIterator[_Running]:
         """git started in its own process group, limited, with stderr drained and stdin fed;
         on the way out it is killed (if still running) and reaped."""
+        import asyncio
+
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout
         async with self._slots:
@@ -380,15 +447,11 @@ class HardenedGitRunner:
         stdout: int,
     ) -> asyncio.subprocess.Process:
         """git in a session of its own, its limits set before it runs (`_LIMITED_EXEC`)."""
-        return await asyncio.create_subprocess_exec(
-            *self.argv(args, git_dir),
-            stdin=asyncio.subprocess.DEVNULL if input is None else asyncio.subprocess.PIPE,
-            stdout=stdout,
-            stderr=asyncio.subprocess.PIPE,
-            cwd=cwd or self._home,
-            env=self.env,
-            start_new_session=True,  # its own process group, killed as one
-        )
+        import asyncio
+
+        stdin = subprocess.DEVNULL if input is None else subprocess.PIPE
+        options = self.options(cwd, stdin, stdout)
+        return await asyncio.create_subprocess_exec(*self.argv(args, git_dir), **options)
 
     async def run(
         self,
@@ -416,6 +479,8 @@ class HardenedGitRunner:
 
 async def _before(deadline: float, awaitable: Awaitable[T], argv: list[str]) -> T:
     """Await `awaitable` until the command's deadline; past it, git has timed out."""
+    import asyncio
+
     remaining = deadline - asyncio.get_running_loop().time()
     try:
         return await asyncio.wait_for(awaitable, max(remaining, 0.0))
@@ -432,12 +497,16 @@ class _Running:
     async def succeeded(self, shown: list[str]) -> None:
         """Wait for git to exit; a non-zero status raises GitCommandError with its stderr."""
         returncode = await _before(self.deadline, self.proc.wait(), shown)
-        stderr = await self.stderr
-        if returncode == LIMITS_FAILED:
-            log.error("git not run: its resource limits could not be set: %s", stderr.strip())
-            raise GitCommandError(shown, None, "resource limits could not be set")
-        if returncode != 0:
-            raise GitCommandError(shown, returncode, stderr, code=classify_failure(stderr))
+        exited(returncode, await self.stderr, shown)
+
+
+def exited(returncode: int, stderr: str, shown: list[str]) -> None:
+    """Raise GitCommandError for a git that did not exit 0, with its stderr."""
+    if returncode == LIMITS_FAILED:
+        log.error("git not run: its resource limits could not be set: %s", stderr.strip())
+        raise GitCommandError(shown, None, "resource limits could not be set")
+    if returncode != 0:
+        raise GitCommandError(shown, returncode, stderr, code=classify_failure(stderr))
 
 
 class _Pump:
@@ -448,6 +517,8 @@ class _Pump:
     """
 
     def __init__(self, fd: int, sink: Callable[[bytes], None]) -> None:
+        import asyncio
+
         self._loop = asyncio.get_running_loop()
         self.done: asyncio.Future[None] = self._loop.create_future()
         thread = threading.Thread(target=self._run, args=(fd, sink), name="git-pump", daemon=True)
@@ -493,6 +564,8 @@ def _start_helpers(
     proc: asyncio.subprocess.Process, input: bytes | None
 ) -> list[asyncio.Task[Any]]:
     """Drain stderr (capped) and feed stdin concurrently with our stdout reads: no deadlock."""
+    import asyncio
+
     tasks: list[asyncio.Task[Any]] = [asyncio.create_task(_read_stderr(proc))]
     if input is not None:
         tasks.append(asyncio.create_task(_write_stdin(proc, input)))
@@ -530,7 +603,7 @@ def _within(limit: int, hard: int) -> int:
     return limit if hard == resource.RLIM_INFINITY else min(limit, hard)
 
 
-def _kill(proc: asyncio.subprocess.Process) -> None:
+def _kill(proc: asyncio.subprocess.Process | subprocess.Popen[bytes]) -> None:
     """SIGKILL the whole process group unless git already exited and was reaped."""
     if proc.returncode is None:
         with contextlib.suppress(ProcessLookupError, PermissionError):

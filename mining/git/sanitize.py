@@ -21,11 +21,13 @@ repairs such a repository; one whose refs name objects it lacks fails in git (CO
 
 The copy holds no config, hooks, info/attributes, commit-graph, replace refs or index of the
 upload. Anything wrong raises RepoUnsafeError (code REPO_UNSAFE) before git runs.
+
+`clean_copy_blocking` makes the same copy with no event loop: `artifact-miner mine` makes its
+first one before importing asyncio (see mining/launch.py).
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import shutil
@@ -34,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mining.errors import RepoUnsafeError
-from mining.git.runner import GitRunner
+from mining.git.runner import GitRunner, HardenedGitRunner
 from mining.parse.refs import is_valid_refname, parse_packed_refs, parse_ref_value, parse_shallow
 
 _LOOSE_DIR = re.compile(r"[0-9a-f]{2}")
@@ -209,10 +211,32 @@ async def clean_copy(
     project: Path, root: Path, scratch: Path, runner: GitRunner, *, bare: bool
 ) -> CleanRepo:
     """Check `project` and build its clean bare copy under `scratch` (`git init --bare`)."""
+    import asyncio  # here, not at the top: see clean_copy_blocking
+
     plan = await asyncio.to_thread(inspect, project, root, bare=bare)
     dest = scratch / "repo.git"
-    await runner.run(["init", "--bare", "--quiet", "--template=", str(dest)], cwd=scratch)
+    await runner.run(_init_args(dest), cwd=scratch)
     await asyncio.to_thread(populate, plan, dest)
+    return _clean_repo(plan, dest)
+
+
+def clean_copy_blocking(
+    project: Path, root: Path, scratch: Path, runner: HardenedGitRunner, *, bare: bool
+) -> CleanRepo:
+    """`clean_copy` in the calling thread, git run by `runner.run_blocking`: for the start of
+    `artifact-miner mine`, before asyncio is imported."""
+    plan = inspect(project, root, bare=bare)
+    dest = scratch / "repo.git"
+    runner.run_blocking(_init_args(dest), cwd=scratch)
+    populate(plan, dest)
+    return _clean_repo(plan, dest)
+
+
+def _init_args(dest: Path) -> list[str]:
+    return ["init", "--bare", "--quiet", "--template=", str(dest)]
+
+
+def _clean_repo(plan: Plan, dest: Path) -> CleanRepo:
     tags = sum(1 for name in plan.refs if name.startswith("refs/tags/"))
     return CleanRepo(dest, plan.head_sha, tags, bool(plan.shallow))
 

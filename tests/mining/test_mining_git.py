@@ -265,3 +265,54 @@ async def test_consume_times_out_and_cancels(tmp_path: Path) -> None:
 def test_git_flushes_its_output_in_full_buffers() -> None:
     # Unset, git flushes after every commit on a pipe (git(1), GIT_FLUSH).
     assert HardenedGitRunner().env["GIT_FLUSH"] == "0"
+
+
+# What a git started by the runner can see of how it was started: its environment, arguments,
+# working directory, limits, and whether it leads a session (its own process group) of its own.
+_SEEN = (
+    'env | sort; echo ---; echo "args $*"; echo "cwd $(pwd -P)"; grep -E "address space|cpu time" '
+    "/proc/$$/limits; read -r stat < /proc/$$/stat; set -- ${stat##*) }; "
+    'echo "session leader $(( $4 == $$ ))"'
+)
+
+
+def test_the_blocking_path_starts_git_as_the_async_one_does(tmp_path: Path) -> None:
+    runner = HardenedGitRunner(git=str(fake_git(tmp_path, _SEEN)), ceiling=tmp_path)
+    try:
+        seen = asyncio.run(runner.run(["log", "-z"], git_dir=tmp_path))
+        assert runner.run_blocking(["log", "-z"], git_dir=tmp_path) == seen
+        elsewhere = asyncio.run(runner.run(["init"], cwd=tmp_path))
+        assert runner.run_blocking(["init"], cwd=tmp_path) == elsewhere
+    finally:
+        runner.close()
+    env_lines, lines = (part.splitlines() for part in seen.decode().split("---\n"))
+    env = dict(line.split("=", 1) for line in env_lines)
+    for variable in ("PWD", "SHLVL", "_"):  # set by the shell itself
+        env.pop(variable, None)
+    assert env == runner.env
+    overrides = " ".join(f"-c {k}={v}" for k, v in SAFE_CONFIG)
+    assert f"args --no-pager --git-dir={tmp_path} {overrides} log -z" in lines
+    assert f"cwd {os.path.realpath(runner.env['HOME'])}" in lines
+    assert f"cwd {os.path.realpath(tmp_path)}" in elsewhere.decode().splitlines()
+    assert re.search(rf"Max address space\s+{MEMORY_LIMIT}\s+{MEMORY_LIMIT}", seen.decode())
+    assert re.search(rf"Max cpu time\s+{CPU_LIMIT}\s+{CPU_LIMIT}", seen.decode())
+    assert lines[-1] == "session leader 1"
+
+
+def test_the_blocking_path_reports_failures_and_timeouts(tmp_path: Path) -> None:
+    failing = HardenedGitRunner(
+        git=str(fake_git(tmp_path, "echo 'fatal: bad object' >&2; exit 128"))
+    )
+    with pytest.raises(GitCommandError) as info:
+        failing.run_blocking(["log"])
+    assert (info.value.code, info.value.returncode) == ("CORRUPT", 128)
+    failing.close()
+    pidfile = tmp_path / "pid"
+    script = fake_git(tmp_path, f"echo $$ > {pidfile}; exec sleep 30")
+    slow = HardenedGitRunner(git=str(script), timeout=0.5)
+    with pytest.raises(GitCommandError) as info:
+        slow.run_blocking(["log"])
+    assert info.value.code == "TIMEOUT"
+    assert not _alive(int(pidfile.read_text()))
+    assert git.running_processes() == 0
+    slow.close()

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import subprocess
 import sys
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
-from mining.records import ActivityKind, Identity, ProjectFailure, TreeFacts
-from mining.report import main, render_text, to_jsonable
+from mining import launch
+from mining.git.discover import DiscoveredProject
+from mining.git.runner import GitRunner
+from mining.pipeline import mine_all
+from mining.records import ActivityKind, Identity, ProjectFailure, ProjectReport, TreeFacts
+from mining.report import collect, main, render_text, to_jsonable
 from tests.mining.repo_builder import ALICE, Factory
 
 
@@ -94,3 +101,32 @@ def test_mine_loads_no_service_layer(repos: Factory, upload: Path) -> None:
 def test_not_a_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([str(tmp_path / "missing")]) == 2
     assert "not a directory" in capsys.readouterr().err
+
+
+def test_the_first_repository_is_copied_before_the_event_loop_runs(
+    repos: Factory, upload: Path, runner: GitRunner
+) -> None:
+    (upload / "a").mkdir()  # a plain folder first: it needs no copy
+    (upload / "a/main.py").write_text("print(1)\n")
+    for name in ("b", "c"):
+        repos.repo(name).write("main.go", "package main\n").commit(name, author=ALICE)
+    started = launch.start([str(upload), "--email", ALICE[1]])
+    identity = Identity.of(ALICE[1])
+    try:
+        [(project, copy)] = started.copies.items()
+        assert project.path == "b"
+        assert (copy.git_dir / "HEAD").is_file()
+        ahead = asyncio.run(collect(started, identity, 4, progress=False))
+    finally:
+        started.close()
+    assert not copy.git_dir.exists()
+    assert sorted(ahead, key=lambda r: r.path) == sorted(
+        asyncio.run(_mined(started.projects, identity, runner)), key=lambda r: r.path
+    )
+
+
+async def _mined(
+    projects: Sequence[DiscoveredProject], identity: Identity, runner: GitRunner
+) -> list[ProjectReport | ProjectFailure]:
+    async with contextlib.aclosing(mine_all(projects, identity, runner)) as results:
+        return [result async for result in results]

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import os
 from pathlib import Path
 
 import pytest
 
 from mining.errors import RepoUnsafeError
-from mining.git.runner import GitRunner
-from mining.git.sanitize import CleanRepo, Limits, clean_copy, inspect
+from mining.git.runner import GitRunner, HardenedGitRunner
+from mining.git.sanitize import CleanRepo, Limits, clean_copy, clean_copy_blocking, inspect
 from tests.mining.repo_builder import Factory, Repo
 
 
@@ -178,3 +180,25 @@ def test_a_leftover_ref_lock_is_ignored(repos: Factory, upload: Path) -> None:
     (repo.path / ".git/refs/heads/main.lock").write_text("0" * 40 + "\n")
     plan = inspect(repo.path, upload, bare=False)  # no REPO_UNSAFE
     assert set(plan.refs) == {"refs/heads/main"}
+
+
+def test_the_blocking_clean_copy_is_the_same_copy(
+    repos: Factory, upload: Path, runner: HardenedGitRunner, tmp_path: Path
+) -> None:
+    repo = one_commit(repos)
+    repo.git("tag", "v1")
+    copies = []
+    for name, make in (("async", _copied), ("blocking", clean_copy_blocking)):
+        scratch = tmp_path / name
+        scratch.mkdir()
+        clean = make(repo.path, upload, scratch, runner, bare=False)
+        files = sorted(p.relative_to(scratch).as_posix() for p in scratch.rglob("*"))
+        copies.append((dataclasses.replace(clean, git_dir=Path("repo.git")), files))
+    assert copies[0] == copies[1]
+    assert copies[0][0] == CleanRepo(Path("repo.git"), repo.git("rev-parse", "HEAD"), 1, False)
+
+
+def _copied(
+    project: Path, root: Path, scratch: Path, runner: HardenedGitRunner, *, bare: bool
+) -> CleanRepo:
+    return asyncio.run(clean_copy(project, root, scratch, runner, bare=bare))

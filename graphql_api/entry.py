@@ -1,0 +1,43 @@
+"""The `artifact-miner` command (pyproject's [project.scripts]): `mine` starts its first git
+before anything else is imported; every other command goes to graphql_api/cli.py.
+
+A module of its own because the console script imports its module before it looks at the
+command: cli.py imports asyncio, logging and what the other commands need, which would delay
+the first git of `mine` by as much again as the whole way to it (bench/: start to first git).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    given = sys.argv[1:] if argv is None else argv
+    if given[:1] == ["mine"]:
+        return mine(given[1:])
+    from graphql_api import cli
+
+    return cli.main(given)
+
+
+def mine(argv: list[str]) -> int:
+    """`artifact-miner mine`: mining/launch.py up to the first git, then the logs are set up
+    and mining/report.py does the rest."""
+    from mining import launch
+
+    started = launch.start(argv)
+    try:
+        configure_logs()
+        from mining import report
+    except BaseException:
+        started.close()
+        raise
+    return report.finish(started)
+
+
+def configure_logs() -> None:
+    """Log lines as LOG_FORMAT says (text or json), for every command."""
+    from graphql_api.ops import logs
+
+    logs.configure(os.environ.get("LOG_FORMAT", "text").strip().lower() or "text")

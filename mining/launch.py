@@ -1,0 +1,117 @@
+"""`artifact-miner mine` up to its first git: the arguments, the discovery, and the clean copy of
+the first repository (its `git init` is the first git), all made before asyncio, the pipeline
+and the analysis are imported (mining/report.py does the rest).
+
+Start-up is part of the time a user waits (bench/: start to first git): asyncio alone takes as
+long to import as everything this module needs, and the records and the pipeline as long again.
+So this module imports only argparse, discovery, sanitize's checks and the runner, and makes the
+first copy with the runner's blocking path; the pipeline is handed the copy
+(`mine_all(copies=...)`) instead of making it.
+
+Whatever goes wrong here is left to the pipeline: the copy is dropped, and the pipeline makes it
+again and reports the error as it always does. This head start changes when git runs, never what
+is reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import shutil
+import tempfile
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mining.git.discover import DiscoveredProject, discover, upload_root
+from mining.git.runner import HardenedGitRunner
+from mining.git.sanitize import CleanRepo, clean_copy_blocking
+from mining.kinds import ProjectKind
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", type=Path, help="an extracted upload: repositories and folders")
+    parser.add_argument("--email", action="append", default=[], help="the user's email")
+    parser.add_argument("--alias", action="append", default=[], help="another of their emails")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+    parser.add_argument("--concurrency", type=int, default=4, help="projects mined at once")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=None,
+        help="git processes one long history is read with (default: $MINING_PROCESSES or the"
+        " number of cores)",
+    )
+
+
+def parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="artifact-miner mine",
+        description="Mine the repositories and folders under PATH and print the report.",
+    )
+    add_arguments(parser)
+    return parser.parse_args(argv)
+
+
+class Runner(HardenedGitRunner):
+    """A HardenedGitRunner that sets `issued` when the first history is read (`git log`): from
+    then on the event loop mostly waits for git, and an import beside it (mining/report.py
+    preloads the analysis) delays nothing it must do."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.issued = threading.Event()
+
+    async def consume(self, args: Sequence[str], *rest: Any, **options: Any) -> None:
+        if args[:1] == ["log"]:
+            self.issued.set()
+        await super().consume(args, *rest, **options)
+
+
+@dataclass(slots=True)
+class Started:
+    """`mine` once its first git ran: the arguments, the projects under PATH, the runner, and
+    the clean copies made so far, each in a scratch directory of its own that `close` removes
+    (with the runner's HOME). `runner` is None when PATH is not a directory."""
+
+    args: argparse.Namespace
+    runner: Runner | None = None
+    projects: tuple[DiscoveredProject, ...] = ()
+    copies: dict[DiscoveredProject, CleanRepo] = field(default_factory=dict)
+    scratch: list[Path] = field(default_factory=list)
+
+    def copy_ahead(self, project: DiscoveredProject) -> None:
+        """Make `project`'s clean copy now; on any failure leave it to the pipeline."""
+        assert self.runner is not None
+        work = Path(tempfile.mkdtemp(prefix="am-mine-"))
+        self.scratch.append(work)
+        bare = project.kind is ProjectKind.BARE
+        with contextlib.suppress(Exception):  # the pipeline meets it again and reports it
+            root = upload_root(project)
+            repo = clean_copy_blocking(project.abs_path, root, work, self.runner, bare=bare)
+            self.copies[project] = repo
+
+    def close(self) -> None:
+        for work in self.scratch:
+            shutil.rmtree(work, ignore_errors=True)
+        if self.runner is not None:
+            self.runner.close()
+
+
+def start(argv: Sequence[str] | None) -> Started:
+    """Parse `argv` (exits on bad arguments), then `begin`."""
+    return begin(parse(argv))
+
+
+def begin(args: argparse.Namespace) -> Started:
+    """Discover the projects under `args.path` and make the first repository's clean copy."""
+    root: Path = args.path
+    if not root.is_dir():
+        return Started(args)
+    started = Started(args, Runner(ceiling=root.resolve()), discover(root))
+    first = next((p for p in started.projects if p.kind is not ProjectKind.PLAIN), None)
+    if first is not None:
+        started.copy_ahead(first)
+    return started
