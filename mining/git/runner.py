@@ -236,6 +236,7 @@ class GitRunner(Protocol):
         *,
         git_dir: Path | None = None,
         input: bytes | None = None,
+        block_size: int = BLOCK_SIZE,
     ) -> None:
         """stdout of a command with a large output, handed to `sink` in blocks."""
         ...
@@ -372,9 +373,12 @@ class HardenedGitRunner:
         *,
         git_dir: Path | None = None,
         input: bytes | None = None,
+        block_size: int = BLOCK_SIZE,
     ) -> None:
         """Run a command with a large output, calling `sink(block)` in a worker thread with
-        stdout in blocks of BLOCK_SIZE bytes (the last one shorter) split anywhere.
+        stdout in blocks of `block_size` bytes (the last one shorter) split anywhere. A smaller
+        block hands output over sooner: a reader that stops git at some point of its output
+        (mining/history/log_reader.py) leaves git less work done past it.
 
         Returns when git exited 0 and `sink` has seen everything; raises GitCommandError if git
         failed, or what `sink` raised (git is then killed). `sink` is never called after this
@@ -391,7 +395,7 @@ class HardenedGitRunner:
             async with started as git:
                 os.close(write_end)  # git holds the only write end: EOF when it exits
                 write_end = -1
-                pump = _Pump(read_end, sink)
+                pump = _Pump(read_end, sink, block_size)
                 read_end = -1  # the pump's thread closes it
                 try:
                     await _before(git.deadline, asyncio.shield(pump.done), shown)
@@ -516,18 +520,19 @@ class _Pump:
     must not starve the short jobs other code hands to `asyncio.to_thread`.
     """
 
-    def __init__(self, fd: int, sink: Callable[[bytes], None]) -> None:
+    def __init__(self, fd: int, sink: Callable[[bytes], None], block_size: int) -> None:
         import asyncio
 
         self._loop = asyncio.get_running_loop()
         self.done: asyncio.Future[None] = self._loop.create_future()
-        thread = threading.Thread(target=self._run, args=(fd, sink), name="git-pump", daemon=True)
+        args = (fd, sink, block_size)
+        thread = threading.Thread(target=self._run, args=args, name="git-pump", daemon=True)
         thread.start()
 
-    def _run(self, fd: int, sink: Callable[[bytes], None]) -> None:
+    def _run(self, fd: int, sink: Callable[[bytes], None], block_size: int) -> None:
         error: BaseException | None = None
         try:
-            _pump(fd, sink)
+            _pump(fd, sink, block_size)
         except BaseException as exc:  # handed to the awaiting task, raised there
             error = exc
         finally:
@@ -544,14 +549,14 @@ class _Pump:
             self.done.set_exception(error)
 
 
-def _pump(fd: int, sink: Callable[[bytes], None]) -> None:
+def _pump(fd: int, sink: Callable[[bytes], None], block_size: int) -> None:
     """Blocking reads straight into one buffer; `sink` gets a copy of each full block."""
-    buffer = bytearray(BLOCK_SIZE)
+    buffer = bytearray(block_size)
     view = memoryview(buffer)
     filled = 0
     while read := os.readv(fd, [view[filled:]]):
         filled += read
-        if filled == BLOCK_SIZE:
+        if filled == block_size:
             with _SINKS:
                 sink(bytes(buffer))
             filled = 0
