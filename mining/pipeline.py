@@ -34,7 +34,7 @@ import os
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import AsyncGenerator, Iterable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Container, Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -129,28 +129,83 @@ async def mine_clean(
     runner: GitRunner,
     split: Split | None = None,
 ) -> ProjectReport:
-    """Mine a clean copy: history, then tree and manifests, concurrently."""
+    """Mine a clean copy: history, tree and manifests, and the manifests' diffs, concurrently.
+
+    The diffs of the declaring files at HEAD (read_declared) are read as soon as the tree has
+    named them, beside the history; the .mailmap's addresses once the history is read, beside
+    building its record. Only that record and the user's attribution follow the history."""
     if repo.head is None:  # an empty repository: nothing committed yet
         return _report(project, None, None, None, LanguageBreakdown(), (), TreeFacts())
-    (fold, releases), (langs, detections, tree) = await asyncio.gather(
-        _history(repo, identity, runner, split or Split(default_processes())),
-        read_tree(repo, runner),
-    )
-    history = await asyncio.to_thread(  # CPU: off the loop
-        fold.history, tags=len(releases), tag_dates=releases
-    )
-    history, aliases = await asyncio.gather(
-        read_declared(history, detections, repo, runner),
-        read_aliases(history, identity, repo, runner),
-    )
+    tree = asyncio.ensure_future(read_tree(repo, runner))
+    diffs = asyncio.ensure_future(_diffs_once_read(tree, repo, runner))
+    try:
+        (fold, releases), (langs, detections, facts) = await asyncio.gather(
+            _history(repo, identity, runner, split or Split(default_processes())), tree
+        )
+        history, aliases = await asyncio.gather(
+            asyncio.to_thread(fold.history, tags=len(releases), tag_dates=releases),  # CPU
+            read_aliases(fold.addresses(), identity, repo, runner),
+        )
+        history = await read_declared(history, detections, repo, runner, diffs)
+    finally:
+        for task in (tree, diffs):  # on an error, their git processes are killed
+            task.cancel()
+        await asyncio.gather(tree, diffs, return_exceptions=True)
     history = await asyncio.to_thread(
         identities.attribute, replace(history, aliases=aliases), identity, detections
     )
-    report = _report(project, fold.root_commit, repo.head, history, langs, detections, tree)
+    report = _report(project, fold.root_commit, repo.head, history, langs, detections, facts)
     return dataclasses.replace(report, shallow=repo.shallow) if repo.shallow else report
 
 
 DECLARED_MAX_BYTES = 64 * 1024 * 1024  # the diffs of the shared manifests the user changed
+
+Pair = tuple[str, str]
+Names = dict[str, list[str]]  # a declaring file -> the dependencies or tools it names
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Diffs:
+    """What the diffs of some declaring files say (read_diffs), before they meet a history:
+    each pair's commits adding a line that names a dependency of a shared manifest (`found`),
+    when each tool entered its file (`entered`), each pair's commits per configuration file
+    (`configured`). `names` and `tools` are the files read (_declaring); `found` is None when
+    the diffs were too large to read."""
+
+    names: Names
+    tools: Names
+    found: dict[tuple[Pair, str, str], list[datetime]] | None = None
+    entered: dict[tuple[str, str], datetime] = dataclasses.field(default_factory=dict)
+    configured: dict[Pair, dict[str, list[datetime]]] = dataclasses.field(default_factory=dict)
+
+
+def _declaring(
+    detections: Iterable[Detection], touched: Container[str] | None = None
+) -> tuple[Names, Names]:
+    """The shared manifests at HEAD (frameworks.is_shared_manifest) and the dependencies each
+    declares, and the other declaring files and the tools each names; of those in `touched`
+    only, when given."""
+    from mining.tree import frameworks  # see choose_manifests
+
+    names: Names = {}
+    tools: Names = {}
+    for d in detections:
+        if touched is None or d.source in touched:
+            shared = frameworks.is_shared_manifest(d.source)
+            (names if shared else tools).setdefault(d.source, []).append(d.name)
+    return names, tools
+
+
+async def _diffs_once_read(
+    tree: asyncio.Future[tuple[LanguageBreakdown, tuple[Detection, ...], TreeFacts]],
+    repo: CleanRepo,
+    runner: GitRunner,
+) -> Diffs:
+    """read_diffs of every declaring file at HEAD, as soon as the tree is read: naming them
+    needs no history. read_declared keeps them when the history changed all of them, as it
+    does but where a declaring file came in with a merge only."""
+    _, detections, _ = await tree
+    return await read_diffs(*_declaring(detections), repo, runner)
 
 
 async def read_declared(
@@ -158,24 +213,32 @@ async def read_declared(
     detections: tuple[Detection, ...],
     repo: CleanRepo,
     runner: GitRunner,
+    early: Awaitable[Diffs] | None = None,
 ) -> History:
-    """Per author address pair (`History.work`): in the shared manifests at HEAD
-    (frameworks.is_shared_manifest), which declared dependencies their added or changed lines
-    name (`AuthorWork.declared`); in the other configuration files at HEAD declaring tools
+    """Per author address pair (`History.work`): in the shared manifests at HEAD that the
+    history changed at all, which declared dependencies their added or changed lines name
+    (`AuthorWork.declared`); in the other configuration files at HEAD declaring tools
     (.pre-commit-config.yaml), the dates of their commits on each (`AuthorWork.configured`),
-    and when each tool entered the file (`History.tool_entries`). One `git log -p -U0` over
-    those files only (small text files); the history pass gives paths, not lines. Which of it
-    is the user's is identities.attribute's to say, for any identity."""
-    from mining.tree import frameworks  # see choose_manifests
-
-    names: dict[str, list[str]] = {}  # shared manifests: the dependencies they declare
-    tools: dict[str, list[str]] = {}  # other configuration files: the tools they name
-    for d in detections:
-        if d.source in history.touches:  # changed in the history at all
-            shared = frameworks.is_shared_manifest(d.source)
-            (names if shared else tools).setdefault(d.source, []).append(d.name)
+    and when each tool entered the file (`History.tool_entries`). From the `early` diffs when
+    they are of those very files (mine_clean reads them beside the history), else read here.
+    Which of it is the user's is identities.attribute's to say, for any identity."""
+    names, tools = _declaring(detections, history.touches)
     if not names and not tools:
         return history
+    if early is not None and _declaring(detections) == (names, tools):
+        diffs = await early
+    else:
+        diffs = await read_diffs(names, tools, repo, runner)
+    if diffs.found is None:
+        return history
+    return await asyncio.to_thread(_with_declared, history, diffs)
+
+
+async def read_diffs(names: Names, tools: Names, repo: CleanRepo, runner: GitRunner) -> Diffs:
+    """One `git log -p -U0` over the declaring files only (small text files; the history
+    pass gives paths, not lines), parsed by _parse_diffs."""
+    if not names and not tools:
+        return Diffs(names, tools, {})
     args = [
         "log", "--no-merges", "-p", "-U0", "--no-renames", "--no-color", "--no-ext-diff",
         "--no-textconv", "--format=%x1e%aE%x00%ae%x00%at", "--end-of-options",
@@ -184,22 +247,16 @@ async def read_declared(
     out = await runner.run(args, git_dir=repo.git_dir)
     if len(out) > DECLARED_MAX_BYTES:
         log.info("manifest diffs over %d bytes: dependency lines not read", DECLARED_MAX_BYTES)
-        return history
-    return await asyncio.to_thread(_declared_work, out, names, tools, history)
+        return Diffs(names, tools)
+    return await asyncio.to_thread(_parse_diffs, out, names, tools)
 
 
-Pair = tuple[str, str]
-
-
-def _declared_work(
-    out: bytes, names: dict[str, list[str]], tools: dict[str, list[str]], history: History
-) -> History:
+def _parse_diffs(out: bytes, names: Names, tools: Names) -> Diffs:
     """Each pair's declaring lines in shared manifests and commits on the other configuration
     files, and when each tool entered its file (the oldest commit, anyone's, adding a line
     naming it; else the file's first commit)."""
     found: dict[tuple[Pair, str, str], list[datetime]] = {}
-    entered: dict[tuple[str, str], datetime] = {}
-    configured: dict[Pair, dict[str, list[datetime]]] = {}  # each pair's commits per file
+    diffs = Diffs(names, tools, found)
     for chunk in out.decode("utf-8", "replace").split("\x1e")[1:]:
         header, _, patch = chunk.partition("\n")
         email, _, rest = header.partition("\0")
@@ -208,12 +265,12 @@ def _declared_work(
             continue
         when = datetime.fromtimestamp(int(stamp), UTC)
         pair = (cap(email, MAX_EMAIL), cap(original, MAX_EMAIL))  # as the log parser has them
-        seen, paths = _patch_lines(patch, names, tools, when, entered)
+        seen, paths = _patch_lines(patch, names, tools, when, diffs.entered)
         for path, name in seen:
             found.setdefault((pair, path, name), []).append(when)
         for p in paths & tools.keys():
-            configured.setdefault(pair, {}).setdefault(p, []).append(when)
-    return _with_declared(history, found, entered, configured, tools)
+            diffs.configured.setdefault(pair, {}).setdefault(p, []).append(when)
+    return diffs
 
 
 def _patch_lines(
@@ -254,15 +311,11 @@ def _entered_by(
             entered[path, name] = min(when, entered.get((path, name), when))
 
 
-def _with_declared(
-    history: History,
-    found: dict[tuple[Pair, str, str], list[datetime]],
-    entered: dict[tuple[str, str], datetime],
-    configured: dict[Pair, dict[str, list[datetime]]],
-    tools: dict[str, list[str]],
-) -> History:
+def _with_declared(history: History, diffs: Diffs) -> History:
+    """The diffs' findings in each pair's work, and when each tool entered its file."""
+    entered, configured = diffs.entered, diffs.configured
     declared: dict[Pair, list[DeclaredEdit]] = {}
-    for (pair, path, name), dates in sorted(found.items()):
+    for (pair, path, name), dates in sorted((diffs.found or {}).items()):
         edit = DeclaredEdit(path, name, len(dates), min(dates), max(dates))
         declared.setdefault(pair, []).append(edit)
     work = tuple(
@@ -278,7 +331,7 @@ def _with_declared(
     )
     entries = tuple(
         ToolEntry(path, name, entered.get((path, name), history.touches[path].first))
-        for path, tool_names in sorted(tools.items())
+        for path, tool_names in sorted(diffs.tools.items())
         for name in sorted(set(tool_names))
     )
     return replace(history, work=work, tool_entries=entries, declared_read=True)
@@ -332,12 +385,12 @@ ALIASES_PER_CALL = 1_000  # addresses per `git check-mailmap` (its argv stays sm
 
 
 async def read_aliases(
-    history: History, identity: Identity | None, repo: CleanRepo, runner: GitRunner
+    addresses: Iterable[str], identity: Identity | None, repo: CleanRepo, runner: GitRunner
 ) -> dict[str, str]:
-    """What .mailmap maps the history's addresses and the identity's to, where it maps them
-    elsewhere: `git check-mailmap <email>...` (its output, one contact a line, is in order), so
-    that every commit of the same person is the user's, for this identity or a later one."""
-    addresses = {e for w in history.work for e in (w.email, w.original)}
+    """What .mailmap maps the history's `addresses` (HistoryFold.addresses) and the identity's
+    to, where it maps them elsewhere: `git check-mailmap <email>...` (its output, one contact a
+    line, is in order), so that every commit of the same person is the user's, for this
+    identity or a later one."""
     emails = sorted(
         {e.strip().lower() for e in addresses} | set(identity.emails if identity else ())
     )

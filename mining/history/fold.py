@@ -389,6 +389,10 @@ class HistoryFold:
                 else:
                     kept_pairs[pair] = touch
 
+    def addresses(self) -> set[str]:
+        """Every author address, after .mailmap and as recorded: those of `History.work`."""
+        return {email for pair in self._work for email in pair}
+
     def history(self, tags: int = 0, tag_dates: tuple[datetime, ...] = ()) -> History:
         every = self.authors()
         authors = tuple(a for a in every if not a.bot)
