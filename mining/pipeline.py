@@ -290,7 +290,7 @@ def _patch_lines(
             path = line[6:] if line.startswith("+++ b/") else ""
             paths.add(path)
         elif line.startswith("+") and path in names:
-            seen.update((path, n) for n in names[path] if frameworks.declares(n, line[1:]))
+            seen.update((path, n) for n in frameworks.declared(names[path], line[1:]))
         elif line.startswith("+") and path in tools:
             _entered_by(path, line[1:], tools[path], when, entered)
     return seen, paths
@@ -306,9 +306,8 @@ def _entered_by(
     """Each of the file's tools that the added line names has entered it by `when`."""
     from mining.tree import frameworks  # see choose_manifests
 
-    for name in tools:
-        if frameworks.declares(name, added):
-            entered[path, name] = min(when, entered.get((path, name), when))
+    for name in frameworks.declared(tools, added):
+        entered[path, name] = min(when, entered.get((path, name), when))
 
 
 def _with_declared(history: History, diffs: Diffs) -> History:

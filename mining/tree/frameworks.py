@@ -53,10 +53,12 @@ first file (in sorted path order) that reported an entry. Paths excluded by
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 
 from mining.records import Detection
 from mining.tree import manifests
@@ -104,6 +106,7 @@ __all__ = [
     "CATEGORIES",
     "REGISTRY",
     "Entry",
+    "declared",
     "declares",
     "detect",
     "detect_all",
@@ -346,52 +349,86 @@ def is_shared_manifest(path: str) -> bool:
 _TOKEN = re.compile(r"[A-Za-z0-9_.\-/@:+]+")
 
 
-def _spellings(entry: Entry) -> tuple[set[tuple[str, str]], list[tuple[str, str]]]:
+@dataclass(frozen=True, slots=True)
+class _Spelling:
+    """How a manifest's line names one registry entry (declares): its package names, exact and
+    by prefix, per namespace, and its own name as a word. Made once per entry: a history's
+    diffs ask about the same few entries on every added line."""
+
+    exact: frozenset[tuple[str, str]]
+    prefixes: tuple[tuple[str, str], ...]
+    namespaces: frozenset[str]
+    word: re.Pattern[str]
+
+    def names_one_of(self, keys: Mapping[str, set[str]]) -> bool:
+        """Whether one of a line's tokens, read in each namespace (`keys`), is a package name
+        of the entry's."""
+        for namespace in self.namespaces:
+            for key in keys[namespace]:
+                if (namespace, key) in self.exact or any(
+                    ns == namespace and key.startswith(prefix) for ns, prefix in self.prefixes
+                ):
+                    return True
+        return False
+
+
+@functools.cache
+def _spelling(name: str) -> _Spelling | None:
+    entry = _BY_NAME.get(name)
+    if entry is None:
+        return None
     exact: set[tuple[str, str]] = set()
     prefixes: list[tuple[str, str]] = []
     for namespace, names in entry.packages.items():
-        for name in names:
-            if name.endswith("*"):
-                prefixes.append((namespace, normalise(namespace, name[:-1])))
+        for package in names:
+            if package.endswith("*"):
+                prefixes.append((namespace, normalise(namespace, package[:-1])))
             else:
-                exact.add((namespace, normalise(namespace, name)))
+                exact.add((namespace, normalise(namespace, package)))
                 if namespace == "java":  # pom.xml names the artifact on a line of its own
-                    exact.add(("java-artifact", name.partition(":")[2]))
-    return exact, prefixes
+                    exact.add(("java-artifact", package.partition(":")[2]))
+    namespaces = frozenset({ns for ns, _ in exact} | {ns for ns, _ in prefixes})
+    word = re.compile(rf"(?<![\w-]){re.escape(entry.name.lower())}(?![\w-])")
+    return _Spelling(frozenset(exact), tuple(prefixes), namespaces, word)
 
 
-def _names_token(token: str, exact: set[tuple[str, str]], prefixes: list[tuple[str, str]]) -> bool:
-    token = token.strip(".:-")
-    namespaces = {ns for ns, _ in exact} | {ns for ns, _ in prefixes}
-    return any(_names_in(namespace, token, exact, prefixes) for namespace in namespaces)
-
-
-def _names_in(
-    namespace: str, token: str, exact: set[tuple[str, str]], prefixes: list[tuple[str, str]]
-) -> bool:
-    """Whether `token`, read as a package name of `namespace`, is one of the entry's."""
+def _key(namespace: str, token: str) -> str:
+    """`token` read as a package name of `namespace`, in the form the registry compares."""
     if namespace == "java-artifact":
-        return (namespace, token) in exact
+        return token
     key = normalise(namespace, token)
     if namespace == "java":  # group:artifact:version
         key = ":".join(key.split(":")[:2])
-    return (namespace, key) in exact or any(
-        ns == namespace and key.startswith(p) for ns, p in prefixes
-    )
+    return key
 
 
 def declares(name: str, line: str) -> bool:
     """Whether one line of a manifest names the registry entry `name`: one of its package
     names as a token (``"flask>=3"``, ``github.com/gin-gonic/gin v1``, ``<artifactId>``), or
     the tool's own name as a word (``[tool.ruff]``)."""
-    entry = _BY_NAME.get(name)
-    if entry is None:
-        return False
-    exact, prefixes = _spellings(entry)
-    if any(_names_token(t, exact, prefixes) for t in _TOKEN.findall(line)):
-        return True
-    word = re.escape(entry.name.lower())
-    return re.search(rf"(?<![\w-]){word}(?![\w-])", line.lower()) is not None
+    return bool(declared((name,), line))
+
+
+def declared(names: Iterable[str], line: str) -> list[str]:
+    """The registry entries of `names` that the line declares (in order), as `declares` tells
+    of each: the line read once for all of them."""
+    tokens = [t.strip(".:-") for t in _TOKEN.findall(line)]
+    keys: dict[str, set[str]] = {}  # namespace -> the tokens read in it
+    lowered = ""
+    found = []
+    for name in names:
+        spelling = _spelling(name)
+        if spelling is None:
+            continue
+        for namespace in spelling.namespaces - keys.keys():
+            keys[namespace] = {_key(namespace, t) for t in tokens}
+        if spelling.names_one_of(keys):
+            found.append(name)
+            continue
+        lowered = lowered or line.lower()
+        if spelling.word.search(lowered) is not None:
+            found.append(name)
+    return found
 
 
 def is_manifest(path: str) -> bool:
