@@ -7,7 +7,13 @@ import time
 from typing import Any
 
 import pytest
-from graphql import get_introspection_query, parse
+from graphql import (
+    GraphQLEnumType,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    get_introspection_query,
+    parse,
+)
 
 from graphql_api.db.engine import Database
 from graphql_api.schema import build_schema
@@ -70,6 +76,32 @@ def test_the_node_count_follows_githubs_formula() -> None:
     fragment = "fragment S on RepoStat { skills(first: 3) { nodes { weight } } }"
     spread = "{ portfolios(first: 2) { nodes { projects(first: 4) { nodes { ...S } } } } }"
     assert nodes(spread + fragment) == 2 + 2 * 4 + 2 * 4 * 3
+
+
+def test_a_page_size_is_a_count_or_the_lists_default() -> None:
+    # `last` counts like `first`; a negative size counts as none; a variable holding no
+    # integer (a boolean, or none given) leaves the list's default.
+    projects = "portfolios(first: 2) {{ nodes {{ projects({}) {{ totalCount }} }} }}"
+    assert nodes("{ " + projects.format("last: 3") + " }") == 2 + 2 * 3
+    assert nodes("{ portfolios(first: -3) { nodes { id } } }") == 0
+    by_variable = "query($n: Int) { portfolios(first: $n) { nodes { id } } }"
+    assert nodes(by_variable, n=True) == nodes(by_variable) == 20
+
+
+def test_introspection_lists_count_as_the_longest_of_the_schema() -> None:
+    schema = build_schema()._schema
+    types = list(schema.type_map.values())
+    with_fields = [t for t in types if isinstance(t, GraphQLObjectType | GraphQLInterfaceType)]
+    most_fields = max(len(t.fields) for t in with_fields)
+    most_values = max(len(t.values) for t in types if isinstance(t, GraphQLEnumType))
+    most_args = max(len(d.args) for d in schema.directives)
+    n = len(types)
+    assert nodes("{ __schema { types { name } } }") == n
+    assert nodes("{ __schema { types { fields { name } } } }") == n + n * most_fields
+    assert nodes("{ __schema { types { enumValues { name } } } }") == n + n * most_values
+    directives = len(schema.directives)
+    args = max(most_args, *(len(f.args) for t in with_fields for f in t.fields.values()))
+    assert nodes("{ __schema { directives { args { name } } } }") == directives * (1 + args)
 
 
 async def test_the_dashboard_and_introspection_pass_and_report_their_cost(

@@ -351,8 +351,7 @@ class Services:
         reports, analysis = await self.analyze(portfolio_id, owner_id, weights)
         if weights is not None:
             async with self.db.write() as session:
-                portfolio = await session.get(models.Portfolio, portfolio_id)
-                assert portfolio is not None
+                portfolio = await session.get_one(models.Portfolio, portfolio_id)
                 portfolio.ranking_weights = weights
         await persist.save_ranking(self.db, portfolio_id, reports, analysis, with_resume=False)
 

@@ -205,6 +205,27 @@ def test_serve_refuses_a_public_host_without_auth(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("queue", "message"),
+    [("redis", "QUEUE must be local or postgres"), ("postgres", "QUEUE=postgres needs")],
+)
+def test_serve_refuses_a_queue_that_cannot_work(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    queue: str,
+    message: str,
+) -> None:
+    """An unknown QUEUE, or QUEUE=postgres on SQLite, stops `serve` before anything runs,
+    whatever the host."""
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("QUEUE", queue)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert main(["serve", "--insecure-no-auth", "--host", "0.0.0.0"]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "artifact-miner.db").exists()
+
+
+@pytest.mark.parametrize(
     "told", [["--insecure-no-auth"], pytest.param([], id="ALLOW_ANONYMOUS_REMOTE=1")]
 )
 def test_serve_takes_a_public_host_without_auth_when_told(
