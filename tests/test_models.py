@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import jsonschema
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import InvalidRequestError, StatementError
+from sqlalchemy.orm import undefer
 
 from graphql_api.db import json_schemas as js
 from graphql_api.db import models
@@ -74,3 +76,18 @@ async def test_unique_skill_per_project(db: Database) -> None:
     with pytest.raises(Exception, match=r"(?i)unique"):
         async with db.write() as session:
             session.add(models.ProjectSkill(repo_stat_id=link.repo_stat_id, skill_id=link.skill_id))
+
+
+async def test_json_checked_off_the_loop_is_written_as_the_text_made_there(db: Database) -> None:
+    authors = {"authors": [{"name": "a", "email": "a@x", "commits": 1}], "bus_factor": 1}
+    value = checked(authors, js.COLLABORATION)
+    assert json.loads(value.text) == authors
+    value.text = json.dumps({**authors, "bus_factor": 2})  # the text is what binding writes
+    await portfolio_with_projects(db, 1, skills_per_project=0)
+    async with db.write() as session:
+        project = (await session.scalars(select(models.RepoStat))).one()
+        project.collaboration_metadata = value
+    async with db.read() as session:
+        stmt = select(models.RepoStat).options(undefer(models.RepoStat.collaboration_metadata))
+        project = (await session.scalars(stmt)).one()
+    assert project.collaboration_metadata == {**authors, "bus_factor": 2}

@@ -71,6 +71,9 @@ class _Run:
     prefs: RepresentationPrefs
     weights: dict[str, float]
     reports: dict[str, ProjectReport] = field(default_factory=dict)  # by project key
+    # Each mined report's own columns (persist.report_values), made as soon as it was mined,
+    # while other repositories were still mining, by project key, with the report they are of.
+    columns: dict[str, tuple[ProjectReport, dict[str, Any]]] = field(default_factory=dict)
     # Stored projects attributed to the identity anew (their user part changed), by key.
     restated: dict[str, ProjectReport] = field(default_factory=dict)
     uploads: list[int] = field(default_factory=list)  # the uploads this job's results include
@@ -416,7 +419,7 @@ class JobRunner:
         return same
 
     async def _repository_done(self, run: _Run, result: ProjectReport | ProjectFailure) -> None:
-        error = None
+        error, key = None, None
         if isinstance(result, ProjectFailure):
             error = {"path": result.path, "code": result.code, "message": result.message}
             run.errors.append(error)
@@ -439,6 +442,9 @@ class JobRunner:
             repository_error=error["code"] if error else None,
             ranking=self._ranking(run, reports, analysis),
         )
+        if key is not None and run.reports[key] is result:  # kept: its columns, made now
+            values = await anyio.to_thread.run_sync(persist.report_values, result)
+            run.columns[key] = (result, values)
 
     async def _rank(
         self, run: _Run
@@ -510,10 +516,14 @@ class JobRunner:
         analysed = {p.path: p for p in analysis.projects}
         analysed.update({p.path: p for p in extra.projects} if extra else {})
 
+        def values(key: str, report: ProjectReport) -> dict[str, Any]:
+            made = run.columns.get(key)
+            own = made[1] if made and made[0] is report else persist.report_values(report)
+            return {**own, **persist.analysis_values(analysed[report.path])}
+
         def build() -> list[persist.Fresh]:
             return [
-                persist.Fresh(r, analysed[r.path], persist.project_values(r, analysed[r.path]))
-                for r in written.values()
+                persist.Fresh(r, analysed[r.path], values(key, r)) for key, r in written.items()
             ]
 
         return await anyio.to_thread.run_sync(build)  # CPU: off the event loop
