@@ -38,7 +38,7 @@ from collections.abc import AsyncGenerator, Awaitable, Container, Iterable, Mapp
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from mining.errors import MiningError
 from mining.git.discover import (
@@ -53,7 +53,7 @@ from mining.git.sanitize import CleanRepo, clean_copy, inspect
 from mining.history import identities
 from mining.history.log_reader import LOG_ARGS, Split, default_processes, read_history
 from mining.parse import BatchParser, LsTreeParser, TreeEntry
-from mining.parse.mailmap import parse_check_mailmap
+from mining.parse.mailmap import mailmap_addresses, parse_check_mailmap
 from mining.parse.refs import TAG_TARGETS, parse_tag_dates, parse_tag_targets
 from mining.records import (
     DeclaredEdit,
@@ -138,19 +138,20 @@ async def mine_clean(
         return _report(project, None, None, None, LanguageBreakdown(), (), TreeFacts())
     tree = asyncio.ensure_future(read_tree(repo, runner))
     diffs = asyncio.ensure_future(_diffs_once_read(tree, repo, runner))
+    mapped = asyncio.ensure_future(_mailmap_once_read(tree, identity, repo, runner))
     try:
-        (fold, releases), (langs, detections, facts) = await asyncio.gather(
+        (fold, releases), (langs, detections, facts, _) = await asyncio.gather(
             _history(repo, identity, runner, split or Split(default_processes())), tree
         )
         history, aliases = await asyncio.gather(
             asyncio.to_thread(fold.history, tags=len(releases), tag_dates=releases),  # CPU
-            read_aliases(fold.addresses(), identity, repo, runner),
+            read_aliases(fold.addresses(), identity, repo, runner, mapped),
         )
         history = await read_declared(history, detections, repo, runner, diffs)
     finally:
-        for task in (tree, diffs):  # on an error, their git processes are killed
+        for task in (tree, diffs, mapped):  # on an error, their git processes are killed
             task.cancel()
-        await asyncio.gather(tree, diffs, return_exceptions=True)
+        await asyncio.gather(tree, diffs, mapped, return_exceptions=True)
     history = await asyncio.to_thread(
         identities.attribute, replace(history, aliases=aliases), identity, detections
     )
@@ -196,16 +197,11 @@ def _declaring(
     return names, tools
 
 
-async def _diffs_once_read(
-    tree: asyncio.Future[tuple[LanguageBreakdown, tuple[Detection, ...], TreeFacts]],
-    repo: CleanRepo,
-    runner: GitRunner,
-) -> Diffs:
+async def _diffs_once_read(tree: asyncio.Future[Tree], repo: CleanRepo, runner: GitRunner) -> Diffs:
     """read_diffs of every declaring file at HEAD, as soon as the tree is read: naming them
     needs no history. read_declared keeps them when the history changed all of them, as it
     does but where a declaring file came in with a merge only."""
-    _, detections, _ = await tree
-    return await read_diffs(*_declaring(detections), repo, runner)
+    return await read_diffs(*_declaring((await tree).detections), repo, runner)
 
 
 async def read_declared(
@@ -384,23 +380,53 @@ ALIASES_PER_CALL = 1_000  # addresses per `git check-mailmap` (its argv stays sm
 
 
 async def read_aliases(
-    addresses: Iterable[str], identity: Identity | None, repo: CleanRepo, runner: GitRunner
+    addresses: Iterable[str],
+    identity: Identity | None,
+    repo: CleanRepo,
+    runner: GitRunner,
+    early: Awaitable[dict[str, str] | None] | None = None,
 ) -> dict[str, str]:
     """What .mailmap maps the history's `addresses` (HistoryFold.addresses) and the identity's
-    to, where it maps them elsewhere: `git check-mailmap <email>...` (its output, one contact a
-    line, is in order), so that every commit of the same person is the user's, for this
-    identity or a later one."""
+    to, where it maps them elsewhere, so that every commit of the same person is the user's,
+    for this identity or a later one. From the `early` mapping of every address the .mailmap
+    names (_mailmap_once_read) when it is known: no other address can be mapped."""
     emails = sorted(
         {e.strip().lower() for e in addresses} | set(identity.emails if identity else ())
     )
-    aliases: dict[str, str] = {}
+    known = None if early is None else await early
+    if known is None:
+        known = await check_mailmap(emails, repo, runner)
+    return {e: m for e in emails if (m := known.get(e, e)) and m != e}
+
+
+async def _mailmap_once_read(
+    tree: asyncio.Future[Tree], identity: Identity | None, repo: CleanRepo, runner: GitRunner
+) -> dict[str, str] | None:
+    """check_mailmap of every address the .mailmap at HEAD names and the identity's, as soon as
+    the tree is read (None: the .mailmap could not be read). git matches an address against
+    the .mailmap's case-insensitively (gitmailmap(5)), so any address it maps is one of these
+    lower-cased: mailmap_addresses. No .mailmap, no git."""
+    text = (await tree).mailmap
+    if text is None:
+        return None
+    named = mailmap_addresses(text) if text else set()
+    emails = sorted(named | set(identity.emails if identity else ())) if named else []
+    return await check_mailmap(emails, repo, runner)
+
+
+ALIASES_PER_CALL = 1_000  # addresses per `git check-mailmap` (its argv stays small)
+
+
+async def check_mailmap(emails: list[str], repo: CleanRepo, runner: GitRunner) -> dict[str, str]:
+    """What `git check-mailmap <email>...` maps each address to (its output, one contact a
+    line, is in order)."""
+    mapped: dict[str, str] = {}
     for start in range(0, len(emails), ALIASES_PER_CALL):
         batch = emails[start : start + ALIASES_PER_CALL]
         contacts = [f"<{email}>" for email in batch]
         out = await runner.run(["check-mailmap", "--", *contacts], git_dir=repo.git_dir)
-        mapped = parse_check_mailmap(out)
-        aliases.update((e, m) for e, m in zip(batch, mapped, strict=False) if m and m != e)
-    return dict(sorted(aliases.items()))
+        mapped.update(zip(batch, parse_check_mailmap(out), strict=False))
+    return mapped
 
 
 async def read_releases(
@@ -449,32 +475,62 @@ def _listed(commits: bytes, wanted: set[bytes]) -> set[bytes]:
     return wanted.intersection(line.rstrip(b"\n") for line in io.BytesIO(commits))
 
 
-async def read_tree(
-    repo: CleanRepo, runner: GitRunner
-) -> tuple[LanguageBreakdown, tuple[Detection, ...], TreeFacts]:
-    """Parse `git ls-tree -r -l -z <head>`, then read the manifests with `git cat-file --batch`."""
+class Tree(NamedTuple):
+    """What read_tree reads at HEAD: the languages, the detected tools and frameworks, the
+    file facts, and the .mailmap git applies (`mailmap.blob=HEAD:.mailmap`, runner.py): b""
+    when there is none, None when it is not a regular file or over MAILMAP_MAX_BYTES."""
+
+    languages: LanguageBreakdown
+    detections: tuple[Detection, ...]
+    facts: TreeFacts
+    mailmap: bytes | None
+
+
+MAILMAP = ".mailmap"
+MAILMAP_MAX_BYTES = 1 << 20
+
+
+async def read_tree(repo: CleanRepo, runner: GitRunner) -> Tree:
+    """Parse `git ls-tree -r -l -z <head>`, then read the manifests and the .mailmap with
+    `git cat-file --batch`."""
     parser = LsTreeParser()
     entries: list[TreeEntry] = []
+    odd: list[TreeEntry] = []  # a .mailmap that is a symlink or a submodule
+
+    def take(found: list[TreeEntry]) -> None:
+        entries.extend(e for e in found if e.is_file)
+        odd.extend(e for e in found if e.path == MAILMAP and not e.is_file)
 
     def keep(block: bytes) -> None:  # in the runner's reader thread
-        entries.extend(e for e in parser.feed(block) if e.is_file)
+        take(parser.feed(block))
         if len(entries) > MAX_TREE_FILES:  # a crafted tree, not a real project
             raise MiningError(f"more than {MAX_TREE_FILES:,} files at HEAD", code="TOO_LARGE")
 
     args = ["ls-tree", "-r", "-l", "-z", "--end-of-options", repo.head or "HEAD"]
     await runner.consume(args, keep, git_dir=repo.git_dir)
-    entries += [e for e in parser.flush() if e.is_file]
+    take(parser.flush())
     files = [(e.path, e.size or 0) for e in entries]
     manifests, sniffed = await asyncio.to_thread(_to_read, files)
     by_path = {e.path: e.sha for e in entries}
-    contents = await read_blobs([by_path[p] for p in (*manifests, *sniffed)], repo, runner)
+    mailmap = None if odd else _mailmap_blobs(entries)
+    read = [by_path[p] for p in (*manifests, *sniffed)]
+    contents = await read_blobs([*read, *(mailmap or ())], repo, runner)
     # CPU work over every file (linguist rules per path): off the event loop.
-    return await asyncio.to_thread(
+    results = await asyncio.to_thread(
         _tree_results,
         files,
         dict(zip(manifests, contents[: len(manifests)], strict=True)),
-        dict(zip(sniffed, contents[len(manifests) :], strict=True)),
+        dict(zip(sniffed, contents[len(manifests) : len(read)], strict=True)),
     )
+    return Tree(*results, None if mailmap is None else b"".join(contents[len(read) :]))
+
+
+def _mailmap_blobs(entries: list[TreeEntry]) -> list[str] | None:
+    """The .mailmap's blob to read ([] when there is none), None when too large to read."""
+    found = [e for e in entries if e.path == MAILMAP]
+    if any((e.size or 0) > MAILMAP_MAX_BYTES for e in found):
+        return None
+    return [e.sha for e in found]
 
 
 def _to_read(files: list[tuple[str, int]]) -> tuple[list[str], list[str]]:

@@ -17,7 +17,7 @@ from mining.parse import (
     ModifiedFile,
     TreeEntry,
 )
-from mining.parse.mailmap import parse_check_mailmap
+from mining.parse.mailmap import mailmap_addresses, parse_check_mailmap
 from mining.parse.refs import (
     is_valid_refname,
     parse_packed_refs,
@@ -350,3 +350,18 @@ def test_check_mailmap_takes_the_last_address_of_each_line() -> None:
     raw = b"Alice <Doe> <Alice@Example.com> \n<bob@x.com>\nCaf\xc3\xa9 \xff <c@x.com>\n"
     assert parse_check_mailmap(raw) == ("alice@example.com", "bob@x.com", "c@x.com")
     assert parse_check_mailmap(b"") == ()
+
+
+def test_mailmap_addresses_are_every_bracketed_run_of_a_line() -> None:
+    text = (
+        b"# Old <Comment@X.com>\n"
+        b"Alice Doe <alice@example.com> Alice <ALICE@Old.example>\n"
+        b"<new@x.com> < spaced@x.com >\n"
+        b"Open <unclosed\n"
+        b"closed@x.com> <a <b@x.com>\n"
+    )
+    assert mailmap_addresses(text) == {
+        "comment@x.com", "alice@example.com", "alice@old.example", "new@x.com",
+        "spaced@x.com", "a <b@x.com",
+    }  # fmt: skip
+    assert mailmap_addresses(b"") == set()

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from mining import pipeline
 from mining.git.discover import DiscoveredProject, discover
 from mining.git.runner import GitRunner
+from mining.git.sanitize import CleanRepo
 from mining.pipeline import mine_all, mine_project, mine_tree
 from mining.records import (
     ActivityKind,
@@ -281,3 +283,38 @@ async def test_more_files_than_any_real_project_is_too_large(
     [result] = [r async for r in mine_all([only(upload)], None, runner)]
     assert isinstance(result, ProjectFailure)
     assert result.code == "TOO_LARGE"
+
+
+async def test_the_mailmap_read_beside_the_history_maps_as_git_does_every_address(
+    repos: Factory, runner: GitRunner
+) -> None:
+    """read_aliases from the early check of the addresses the .mailmap names equals asking
+    git about every address: another case, a name-only entry, an entry by name and address,
+    an address the .mailmap does not name, and none at all."""
+    repo = repos.repo("mapped")
+    repo.write("a.txt", "a\n").commit("a", author=("Al", "AL@Old.Example"))
+    repo.write(
+        ".mailmap",
+        "Alice <alice@example.com> <al@old.example>\n"
+        "Bobby <bob@x.com>\n"
+        "Carol <carol@x.com> Caz <caz@x.com>\n"
+        "<dave@new.example> <Dave@Old.Example>\n",
+    ).commit("mailmap")
+    clean = CleanRepo(repo.path / ".git", repo.git("rev-parse", "HEAD"), 0, False)
+    tree = asyncio.ensure_future(pipeline.read_tree(clean, runner))
+    for identity in (Identity.of("caz@x.com"), Identity.of("DAVE@old.example"), None):
+        addresses = ["AL@Old.Example", "bob@x.com", "caz@x.com", "eve@x.com", " Dave@OLD.example"]
+        early = pipeline._mailmap_once_read(tree, identity, clean, runner)
+        read = await pipeline.read_aliases(addresses, identity, clean, runner, early)
+        assert read == await pipeline.read_aliases(addresses, identity, clean, runner)
+        assert read["al@old.example"] == "alice@example.com"
+        assert read["dave@old.example"] == "dave@new.example"
+        assert "eve@x.com" not in read
+    (repo.path / ".mailmap").unlink()
+    repo.git("rm", "-q", "--cached", ".mailmap")
+    repo.commit("no mailmap")
+    clean = CleanRepo(repo.path / ".git", repo.git("rev-parse", "HEAD"), 0, False)
+    tree = asyncio.ensure_future(pipeline.read_tree(clean, runner))
+    assert (await tree).mailmap == b""
+    early = pipeline._mailmap_once_read(tree, None, clean, runner)
+    assert await pipeline.read_aliases(["al@old.example"], None, clean, runner, early) == {}
