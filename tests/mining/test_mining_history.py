@@ -223,6 +223,16 @@ def test_fold_bots_touches_and_the_user() -> None:
     assert user.activity == {ActivityKind.CODE: 11, ActivityKind.CONFIG: 4}
 
 
+def test_a_user_who_touched_no_manifest_sees_everyones_touches_and_none_of_theirs() -> None:
+    history = fold(TEAM, Identity.of("carol@x.com"))
+    assert history.user is not None
+    assert history.user.commits == 1
+    assert history.touches == {
+        "package.json": FileTouch(at(T0 + 9 * DAY), at(T0 + 9 * DAY)),
+        "pyproject.toml": FileTouch(at(T0 + 2 * DAY), at(T0 + 12 * DAY)),
+    }
+
+
 def test_two_authors_are_collaborative_and_tag_dates_are_kept() -> None:
     folder = HistoryFold(None)
     for commit in COMMITS[3:5]:
@@ -268,6 +278,23 @@ def test_three_slices_keep_the_newest_name_and_the_oldest_root() -> None:
     assert folds[0].root_commit == f"{1:040x}"
     (author,) = folds[0].history().collaboration.authors
     assert (author.name, author.commits, author.added, author.deleted) == ("New", 3, 9, 12)
+
+
+def test_a_kind_of_work_met_only_in_the_older_slice_keeps_its_first_date() -> None:
+    commits = [make(2, "a@x.com", T0 + DAY, change("docs/guide.md", 1, 0)),
+               make(1, "a@x.com", T0, change("src/app.py", 1, 0), parents=0)]  # fmt: skip
+    identity = Identity.of("a@x.com")
+    newer, older = HistoryFold(identity), HistoryFold(identity)
+    newer.add(commits[0])
+    older.add(commits[1])
+    newer.absorb(older)
+    history = newer.history()
+    assert history == fold(commits, identity)
+    assert history.user is not None
+    assert history.user.activity_first == {
+        ActivityKind.CODE: at(T0),
+        ActivityKind.DOCS: at(T0 + DAY),
+    }
 
 
 def _lines(langs: dict[str, LanguageActivity]) -> dict[str, tuple[int, int, int]]:
