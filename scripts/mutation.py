@@ -56,6 +56,7 @@ TARGETS = {
             "tests/ingest/test_ingest_bounds.py",
             "tests/ingest/test_ingest_budget.py",
             "tests/ingest/test_ingest_fuzz.py",
+            "tests/service/test_disk_full.py",  # a full disk, on a small real file system
         ),
     ),
 }

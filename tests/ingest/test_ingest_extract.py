@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import stat
+import subprocess
+import sys
 import zipfile
 import zlib
 from pathlib import Path
@@ -11,6 +14,7 @@ import pytest
 from graphql_api.ingest.errors import IngestError, IngestErrorCode
 from graphql_api.ingest.extract import extract_zip
 from graphql_api.ingest.limits import ArchiveLimits, MiB
+from graphql_api.leftovers import sweep
 from tests.ingest.ingest_zipcraft import (
     build_zip,
     duplicate_central_entry,
@@ -116,6 +120,43 @@ def test_named_target_and_existing_target(tmp_path: Path, dest: Path) -> None:
 def test_case_only_differences_are_allowed_by_default(tmp_path: Path, dest: Path) -> None:
     data = build_zip([("Makefile", b"a"), ("makefile", b"b")])
     assert extract_zip(write(tmp_path, data), dest).files == 2
+
+
+def test_an_archive_of_exactly_the_limits_extracts_whole(tmp_path: Path, dest: Path) -> None:
+    # Past the ratio threshold (so the ratio is counted as it streams) and exactly the total.
+    payload = os.urandom(MiB + 1)
+    data = build_zip([("data.bin", payload)])
+    limits = ArchiveLimits(max_total_uncompressed=len(payload), max_entry_size=len(payload))
+    result = extract_zip(write(tmp_path, data), dest, limits)
+    assert (result.path / "data.bin").read_bytes() == payload
+    assert result.total_bytes == len(payload)
+
+
+# A process killed while it writes an entry: the kernel's SIGXFSZ on passing RLIMIT_FSIZE.
+_KILLED_MIDWAY = """
+import resource, signal, sys
+from pathlib import Path
+from graphql_api.ingest.extract import extract_zip
+resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+signal.signal(signal.SIGXFSZ, signal.SIG_DFL)  # Python ignores it; the default kills
+extract_zip(Path(sys.argv[1]), Path(sys.argv[2]), name="project")
+"""
+
+
+def test_an_extraction_killed_midway_leaves_a_staging_folder_the_sweep_removes(
+    tmp_path: Path, dest: Path
+) -> None:
+    archive = write(tmp_path, build_zip([("a.txt", b"a"), ("big.bin", os.urandom(256 * 1024))]))
+    argv = [sys.executable, "-c", _KILLED_MIDWAY, str(archive), str(dest)]
+    killed = subprocess.run(argv, cwd=Path(__file__).parents[2], capture_output=True)
+    assert killed.returncode == -signal.SIGXFSZ, killed.stderr.decode()
+    # Staged next to the target (one file system, so the final rename is atomic), hidden.
+    (staging,) = dest.iterdir()
+    assert staging.name.startswith(".extract-")
+    assert (staging / "a.txt").read_bytes() == b"a"
+    assert sweep([(dest, ".extract-*")]) == 1  # as the server's start-up sweep takes it
+    assert list(dest.iterdir()) == []
+    assert extract_zip(archive, dest, name="project").files == 2
 
 
 def test_tiny_entries_are_exempt_from_the_ratio(tmp_path: Path, dest: Path) -> None:
