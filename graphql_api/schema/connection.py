@@ -40,13 +40,47 @@ class EdgeType(Generic[T]):
 
 @strawberry.type(name="Connection", description="One page of a listing.")
 class ConnectionType(Generic[T]):
-    edges: list[EdgeType[T]] = strawberry.field(description="The page's items, with cursors.")
+    """A page's items and the cursor of each by its place in the page: the cursors (JSON
+    and base64 each) are encoded only for the `edges` a query selects; a dashboard reads
+    `nodes`, and a page's first and last cursors (pageInfo) are the only others made."""
+
     page_info: PageInfo = strawberry.field(description="Where the page is in the listing.")
     total_count: int = strawberry.field(description="Items in the whole listing.")
+    _nodes: strawberry.Private[list[T]]
+    _cursor_at: strawberry.Private[Callable[[int], str]]
+
+    @classmethod
+    def of(
+        cls,
+        nodes: list[T],
+        cursor_at: Callable[[int], str],
+        *,
+        has_next: bool,
+        has_previous: bool,
+        total: int,
+    ) -> ConnectionType[T]:
+        """The page of `nodes`, the n-th resuming at `cursor_at(n)`."""
+        return cls(
+            page_info=PageInfo(
+                has_next_page=has_next,
+                has_previous_page=has_previous,
+                start_cursor=cursor_at(0) if nodes else None,
+                end_cursor=cursor_at(len(nodes) - 1) if nodes else None,
+            ),
+            total_count=total,
+            _nodes=nodes,
+            _cursor_at=cursor_at,
+        )
+
+    @strawberry.field(description="The page's items, with cursors.")
+    def edges(self) -> list[EdgeType[T]]:
+        return [
+            EdgeType(cursor=self._cursor_at(n), node=node) for n, node in enumerate(self._nodes)
+        ]
 
     @strawberry.field(description="The page's items (the edges' nodes).")
     def nodes(self) -> list[T]:
-        return [edge.node for edge in self.edges]
+        return self._nodes
 
 
 def encode_cursor(kind: str, values: Sequence[Any]) -> str:
@@ -157,18 +191,13 @@ def build(
 ) -> ConnectionType[T]:
     """The connection of a page read forwards after `after`, or through `window`."""
     window = window or Window(len(page.rows), after)
-    edges = [EdgeType(cursor=cursor_of(row), node=convert(row)) for row in page.rows]
-    more_ahead = page.has_next if not window.backward else window.cursor is not None
-    more_behind = page.has_next if window.backward else window.cursor is not None
-    return ConnectionType(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=more_ahead,
-            has_previous_page=more_behind,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-        total_count=page.total,
+    rows = page.rows
+    return ConnectionType.of(
+        [convert(row) for row in rows],
+        lambda n: cursor_of(rows[n]),
+        has_next=page.has_next if not window.backward else window.cursor is not None,
+        has_previous=page.has_next if window.backward else window.cursor is not None,
+        total=page.total,
     )
 
 
@@ -231,17 +260,10 @@ def child_page(
 ) -> ConnectionType[T]:
     """The connection of `size` children from `start`, given the parent's children read from
     `start` on (or from 0: `rows` then holds more than the page) and their count."""
-    edges = [
-        EdgeType(cursor=encode_cursor(kind, [start + index]), node=convert(row))
-        for index, row in enumerate(rows[:size])
-    ]
-    return ConnectionType(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=start + size < total,
-            has_previous_page=start > 0,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-        total_count=total,
+    return ConnectionType.of(
+        [convert(row) for row in rows[:size]],
+        lambda n: encode_cursor(kind, [start + n]),
+        has_next=start + size < total,
+        has_previous=start > 0,
+        total=total,
     )

@@ -233,22 +233,16 @@ class SearchQuery:
             )
         shown_hits = found.hits[:size]
         rows = await _rows(info, shown_hits)
-        edges = []
+        nodes, cursors = [], []
         for n, hit in enumerate(shown_hits):
             node = _hit(hit, rows)
             if node is not None:
-                edges.append(
-                    conn.EdgeType(
-                        cursor=conn.encode_cursor(CURSOR_KIND, [offset + n + 1]), node=node
-                    )
-                )
-        return conn.ConnectionType(
-            edges=edges,
-            page_info=conn.PageInfo(
-                has_next_page=len(found.hits) > size,
-                has_previous_page=offset > 0,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
-            total_count=found.total,
+                nodes.append(node)
+                cursors.append(conn.encode_cursor(CURSOR_KIND, [offset + n + 1]))
+        return conn.ConnectionType.of(
+            nodes,
+            cursors.__getitem__,
+            has_next=len(found.hits) > size,
+            has_previous=offset > 0,
+            total=found.total,
         )
