@@ -14,6 +14,7 @@ the server's own bookkeeping (tokens, owners, jobs to resume) are read without o
 from __future__ import annotations
 
 import enum
+import functools
 import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
+    bindparam,
     exists,
     func,
     literal,
@@ -35,6 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased, joinedload, undefer
+from sqlalchemy.sql.elements import BindParameter
 
 from graphql_api.db.models import (
     ApiToken,
@@ -97,7 +100,7 @@ class BadCursor(ValueError):
     """A cursor whose values do not fit the listing (the API answers BAD_CURSOR)."""
 
 
-def owned_by(model: type[object], owner_id: int) -> ColumnElement[bool]:
+def owned_by(model: type[object], owner_id: int | BindParameter[Any]) -> ColumnElement[bool]:
     """The condition that a row of `model` is `owner_id`'s: its own owner column; the owner
     of its project for rows under a project; for a skill of the shared catalogue, that one of
     the owner's projects shows it."""
@@ -420,15 +423,13 @@ async def children_by_project(
 ) -> list[C]:
     """Rows of a per-project table (skills, evidence, resume items, user stats) for many of
     the owner's projects at once, in a stable order: at most `limit` per project when given."""
-    column = model.repo_stat_id
+    if limit is not None:
+        pages = await child_pages_by_project(session, model, project_ids, limit, owner_id=owner_id)
+        return [row for row, _ in pages]
     order = _CHILD_ORDER.get(model, (model.id,))
-    conditions = [column.in_(project_ids), owned_by(model, owner_id)]
-    if limit is None:
-        stmt = select(model).where(*conditions).order_by(*order)
-        return list((await session.scalars(stmt.options(*_related(model)))).all())
-    return [
-        row for row, _ in await _first_of_each(session, model, column, order, conditions, limit)
-    ]
+    conditions = [model.repo_stat_id.in_(project_ids), owned_by(model, owner_id)]
+    stmt = select(model).where(*conditions).order_by(*order)
+    return list((await session.scalars(stmt.options(*_related(model)))).all())
 
 
 async def child_pages_by_project(
@@ -436,20 +437,33 @@ async def child_pages_by_project(
 ) -> list[tuple[C, int]]:
     """The first `limit` rows per project of a per-project table, each with its project's
     count of rows (for a connection's `totalCount`), in one statement."""
-    column = model.repo_stat_id
-    order = _CHILD_ORDER.get(model, (model.id,))
-    conditions = [column.in_(project_ids), owned_by(model, owner_id)]
-    return await _first_of_each(session, model, column, order, conditions, limit)
+    return await _first_of_each(session, _children_window(model), project_ids, limit, owner_id)
+
+
+# The values a window statement runs with: built once per table (below), such a statement is
+# compiled once by SQLAlchemy (its cache is keyed by structure) and costs nothing to build.
+_PARENTS: BindParameter[Any] = bindparam("parents", expanding=True)
+_OWNER: BindParameter[Any] = bindparam("owner_id")
+_LIMIT: BindParameter[Any] = bindparam("limit")
 
 
 async def _first_of_each(
-    session: AsyncSession,
-    model: type[R],
-    parent: Any,
-    order: Sequence[Any],
-    conditions: Sequence[Any],
-    limit: int,
-) -> list[tuple[R, int]]:
+    session: AsyncSession, stmt: Select[Any], parents: Sequence[Any], limit: int, owner_id: int
+) -> list[tuple[Any, int]]:
+    values = {"parents": list(parents), "owner_id": owner_id, "limit": limit}
+    return [(found, count) for found, count in (await session.execute(stmt, values)).all()]
+
+
+@functools.cache
+def _children_window(model: type[HasRepoStatId]) -> Select[Any]:
+    order = _CHILD_ORDER.get(model, (model.id,))
+    conditions = [model.repo_stat_id.in_(_PARENTS), owned_by(model, _OWNER)]
+    return _window(model, model.repo_stat_id, order, conditions)
+
+
+def _window(
+    model: type[object], parent: Any, order: Sequence[Any], conditions: Sequence[Any]
+) -> Select[Any]:
     """The first `limit` rows per `parent` value in `order`, cut in SQL (a window), so a
     parent with many rows never loads them all; each with its parent's count of rows."""
     position = (
@@ -460,11 +474,10 @@ async def _first_of_each(
     row = aliased(model, ranked)
     stmt = (
         select(row, ranked.c._total)
-        .where(ranked.c._row_number <= limit)
+        .where(ranked.c._row_number <= _LIMIT)
         .order_by(ranked.c._row_number)
     )
-    result = await session.execute(stmt.options(*_related(model, row)))
-    return [(found, count) for found, count in result.all()]
+    return stmt.options(*_related(model, row))
 
 
 def _related(model: type[object], entity: Any = None) -> tuple[Any, ...]:
@@ -494,14 +507,17 @@ async def project_skills_by_skill(
     """Where each skill shows in the owner's projects, strongest first, at most `limit` per
     skill (a common skill may show in very many projects), each with the skill's count of
     projects; deleted projects left out."""
-    live = select(RepoStat.id).where(RepoStat.owner_id == owner_id, RepoStat.deleted_at.is_(None))
-    return await _first_of_each(
-        session,
+    return await _first_of_each(session, _skills_window(), skill_ids, limit, owner_id)
+
+
+@functools.cache
+def _skills_window() -> Select[Any]:
+    live = select(RepoStat.id).where(RepoStat.owner_id == _OWNER, RepoStat.deleted_at.is_(None))
+    return _window(
         ProjectSkill,
         ProjectSkill.skill_id,
         (ProjectSkill.proficiency.desc(), ProjectSkill.id),
-        [ProjectSkill.skill_id.in_(skill_ids), ProjectSkill.repo_stat_id.in_(live)],
-        limit,
+        [ProjectSkill.skill_id.in_(_PARENTS), ProjectSkill.repo_stat_id.in_(live)],
     )
 
 
