@@ -30,6 +30,7 @@ the client uploads again.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import os
@@ -138,11 +139,13 @@ class LocalUploadStore:
         upload_id = uuid.uuid4().hex if upload_id is None else upload_id
         final = self.path_of(upload_id)
         sink = await anyio.to_thread.run_sync(_Sink.create, self.root / f".{upload_id}.part")
+        writer = _Writer(sink)
         try:
-            await self._pump(chunks, sink, limit)
+            await self._pump(chunks, writer, limit)
             await anyio.to_thread.run_sync(sink.commit, final)
         except BaseException as exc:
             with anyio.CancelScope(shield=True):  # clean up even when cancelled
+                await writer.abandon()  # the file is left alone before it goes
                 await anyio.to_thread.run_sync(sink.discard)
             if is_disk_full(exc):
                 raise disk_full("store the upload") from exc
@@ -212,13 +215,15 @@ class LocalUploadStore:
 
         await anyio.to_thread.run_sync(probe)
 
-    async def _pump(self, chunks: AsyncIterator[bytes], sink: _Sink, limit: int) -> None:
+    async def _pump(self, chunks: AsyncIterator[bytes], writer: _Writer, limit: int) -> None:
         # Blocks of chunk_size: request bodies arrive in ~64 KiB pieces and one thread hop
         # per piece would cost more than the write.
         block = bytearray()
         head = b""
+        received = 0
         async for chunk in _with_idle_timeout(chunks, self.idle_timeout):
-            if sink.size + len(block) + len(chunk) > limit:
+            received += len(chunk)
+            if received > limit:
                 raise _too_large(limit)
             if len(head) < _SIGNATURE_SIZE:  # refuse a non-ZIP before storing the rest of it
                 head += chunk[: _SIGNATURE_SIZE - len(head)]
@@ -226,11 +231,12 @@ class LocalUploadStore:
             block += chunk
             if len(block) >= self.chunk_size:
                 full, block = block, bytearray()
-                await anyio.to_thread.run_sync(sink.write, full)
+                await writer.write(full)
         if not head:
             raise IngestError(C.EMPTY_UPLOAD, "the upload is empty (0 bytes)")
         _check_signature(head, complete=True)
-        await anyio.to_thread.run_sync(sink.write, block)
+        await writer.write(block)
+        await writer.settle()
 
 
 async def _with_idle_timeout(chunks: AsyncIterator[bytes], seconds: float) -> AsyncIterator[bytes]:
@@ -248,6 +254,36 @@ async def _with_idle_timeout(chunks: AsyncIterator[bytes], seconds: float) -> As
                 C.UPLOAD_STALLED, f"no data for {seconds:g} s: the upload was abandoned"
             ) from None
         yield chunk
+
+
+class _Writer:
+    """Hands blocks to the sink in a worker thread while the next block arrives: receiving (on
+    the event loop) and writing and hashing (in the thread; both let go of the GIL on large
+    buffers) overlap instead of taking turns (78 MB over loopback from curl: ~215 -> ~180
+    ms). One block at most is being written: memory stays at about two blocks per upload."""
+
+    def __init__(self, sink: _Sink) -> None:
+        self._sink = sink
+        self._writing: asyncio.Future[None] | None = None
+
+    async def write(self, block: bytes | bytearray) -> None:
+        """Start writing `block` once the one before it is written (its error raised here)."""
+        await self.settle()
+        self._writing = asyncio.ensure_future(anyio.to_thread.run_sync(self._sink.write, block))
+
+    async def settle(self) -> None:
+        """Wait for the block being written; raise what writing it raised."""
+        if self._writing is not None:
+            await self._writing
+            self._writing = None
+
+    async def abandon(self) -> None:
+        """Wait for the block being written, whatever became of it (before the file goes)."""
+        if self._writing is not None:
+            await asyncio.wait([self._writing])
+            if not self._writing.cancelled():
+                self._writing.exception()  # seen: no "exception was never retrieved"
+            self._writing = None
 
 
 class _Sink:
