@@ -10,6 +10,7 @@ import stat
 import struct
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -117,3 +118,41 @@ def lying_central_directory(data: bytes, copies: int, claimed: int) -> bytes:
     end = bytearray(data[eocd:])
     struct.pack_into("<HHII", end, 8, claimed, claimed, len(directory), cd_start)
     return data[:cd_start] + directory + bytes(end)
+
+
+def as_zip64(data: bytes) -> bytes:
+    """The archive with a ZIP64 end record (and its locator) in front of the plain one, whose
+    fields then say "see ZIP64": what zippers write past 65,535 entries or 4 GiB."""
+    eocd = data.rindex(b"PK\x05\x06")
+    count, size, offset = struct.unpack_from("<HII", data, eocd + 10)
+    end64 = struct.pack("<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, count, count, size, offset)
+    locator = struct.pack("<4sLQL", b"PK\x06\x07", 0, eocd, 1)
+    plain = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0)
+    return data[:eocd] + end64 + locator + plain
+
+
+def overlapping_by_one_byte() -> bytes:
+    """Two stored entries, "a" and "b", whose data overlap by one byte: the last byte of a's
+    data is the first byte of b's local header (both CRCs hold; only the extents tell)."""
+    b_data = b"second"
+    b_local = _local(b"b", b_data)
+    a_data = b"first" + b_local[:1]
+    a_local = _local(b"a", a_data)[: -len(a_data)] + b"first"  # a's last byte is b's header
+    b_at = len(a_local)
+    body = a_local + b_local + b_data
+    central = _central(b"a", a_data, 0) + _central(b"b", b_data, b_at)
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 2, 2, len(central), len(body), 0)
+    return body + central + end
+
+
+def _local(name: bytes, data: bytes) -> bytes:
+    crc = zlib.crc32(data)
+    head = struct.pack("<4s5H3L2H", _LOCAL_SIG, 20, 0, 0, 0, 0x21, crc, len(data), len(data),
+                       len(name), 0)  # fmt: skip
+    return head + name + data
+
+
+def _central(name: bytes, data: bytes, offset: int) -> bytes:
+    crc, size = zlib.crc32(data), len(data)
+    return struct.pack("<4s6H3L5H2L", _CD_SIG, 0x314, 20, 0, 0, 0, 0x21, crc, size, size,
+                       len(name), 0, 0, 0, 0, 0o100644 << 16, offset) + name  # fmt: skip

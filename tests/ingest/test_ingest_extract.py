@@ -16,9 +16,11 @@ from graphql_api.ingest.extract import extract_zip
 from graphql_api.ingest.limits import ArchiveLimits, MiB
 from graphql_api.leftovers import sweep
 from tests.ingest.ingest_zipcraft import (
+    as_zip64,
     build_zip,
     duplicate_central_entry,
     info,
+    overlapping_by_one_byte,
     patch_central_only,
     patch_entry,
     symlink,
@@ -79,6 +81,8 @@ def test_extracts_tree_with_git_dir_and_inner_zip_kept_as_file(tmp_path: Path, d
     assert not (root / "vendor/deep.txt").exists()
     assert (root / "empty").is_dir()
     assert result.files == 5
+    # .git, .git/objects, .git/objects/ab, .git/refs, .git/refs/heads, src, vendor, empty
+    assert result.directories == 8
     assert result.total_bytes == sum(
         (root / p).stat().st_size
         for p in [".git/HEAD", ".git/objects/ab/cdef0123", "src/main.py", "run.sh"]
@@ -90,6 +94,8 @@ def test_modes_are_sanitised(tmp_path: Path, dest: Path) -> None:
         [
             (info("setuid", stat.S_IFREG | 0o4777), b"x"),
             (info("private", stat.S_IFREG | 0o600), b"x"),
+            (info("others-run", stat.S_IFREG | 0o601), b"x"),
+            (info("world-writable", stat.S_IFREG | 0o666), b"x"),
             info("dir/", stat.S_IFDIR | 0o1777),
             ("dir/plain.txt", b"x"),
         ]
@@ -99,22 +105,19 @@ def test_modes_are_sanitised(tmp_path: Path, dest: Path) -> None:
     def mode(name: str) -> int:
         return stat.S_IMODE(os.stat(root / name).st_mode)
 
-    assert (mode("setuid"), mode("private"), mode("dir"), mode("dir/plain.txt")) == (
-        0o755,
-        0o644,
-        0o755,
-        0o644,
-    )
+    names = ("setuid", "private", "others-run", "world-writable", "dir", "dir/plain.txt")
+    assert [mode(name) for name in names] == [0o755, 0o644, 0o755, 0o644, 0o755, 0o644]
     assert mode(".") == 0o755
 
 
 def test_named_target_and_existing_target(tmp_path: Path, dest: Path) -> None:
     path = write(tmp_path, build_zip([("a.txt", b"a")]))
     assert extract_zip(path, dest, name="project").path == dest / "project"
-    with pytest.raises(FileExistsError):
+    with pytest.raises(FileExistsError, match=r"^extraction target '.*/project' already exists$"):
         extract_zip(path, dest, name="project")
-    with pytest.raises(ValueError, match="single path component"):
-        extract_zip(path, dest, name="../escape")
+    for bad in ("../escape", ".", "..", "a\0b"):
+        with pytest.raises(ValueError, match="single path component"):
+            extract_zip(path, dest, name=bad)
 
 
 def test_case_only_differences_are_allowed_by_default(tmp_path: Path, dest: Path) -> None:
@@ -159,6 +162,45 @@ def test_an_extraction_killed_midway_leaves_a_staging_folder_the_sweep_removes(
     assert extract_zip(archive, dest, name="project").files == 2
 
 
+def test_every_count_and_length_limit_is_inclusive(tmp_path: Path, dest: Path) -> None:
+    deep = "/".join(["d"] * 4)  # 4 levels, 7 bytes
+    data = build_zip([(deep, b"x"), ("x" * 255, b"x"), ("c", b"x")])
+    limits = ArchiveLimits(max_entries=3, max_depth=4, max_path_length=255)
+    assert extract_zip(write(tmp_path, data), dest, limits).files == 3
+
+
+def test_an_entry_of_exactly_the_ratio_threshold_is_exempt(tmp_path: Path, dest: Path) -> None:
+    data = build_zip([("blank.txt", bytes(64 * 1024))], method=DEFLATED)
+    limits = ArchiveLimits(ratio_threshold=64 * 1024)
+    assert extract_zip(write(tmp_path, data), dest, limits).total_bytes == 64 * 1024
+
+
+def test_a_directory_by_its_mode_alone_is_a_directory(tmp_path: Path, dest: Path) -> None:
+    data = build_zip([info("empty", stat.S_IFDIR | 0o755), ("f", b"x")])
+    result = extract_zip(write(tmp_path, data), dest)
+    assert (result.path / "empty").is_dir()
+    assert (result.files, result.directories) == (1, 1)
+
+
+def test_zip64_archives_extract(tmp_path: Path, dest: Path) -> None:
+    # What zippers write past 65,535 entries or 4 GiB: the directory found through ZIP64.
+    data = as_zip64(build_zip([("a.txt", b"a" * 100), ("dir/b.txt", b"b")]))
+    root = extract_zip(write(tmp_path, data), dest).path
+    assert (root / "dir/b.txt").read_bytes() == b"b"
+
+
+def test_entry_comments_and_extra_fields_are_walked_over(tmp_path: Path, dest: Path) -> None:
+    # Info-ZIP writes an extended timestamp ("UT") on every entry; some tools add comments.
+    items: list[tuple[zipfile.ZipInfo, bytes]] = []
+    for name in ("a.txt", "b.txt", "c.txt"):
+        entry = info(name, stat.S_IFREG | 0o644)
+        entry.extra = b"UT\x05\x00\x03" + bytes(4)
+        entry.comment = b"a comment, longer than the extra field"
+        items.append((entry, name.encode()))
+    root = extract_zip(write(tmp_path, build_zip(items)), dest).path
+    assert sorted(p.name for p in root.iterdir()) == ["a.txt", "b.txt", "c.txt"]
+
+
 def test_tiny_entries_are_exempt_from_the_ratio(tmp_path: Path, dest: Path) -> None:
     data = build_zip([("blank.txt", b"\n" * (512 * 1024))], method=DEFLATED)
     assert extract_zip(write(tmp_path, data), dest).total_bytes == 512 * 1024
@@ -168,26 +210,26 @@ def test_tiny_entries_are_exempt_from_the_ratio(tmp_path: Path, dest: Path) -> N
 
 
 @pytest.mark.parametrize(
-    "name",
+    ("name", "reason"),
     [
-        "../evil.txt",
-        "a/../../evil.txt",
-        "/etc/passwd",
-        "a\\b.txt",
-        "..\\evil.txt",
-        "C:/windows/evil.txt",
-        "c:evil.txt",
-        "a\x01b.txt",
-        "tab\there.txt",
-        "del\x7f.txt",
-        ".",
-        "./",
+        ("../evil.txt", "contains a '..' component"),
+        ("a/../../evil.txt", "contains a '..' component"),
+        ("/etc/passwd", "is an absolute path"),
+        ("a\\b.txt", "contains a backslash"),
+        ("..\\evil.txt", "contains a backslash"),
+        ("C:/windows/evil.txt", "starts with a drive letter"),
+        ("c:evil.txt", "starts with a drive letter"),
+        ("a\x01b.txt", "contains a control character"),
+        ("tab\there.txt", "contains a control character"),
+        ("del\x7f.txt", "contains a control character"),
+        (".", "has an empty name"),
+        ("./", "has an empty name"),
     ],
 )
-def test_unsafe_paths(tmp_path: Path, dest: Path, name: str) -> None:
+def test_unsafe_paths(tmp_path: Path, dest: Path, name: str, reason: str) -> None:
     data = build_zip([("fine.txt", b"ok"), (name, b"evil")])
     error = assert_rejected(tmp_path, dest, data, C.ARCHIVE_UNSAFE_PATH)
-    assert repr(name) in error.message
+    assert error.message == f"entry {name!r} {reason}"  # the user is told what to fix
 
 
 def test_nul_in_name_is_unsafe(tmp_path: Path, dest: Path) -> None:
@@ -216,23 +258,30 @@ def test_encrypted(tmp_path: Path, dest: Path) -> None:
 def test_unsupported_method(tmp_path: Path, dest: Path) -> None:
     data = patch_entry(build_zip([("big.bin", b"x" * 20)]), "big.bin", method=9)  # deflate64
     error = assert_rejected(tmp_path, dest, data, C.ARCHIVE_UNSUPPORTED)
-    assert "method 9" in error.message
+    assert error.message == (
+        "entry 'big.bin' uses compression method 9; only stored, deflate, bzip2 and lzma are "
+        "supported"
+    )
 
 
 @pytest.mark.parametrize(
-    ("first", "second"),
+    ("first", "second", "message"),
     [
-        ("a.txt", "a.txt"),
-        ("dir/a.txt", "dir/./a.txt"),
-        ("dir/a.txt", "dir//a.txt"),
-        ("caf\u00e9.txt", "cafe\u0301.txt"),  # NFC vs NFD
-        ("a", "a/b.txt"),  # file used as a directory
-        ("a/b.txt", "a"),
+        ("a.txt", "a.txt", "entry 'a.txt' duplicates entry 'a.txt'"),
+        ("dir/a.txt", "dir/./a.txt", "entry 'dir/./a.txt' duplicates entry 'dir/a.txt'"),
+        ("dir/a.txt", "dir//a.txt", "entry 'dir//a.txt' duplicates entry 'dir/a.txt'"),
+        ("caf\u00e9.txt", "cafe\u0301.txt", None),  # NFC vs NFD
+        ("a", "a/b.txt", "entry 'a' is a file but 'a/b.txt' uses it as a directory"),
+        ("a/b.txt", "a", "entry 'a' is a file but 'a/b.txt' uses it as a directory"),
+        ("a", "a/", "entry 'a' is a file but 'a/' uses it as a directory"),  # a directory entry
     ],
 )
-def test_duplicates(tmp_path: Path, dest: Path, first: str, second: str) -> None:
+def test_duplicates(
+    tmp_path: Path, dest: Path, first: str, second: str, message: str | None
+) -> None:
     data = build_zip([(first, b"1"), (second, b"2")])
-    assert_rejected(tmp_path, dest, data, C.ARCHIVE_DUPLICATE_ENTRY)
+    error = assert_rejected(tmp_path, dest, data, C.ARCHIVE_DUPLICATE_ENTRY)
+    assert message is None or error.message == message
 
 
 def test_repeated_directory_entry_is_harmless(tmp_path: Path, dest: Path) -> None:
@@ -292,6 +341,22 @@ def test_archive_ratio_bomb_of_small_entries(tmp_path: Path, dest: Path) -> None
     assert "archive expands" in error.message
 
 
+def test_entries_overlapping_by_one_byte(tmp_path: Path, dest: Path) -> None:
+    # Each entry reads back whole with a good CRC; only the extents show the overlap.
+    error = assert_rejected(tmp_path, dest, overlapping_by_one_byte(), C.ARCHIVE_CORRUPT)
+    assert error.message == "entry 'a' overlaps the next entry"
+
+
+def test_an_entry_claiming_to_expand_from_one_byte_is_a_ratio_bomb(
+    tmp_path: Path, dest: Path
+) -> None:
+    data = patch_central_only(build_zip([("e", b"x")]), "e", file_size=300)
+    error = assert_rejected(
+        tmp_path, dest, data, C.ARCHIVE_TOO_LARGE, ArchiveLimits(ratio_threshold=100)
+    )
+    assert "over the ratio limit 200" in error.message
+
+
 def test_overlapping_entries(tmp_path: Path, dest: Path) -> None:
     data = duplicate_central_entry(build_zip([("a.txt", b"a" * 100)]), "a.txt", "b.txt")
     assert_rejected(tmp_path, dest, data, C.ARCHIVE_CORRUPT)
@@ -304,6 +369,32 @@ def test_overlapping_entries(tmp_path: Path, dest: Path) -> None:
 )
 def test_not_a_zip(tmp_path: Path, dest: Path, data: bytes) -> None:
     assert_rejected(tmp_path, dest, data, C.ARCHIVE_CORRUPT)
+
+
+def _central_size(data: bytes, size: int) -> bytes:
+    """`data` with its end record claiming a central directory of `size` bytes."""
+    at = data.rindex(b"PK\x05\x06") + 12
+    return data[:at] + size.to_bytes(4, "little") + data[at + 4 :]
+
+
+_ONE = build_zip([("a.txt", b"a" * 100)])
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"not a zip at all", "no end of central directory record"),
+        (_central_size(_ONE, len(_ONE)), "bad offset for the central directory"),
+        (_central_size(_ONE, 10), "truncated central directory"),
+        (_ONE.replace(b"PK\x01\x02", b"PK\x01\x00"), "bad magic number in the central directory"),
+    ],
+    ids=["no-end-record", "directory-before-the-file", "truncated", "bad-magic"],
+)
+def test_an_unreadable_directory_says_why(
+    tmp_path: Path, dest: Path, data: bytes, reason: str
+) -> None:
+    error = assert_rejected(tmp_path, dest, data, C.ARCHIVE_CORRUPT)
+    assert error.message == f"not a readable ZIP archive: {reason}"
 
 
 def test_local_name_that_is_not_the_utf8_it_claims(tmp_path: Path, dest: Path) -> None:
@@ -321,12 +412,14 @@ def test_truncated(tmp_path: Path, dest: Path) -> None:
 
 
 def test_empty_archive(tmp_path: Path, dest: Path) -> None:
-    assert_rejected(tmp_path, dest, build_zip([]), C.EMPTY_UPLOAD)
+    error = assert_rejected(tmp_path, dest, build_zip([]), C.EMPTY_UPLOAD)
+    assert error.message == "archive has no entries"
 
 
 def test_only_directories(tmp_path: Path, dest: Path) -> None:
     data = build_zip([info("a/", stat.S_IFDIR), info("a/b/", stat.S_IFDIR)])
-    assert_rejected(tmp_path, dest, data, C.EMPTY_UPLOAD)
+    error = assert_rejected(tmp_path, dest, data, C.EMPTY_UPLOAD)
+    assert error.message == "archive holds directories but no files"
 
 
 # -- failures while streaming ----------------------------------------------------------------
