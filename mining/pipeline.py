@@ -376,9 +376,6 @@ async def _releases_once_listed(
     return await read_releases(repo, runner, await listed)
 
 
-ALIASES_PER_CALL = 1_000  # addresses per `git check-mailmap` (its argv stays small)
-
-
 async def read_aliases(
     addresses: Iterable[str],
     identity: Identity | None,

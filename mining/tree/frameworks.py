@@ -107,7 +107,6 @@ __all__ = [
     "REGISTRY",
     "Entry",
     "declared",
-    "declares",
     "detect",
     "detect_all",
     "is_manifest",
@@ -402,16 +401,11 @@ def _key(namespace: str, token: str) -> str:
     return key
 
 
-def declares(name: str, line: str) -> bool:
-    """Whether one line of a manifest names the registry entry `name`: one of its package
-    names as a token (``"flask>=3"``, ``github.com/gin-gonic/gin v1``, ``<artifactId>``), or
-    the tool's own name as a word (``[tool.ruff]``)."""
-    return bool(declared((name,), line))
-
-
 def declared(names: Iterable[str], line: str) -> list[str]:
-    """The registry entries of `names` that the line declares (in order), as `declares` tells
-    of each: the line read once for all of them."""
+    """The registry entries of `names` that one line of a manifest names (in order): one of
+    an entry's package names as a token (``"flask>=3"``, ``github.com/gin-gonic/gin v1``,
+    ``<artifactId>``), or the tool's own name as a word (``[tool.ruff]``); the line is read
+    once for all of them."""
     tokens = [t.strip(".:-") for t in _TOKEN.findall(line)]
     keys: dict[str, set[str]] = {}  # namespace -> the tokens read in it
     lowered = ""
