@@ -254,6 +254,18 @@ async def _git_reaped(pid: int) -> None:
     raise AssertionError(f"git processes still running: {_git_children(pid)}")
 
 
+async def _engine_status_settled(url: str) -> str:
+    """The job's status in procrastinate once it has left `doing`: the engine records the
+    task's end after the task returns, which may be a moment after the job's final event (as
+    with _git_reaped, boundedly; another process's row change cannot be awaited here)."""
+    for _ in range(200):  # 10 s at most
+        [(status,)] = await _sql(url, "SELECT status::text FROM procrastinate_jobs")
+        if status != "doing":
+            return str(status)
+        await asyncio.sleep(0.05)
+    raise AssertionError("the engine still has the job as doing")
+
+
 @pytest.mark.skipif(not PG_URL, reason="TEST_DATABASE_URL is not set")
 async def test_cancel_job_on_the_api_stops_the_job_and_its_git_in_the_worker(
     tmp_path: Path,
@@ -290,8 +302,8 @@ async def test_cancel_job_on_the_api_stops_the_job_and_its_git_in_the_worker(
             )
             assert last["completed"] < last["total"]  # stopped mid-job, not run to its end
             await _git_reaped(worker.pid)
-            [(status,)] = await _sql(url, "SELECT status::text FROM procrastinate_jobs")
-            assert status == "aborted"  # the engine's abort reached the worker's task
+            # the engine's abort reached the worker's task
+            assert await _engine_status_settled(url) == "aborted"
         finally:
             assert await worker.stop() == 0, worker.log.read_text()[-3000:]
             await api.stop()
