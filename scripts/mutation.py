@@ -60,6 +60,12 @@ TARGETS = {
         ),
     ),
 }
+# One module of mining/analyze at a time (`analyze-skills`, ...): the package is an hour's run.
+TARGETS |= {
+    f"analyze-{path.stem}": Target((f"mining/analyze/{path.name}",), ("tests/analyze",))
+    for path in sorted((ROOT / "mining" / "analyze").glob("*.py"))
+    if path.stem != "__init__"
+}
 
 STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 34: "skipped"}
 STATUS |= dict.fromkeys((36, 24, -24, 152, 255), "timeout")
