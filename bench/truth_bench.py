@@ -196,7 +196,9 @@ def _print(result: dict[str, Any]) -> None:
     print(f"  primary: ours {report.languages.primary}, label {label['primary']}")
     if result["linguist"] is not None:
         theirs, mine = result["linguist"], result["ours"]
-        diff = {n: round(mine.get(n, 0.0) - theirs.get(n, 0.0), 2) for n in {*theirs, *mine}}
+        diff = {
+            n: round(mine.get(n, 0.0) - theirs.get(n, 0.0), 2) for n in sorted({*theirs, *mine})
+        }
         worst = max(diff.items(), key=lambda kv: abs(kv[1]), default=("-", 0.0))
         result["worst"] = worst
         print(f"  languages: ours {mine}")
