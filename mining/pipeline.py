@@ -40,7 +40,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from mining.errors import MiningError
+from mining.errors import GitCommandError, MiningError
 from mining.git.discover import (
     SKIP_DIRS,
     DiscoveredProject,
@@ -240,8 +240,11 @@ async def read_diffs(names: Names, tools: Names, repo: CleanRepo, runner: GitRun
         "--no-textconv", "--format=%x1e%aE%x00%ae%x00%at", "--end-of-options",
         repo.head or "HEAD", "--", *(f":(literal){p}" for p in sorted({*names, *tools})),
     ]  # fmt: skip
-    out = await runner.run(args, git_dir=repo.git_dir)
-    if len(out) > DECLARED_MAX_BYTES:
+    try:
+        out = await runner.run(args, git_dir=repo.git_dir, max_bytes=DECLARED_MAX_BYTES)
+    except GitCommandError as exc:
+        if exc.code != "OUTPUT_TOO_LARGE":
+            raise
         log.info("manifest diffs over %d bytes: dependency lines not read", DECLARED_MAX_BYTES)
         return Diffs(names, tools)
     return await asyncio.to_thread(_parse_diffs, out, names, tools)

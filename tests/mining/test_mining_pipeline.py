@@ -35,7 +35,7 @@ from mining.records import (
     UserStats,
 )
 from tests.mining import scenario
-from tests.mining.repo_builder import ALICE, Factory
+from tests.mining.repo_builder import ALICE, BOB, Factory
 
 CODE, CONFIG, DESIGN, DOCS, TEST = (ActivityKind.CODE, ActivityKind.CONFIG, ActivityKind.DESIGN,
                                     ActivityKind.DOCS, ActivityKind.TEST)  # fmt: skip
@@ -318,3 +318,38 @@ async def test_the_mailmap_read_beside_the_history_maps_as_git_does_every_addres
     assert (await tree).mailmap == b""
     early = pipeline._mailmap_once_read(tree, None, clean, runner)
     assert await pipeline.read_aliases(["al@old.example"], None, clean, runner, early) == {}
+
+
+def _rewritten_manifest(repos: Factory) -> None:
+    """A pyproject.toml declaring Flask whose history's diffs come to ~2 MiB (over the runner's
+    default 1 MiB cap for `run`): three commits, each rewriting ~340 kB of comment lines."""
+    repo = repos.repo("manifest")
+    head = '[project]\nname = "p"\ndependencies = ["flask>=3"]\n'
+    for n, author in enumerate((ALICE, BOB, ALICE)):
+        filler = "".join(f"# padding line {i:06d} of version {n}\n" for i in range(10_000))
+        repo.write("pyproject.toml", head + filler).commit(
+            f"v{n}", author=author, when=scenario.T0 + n * scenario.DAY
+        )
+
+
+async def test_manifest_diffs_over_a_mebibyte_are_read(
+    repos: Factory, upload: Path, runner: GitRunner
+) -> None:
+    _rewritten_manifest(repos)
+    report = await mine_project(only(upload), Identity.of(ALICE[1]), runner)
+    assert report.history is not None
+    assert report.history.declared_read
+    assert report.history.user_declared == (
+        DeclaredEdit("pyproject.toml", "Flask", 1, day(0), day(0)),
+    )
+
+
+async def test_manifest_diffs_over_the_declared_cap_are_left_unread(
+    repos: Factory, upload: Path, runner: GitRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _rewritten_manifest(repos)
+    monkeypatch.setattr("mining.pipeline.DECLARED_MAX_BYTES", 1 << 20)
+    report = await mine_project(only(upload), Identity.of(ALICE[1]), runner)
+    assert report.history is not None
+    assert not report.history.declared_read
+    assert report.history.user_declared == ()
