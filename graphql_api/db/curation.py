@@ -39,6 +39,7 @@ from graphql_api.db.models import (
     UserAnswer,
 )
 from graphql_api.db.queries import owned_by
+from graphql_api.db.writes import insert_rows
 
 MINED, USER = "mined", "user"
 EVIDENCE, RESUME_ITEM = "evidence", "resume_item"
@@ -78,12 +79,12 @@ async def replace_mined_evidence(
             ProjectEvidence.repo_stat_id == project.id, ProjectEvidence.origin == MINED
         )
     )
-    session.add_all(
-        ProjectEvidence(repo_stat_id=project.id, origin=MINED, **row)
+    kept = [
+        {"repo_stat_id": project.id, "origin": MINED, **row}
         for row in rows
         if evidence_key(row["type"], row["content"]) not in dismissed
-    )
-    await session.flush()
+    ]
+    await insert_rows(session, ProjectEvidence, kept)
 
 
 async def add_evidence(
