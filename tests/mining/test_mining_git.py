@@ -7,6 +7,7 @@ import contextlib
 import os
 import re
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -235,6 +236,34 @@ async def test_a_failing_sink_stops_and_kills_git(tmp_path: Path) -> None:
         await runner.consume(["log"], sink)
     assert calls == 1
     assert not _alive(int(pidfile.read_text()))
+
+
+class _Held:
+    """What a failing sink holds: found by the GC only if a reference cycle kept it."""
+
+
+def _failing_sink(held: list[_Held]) -> Callable[[bytes], None]:
+    def sink(block: bytes) -> None:
+        assert held
+        raise LookupError("enough")  # as the history reader stops its lead (_Reached)
+
+    return sink
+
+
+async def test_what_a_sink_raised_keeps_nothing_alive_in_a_cycle(
+    runner: GitRunner, repos: Factory, cyclic_garbage: Callable[[], list[object]]
+) -> None:
+    repo = repos.repo("r").write("a.txt", "hi\n")
+    repo.commit("one")
+    sink = _failing_sink([_Held() for _ in range(100)])
+    try:
+        await runner.consume(["log"], sink, git_dir=repo.path / ".git")
+    except LookupError:
+        pass  # caught and dropped, as _Reached is
+    else:
+        raise AssertionError("the sink's error was not raised")
+    del sink  # now only a cycle could keep what it holds
+    assert [o for o in cyclic_garbage() if isinstance(o, _Held)] == []
 
 
 async def test_consume_times_out_and_cancels(tmp_path: Path) -> None:
