@@ -35,6 +35,7 @@ from sqlalchemy import (
     true,
     union_all,
 )
+from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased, joinedload, undefer
 from sqlalchemy.sql.elements import BindParameter
@@ -452,6 +453,61 @@ async def _first_of_each(
 ) -> list[tuple[Any, int]]:
     values = {"parents": list(parents), "owner_id": owner_id, "limit": limit}
     return [(found, count) for found, count in (await session.execute(stmt, values)).all()]
+
+
+async def child_rows_by_project(
+    session: AsyncSession,
+    model: type[HasRepoStatId],
+    project_ids: Sequence[int],
+    limit: int,
+    *,
+    owner_id: int,
+) -> list[tuple[Row[Any], int]]:
+    """`child_pages_by_project` as plain rows (no ORM objects) of the columns the API reads
+    (`SHOWN_COLUMNS`), a skill link's skill joined in as `skill_uid`, `skill_name` and
+    `skill_category`: a dashboard reads hundreds of such rows, which cost several times as
+    much as ORM objects, with every column decoded."""
+    values = {"parents": list(project_ids), "owner_id": owner_id, "limit": limit}
+    connection = await session.connection()  # Core rows: nothing for the ORM to load
+    found = (await connection.execute(_shown_window(model), values)).all()
+    return [(row, row[-1]) for row in found]
+
+
+# The columns of each child table that the API reads (besides `repo_stat_id`).
+SHOWN_COLUMNS: dict[type[object], tuple[str, ...]] = {
+    ProjectSkill: ("uid", "skill_id", "weight", "proficiency", "level", "evidence"),
+    UserProjectSkill: ("uid", "skill_id", "user_email", "proficiency", "level", "evidence"),
+    ProjectEvidence: ("uid", "type", "content", "source", "date", "origin"),
+    ResumeItem: ("uid", "title", "content", "category", "position", "edited"),
+    UserRepoStat: (
+        *("uid", "user_email", "first_commit", "last_commit", "total_commits"),
+        *("user_stats_percentages", "commit_frequency", "lines_added", "lines_deleted"),
+        *("activity_breakdown", "user_role"),
+    ),
+}
+
+
+@functools.cache
+def _shown_window(model: type[HasRepoStatId]) -> Select[Any]:
+    order = _CHILD_ORDER.get(model, (model.id,))
+    conditions = [model.repo_stat_id.in_(_PARENTS), owned_by(model, _OWNER)]
+    shown = [getattr(model, name) for name in ("repo_stat_id", *SHOWN_COLUMNS[model])]
+    position = (
+        func.row_number()
+        .over(partition_by=model.repo_stat_id, order_by=list(order))
+        .label("_row_number")
+    )
+    total = func.count().over(partition_by=model.repo_stat_id).label("_total")
+    ranked = select(*shown, position, total).where(*conditions).subquery()
+    picked = [ranked.c[name] for name in ("repo_stat_id", *SHOWN_COLUMNS[model])]
+    stmt = select(*picked)
+    if model is ProjectSkill or model is UserProjectSkill:
+        stmt = stmt.add_columns(
+            Skill.uid.label("skill_uid"), Skill.name.label("skill_name"),
+            Skill.category.label("skill_category"),
+        ).join(Skill, Skill.id == ranked.c.skill_id)  # fmt: skip
+    stmt = stmt.add_columns(ranked.c._total).where(ranked.c._row_number <= _LIMIT)
+    return stmt.order_by(ranked.c._row_number)
 
 
 @functools.cache

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from sqlalchemy.engine import Row
 from strawberry.dataloader import DataLoader
 
 from graphql_api.db import curation, queries
@@ -72,6 +73,22 @@ class Children(Generic[M]):
     total: int
 
 
+def _shown_loader(
+    db: Database, owner_id: int, model: type[HasRepoStatId]
+) -> DataLoader[tuple[int, int], Children[Row[Any]]]:
+    """Pages of a child table as plain rows of the columns the API shows
+    (`queries.child_rows_by_project`)."""
+
+    async def load(keys: list[tuple[int, int]]) -> list[Children[Row[Any]]]:
+        async with db.read() as session:
+            rows = await queries.child_rows_by_project(
+                session, model, _parents(keys), max(limit for _, limit in keys), owner_id=owner_id
+            )
+        return _firsts(rows, keys, lambda row: row.repo_stat_id)
+
+    return DataLoader(load_fn=load)
+
+
 def _by_project_loader(
     db: Database, owner_id: int, model: type[C]
 ) -> DataLoader[tuple[int, int], Children[C]]:
@@ -102,11 +119,13 @@ def _firsts(
 class Loaders:
     portfolio_by_id: DataLoader[str, Portfolio | None]
     project_by_id: DataLoader[int, RepoStat | None]
-    project_skills_by_project: DataLoader[tuple[int, int], Children[ProjectSkill]]
-    user_project_skills_by_project: DataLoader[tuple[int, int], Children[UserProjectSkill]]
-    evidence_by_project: DataLoader[tuple[int, int], Children[ProjectEvidence]]
-    resume_items_by_project: DataLoader[tuple[int, int], Children[ResumeItem]]
-    user_stats_by_project: DataLoader[tuple[int, int], Children[UserRepoStat]]
+    # Plain rows (queries.SHOWN_COLUMNS) of project_skills, user_project_skills, evidence,
+    # resume_items and user_repo_stats.
+    project_skills_by_project: DataLoader[tuple[int, int], Children[Row[Any]]]
+    user_project_skills_by_project: DataLoader[tuple[int, int], Children[Row[Any]]]
+    evidence_by_project: DataLoader[tuple[int, int], Children[Row[Any]]]
+    resume_items_by_project: DataLoader[tuple[int, int], Children[Row[Any]]]
+    user_stats_by_project: DataLoader[tuple[int, int], Children[Row[Any]]]
     project_skills_by_skill: DataLoader[tuple[int, int], Children[ProjectSkill]]
     latest_job_by_portfolio: DataLoader[str, MiningJob | None]
     project_by_uid: DataLoader[str, RepoStat | None]
@@ -166,11 +185,11 @@ class Loaders:
         return cls(
             portfolio_by_id=_by_id_loader(db, owner_id, Portfolio),
             project_by_id=_by_id_loader(db, owner_id, RepoStat),
-            project_skills_by_project=_by_project_loader(db, owner_id, ProjectSkill),
-            user_project_skills_by_project=_by_project_loader(db, owner_id, UserProjectSkill),
-            evidence_by_project=_by_project_loader(db, owner_id, ProjectEvidence),
-            resume_items_by_project=_by_project_loader(db, owner_id, ResumeItem),
-            user_stats_by_project=_by_project_loader(db, owner_id, UserRepoStat),
+            project_skills_by_project=_shown_loader(db, owner_id, ProjectSkill),
+            user_project_skills_by_project=_shown_loader(db, owner_id, UserProjectSkill),
+            evidence_by_project=_shown_loader(db, owner_id, ProjectEvidence),
+            resume_items_by_project=_shown_loader(db, owner_id, ResumeItem),
+            user_stats_by_project=_shown_loader(db, owner_id, UserRepoStat),
             project_skills_by_skill=DataLoader(load_fn=skills_by_skill),
             latest_job_by_portfolio=DataLoader(load_fn=latest_jobs),
             project_by_uid=DataLoader(load_fn=projects_by_uid),

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Annotated, Any, Self, TypeVar
 
 import strawberry
+from sqlalchemy.engine import Row
 from strawberry.dataloader import DataLoader
 
 from graphql_api.db import models, queries
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
     from graphql_api.schema.portfolio import PortfolioType
 
 R = TypeVar("R")
-M = TypeVar("M", bound=models.Base)
 T = TypeVar("T")
 
 
@@ -212,7 +212,7 @@ class UserRepoStatType(NodeType):
     role: str | None = strawberry.field(description="The user's role in the project.")
 
     @classmethod
-    def from_model(cls, row: models.UserRepoStat) -> Self:
+    def from_model(cls, row: models.UserRepoStat | Row[Any]) -> Self:
         activity = [
             ActivityShareType(kind=ActivityKind(k), lines=v)
             for k, v in sorted(row.activity_breakdown.items())
@@ -237,11 +237,15 @@ class SkillType(NodeType):
 
     @classmethod
     def from_model(cls, row: models.Skill) -> Self:
+        return cls.of(row.uid, row.name, row.category, row.id)
+
+    @classmethod
+    def of(cls, uid: str, name: str, category: str, pk: int) -> Self:
         return cls(
-            id=strawberry.ID(ids.encode("Skill", row.uid)),
-            name=row.name,
-            category=SkillCategory(row.category),
-            _pk=row.id,
+            id=strawberry.ID(ids.encode("Skill", uid)),
+            name=name,
+            category=SkillCategory(category),
+            _pk=pk,
         )
 
     @strawberry.field(description="Where this skill shows, strongest first, a page at a time.")
@@ -274,9 +278,20 @@ class _SkillLink:
         return RepoStatType.from_model(found(row, "project"))
 
 
-def _skill_link(row: models.ProjectSkill | models.UserProjectSkill) -> dict[str, Any]:
+# A row that ties a skill to a project: the ORM's, or a plain row of a loader's with the skill's
+# columns joined in (queries.child_rows_by_project).
+SkillLinkRow = models.ProjectSkill | models.UserProjectSkill | Row[Any]
+
+
+def _skill_of(row: SkillLinkRow) -> SkillType:
+    if isinstance(row, Row):
+        return SkillType.of(row.skill_uid, row.skill_name, row.skill_category, row.skill_id)
+    return SkillType.from_model(row.skill)
+
+
+def _skill_link(row: SkillLinkRow) -> dict[str, Any]:
     return {
-        "skill": SkillType.from_model(row.skill),
+        "skill": _skill_of(row),
         "proficiency": row.proficiency,
         "level": Level(row.level) if row.level else None,
         "evidence": row.evidence,
@@ -291,7 +306,7 @@ class ProjectSkillType(_SkillLink, NodeType):
     )
 
     @classmethod
-    def from_model(cls, row: models.ProjectSkill) -> Self:
+    def from_model(cls, row: models.ProjectSkill | Row[Any]) -> Self:
         return cls(
             id=strawberry.ID(ids.encode("ProjectSkill", row.uid)),
             weight=row.weight,
@@ -306,7 +321,7 @@ class UserProjectSkillType(_SkillLink, NodeType):
     user_email: str = strawberry.field(description="The identity (email) the work is under.")
 
     @classmethod
-    def from_model(cls, row: models.UserProjectSkill) -> Self:
+    def from_model(cls, row: models.UserProjectSkill | Row[Any]) -> Self:
         return cls(
             id=strawberry.ID(ids.encode("UserProjectSkill", row.uid)),
             user_email=row.user_email,
@@ -328,7 +343,7 @@ class EvidenceType(NodeType):
     )
 
     @classmethod
-    def from_model(cls, row: models.ProjectEvidence) -> Self:
+    def from_model(cls, row: models.ProjectEvidence | Row[Any]) -> Self:
         fields = columns(cls, row, type=EvidenceKind(row.type), origin=EvidenceOrigin(row.origin))
         return cls(id=strawberry.ID(ids.encode("Evidence", row.uid)), **fields)
 
@@ -344,7 +359,7 @@ class ResumeItemType(NodeType):
     )
 
     @classmethod
-    def from_model(cls, row: models.ResumeItem) -> Self:
+    def from_model(cls, row: models.ResumeItem | Row[Any]) -> Self:
         fields = columns(cls, row, category=ResumeCategory(row.category))
         return cls(id=strawberry.ID(ids.encode("ResumeItem", row.uid)), **fields)
 
@@ -582,9 +597,9 @@ class RepoStatType(NodeType):
 
 async def children(
     info: Info,
-    loader: DataLoader[tuple[int, int], Children[M]],
+    loader: DataLoader[tuple[int, int], Children[R]],
     parent: int,
-    convert: Callable[[M], T],
+    convert: Callable[[R], T],
     first: int | None,
     after: str | None,
     *,
