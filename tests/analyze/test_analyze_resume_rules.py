@@ -71,12 +71,17 @@ def test_the_stack_keeps_a_five_percent_language_and_puts_highlights_first() -> 
 
 
 def test_one_commit_of_the_users_is_their_period() -> None:
-    me = user_stats(commits=1, first=dt(2022, 5, 3), last=dt(2022, 5, 3))
+    me = user_stats(commits=1, share=10.0, first=dt(2022, 5, 3), last=dt(2022, 5, 3))
     ctx = _ctx(report(history=history(first=dt(2020, 1), last=dt(2023, 6), user=me)))
     assert period(ctx) == (dt(2022, 5, 3), dt(2022, 5, 3))
     assert _bullets(ctx)[0] == (
         "proj: author",
         "Built proj from May 2022 to May 2022: 1 commit adding 1,000 lines.",
+    )
+    assert template_summary(ctx) == (
+        "proj is a software project with 10 commits by 1 contributor; the repository's history "
+        "runs from Jan 2020 to Jun 2023. The user authored 1 of 10 non-merge commits (10%) as "
+        "Lead Developer, from May 2022 to May 2022. Repository health: 0/100."
     )
 
 
@@ -130,7 +135,8 @@ def test_a_user_without_commits_gets_no_bullets_and_the_repositorys_period() -> 
     )
     ctx = _ctx(report(history=h), prefs=moved)
     assert resume_items(ctx) == ()
-    assert period(ctx) is not None
+    # Without an override the repository's own period (the user has none).
+    assert period(_ctx(report(history=h))) == (dt(2023, 1), dt(2023, 6))
     assert template_summary(ctx) == (
         "proj is a software project with 10 commits by 1 contributor; the repository's history "
         "runs from Sep 2020 to Jun 2023. The user made no commit in it: it is listed for its "
