@@ -135,8 +135,10 @@ def normalise(factor: Factor, item: RankInput, now: datetime) -> tuple[float | N
         case Factor.HEALTH:
             return item.health, item.health / 100
         case Factor.COLLABORATION:
+            if item.authors <= 1:  # solo, or no person at all (every commit a bot's)
+                return float(item.authors), 0.0
             collab = math.log2(item.authors) / math.log2(COLLABORATION_SATURATION)
-            return float(item.authors), 0.0 if item.authors <= 1 else min(1.0, collab)
+            return float(item.authors), min(1.0, collab)
 
 
 def score(
