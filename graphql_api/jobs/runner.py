@@ -71,9 +71,13 @@ class _Run:
     prefs: RepresentationPrefs
     weights: dict[str, float]
     reports: dict[str, ProjectReport] = field(default_factory=dict)  # by project key
-    # Each mined report's own columns (persist.report_values), made as soon as it was mined,
-    # while other repositories were still mining, by project key, with the report they are of.
-    columns: dict[str, tuple[ProjectReport, dict[str, Any]]] = field(default_factory=dict)
+    # Each mined report's own columns (persist.report_values), made in a worker thread from the
+    # moment it was mined, while other repositories still mine and the job's steps after it
+    # (event, ranking's reads) run, by project key, with the report they are of.
+    columns: dict[str, tuple[ProjectReport, asyncio.Future[dict[str, Any]]]] = field(
+        default_factory=dict
+    )
+    making: list[asyncio.Future[dict[str, Any]]] = field(default_factory=list)  # all of them
     # Stored projects attributed to the identity anew (their user part changed), by key.
     restated: dict[str, ProjectReport] = field(default_factory=dict)
     uploads: list[int] = field(default_factory=list)  # the uploads this job's results include
@@ -238,6 +242,14 @@ class JobRunner:
             log.info("job %s after %.1f s", run.job.status, seconds)
 
     async def _attempt(self, run: _Run, stopping: Callable[[], bool] | None) -> None:
+        try:
+            await self._attempt_once(run, stopping)
+        finally:  # columns the job did not take (it failed, or a copy replaced them) end first
+            for future in run.making:
+                future.cancel()
+            await asyncio.gather(*run.making, return_exceptions=True)
+
+    async def _attempt_once(self, run: _Run, stopping: Callable[[], bool] | None) -> None:
         deadline = asyncio.timeout(self.settings.job_deadline_seconds)
         try:
             async with deadline:  # when it passes, the job is cancelled: its git is killed
@@ -430,6 +442,11 @@ class JobRunner:
             # The same repository twice (two uploads): keep the copy with more history.
             if kept is None or _commits(result) >= _commits(kept):
                 run.reports[key] = result
+                made = asyncio.ensure_future(
+                    anyio.to_thread.run_sync(persist.report_values, result)
+                )
+                run.columns[key] = (result, made)
+                run.making.append(made)
         reports = list(run.reports.values())
         analysis = await self._analyze(run, reports)  # a provisional ranking, from memory
         await self._update(
@@ -442,9 +459,6 @@ class JobRunner:
             repository_error=error["code"] if error else None,
             ranking=self._ranking(run, reports, analysis),
         )
-        if key is not None and run.reports[key] is result:  # kept: its columns, made now
-            values = await anyio.to_thread.run_sync(persist.report_values, result)
-            run.columns[key] = (result, values)
 
     async def _rank(
         self, run: _Run
@@ -516,9 +530,13 @@ class JobRunner:
         analysed = {p.path: p for p in analysis.projects}
         analysed.update({p.path: p for p in extra.projects} if extra else {})
 
+        made = {}
+        for key, report in written.items():
+            if (columns := run.columns.get(key)) is not None and columns[0] is report:
+                made[key] = await columns[1]
+
         def values(key: str, report: ProjectReport) -> dict[str, Any]:
-            made = run.columns.get(key)
-            own = made[1] if made and made[0] is report else persist.report_values(report)
+            own = made[key] if key in made else persist.report_values(report)
             return {**own, **persist.analysis_values(analysed[report.path])}
 
         def build() -> list[persist.Fresh]:
