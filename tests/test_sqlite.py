@@ -48,3 +48,28 @@ async def test_concurrent_read_modify_write_transactions_all_commit(
     finally:
         await db.dispose()
     assert count == 8
+
+
+async def test_a_connection_given_back_in_a_transaction_is_rolled_back(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
+    """The pool rolls back only connections still in a transaction (a session ends its own):
+    one given back holding the write lock must not keep it, nor pass it to the next user."""
+    shutil.copy(sqlite_template, tmp_path / "c.db")
+    db = Database.from_url(f"sqlite+aiosqlite:///{tmp_path / 'c.db'}")
+    try:
+        async with db.engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            driver = raw.driver_connection
+            assert driver is not None
+            await driver.execute("BEGIN IMMEDIATE")
+            insert = "INSERT INTO artifacts (name, path, type, scanned_at) VALUES (?, ?, ?, ?)"
+            await driver.execute(insert, ("x", "/x", "file", "2020-01-01 00:00:00"))
+            assert driver.in_transaction
+        async with db.write() as session:  # the lock is free: this does not wait for it
+            session.add(Artifact(name="y", path="/y", type="file"))
+        async with db.read() as session:
+            names = (await session.scalars(select(Artifact.name))).all()
+    finally:
+        await db.dispose()
+    assert names == ["y"]

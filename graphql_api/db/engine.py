@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import PoolResetState
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -64,11 +65,22 @@ def _on_sqlite_begin(conn: Connection) -> None:
 SQLITE_POOL_SIZE = 20
 
 
+def _on_sqlite_reset(dbapi_connection: Any, record: Any, state: PoolResetState) -> None:
+    """A connection given back to the pool is rolled back only if it is still in a
+    transaction: a session rolls its own back as it closes, and the pool's rollback after it
+    was one more round trip to the connection's thread (aiosqlite) for every session."""
+    if state.asyncio_safe and getattr(record.driver_connection, "in_transaction", True):
+        dbapi_connection.rollback()
+
+
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    if make_url(url).get_backend_name() == "sqlite":
+        kwargs.setdefault("pool_reset_on_return", None)  # _on_sqlite_reset instead
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
         event.listen(engine.sync_engine, "begin", _on_sqlite_begin)
+        event.listen(engine.sync_engine, "reset", _on_sqlite_reset)
     return engine
 
 
@@ -96,6 +108,8 @@ class Database:
         self._writer = async_sessionmaker(writer_engine, expire_on_commit=False)
         self._gate: asyncio.Lock | None = None
         self._holder: asyncio.Task[Any] | None = None
+        self._waiting = 0  # turns waiting for the gate
+        self._shared: AsyncSession | None = None  # a read session handed to the next turn
 
     @classmethod
     def from_url(cls, url: str) -> Database:
@@ -106,11 +120,19 @@ class Database:
 
         A request's resolvers and DataLoader batches run concurrently; each taking its own
         pooled connection let one wide query hold the whole pool while other clients waited
-        (issue 8). Through this view they take turns on one connection at a time, and each
-        turn is one short session, so no session is shared between coroutines either."""
+        (issue 8). Through this view they take turns on one connection at a time, so no
+        session is ever used by two coroutines at once.
+
+        A read turn that ends while other turns wait hands its session to the next one
+        instead of closing it (the loaders of one level of a query queue up together: one
+        session, one BEGIN, one rollback for all of them, each a round trip to SQLite's
+        thread); the last turn of such a run closes it, and a write turn closes it before it
+        starts, so what a request writes is read back after it, never a snapshot older."""
         view = copy.copy(self)
         view._gate = asyncio.Lock()
         view._holder = None
+        view._waiting = 0
+        view._shared = None
         return view
 
     @asynccontextmanager
@@ -121,25 +143,59 @@ class Database:
         if self._gate.locked() and self._holder is asyncio.current_task():
             # Waiting would never end: say where instead of hanging the request.
             raise RuntimeError("a session of this request is already open in this task")
-        async with self._gate:
-            self._holder = asyncio.current_task()
-            try:
-                yield
-            finally:
-                self._holder = None
+        await self._take(self._gate)
+        self._holder = asyncio.current_task()
+        try:
+            yield
+        finally:
+            self._holder = None
+            self._gate.release()
+
+    async def _take(self, gate: asyncio.Lock) -> None:
+        """Wait for the gate, counted among the waiting; a waiter cancelled as the last one
+        closes a session handed over to nobody."""
+        self._waiting += 1
+        try:
+            await gate.acquire()
+        except BaseException:
+            self._waiting -= 1
+            if not self._waiting and not gate.locked():
+                await self._close_shared()
+            raise
+        self._waiting -= 1
+
+    async def _close_shared(self) -> None:
+        session, self._shared = self._shared, None
+        if session is not None:
+            await session.close()
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        async with self._turn(), self._reader() as session:
-            yield session
+        if self._gate is None:
+            async with self._reader() as session:
+                yield session
+            return
+        async with self._turn():
+            session, self._shared = self._shared or self._reader(), None
+            try:
+                yield session
+            except BaseException:
+                await session.close()
+                raise
+            if self._waiting:
+                self._shared = session  # the next turn's
+            else:
+                await session.close()
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """A session in one transaction: committed on success, rolled back on any error."""
-        async with self._turn(), self._writer() as session, session.begin():
-            yield session
-            if (hook := before_commit.get()) is not None:
-                await hook(session)
+        async with self._turn():
+            await self._close_shared()
+            async with self._writer() as session, session.begin():
+                yield session
+                if (hook := before_commit.get()) is not None:
+                    await hook(session)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
