@@ -413,18 +413,15 @@ class JobRunner:
             rows = await queries.portfolio_projects(
                 session, run.job.portfolio_id, owner_id=run.job.owner_id, include_deleted=True
             )
-        heads = await anyio.to_thread.run_sync(_restatable_heads, rows)
+        # Nothing stored, no HEAD to match: none is read (a new portfolio's first job).
+        heads = await anyio.to_thread.run_sync(_restatable_heads, rows) if rows else set()
         same = []
         for project in projects:
             if project.kind is ProjectKind.PLAIN:
                 if project in mined_before:
                     same.append(project)
                 continue
-            try:
-                head = await anyio.to_thread.run_sync(probe_head, project)
-            except MiningError:  # mined, it fails the same way and says so
-                continue
-            if head in heads:
+            if heads and await _head(project) in heads:
                 same.append(project)
         if same:
             log.info("%d project(s) unchanged since they were mined: not mined again", len(same))
@@ -635,6 +632,15 @@ def _resolve_interrupted(job: models.MiningJob) -> bool:
         log.warning("job %s was interrupted; queued again", job.uid)
     job.status, job.stage = JobStatus.QUEUED, JobStage.QUEUED
     return True
+
+
+async def _head(project: DiscoveredProject) -> tuple[str | None, bool] | None:
+    """The repository's HEAD and whether it is shallow, read without git (None when that
+    fails: mined, it fails the same way and says so)."""
+    try:
+        return await anyio.to_thread.run_sync(probe_head, project)
+    except MiningError:
+        return None
 
 
 def _final_status(run: _Run) -> JobStatus:
