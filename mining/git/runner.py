@@ -37,6 +37,7 @@ import signal
 import subprocess
 import tempfile
 import threading
+import time
 import weakref
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -273,10 +274,35 @@ class HardenedGitRunner:
         self.env = git_env(self._home, ceiling)
         self._max_processes = max_processes
         self._semaphore: asyncio.Semaphore | None = None
+        self._early: dict[tuple[tuple[str, ...], Path | None], _Early] = {}
 
     def close(self) -> None:
-        """Remove the private HOME."""
+        """Remove the private HOME (and kill the early gits no `consume` took)."""
+        while self._early:
+            self._early.popitem()[1].abandon()
         self._cleanup()
+
+    def start_early(self, args: Sequence[str], *, git_dir: Path | None = None) -> None:
+        """Start `consume(args, git_dir=...)`'s git now, with no event loop (for the start of
+        `artifact-miner mine`: its history, before asyncio is imported). Its output waits in a
+        pipe for the first `consume` of the same command, which reads it as its own; `close`
+        kills it when none comes. The same argv, options, limits and session as any git."""
+        key = (tuple(args), git_dir)
+        if key in self._early:
+            return
+        read_end, write_end = os.pipe()
+        with contextlib.suppress(OSError, AttributeError):  # as consume's pipe
+            fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
+        try:
+            options = self.options(None, subprocess.DEVNULL, write_end)
+            proc = subprocess.Popen(self.argv(args, git_dir), **options)
+        except BaseException:
+            os.close(read_end)
+            raise
+        finally:
+            os.close(write_end)
+        PROCESSES.change(+1)
+        self._early[key] = _Early(proc, read_end, time.monotonic() + self.timeout)
 
     def argv(self, args: Sequence[str], git_dir: Path | None = None) -> list[str]:
         """What is executed: the limiting shell, then git with our overrides and `args`."""
@@ -387,6 +413,9 @@ class HardenedGitRunner:
         import asyncio
 
         shown = self.display(args, git_dir)
+        early = self._early.pop((tuple(args), git_dir), None)
+        if early is not None:
+            return await early.consume(sink, block_size, shown)
         read_end, write_end = os.pipe()
         with contextlib.suppress(OSError, AttributeError):  # Linux only; a smaller pipe works
             fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
@@ -512,6 +541,62 @@ def exited(returncode: int, stderr: str, shown: list[str]) -> None:
         raise GitCommandError(shown, None, "resource limits could not be set")
     if returncode != 0:
         raise GitCommandError(shown, returncode, stderr, code=classify_failure(stderr))
+
+
+@dataclass(slots=True)
+class _Early:
+    """A git `start_early` started, its stdout's read end waiting for `consume`."""
+
+    proc: subprocess.Popen[bytes]
+    read_end: int
+    deadline: float  # time.monotonic()
+    reaped: bool = False
+
+    async def consume(
+        self, sink: Callable[[bytes], None], block_size: int, shown: list[str]
+    ) -> None:
+        """What consume does for a git it starts: `sink` gets every block, git must exit 0
+        by its deadline, and on any way out git is killed and reaped."""
+        import asyncio
+
+        assert self.proc.stderr is not None
+        stderr = asyncio.ensure_future(asyncio.to_thread(_capped, self.proc.stderr))
+        pump = _Pump(self.read_end, sink, block_size)
+        self.read_end = -1  # the pump's thread closes it
+        deadline = asyncio.get_running_loop().time() + self.deadline - time.monotonic()
+        try:
+            await _before(deadline, asyncio.shield(pump.done), shown)
+            returncode = await _before(deadline, asyncio.to_thread(self.proc.wait), shown)
+            exited(returncode, await stderr, shown)
+        finally:
+            _kill(self.proc)  # the pump and the stderr reader then meet EOF
+            with contextlib.suppress(BaseException):
+                await asyncio.shield(pump.done)
+            with contextlib.suppress(BaseException):
+                await asyncio.shield(stderr)
+            await asyncio.shield(asyncio.to_thread(self.abandon))
+
+    def abandon(self) -> None:
+        """Kill and reap git (blocking, briefly: git is killed first)."""
+        _kill(self.proc)
+        if self.read_end >= 0:
+            os.close(self.read_end)
+            self.read_end = -1
+        self.proc.wait()
+        if self.proc.stderr is not None:
+            self.proc.stderr.close()
+        if not self.reaped:
+            self.reaped = True
+            PROCESSES.change(-1)
+
+
+def _capped(pipe: Any) -> str:
+    """A pipe read to its end, the first STDERR_CAP bytes kept."""
+    kept = bytearray()
+    while chunk := pipe.read(CHUNK_SIZE):
+        if len(kept) < STDERR_CAP:
+            kept += chunk[: STDERR_CAP - len(kept)]
+    return kept.decode("utf-8", "replace")
 
 
 class _Pump:

@@ -1,0 +1,84 @@
+"""A git started before the event loop (HardenedGitRunner.start_early) and read by `consume`."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from mining.errors import GitCommandError
+from mining.git.runner import HardenedGitRunner, running_processes
+from tests.mining.test_mining_git import _SEEN, fake_git
+
+
+def _counting(tmp_path: Path, body: str) -> tuple[HardenedGitRunner, Path]:
+    """A runner whose git records each start in `starts`, then runs `body`."""
+    starts = tmp_path / "starts"
+    script = fake_git(tmp_path, f"echo x >> {starts}; {body}")
+    return HardenedGitRunner(git=str(script), ceiling=tmp_path, timeout=30), starts
+
+
+def _read(runner: HardenedGitRunner, args: list[str], git_dir: Path) -> bytes:
+    blocks: list[bytes] = []
+    asyncio.run(runner.consume(args, blocks.append, git_dir=git_dir))
+    return b"".join(blocks)
+
+
+def test_the_first_consume_of_the_same_command_reads_the_early_git(tmp_path: Path) -> None:
+    runner, starts = _counting(tmp_path, _SEEN)
+    try:
+        runner.start_early(["log", "-z"], git_dir=tmp_path)
+        assert running_processes() == 1
+        early = _read(runner, ["log", "-z"], tmp_path)
+        assert running_processes() == 0
+        assert starts.read_text() == "x\n"  # no second git for it
+        # started as any git is: the same environment, argv, cwd, limits and session
+        assert early == _read(runner, ["log", "-z"], tmp_path)
+        assert starts.read_text() == "x\nx\n"
+    finally:
+        runner.close()
+
+
+def test_another_command_starts_its_own_and_close_kills_the_early_one(tmp_path: Path) -> None:
+    runner, starts = _counting(tmp_path, 'case "$*" in *hangs*log) exec sleep 30;; esac; echo out')
+    runner.start_early(["log"], git_dir=tmp_path / "hangs")
+    assert _read(runner, ["log"], tmp_path) == b"out\n"  # another git_dir
+    assert _read(runner, ["log", "-z"], tmp_path / "hangs") == b"out\n"  # other arguments
+    assert running_processes() == 1  # the early one, never read
+    runner.close()
+    assert running_processes() == 0  # killed and reaped
+    assert starts.read_text() == "x\nx\nx\n"
+
+
+def test_an_early_git_that_fails_or_hangs_fails_its_consume(tmp_path: Path) -> None:
+    failing = HardenedGitRunner(
+        git=str(fake_git(tmp_path, "echo 'fatal: bad object' >&2; exit 128"))
+    )
+    failing.start_early(["log"])
+    seen: list[bytes] = []
+    with pytest.raises(GitCommandError) as info:
+        asyncio.run(failing.consume(["log"], seen.append))
+    assert (info.value.code, info.value.returncode, seen) == ("CORRUPT", 128, [])
+    assert "fatal: bad object" in info.value.stderr
+    failing.close()
+    slow = HardenedGitRunner(git=str(fake_git(tmp_path, "exec sleep 30")), timeout=0.5)
+    slow.start_early(["log"])
+    with pytest.raises(GitCommandError) as info:
+        asyncio.run(slow.consume(["log"], seen.append))
+    assert info.value.code == "TIMEOUT"
+    assert running_processes() == 0
+    slow.close()
+
+
+def test_a_failing_sink_kills_the_early_git(tmp_path: Path) -> None:
+    runner = HardenedGitRunner(git=str(fake_git(tmp_path, "exec yes")))
+    runner.start_early(["log"])
+
+    def sink(block: bytes) -> None:
+        raise ValueError("bad output")
+
+    with pytest.raises(ValueError, match="bad output"):
+        asyncio.run(runner.consume(["log"], sink))
+    assert running_processes() == 0
+    runner.close()
