@@ -33,23 +33,14 @@ from typing import TYPE_CHECKING
 from mining.errors import MiningError
 from mining.git.runner import BLOCK_SIZE, GitRunner
 from mining.git.sanitize import CleanRepo
-from mining.parse import LOG_FORMAT, Commit, LogParser
+from mining.parse import Commit, LogParser
+from mining.parse.log import LOG_ARGS as LOG_ARGS  # re-exported: the one pass
+from mining.parse.log import LOG_OPTIONS, history_args
 from mining.records import Identity
 
 if TYPE_CHECKING:  # imported when a history is read: the path rules take ~40 ms to load
     from mining.history.fold import HistoryFold, PathCache
 
-LOG_OPTIONS = (
-    "-z",
-    "--numstat",
-    "--find-renames",
-    "--no-textconv",
-    "--no-ext-diff",
-    "--no-show-signature",
-    "--no-color",
-    f"--format={LOG_FORMAT}",
-)
-LOG_ARGS = ("log", *LOG_OPTIONS)
 SLICE_ARGS = ("log", "--no-walk=unsorted", "--stdin", *LOG_OPTIONS)
 
 # The longest history we list before splitting it (41 bytes a commit held in memory); a longer
@@ -157,7 +148,7 @@ async def read_history(
     first commit of the second piece and the other processes read the rest. The commit list
     (None when none was made) is handed to `listed` as soon as it is known."""
     split = split or Split()
-    head = [*LOG_ARGS, "--end-of-options", repo.head or "HEAD"]
+    head = history_args(repo.head or "HEAD")
     if split.processes <= 1:
         _announce(listed, None)
         return await _Slice(repo, identity, runner, _Paths()).fold(head, None)
