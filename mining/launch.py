@@ -1,6 +1,7 @@
 """`artifact-miner mine` up to its first git: the arguments, the discovery, and the clean copy of
-the first repository (its `git init` is the first git), all made before asyncio, the pipeline
-and the analysis are imported (mining/report.py does the rest).
+the first repository (its `git init` is the first git), and the start of that repository's
+history pass (the bulk of git's work), all made before asyncio, the pipeline and the analysis are
+imported (mining/report.py does the rest).
 
 Start-up is part of the time a user waits (bench/: start to first git): asyncio alone takes as
 long to import as everything this module needs, and the records and the pipeline as long again.
@@ -29,6 +30,7 @@ from mining.git.discover import DiscoveredProject, discover, upload_root
 from mining.git.runner import HardenedGitRunner
 from mining.git.sanitize import CleanRepo, clean_copy_blocking
 from mining.kinds import ProjectKind
+from mining.parse.log import history_args
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -93,11 +95,23 @@ class Started:
             repo = clean_copy_blocking(project.abs_path, root, work, self.runner, bare=bare)
             self.copies[project] = repo
 
+    def history_ahead(self, project: DiscoveredProject) -> None:
+        """Start the history pass of `project`'s copy now (its lead, read_history): its output
+        waits in a pipe while asyncio and the pipeline are imported, and the pipeline's first
+        `git log` of the same command reads it (HardenedGitRunner.start_early). On any failure
+        leave it to the pipeline."""
+        assert self.runner is not None
+        repo = self.copies.get(project)
+        if repo is None or repo.head is None:  # no copy, or an empty repository: no history
+            return
+        with contextlib.suppress(Exception):
+            self.runner.start_early(history_args(repo.head), git_dir=repo.git_dir)
+
     def close(self) -> None:
+        if self.runner is not None:  # first: its early git reads the copy
+            self.runner.close()
         for work in self.scratch:
             shutil.rmtree(work, ignore_errors=True)
-        if self.runner is not None:
-            self.runner.close()
 
 
 def start(argv: Sequence[str] | None) -> Started:
@@ -114,4 +128,5 @@ def begin(args: argparse.Namespace) -> Started:
     first = next((p for p in started.projects if p.kind is not ProjectKind.PLAIN), None)
     if first is not None:
         started.copy_ahead(first)
+        started.history_ahead(first)
     return started

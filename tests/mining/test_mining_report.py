@@ -15,7 +15,7 @@ import pytest
 
 from mining import launch
 from mining.git.discover import DiscoveredProject
-from mining.git.runner import GitRunner
+from mining.git.runner import GitRunner, running_processes
 from mining.pipeline import mine_all
 from mining.records import ActivityKind, Identity, ProjectFailure, ProjectReport, TreeFacts
 from mining.report import collect, main, render_text, to_jsonable
@@ -103,7 +103,7 @@ def test_not_a_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert "not a directory" in capsys.readouterr().err
 
 
-def test_the_first_repository_is_copied_before_the_event_loop_runs(
+def test_the_first_repository_is_copied_and_its_history_started_before_the_event_loop_runs(
     repos: Factory, upload: Path, runner: GitRunner
 ) -> None:
     (upload / "a").mkdir()  # a plain folder first: it needs no copy
@@ -116,7 +116,9 @@ def test_the_first_repository_is_copied_before_the_event_loop_runs(
         [(project, copy)] = started.copies.items()
         assert project.path == "b"
         assert (copy.git_dir / "HEAD").is_file()
+        assert running_processes() == 1  # its history pass, started ahead too
         ahead = asyncio.run(collect(started, identity, 4, progress=False))
+        assert running_processes() == 0  # read and reaped by the pipeline, not left to close
     finally:
         started.close()
     assert not copy.git_dir.exists()
