@@ -291,6 +291,20 @@ async def test_consume_times_out_and_cancels(tmp_path: Path) -> None:
     assert len(blocks) == 1
 
 
+async def test_cancelled_while_git_starts_leaves_no_process(tmp_path: Path) -> None:
+    """git is started in a worker thread (the loop must not wait for the fork): a task
+    cancelled meanwhile still kills and reaps what that thread started."""
+    runner = HardenedGitRunner(git=str(fake_git(tmp_path, "exec sleep 30")))
+    task = asyncio.create_task(runner.run(["log"]))
+    await asyncio.sleep(0)  # the task runs up to its first wait: the start, in the thread
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert git.running_processes() == 0
+    with pytest.raises(ChildProcessError):  # no child at all, running or a zombie
+        os.waitpid(-1, os.WNOHANG)  # noqa: ASYNC222 (WNOHANG: it does not wait)
+
+
 def test_git_flushes_its_output_in_full_buffers() -> None:
     # Unset, git flushes after every commit on a pipe (git(1), GIT_FLUSH).
     assert HardenedGitRunner().env["GIT_FLUSH"] == "0"
