@@ -702,6 +702,7 @@ class _Early:
             _kill(self.proc)  # the pump and the stderr reader then meet EOF
             with contextlib.suppress(BaseException):
                 await asyncio.shield(pump.done)
+            del pump  # see _Pump._run: what sink raised holds this frame
             with contextlib.suppress(BaseException):
                 await asyncio.shield(stderr)
             await asyncio.shield(asyncio.to_thread(self.abandon))
