@@ -96,9 +96,10 @@ def _pool_options(url: str) -> dict[str, Any]:
 class Database:
     """Owns the engine and hands out short-lived sessions.
 
-    One `AsyncSession` must never be shared by concurrently running coroutines (graphql-core
-    resolves sibling fields concurrently), so every root resolver and every DataLoader batch
-    opens its own session with `read()`; writes go through `write()`.
+    One `AsyncSession` must never be used by two coroutines at once (graphql-core resolves
+    sibling fields concurrently), so every root resolver and every DataLoader batch takes a
+    session with `read()` for its turn (a request's view, `serialised`, gives the turns one at
+    a time); writes go through `write()`.
     """
 
     def __init__(self, engine: AsyncEngine) -> None:

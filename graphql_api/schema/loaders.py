@@ -1,9 +1,10 @@
 """Per-request DataLoaders, named `XByYLoader`.
 
-Each batch runs ONE `IN` query in its own short-lived session (graphql-core resolves sibling
-fields concurrently and one AsyncSession must not be shared between them) and returns results
-in key order. The request's Database hands those sessions out one at a time (see
-`Database.serialised`), so a request never holds more than one pooled connection.
+Each batch runs ONE `IN` query in a turn of its own (graphql-core resolves sibling fields
+concurrently and one AsyncSession must not be used by two of them at once) and returns results
+in key order. The request's Database gives those turns one at a time (see
+`Database.serialised`: a turn's session is handed on to the turns queued behind it), so a
+request never holds more than one pooled connection.
 
 A list of children is keyed by `(parent id, limit)`: the batch cuts each parent's rows in SQL
 at the largest limit asked (a window, which also counts each parent's rows) and every key gets
