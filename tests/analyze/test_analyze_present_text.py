@@ -142,7 +142,8 @@ def test_the_text_report_line_by_line() -> None:
 
 def test_every_project_showcased_is_not_marked_and_an_empty_profile_says_none() -> None:
     everyone = (API, replace(SITE, rank=_rank("/w/site", 2, 1.0, 1.0, True)))
-    empty = DeveloperProfile((), (), (), (), None, None)
+    # Only a last date (an undated first commit): the period is unknown.
+    empty = DeveloperProfile((), (), (), (), None, dt(2023, 1))
     text = render_text(PortfolioAnalysis(everyone, (), empty, {}, NOW)).splitlines()
     assert text[1:3] == ["  1. api (/w/api) 80.00", "  2. site (/w/site) 1.00"]
     assert text[-7:] == [
