@@ -132,6 +132,7 @@ def finish(started: launch.Started) -> int:
     try:
         if started.runner is None:
             print(f"artifact-miner mine: not a directory: {started.args.path}", file=sys.stderr)
+            started.close()
             return 2
         args = started.args
         identity = Identity.of(*args.email, *args.alias)
@@ -142,10 +143,18 @@ def finish(started: launch.Started) -> int:
         shown = sys.stderr.isatty()
         results: list[Result] = []
         asyncio.run(_into(results, collect(started, identity, args.concurrency, shown, split)))
-    finally:
+    except BaseException:
         started.close()
-    results.sort(key=lambda r: r.path)
-    write(results, identity, as_json=args.json)
+        raise
+    # The scratch copies are removed (file system calls: the GIL is free) while the reports
+    # are analysed and written.
+    closing = threading.Thread(target=started.close, name="close")
+    closing.start()
+    try:
+        results.sort(key=lambda r: r.path)
+        write(results, identity, as_json=args.json)
+    finally:
+        closing.join()
     return 1 if any(isinstance(r, ProjectFailure) for r in results) else 0
 
 

@@ -132,3 +132,23 @@ async def _mined(
 ) -> list[ProjectReport | ProjectFailure]:
     async with contextlib.aclosing(mine_all(projects, identity, runner)) as results:
         return [result async for result in results]
+
+
+def test_the_console_script_writes_everything_before_it_exits_at_once(
+    repos: Factory, upload: Path
+) -> None:
+    """`artifact-miner mine` ends with os._exit (no interpreter teardown): its JSON and its exit
+    status are whole all the same, through a pipe (fully buffered)."""
+    repos.repo("r").write("main.go", "package main\n" * 20_000).commit("one", author=ALICE)
+    (upload / "broken").mkdir()
+    (upload / "broken/.git").write_text("gitdir: /nowhere\n")  # a repository that fails
+    cli = Path(sys.executable).with_name("artifact-miner")
+    ran = subprocess.run(
+        [str(cli), "mine", str(upload), "--email", ALICE[1], "--json"],
+        capture_output=True,
+        check=False,
+    )
+    reports = json.loads(ran.stdout)
+    assert [r["path"] for r in reports] == ["broken", "r"]
+    assert reports[1]["history"]["user"]["commits"] == 1
+    assert ran.returncode == 1  # a project failed
