@@ -115,3 +115,9 @@ def test_a_detection_named_after_the_project_folder_is_its_own(path: str) -> Non
     celery = detection("Celery", "library", "python", "examples/celery/pyproject.toml")
     s = signals_of(report("proj", path=path, frameworks=[flask, celery]))
     assert s.example_only == frozenset({"celery"})
+
+
+def test_a_folder_named_like_a_framework_but_longer_is_not_its_project() -> None:
+    flask = detection("Flask", "framework", "python", "examples/tutorial/pyproject.toml")
+    s = signals_of(report("proj", path="work/FlaskX", frameworks=[flask]))
+    assert s.example_only == frozenset({"flask"})
