@@ -134,9 +134,15 @@ def test_the_user_is_credited_with_a_tool_only_after_it_entered_the_file() -> No
 
 
 def test_without_configuration_lines_the_user_shows_no_tool_practice() -> None:
-    r, _ = _user_with_ruff(tool_commits=2)
+    r, scope = _user_with_ruff(tool_commits=2)
     user = user_stats(activity={ActivityKind.CODE: 500})
     assert P.LINTING not in _facts(r, user_scope(user))
+    # The same through a rule built here (see test_a_tool_rule_names_every_tool_...).
+    rule = _tools(P.LINTING, "linter")
+    assert rule(Seen(r, signals_of(r), user_scope(user))) == ()
+    assert rule(Seen(r, signals_of(r), scope))[0] == (
+        "Linting with pre-commit, Ruff (.pre-commit-config.yaml)"
+    )
 
 
 def test_usage_of_review_and_releases_is_merges_and_tags() -> None:
