@@ -121,3 +121,9 @@ def test_a_folder_named_like_a_framework_but_longer_is_not_its_project() -> None
     flask = detection("Flask", "framework", "python", "examples/tutorial/pyproject.toml")
     s = signals_of(report("proj", path="work/FlaskX", frameworks=[flask]))
     assert s.example_only == frozenset({"flask"})
+
+
+def test_a_config_name_with_a_suffix_after_it_is_not_that_config() -> None:
+    # "compose.y*ml" must end the name: compose.yamlX (a renamed-away copy) is not Compose.
+    assert _tools(_signals("compose.yamlX", "compose.yaml.bak")) == []
+    assert _tools(_signals("compose.yaml")) == [("Docker Compose", "container")]
