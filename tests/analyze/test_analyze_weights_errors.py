@@ -31,7 +31,8 @@ def test_an_unknown_key_lists_the_known_ones() -> None:
         "recency, diversity, health, collaboration"
     )
     assert (info.value.key, info.value.value) == ("speed", None)
-    assert info.value.__cause__ is None and info.value.__suppress_context__
+    assert info.value.__cause__ is None  # `from None`: the enum's ValueError is not shown
+    assert info.value.__suppress_context__
 
 
 @pytest.mark.parametrize(
