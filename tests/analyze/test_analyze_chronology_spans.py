@@ -16,6 +16,11 @@ def test_a_month_of_several_days_sums_them_and_spans_first_to_last() -> None:
     assert active_months(calendar, dt(2023, 5, 1), dt(2023, 5, 31)) == (
         ActiveMonth(date(2023, 5, 1), 7, date(2023, 5, 3), date(2023, 5, 28)),
     )
+    # A day listed with no commit neither opens a month nor widens one.
+    quiet = calendar | {date(2023, 5, 30): 0, date(2023, 6, 2): 0}
+    assert active_months(quiet, dt(2023, 5, 1), dt(2023, 6, 30)) == (
+        ActiveMonth(date(2023, 5, 1), 7, date(2023, 5, 3), date(2023, 5, 28)),
+    )
 
 
 def test_without_an_identity_everyones_commits_date_the_project() -> None:
