@@ -413,8 +413,8 @@ class HardenedGitRunner:
         import asyncio
 
         shown = self.display(args, git_dir)
-        early = self._early.pop((tuple(args), git_dir), None)
-        if early is not None:
+        early = None if input is not None else self._early.pop((tuple(args), git_dir), None)
+        if early is not None:  # started by start_early, without stdin
             return await early.consume(sink, block_size, shown)
         read_end, write_end = os.pipe()
         with contextlib.suppress(OSError, AttributeError):  # Linux only; a smaller pipe works

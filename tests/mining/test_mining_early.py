@@ -41,14 +41,18 @@ def test_the_first_consume_of_the_same_command_reads_the_early_git(tmp_path: Pat
 
 
 def test_another_command_starts_its_own_and_close_kills_the_early_one(tmp_path: Path) -> None:
-    runner, starts = _counting(tmp_path, 'case "$*" in *hangs*log) exec sleep 30;; esac; echo out')
+    body = 'case "$*" in *hangs*log) read -r line || exec sleep 30;; esac; echo out'
+    runner, starts = _counting(tmp_path, body)  # the early one hangs: it has no stdin
     runner.start_early(["log"], git_dir=tmp_path / "hangs")
     assert _read(runner, ["log"], tmp_path) == b"out\n"  # another git_dir
     assert _read(runner, ["log", "-z"], tmp_path / "hangs") == b"out\n"  # other arguments
+    stdin: list[bytes] = []  # the same command with stdin is another command
+    asyncio.run(runner.consume(["log"], stdin.append, git_dir=tmp_path / "hangs", input=b"x\n"))
+    assert stdin == [b"out\n"]
     assert running_processes() == 1  # the early one, never read
     runner.close()
     assert running_processes() == 0  # killed and reaped
-    assert starts.read_text() == "x\nx\nx\n"
+    assert starts.read_text() == "x\nx\nx\nx\n"
 
 
 def test_an_early_git_that_fails_or_hangs_fails_its_consume(tmp_path: Path) -> None:
