@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
+from mining.analyze.ranking import RankInput
+from mining.analyze.signals import signals_of
+from mining.analyze.skills import ProjectSkill, UserProjectSkill, project_skills, user_skills
 from mining.records import (
     ActivityKind,
     AuthorStats,
@@ -14,6 +17,7 @@ from mining.records import (
     Detection,
     FileTouch,
     History,
+    Identity,
     LanguageActivity,
     LanguageBreakdown,
     LanguageKind,
@@ -26,6 +30,18 @@ from mining.records import (
 
 NOW = datetime(2024, 1, 1, tzinfo=UTC)
 USER = "me@example.com"
+# A ranking input with every factor away from its edges (tests/analyze/test_analyze_rank*.py).
+RANK_INPUT = RankInput(
+    path="a",
+    name="a",
+    share_percent=50.0,
+    code_bytes=0,
+    files=0,
+    last_activity=NOW - timedelta(days=365),
+    skills=6,
+    health=80.0,
+    authors=10,
+)
 
 
 def dt(year: int, month: int, day: int = 1) -> datetime:
@@ -163,3 +179,15 @@ def report(
         frameworks=tuple(frameworks),
         tree=TreeFacts(files, dict(counts or {}), tuple(sorted(notable))),
     )
+
+
+def skills_by_name(r: ProjectReport) -> dict[str, ProjectSkill]:
+    """The project's skills, by name, as of NOW."""
+    return {s.name: s for s in project_skills(r, signals_of(r), NOW)}
+
+
+def own_skills_by_name(
+    r: ProjectReport, identity: Identity | None = None
+) -> dict[str, UserProjectSkill]:
+    """The user's own skills in the project, by name, as of NOW."""
+    return {s.name: s for s in user_skills(r, signals_of(r), NOW, identity)}

@@ -11,18 +11,15 @@ from mining.analyze.prefs import CustomRanking, RepresentationPrefs
 from mining.analyze.ranking import RankInput, normalise, rank_input, rank_projects, score
 from mining.analyze.weights import DEFAULT_WEIGHTS, Factor
 from mining.records import Identity, LanguageKind
-from tests.analyze.analyze_factory import NOW, USER, author, history, report, share, user_stats
-
-BASE = RankInput(
-    path="a",
-    name="a",
-    share_percent=50.0,
-    code_bytes=0,
-    files=0,
-    last_activity=NOW - timedelta(days=365),
-    skills=6,
-    health=80.0,
-    authors=10,
+from tests.analyze.analyze_factory import (
+    NOW,
+    RANK_INPUT,
+    USER,
+    author,
+    history,
+    report,
+    share,
+    user_stats,
 )
 
 
@@ -95,7 +92,7 @@ def test_a_repository_of_bot_commits_only_is_ranked() -> None:
 
 
 def _norm(factor: Factor, **changes: object) -> tuple[float | None, float]:
-    return normalise(factor, replace(BASE, **changes), NOW)  # type: ignore[arg-type]
+    return normalise(factor, replace(RANK_INPUT, **changes), NOW)  # type: ignore[arg-type]
 
 
 def test_contribution_and_diversity_saturate_at_one() -> None:
@@ -126,7 +123,7 @@ def test_collaboration_grows_with_log2_of_the_authors_up_to_ten() -> None:
 
 
 def test_components_are_rounded_for_display_and_the_score_to_a_hundredth() -> None:
-    item = replace(BASE, authors=2, last_activity=NOW - timedelta(hours=1))
+    item = replace(RANK_INPUT, authors=2, last_activity=NOW - timedelta(hours=1))
     total, components = score(item, DEFAULT_WEIGHTS, NOW)
     by_name = {c.name: c for c in components}
     assert by_name[Factor.COLLABORATION].normalised == 0.301
@@ -138,7 +135,7 @@ def test_components_are_rounded_for_display_and_the_score_to_a_hundredth() -> No
 
 
 def test_a_factor_missing_from_the_weights_counts_for_nothing() -> None:
-    total, components = score(BASE, {Factor.HEALTH: 1.0}, NOW)
+    total, components = score(RANK_INPUT, {Factor.HEALTH: 1.0}, NOW)
     assert total == 80.0
     assert {c.name: c.weight for c in components}[Factor.SIZE] == 0.0
 
@@ -148,7 +145,8 @@ def _ranked(items: list[RankInput], prefs: RepresentationPrefs) -> list[str]:
 
 
 ITEMS = [
-    replace(BASE, path=f"src/{n}", name=n, health=h) for n, h in (("a", 10), ("b", 50), ("c", 90))
+    replace(RANK_INPUT, path=f"src/{n}", name=n, health=h)
+    for n, h in (("a", 10), ("b", 50), ("c", 90))
 ]
 
 

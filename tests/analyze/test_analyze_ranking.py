@@ -13,24 +13,12 @@ from hypothesis import strategies as st
 from mining.analyze.prefs import CustomRanking, RepresentationPrefs
 from mining.analyze.ranking import RankInput, rank_projects, score
 from mining.analyze.weights import DEFAULT_WEIGHTS, Factor, InvalidWeightsError, resolve_weights
-from tests.analyze.analyze_factory import NOW
-
-BASE = RankInput(
-    path="a",
-    name="a",
-    share_percent=50.0,
-    code_bytes=0,
-    files=0,
-    last_activity=NOW - timedelta(days=365),
-    skills=6,
-    health=80.0,
-    authors=10,
-)
+from tests.analyze.analyze_factory import NOW, RANK_INPUT
 
 
 def test_score_of_literal_inputs_with_default_weights() -> None:
     # 100 x (0.25 x 0.5 + 0.15 x 0 + 0.10 x 0 + 0.15 x 0.5 + 0.10 x 0.5 + 0.15 x 0.8 + 0.10 x 1)
-    total, components = score(BASE, DEFAULT_WEIGHTS, NOW)
+    total, components = score(RANK_INPUT, DEFAULT_WEIGHTS, NOW)
     assert total == 47.0
     assert [(c.name, c.raw, c.normalised, c.contribution) for c in components] == [
         (Factor.CONTRIBUTION, 50.0, 0.5, 12.5),
@@ -45,7 +33,7 @@ def test_score_of_literal_inputs_with_default_weights() -> None:
 
 def test_caller_weights_override_defaults_key_by_key() -> None:
     only_health = {f.value: 0.0 for f in Factor} | {"health": 2.0}
-    total, _ = score(BASE, resolve_weights(only_health), NOW)
+    total, _ = score(RANK_INPUT, resolve_weights(only_health), NOW)
     assert total == 80.0
     merged = resolve_weights({"size": 0})
     assert merged[Factor.SIZE] == 0.0
@@ -53,7 +41,7 @@ def test_caller_weights_override_defaults_key_by_key() -> None:
 
 
 def test_unknown_recency_and_solo_collaboration() -> None:
-    solo = replace(BASE, last_activity=None, authors=1)
+    solo = replace(RANK_INPUT, last_activity=None, authors=1)
     _, components = score(solo, DEFAULT_WEIGHTS, NOW)
     by_name = {c.name: c for c in components}
     assert (by_name[Factor.RECENCY].raw, by_name[Factor.RECENCY].normalised) == (None, 0.5)
@@ -67,30 +55,32 @@ def _names(items: list[RankInput], prefs: RepresentationPrefs | None = None) -> 
 
 
 def test_recency_and_name_then_path_order() -> None:
-    old = replace(BASE, path="old", name="old", last_activity=NOW - timedelta(days=400))
-    new = replace(BASE, path="new", name="new")
+    old = replace(RANK_INPUT, path="old", name="old", last_activity=NOW - timedelta(days=400))
+    new = replace(RANK_INPUT, path="new", name="new")
     tie_old_score, _ = score(old, DEFAULT_WEIGHTS, NOW)
     tie_new_score, _ = score(new, DEFAULT_WEIGHTS, NOW)
     assert tie_new_score > tie_old_score
     assert _names([old, new]) == ["new", "old"]
 
-    b = replace(BASE, path="x/b", name="b")
-    a2 = replace(BASE, path="z/a", name="a")
-    a1 = replace(BASE, path="y/a", name="a")
+    b = replace(RANK_INPUT, path="x/b", name="b")
+    a2 = replace(RANK_INPUT, path="z/a", name="a")
+    a1 = replace(RANK_INPUT, path="y/a", name="a")
     assert _names([b, a2, a1]) == ["y/a", "z/a", "x/b"]  # equal scores: name, then path
 
 
 def test_ties_break_on_last_commit_when_scores_are_equal() -> None:
     weights = resolve_weights({f.value: 0.0 for f in Factor} | {"health": 1})
-    older = replace(BASE, path="older", name="older", last_activity=NOW - timedelta(days=9))
-    newer = replace(BASE, path="newer", name="z-newer", last_activity=NOW - timedelta(days=1))
-    unknown = replace(BASE, path="unknown", name="a-unknown", last_activity=None)
+    older = replace(RANK_INPUT, path="older", name="older", last_activity=NOW - timedelta(days=9))
+    newer = replace(RANK_INPUT, path="newer", name="z-newer", last_activity=NOW - timedelta(days=1))
+    unknown = replace(RANK_INPUT, path="unknown", name="a-unknown", last_activity=None)
     ranked = rank_projects([unknown, older, newer], weights, NOW, RepresentationPrefs())
     assert [r.path for r in ranked] == ["newer", "older", "unknown"]
 
 
 def test_prefs_order_custom_rank_score_showcase_and_comparison() -> None:
-    items = [replace(BASE, path=p, name=p, health=h) for p, h in (("a", 10), ("b", 50), ("c", 90))]
+    items = [
+        replace(RANK_INPUT, path=p, name=p, health=h) for p, h in (("a", 10), ("b", 50), ("c", 90))
+    ]
     assert _names(items) == ["c", "b", "a"]
     assert _names(items, RepresentationPrefs(project_order=("a",))) == ["a", "c", "b"]
     manual = RepresentationPrefs(custom_rankings={"b": CustomRanking(rank=1)})
@@ -142,7 +132,7 @@ def test_valid_weights_give_scores_between_0_and_100(weights: dict[str, float]) 
         assert all(resolved_value == 0 for resolved_value in weights.values())
         assert set(weights) == {f.value for f in Factor}
         return
-    total, components = score(BASE, resolved, NOW)
+    total, components = score(RANK_INPUT, resolved, NOW)
     assert 0 <= total <= 100
     assert all(c.contribution >= 0 for c in components)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from mining.analyze.catalogue import SkillCategory
 from mining.analyze.proficiency import Level
 from mining.analyze.signals import signals_of
-from mining.analyze.skills import ProjectSkill, UserProjectSkill, project_skills, user_skills
+from mining.analyze.skills import project_skills
 from mining.records import ActivityKind, Identity, LanguageKind, ProjectReport
 from tests.analyze.analyze_factory import (
     NOW,
@@ -15,25 +15,19 @@ from tests.analyze.analyze_factory import (
     dt,
     history,
     lang,
+    own_skills_by_name,
     report,
     share,
+    skills_by_name,
     user_stats,
 )
 
 PY = lang(4000, 210, 312, 40, dt(2021, 3, 5), dt(2023, 1, 20))
 
 
-def _skills(r: ProjectReport) -> dict[str, ProjectSkill]:
-    return {s.name: s for s in project_skills(r, signals_of(r), NOW)}
-
-
-def _mine(r: ProjectReport, identity: Identity | None = None) -> dict[str, UserProjectSkill]:
-    return {s.name: s for s in user_skills(r, signals_of(r), NOW, identity)}
-
-
 def test_a_language_skill_with_its_figures() -> None:
     h = history(languages={"Python": PY, "Shell": lang(790, 0, 5, 2)}, total=320)
-    skill = _skills(report(history=h))["Python"]
+    skill = skills_by_name(report(history=h))["Python"]
     assert skill.category is SkillCategory.LANGUAGES
     assert skill.weight == 0.842  # 4,210 of 5,000 lines
     assert skill.evidence[0] == (
@@ -54,13 +48,13 @@ def test_data_and_prose_formats_are_not_skills() -> None:
         history=h,
         shares=[share("Python", 100, 90.0), share("JSON", 10, 100.0, LanguageKind.DATA)],
     )
-    assert "JSON" not in _skills(r)
-    assert "Markdown" not in _skills(r)  # not at HEAD, known as prose by name
+    assert "JSON" not in skills_by_name(r)
+    assert "Markdown" not in skills_by_name(r)  # not at HEAD, known as prose by name
 
 
 def test_plain_folder_languages_come_from_bytes() -> None:
     r = report(shares=[share("Go", 40_000, 80.0), share("CSS", 2_000, 100.0, LanguageKind.MARKUP)])
-    skills = _skills(r)
+    skills = skills_by_name(r)
     assert skills["Go"].weight == 0.8
     assert skills["Go"].evidence[0] == (
         "40,000 bytes of Go in the folder (80.0% of its programming code), about 1,000 lines at "
@@ -72,7 +66,7 @@ def test_plain_folder_languages_come_from_bytes() -> None:
 def test_a_framework_is_measured_through_its_ecosystem_languages() -> None:
     h = history(languages={"Python": PY, "TypeScript": lang(10)})
     flask = [detection("Flask", "framework"), detection("Flask", "framework", source="setup.py")]
-    flask_skill = _skills(report(history=h, frameworks=flask))["Flask"]
+    flask_skill = skills_by_name(report(history=h, frameworks=flask))["Flask"]
     assert flask_skill.category is SkillCategory.FRAMEWORKS
     assert flask_skill.weight == 0.7
     assert flask_skill.evidence[:2] == (
@@ -82,7 +76,9 @@ def test_a_framework_is_measured_through_its_ecosystem_languages() -> None:
         "28 files",
     )
     # A library (0.4) is credited with less of the same Python than a framework (0.7).
-    celery = _skills(report(history=h, frameworks=[detection("Celery", "library")]))["Celery"]
+    celery = skills_by_name(report(history=h, frameworks=[detection("Celery", "library")]))[
+        "Celery"
+    ]
     assert celery.evidence[1].endswith(
         "counted at its weight 0.4: 1,684 lines, 125 commits, 16 files"
     )
@@ -92,7 +88,9 @@ def test_a_framework_is_measured_through_its_ecosystem_languages() -> None:
 def test_a_container_tool_is_measured_through_configuration_not_all_the_work() -> None:
     docker = detection("Docker", "container", "any", "Dockerfile")
     h = history(activity={ActivityKind.CODE: 1000, ActivityKind.CONFIG: 100})
-    skill = _skills(report(history=h, frameworks=[docker], notable=("Dockerfile",)))["Docker"]
+    skill = skills_by_name(report(history=h, frameworks=[docker], notable=("Dockerfile",)))[
+        "Docker"
+    ]
     assert skill.category is SkillCategory.CLOUD_DEVOPS
     assert skill.evidence[1] == (
         "measured through the 100 lines of configuration changed by all contributors (about 1 "
@@ -110,7 +108,7 @@ def test_one_skill_per_name() -> None:
     )
     names = [s.name for s in project_skills(r, signals_of(r), NOW)]
     assert names.count("TypeScript") == 1
-    assert _skills(r)["TypeScript"].category is SkillCategory.LANGUAGES
+    assert skills_by_name(r)["TypeScript"].category is SkillCategory.LANGUAGES
     assert "Type Checking" in names
 
 
@@ -122,7 +120,7 @@ def test_practices_from_tree_history_and_tools() -> None:
         notable=("README.md", ".github/workflows/a.yml", ".github/workflows/b.yml", "mypy.ini"),
         frameworks=[detection("pytest", "testing")],
     )
-    skills = _skills(r)
+    skills = skills_by_name(r)
     assert skills["Testing"].evidence[0] == (
         "4 test files at HEAD (pytest); 200 lines of tests changed by all contributors"
     )
@@ -151,7 +149,7 @@ def _shared(**user: object) -> ProjectReport:
 
 
 def test_user_skills_cover_the_users_own_work_in_shared_repositories() -> None:
-    mine = _mine(_shared(emails=("old@example.com", USER)), Identity.of(USER))
+    mine = own_skills_by_name(_shared(emails=("old@example.com", USER)), Identity.of(USER))
     assert {s.user_email for s in mine.values()} == {USER}
     # No tests written (so neither Testing nor pytest is the user's), no merges known.
     assert set(mine) == {"Python", "Flask"}
@@ -161,7 +159,9 @@ def test_user_skills_cover_the_users_own_work_in_shared_repositories() -> None:
         .startswith("1,000 lines of Python added and 100 deleted by the user")
     )
 
-    with_tests = _mine(_shared(activity={ActivityKind.CODE: 900, ActivityKind.TEST: 300}))
+    with_tests = own_skills_by_name(
+        _shared(activity={ActivityKind.CODE: 900, ActivityKind.TEST: 300})
+    )
     assert "Testing" in with_tests
     assert "pytest" in with_tests
     assert with_tests["pytest"].evidence[1] == (
@@ -172,6 +172,6 @@ def test_user_skills_cover_the_users_own_work_in_shared_repositories() -> None:
 
 
 def test_no_user_skills_for_solo_or_foreign_repositories() -> None:
-    assert _mine(report(history=history(user=user_stats()))) == {}
-    assert _mine(_shared(commits=0)) == {}
-    assert _mine(report()) == {}
+    assert own_skills_by_name(report(history=history(user=user_stats()))) == {}
+    assert own_skills_by_name(_shared(commits=0)) == {}
+    assert own_skills_by_name(report()) == {}

@@ -11,11 +11,8 @@ from mining.analyze.catalogue import SkillCategory
 from mining.analyze.proficiency import Level
 from mining.analyze.signals import signals_of
 from mining.analyze.skills import (
-    ProjectSkill,
-    UserProjectSkill,
     is_skill_language,
     project_skills,
-    user_skills,
 )
 from mining.records import ActivityKind, FileTouch, Identity, LanguageKind, ProjectReport
 from tests.analyze.analyze_factory import (
@@ -26,18 +23,12 @@ from tests.analyze.analyze_factory import (
     dt,
     history,
     lang,
+    own_skills_by_name,
     report,
     share,
+    skills_by_name,
     user_stats,
 )
-
-
-def _skills(r: ProjectReport) -> dict[str, ProjectSkill]:
-    return {s.name: s for s in project_skills(r, signals_of(r), NOW)}
-
-
-def _mine(r: ProjectReport, identity: Identity | None = None) -> dict[str, UserProjectSkill]:
-    return {s.name: s for s in user_skills(r, signals_of(r), NOW, identity)}
 
 
 def test_a_folders_framework_is_measured_through_the_bytes_of_its_languages() -> None:
@@ -46,14 +37,14 @@ def test_a_folders_framework_is_measured_through_the_bytes_of_its_languages() ->
         frameworks=[detection("Flask", "framework")],
     )
     # 80,000 bytes / 40 = 2,000 lines of Python, 70 % of them Flask's.
-    assert _skills(r)["Flask"].evidence[1] == (
+    assert skills_by_name(r)["Flask"].evidence[1] == (
         "used in a folder with about 2,000 lines of Python; counted at its weight 0.7: 1,400 lines"
     )
     web = report(
         shares=[share("JavaScript", 40_000, 50.0), share("TypeScript", 40_000, 50.0)],
         frameworks=[detection("React", "framework", "javascript", "package.json")],
     )
-    assert _skills(web)["React"].evidence[1] == (
+    assert skills_by_name(web)["React"].evidence[1] == (
         "used in a folder with about 2,000 lines of JavaScript/TypeScript; counted at its weight "
         "0.7: 1,400 lines"
     )
@@ -65,7 +56,7 @@ def test_a_framework_of_two_languages_names_both() -> None:
         history=h, frameworks=[detection("React", "framework", "javascript", "package.json")]
     )
     # Lines and files add up (1,000 and 2), commits take the larger count (1); 70 % of each.
-    assert _skills(r)["React"].evidence[1] == (
+    assert skills_by_name(r)["React"].evidence[1] == (
         "exercised through 1,000 lines of code (JavaScript/TypeScript) changed by all "
         "contributors across 1 commits, 2023-01 to 2023-06; counted at its weight 0.7: 700 "
         "lines, 1 commits, 1 files"
@@ -75,7 +66,7 @@ def test_a_framework_of_two_languages_names_both() -> None:
 def test_a_folders_declaration_alone_counts_its_files_at_most_intermediate() -> None:
     flask = [detection("Flask", "framework"), detection("Flask", "framework", source="setup.py")]
     redis = detection("Redis", "database", "any", "docker-compose.yml")
-    skills = _skills(report(shares=[share("Go", 4_000, 100.0)], frameworks=[*flask, redis]))
+    skills = skills_by_name(report(shares=[share("Go", 4_000, 100.0)], frameworks=[*flask, redis]))
     assert skills["Flask"].evidence[1] == (
         "none of its ecosystem's languages (Python/Cython/Jupyter Notebook) was changed: only "
         "its 2 declaring file(s) count, at most Intermediate"
@@ -95,7 +86,7 @@ def test_a_folders_declaration_alone_counts_its_files_at_most_intermediate() -> 
 
 def test_a_declaration_without_its_languages_in_the_history_spans_the_scopes_period() -> None:
     h = history(total=1, languages={"Go": lang(500)})
-    flask = _skills(report(history=h, frameworks=[detection("Flask", "framework")]))["Flask"]
+    flask = skills_by_name(report(history=h, frameworks=[detection("Flask", "framework")]))["Flask"]
     assert flask.evidence[1] == (
         "none of its ecosystem's languages (Python/Cython/Jupyter Notebook) was changed by all "
         "contributors: only the declaration counts (1 file(s), no lines or commits, over all "
@@ -112,7 +103,7 @@ def test_a_declaration_without_its_languages_in_the_history_spans_the_scopes_per
 
 
 def test_a_languages_formula_has_no_ceiling() -> None:
-    python = _skills(report(history=history(languages={"Python": lang(0)})))["Python"]
+    python = skills_by_name(report(history=history(languages={"Python": lang(0)})))["Python"]
     # No lines, 1 commit, 1 file, Jan to Jun 2023: volume 0.5 x ln 2 / ln 501 = 0.0558.
     assert python.evidence[-1] == (
         f"proficiency {python.proficiency:.2f} ({python.level}) = (0.5 x volume 0.06 + 0.3 x "
@@ -122,13 +113,13 @@ def test_a_languages_formula_has_no_ceiling() -> None:
 
 def test_weights_keep_four_decimals() -> None:
     h = history(languages={"Python": lang(1), "Go": lang(2)})
-    skills = _skills(report(history=h))
+    skills = skills_by_name(report(history=h))
     assert (skills["Python"].weight, skills["Go"].weight) == (0.3333, 0.6667)
     # A data format before a language at HEAD is skipped, not the end of the list.
     folder = report(
         shares=[share("JSON", 100, 100.0, LanguageKind.DATA), share("Go", 3_000, 66.66666)]
     )
-    assert _skills(folder)["Go"].weight == 0.6667
+    assert skills_by_name(folder)["Go"].weight == 0.6667
 
 
 def test_a_language_ranks_before_anything_of_the_same_weight() -> None:
@@ -147,7 +138,7 @@ def test_a_language_neither_at_head_nor_known_is_judged_by_name() -> None:
 
 def test_an_example_only_detection_is_down_weighted_and_says_so() -> None:
     celery = detection("Celery", "library", source="examples/celery/pyproject.toml")
-    skill = _skills(report(history=history(), frameworks=[celery]))["Celery"]
+    skill = skills_by_name(report(history=history(), frameworks=[celery]))["Celery"]
     assert skill.weight == 0.1
     assert skill.evidence[1] == (
         "declared only in example/demo/sample/fixture folders, not by the project itself: "
@@ -159,7 +150,9 @@ def test_an_example_only_detection_is_down_weighted_and_says_so() -> None:
 
 def test_a_test_framework_without_test_files_at_head_counts_none() -> None:
     h = history(activity={ActivityKind.CODE: 800, ActivityKind.TEST: 200})
-    pytest_skill = _skills(report(history=h, frameworks=[detection("pytest", "testing")]))["pytest"]
+    pytest_skill = skills_by_name(report(history=h, frameworks=[detection("pytest", "testing")]))[
+        "pytest"
+    ]
     # 10 commits x 200 / 1,000 lines = about 2 commits.
     assert pytest_skill.evidence[1] == (
         "measured through the 200 lines of tests changed by all contributors (about 2 commits, "
@@ -169,7 +162,7 @@ def test_a_test_framework_without_test_files_at_head_counts_none() -> None:
 
 def test_a_build_tool_known_only_from_its_manifest_counts_that_file() -> None:
     webpack = detection("Webpack", "build", "javascript", "package.json")
-    skill = _skills(report(shares=[share("JavaScript", 4_000, 100.0)], frameworks=[webpack]))
+    skill = skills_by_name(report(shares=[share("JavaScript", 4_000, 100.0)], frameworks=[webpack]))
     assert skill["Webpack"].evidence[1] == (
         "1 file(s) of Webpack; no git history, so no lines counted; configuration lines are "
         "shared by every configured tool, so at most Advanced"
@@ -177,7 +170,7 @@ def test_a_build_tool_known_only_from_its_manifest_counts_that_file() -> None:
 
 
 def test_code_review_is_measured_through_merges() -> None:
-    review = _skills(report(history=history(merges=7)))["Code Review"]
+    review = skills_by_name(report(history=history(merges=7)))["Code Review"]
     # 7 merge commits, no lines: volume 0.5 x ln 8 / ln 501 = 0.1672.
     assert "(0.5 x volume 0.17 + " in review.evidence[-1]
 
@@ -212,7 +205,7 @@ def test_a_tool_only_others_configured_is_not_the_users_but_their_framework_is()
         "pyproject.toml": FileTouch(dt(2023, 1), dt(2023, 2, 3)),
     }
     r = replace(r, history=replace(r.history, touches=touches))
-    mine = _mine(r)
+    mine = own_skills_by_name(r)
     # The user changed configuration lines, but never ruff.toml: Ruff is the project's.
     assert "Ruff" not in mine
     # The user wrote Python (last on 2023-06-01) after the manifest's last change.
@@ -224,6 +217,6 @@ def test_a_tool_only_others_configured_is_not_the_users_but_their_framework_is()
 
 def test_the_users_email_is_their_first_without_an_identity() -> None:
     r = _team(emails=("old@example.com", USER))
-    assert {s.user_email for s in _mine(r).values()} == {"old@example.com"}
-    assert {s.user_email for s in _mine(r, Identity.of(USER)).values()} == {USER}
-    assert SkillCategory.LANGUAGES in {s.category for s in _mine(r).values()}
+    assert {s.user_email for s in own_skills_by_name(r).values()} == {"old@example.com"}
+    assert {s.user_email for s in own_skills_by_name(r, Identity.of(USER)).values()} == {USER}
+    assert SkillCategory.LANGUAGES in {s.category for s in own_skills_by_name(r).values()}
