@@ -725,9 +725,14 @@ def _capped(pipe: Any) -> str:
     """A pipe read to its end, the first STDERR_CAP bytes kept."""
     kept = bytearray()
     while chunk := pipe.read(CHUNK_SIZE):
-        if len(kept) < STDERR_CAP:
-            kept += chunk[: STDERR_CAP - len(kept)]
+        _keep(kept, chunk)
     return kept.decode("utf-8", "replace")
+
+
+def _keep(kept: bytearray, chunk: bytes) -> None:
+    """Add to `kept` what of `chunk` fits in STDERR_CAP bytes (git's stderr, read to its end)."""
+    if len(kept) < STDERR_CAP:
+        kept += chunk[: STDERR_CAP - len(kept)]
 
 
 class _Pump:
@@ -802,8 +807,7 @@ async def _read_stderr(proc: _Child) -> str:
     assert proc.stderr is not None
     kept = bytearray()
     while chunk := await proc.stderr.read(CHUNK_SIZE):
-        if len(kept) < STDERR_CAP:
-            kept += chunk[: STDERR_CAP - len(kept)]
+        _keep(kept, chunk)
     return kept.decode("utf-8", "replace")
 
 

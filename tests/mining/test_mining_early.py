@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mining.errors import GitCommandError
-from mining.git.runner import HardenedGitRunner, running_processes
+from mining.git.runner import STDERR_CAP, HardenedGitRunner, running_processes
 from tests.mining.test_mining_git import _SEEN, fake_git
 
 
@@ -86,3 +86,17 @@ def test_a_failing_sink_kills_the_early_git(tmp_path: Path) -> None:
         asyncio.run(runner.consume(["log"], sink))
     assert running_processes() == 0
     runner.close()
+
+
+def test_git_stderr_is_kept_to_its_cap_started_early_or_not(tmp_path: Path) -> None:
+    # 100,000 bytes of stderr: the first STDERR_CAP are kept, read to the end (git is not
+    # blocked on a full pipe), whichever way git was started.
+    loud = fake_git(tmp_path, "head -c 100000 /dev/zero | tr '\\0' e >&2; exit 1")
+    for early in (False, True):
+        runner = HardenedGitRunner(git=str(loud))
+        if early:
+            runner.start_early(["log"])
+        with pytest.raises(GitCommandError) as info:
+            asyncio.run(runner.consume(["log"], lambda block: None))
+        runner.close()
+        assert info.value.stderr == "e" * STDERR_CAP, early
