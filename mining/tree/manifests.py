@@ -29,16 +29,18 @@ shape, too deep nesting. Readers raise `Malformed` (or the parser's own error) t
 from __future__ import annotations
 
 import ast
-import configparser
 import json
 import re
 import tomllib
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeGuard
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from mining.text import MAX_VALUE
+
+if TYPE_CHECKING:  # imported where an INI or XML file is read: most projects have none
+    import configparser
+    import xml.etree.ElementTree as ET
 
 
 class Malformed(ValueError):
@@ -53,9 +55,9 @@ class Signals:
 
 Parser = Callable[[str], Signals]
 
-# ValueError covers json, tomllib, UTF-8 and Malformed (YAML's errors too: check_yaml);
-# RecursionError deep nesting.
-_PARSE_ERRORS = (ValueError, SyntaxError, RecursionError, configparser.Error)
+# ValueError covers json, tomllib, UTF-8 and Malformed (YAML's and INI's errors too: check_yaml,
+# check_ini); SyntaxError XML's (ET.ParseError); RecursionError deep nesting.
+_PARSE_ERRORS = (ValueError, SyntaxError, RecursionError)
 
 
 def _signals(namespace: str = "", names: Iterable[str] = (), tools: Iterable[str] = ()) -> Signals:
@@ -102,8 +104,13 @@ def check_yaml_mapping(text: str) -> dict[str, Any]:
 
 
 def check_ini(text: str) -> configparser.ConfigParser:
+    import configparser  # see above: only where an INI file is read
+
     parser = configparser.ConfigParser(interpolation=None, strict=False)
-    parser.read_string(text)
+    try:
+        parser.read_string(text)
+    except configparser.Error as exc:
+        raise Malformed(f"not INI: {exc}") from None
     return parser
 
 
@@ -114,6 +121,8 @@ def check_xml(text: str) -> ET.Element:
     # Entity expansion is the classic XML bomb; manifests never need a DTD, so refuse any.
     if _XML_DECLARATIONS.search(text):
         raise Malformed("XML with a DOCTYPE or ENTITY declaration")
+    import xml.etree.ElementTree as ET  # see above: only where an XML file is read
+
     return ET.fromstring(text)
 
 
