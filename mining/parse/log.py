@@ -104,8 +104,9 @@ def _when(raw: bytes) -> datetime:
 
 
 _MODIFY, _RENAME = ModificationType.MODIFY, ModificationType.RENAME
-# Decoded paths remembered by one parser: a history names each path many times (flask: 26,000
-# changes of 643 paths). Forgotten all at once past this many, which bounds a crafted history.
+# Decoded paths, names and addresses remembered by one parser: a history names each many times
+# (flask: 26,000 changes of 643 paths, 5,500 commits by 800 addresses). Forgotten all at once
+# past this many, which bounds a crafted history.
 _PATHS_KEPT = 100_000
 
 
@@ -118,6 +119,8 @@ class LogParser:
         self._files: list[ModifiedFile] = []
         self._rename: list[bytes] | None = None  # [added, deleted, old?] while a rename is read
         self._paths: dict[bytes, str] = {}
+        self._names: dict[bytes, str] = {}  # author names
+        self._emails: dict[bytes, str] = {}  # addresses, after .mailmap and as recorded
 
     def feed(self, chunk: bytes) -> list[Commit]:
         tokens = (self._tail + chunk).split(b"\0")
@@ -133,29 +136,28 @@ class LogParser:
         return done
 
     def _consume(self, tokens: list[bytes]) -> list[Commit]:
+        """The hottest loop of parsing (every changed file): its state in locals; a commit's
+        fixed fields and a rename's paths are read where they start, or where the previous
+        chunk left them (_resume)."""
         done: list[Commit] = []
-        files, count, i = self._files, len(tokens), 0
+        files, count = self._files, len(tokens)
         known = self._paths.get
+        i = self._resume(tokens)
         while i < count:
-            if len(self._header) < _HEADER_FIELDS:  # a commit's fixed fields, by position
-                i = self._read_header(tokens, i)
-                continue
-            if self._rename is not None:
-                self._rename_path(tokens[i])
-                i += 1
-                continue
             token = tokens[i]
             i += 1
             if token[:1] == b"\x1e":
                 done.append(self._finish())
                 files = self._files
-                self._start(token)
+                self._header.append(token[1:])
+                i = self._read_header(tokens, i)
                 continue
             if token[:1] == b"\n":
                 token = token[1:]
             added, deleted, path = token.split(b"\t", 2)
             if not path:
                 self._rename = [added, deleted]
+                i = self._rename_paths(tokens, i)
             elif added == b"-":
                 files.append(
                     ModifiedFile(known(path) or self._path(path), None, None, None, _MODIFY)
@@ -164,6 +166,17 @@ class LogParser:
                 name = known(path) or self._path(path)
                 files.append(ModifiedFile(name, None, int(added), int(deleted), _MODIFY))
         return done
+
+    def _resume(self, tokens: list[bytes]) -> int:
+        """Complete the commit's fixed fields or the rename the previous chunk ended in; the
+        index of the first token after them."""
+        if not tokens:
+            return 0
+        if len(self._header) < _HEADER_FIELDS:
+            return self._read_header(tokens, 0)
+        if self._rename is not None:
+            return self._rename_paths(tokens, 0)
+        return 0
 
     def _read_header(self, tokens: list[bytes], i: int) -> int:
         """Take the commit's fixed fields from tokens[i:], as many as there are; the index of
@@ -187,27 +200,43 @@ class LogParser:
         path = self._paths[raw] = _text(raw)
         return path
 
-    def _rename_path(self, token: bytes) -> None:
-        assert self._rename is not None
-        self._rename.append(token)
-        if len(self._rename) == 4:
-            added, deleted, old, new = self._rename
+    def _rename_paths(self, tokens: list[bytes], i: int) -> int:
+        """Take a rename's old and new paths from tokens[i:], as many as there are; the index
+        of the first token after them."""
+        rename = self._rename
+        assert rename is not None
+        want = i + 4 - len(rename)
+        rename += tokens[i:want]
+        if len(rename) == 4:
+            added, deleted, old, new = rename
             lines = _lines(added), _lines(deleted)
             self._files.append(ModifiedFile(self._path(new), self._path(old), *lines, _RENAME))
             self._rename = None
+        return min(want, len(tokens))
 
     def _finish(self) -> Commit:
         sha, parents, name, email, original, authored, committed = self._header
+        when = _when(authored)
         commit = Commit(
             sha.decode("ascii"),
             tuple(parents.decode("ascii").split()),
-            _text(name, MAX_NAME),
-            _text(email, MAX_EMAIL),
-            _text(original, MAX_EMAIL),
-            _when(authored),
-            _when(committed),
+            _known(self._names, name, MAX_NAME),
+            _known(self._emails, email, MAX_EMAIL),
+            _known(self._emails, original, MAX_EMAIL),
+            when,
+            when if committed == authored else _when(committed),
             tuple(self._files),
         )
         self._header = []
         self._files = []
         return commit
+
+
+def _known(decoded: dict[bytes, str], raw: bytes, limit: int) -> str:
+    """`_text(raw, limit)`, remembered in `decoded`."""
+    text = decoded.get(raw)
+    if text is None:
+        if len(decoded) >= _PATHS_KEPT:
+            decoded.clear()
+        text = decoded[raw] = _text(raw, limit)
+    return text
