@@ -79,9 +79,12 @@ class _Span:
         return self.first, self.last
 
     def see(self, when: datetime) -> None:
-        if self.first is None or when < self.first:
+        first, last = self.first, self.last
+        if first is None or last is None:  # both or neither: only `see` sets them
+            self.first = self.last = when
+        elif when < first:  # the common case: git log prints newest first
             self.first = when
-        if self.last is None or when > self.last:
+        elif when > last:
             self.last = when
 
     def absorb(self, other: _Span) -> None:
@@ -233,6 +236,9 @@ class PathCache:
 
     def __init__(self) -> None:
         self._paths: dict[str, _PathInfo] = {}
+        # The info of a path seen before, else None (then `info`): the fold's hot loop calls
+        # the dict's own get.
+        self.known = self._paths.get
 
     def info(self, path: str) -> _PathInfo:
         info = self._paths.get(path)
@@ -257,6 +263,15 @@ class PathCache:
         return info
 
 
+def _seen_kinds(tally: _Tally, kinds: set[ActivityKind], when: datetime) -> None:
+    """A commit of `tally`'s on each of these kinds of work, at `when`."""
+    for kind in kinds:
+        span = tally.kinds.get(kind)
+        if span is None:
+            span = tally.kinds[kind] = _Span()
+        span.see(when)
+
+
 class HistoryFold:
     """Feed commits newest first with `add()`; read the result with `history()`."""
 
@@ -277,11 +292,13 @@ class HistoryFold:
         when = commit.author_date
         day = when.date()
         everyone = self.everyone
-        everyone.calendar[day] += 1
+        calendar = everyone.calendar
+        calendar[day] = calendar.get(day, 0) + 1  # a Counter's missing key costs a call
         everyone.span.see(when)
-        if not commit.parents:
+        parents = commit.parents
+        if not parents:
             self.root_commit = commit.hash
-        if len(commit.parents) > 1:  # a merge
+        elif len(parents) > 1:  # a merge
             self.merges += 1
             return
         author = self._author(commit)
@@ -291,23 +308,23 @@ class HistoryFold:
         if tally is None:
             tally = self._work[pair] = _Tally()
         tally.commits += 1
-        tally.calendar[day] += 1
+        calendar = tally.calendar
+        calendar[day] = calendar.get(day, 0) + 1
         tally.span.see(when)
-        self._changes(commit, author, tally)
-        self._touch(commit, pair)
+        declaring = self._changes(commit, author, tally)
+        if declaring:
+            self._touch(declaring, when, pair)
 
-    def _touch(self, commit: Commit, pair: Pair) -> None:
-        info_of = self._paths.info
-        for change in commit.modified_files:
-            if not info_of(change.new_path).declaring:
-                continue
-            by_pair = self._touches.get(change.new_path)
+    def _touch(self, paths: list[str], when: datetime, pair: Pair) -> None:
+        """A commit's changes of declaring files (_changes names them), by `pair`."""
+        for path in paths:
+            by_pair = self._touches.get(path)
             if by_pair is None:
-                by_pair = self._touches[change.new_path] = {}
+                by_pair = self._touches[path] = {}
             touch = by_pair.get(pair)
             if touch is None:
                 touch = by_pair[pair] = _Touch()
-            touch.span.see(commit.author_date)
+            touch.span.see(when)
             touch.commits += 1
 
     def _author(self, commit: Commit) -> _Author:
@@ -322,19 +339,23 @@ class HistoryFold:
         author.span.see(commit.author_date)
         return author
 
-    def _changes(self, commit: Commit, author: _Author, tally: _Tally) -> None:
+    def _changes(self, commit: Commit, author: _Author, tally: _Tally) -> list[str]:
         """The commit's changed files into the author's lines and their pair's tally (the
-        first and last commit per kind of file too; left-out files count nowhere).
+        first and last commit per kind of file too; left-out files count nowhere); the
+        declaring files among them, left out or not (for _touch).
 
         The hottest loop of mining, hence locals and no helper calls per file."""
-        info_of = self._paths.info
+        known, info_of = self._paths.known, self._paths.info
         when = commit.author_date
         seen_languages: set[str] = set()
         kinds: set[ActivityKind] = set()
+        declaring: list[str] = []
         languages, counts, files = tally.languages, tally.activity, tally.files
         author_added = author_deleted = 0
         for path, _, added_lines, deleted_lines, _ in commit.modified_files:
-            info = info_of(path)
+            info = known(path) or info_of(path)
+            if info.declaring:
+                declaring.append(path)
             if info.excluded:
                 continue
             added, deleted = added_lines or 0, deleted_lines or 0
@@ -357,11 +378,8 @@ class HistoryFold:
         tally.deleted += author_deleted
         author.added += author_added
         author.deleted += author_deleted
-        for kind in kinds:
-            span = tally.kinds.get(kind)
-            if span is None:
-                span = tally.kinds[kind] = _Span()
-            span.see(when)
+        _seen_kinds(tally, kinds, when)
+        return declaring
 
     def absorb(self, older: HistoryFold) -> None:
         """Add the fold of the slice of history right after (older than) ours."""
