@@ -29,30 +29,12 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import NamedTuple
 
+# The command whose output this parses, re-exported (log_command.py says why it lives apart).
+from mining.parse.log_command import LOG_ARGS as LOG_ARGS
+from mining.parse.log_command import LOG_FORMAT as LOG_FORMAT
+from mining.parse.log_command import LOG_OPTIONS as LOG_OPTIONS
+from mining.parse.log_command import history_args as history_args
 from mining.text import MAX_EMAIL, MAX_NAME, MAX_PATH, cap
-
-# %aN/%aE apply .mailmap (git-log(1), PRETTY FORMATS); %ae is the address as recorded, so a user
-# can be recognised by an old address that .mailmap maps onto a new one.
-LOG_FORMAT = "%x1e%H%x00%P%x00%aN%x00%aE%x00%ae%x00%at%x00%ct"
-# The history pass's options (mining/history/log_reader.py); here, with the format, so that
-# `mine` can start that pass before the reader and the records are imported (mining/launch.py).
-LOG_OPTIONS = (
-    "-z",
-    "--numstat",
-    "--find-renames",
-    "--no-textconv",
-    "--no-ext-diff",
-    "--no-show-signature",
-    "--no-color",
-    f"--format={LOG_FORMAT}",
-)
-LOG_ARGS = ("log", *LOG_OPTIONS)
-
-
-def history_args(head: str) -> list[str]:
-    """The one history pass of `head` (read_history's lead)."""
-    return [*LOG_ARGS, "--end-of-options", head]
-
 
 _HEADER_FIELDS = 7
 

@@ -7,7 +7,10 @@ git-check-ref-format(1); and the dates that git-for-each-ref(1) prints for tags.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (mypy reads it as True)
+if TYPE_CHECKING:
+    from datetime import datetime
 
 _SHA = re.compile(rb"[0-9a-f]{40}")
 _BAD_CHARS = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
@@ -97,6 +100,8 @@ def parse_tag_dates(raw: bytes) -> tuple[datetime, ...]:
     """`git for-each-ref --merged=<head> --format=%(creatordate:unix) refs/tags/`: one Unix time
     per line (the tagger date of an annotated tag, the commit date of a lightweight one), as
     UTC datetimes, oldest first. A line that is not a number (a tag without a date) is skipped."""
+    from datetime import UTC, datetime  # here: sanitize.py needs the rest before `mine`'s first git
+
     dates = [
         datetime.fromtimestamp(int(line), tz=UTC)
         for line in raw.split(b"\n")
