@@ -7,7 +7,9 @@ Start-up is part of the time a user waits (bench/: start to first git): asyncio 
 long to import as everything this module needs, and the records and the pipeline as long again.
 So this module imports only argparse, discovery, sanitize's checks and the runner, and makes the
 first copy with the runner's blocking path; the pipeline is handed the copy
-(`mine_all(copies=...)`) instead of making it.
+(`mine_all(copies=...)`) instead of making it. None of them imports typing, dataclasses (which
+brings inspect), logging, tempfile or datetime, which together took longer to import than all
+the rest (tests/test_guardrails.py keeps them out).
 
 Whatever goes wrong here is left to the pipeline: the copy is dropped, and the pipeline makes it
 again and reports the error as it always does. This head start changes when git runs, never what
@@ -19,18 +21,20 @@ from __future__ import annotations
 import argparse
 import contextlib
 import shutil
-import tempfile
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from mining.git.discover import DiscoveredProject, discover, upload_root
 from mining.git.runner import HardenedGitRunner
 from mining.git.sanitize import CleanRepo, clean_copy_blocking
+from mining.git.scratch import private_dir
 from mining.kinds import ProjectKind
-from mining.parse.log import history_args
+from mining.parse.log_command import history_args
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (mypy reads it as True)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -72,22 +76,29 @@ class Runner(HardenedGitRunner):
         await super().consume(args, *rest, **options)
 
 
-@dataclass(slots=True)
 class Started:
     """`mine` once its first git ran: the arguments, the projects under PATH, the runner, and
     the clean copies made so far, each in a scratch directory of its own that `close` removes
     (with the runner's HOME). `runner` is None when PATH is not a directory."""
 
-    args: argparse.Namespace
-    runner: Runner | None = None
-    projects: tuple[DiscoveredProject, ...] = ()
-    copies: dict[DiscoveredProject, CleanRepo] = field(default_factory=dict)
-    scratch: list[Path] = field(default_factory=list)
+    __slots__ = ("args", "copies", "projects", "runner", "scratch")
+
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        runner: Runner | None = None,
+        projects: tuple[DiscoveredProject, ...] = (),
+    ) -> None:
+        self.args = args
+        self.runner = runner
+        self.projects = projects
+        self.copies: dict[DiscoveredProject, CleanRepo] = {}
+        self.scratch: list[Path] = []
 
     def copy_ahead(self, project: DiscoveredProject) -> None:
         """Make `project`'s clean copy now; on any failure leave it to the pipeline."""
         assert self.runner is not None
-        work = Path(tempfile.mkdtemp(prefix="am-mine-"))
+        work = private_dir("am-mine-")
         self.scratch.append(work)
         bare = project.kind is ProjectKind.BARE
         with contextlib.suppress(Exception):  # the pipeline meets it again and reports it

@@ -4,6 +4,9 @@ ARCHITECTURE.md ("Layers and their import rules": each rule below names its numb
 from __future__ import annotations
 
 import ast
+import json
+import subprocess
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -11,6 +14,7 @@ import pytest
 
 from graphql_api.cli import SCHEMA_FILE
 from graphql_api.schema import build_schema, sdl
+from tests.mining.repo_builder import Repo
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -116,3 +120,43 @@ def test_select_is_written_only_in_db() -> None:
         if "graphql_api/db/" not in str(path) and "select(" in path.read_text()
     ]
     assert offenders == [], "ARCHITECTURE.md, rule 7"
+
+
+# `artifact-miner mine` up to its first git (mining/launch.py): none of these is imported, each
+# took milliseconds of the start-up a user waits for (bench/mining_bench.py, start to first
+# git): asyncio and logging as long as all the rest, dataclasses with inspect (ast, dis,
+# tokenize) longer still, then typing, tempfile (random) and datetime.
+LAUNCH_FORBIDDEN = (
+    "asyncio",
+    "dataclasses",
+    "datetime",
+    "inspect",
+    "logging",
+    "tempfile",
+    "typing",
+)
+# Runs what the console script runs for `mine` up to its first git, with an upload as a ZIP
+# brings it (a folder holding a repository), and prints the forbidden modules then loaded.
+_LAUNCHED = """
+import json, sys
+import graphql_api.entry
+from mining import launch
+from mining.git.runner import running_processes
+
+started = launch.start([sys.argv[2]])
+try:
+    assert started.copies and running_processes() == 1, "no copy, or no history started"
+    loaded = sorted(m for m in sys.modules if m.split(".")[0] in json.loads(sys.argv[1]))
+finally:
+    started.close()
+print(json.dumps(loaded))
+"""
+
+
+def test_mine_starts_git_before_importing_the_slow_modules(tmp_path: Path) -> None:
+    upload = tmp_path / "upload"
+    Repo(upload / "project", tmp_path).write("main.py", "print(1)\n").commit("one")
+    argv = [sys.executable, "-c", _LAUNCHED, json.dumps(LAUNCH_FORBIDDEN), str(upload)]
+    ran = subprocess.run(argv, capture_output=True, text=True, check=False)
+    assert ran.returncode == 0, ran.stderr
+    assert json.loads(ran.stdout) == [], "imported on the way to `mine`'s first git"

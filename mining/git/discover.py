@@ -20,11 +20,15 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from mining.kinds import LanguageKind, ProjectKind
+from mining.slotted import Slotted
 from mining.text import MAX_NAME, MAX_PROJECT_PATH, cap
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (mypy reads it as True)
+if TYPE_CHECKING:
+    from typing import Final
 
 SKIP_DIRS = frozenset(
     [
@@ -57,12 +61,16 @@ MAX_DEPTH = 40
 _GITMODULES_PATH = re.compile(r"^\s*path\s*=\s*(.+?)\s*$", re.MULTILINE)
 
 
-@dataclass(frozen=True, slots=True)
-class DiscoveredProject:
-    name: str
-    path: str  # relative to the upload root, POSIX separators, "." for the root itself
-    abs_path: Path
-    kind: ProjectKind
+class DiscoveredProject(Slotted):
+    """A project `discover` found: a key of dicts and sets (equal and hashed by its fields)."""
+
+    __slots__ = ("abs_path", "kind", "name", "path")
+
+    def __init__(self, name: str, path: str, abs_path: Path, kind: ProjectKind) -> None:
+        self.name: Final = name
+        self.path: Final = path  # relative to the upload root, POSIX separators, "." for the root
+        self.abs_path: Final = abs_path
+        self.kind: Final = kind
 
 
 def discover(root: Path) -> tuple[DiscoveredProject, ...]:
@@ -130,7 +138,10 @@ def _unclaimed(directory: Path, files: list[str], candidates: list[Path]) -> Pat
 
 def _names_a_manifest(files: list[str]) -> bool:
     # The rules' tables are imported here, when first needed: an upload that is one
-    # repository never needs them, and `mine` starts git sooner without them (bench/).
+    # repository, or a folder holding nothing but one (a ZIP's), never needs them, and `mine`
+    # starts git sooner without them (bench/; they import dataclasses, logging, typing...).
+    if not files:
+        return False
     from mining.tree import frameworks
 
     return any(frameworks.is_manifest(name) for name in files)

@@ -11,8 +11,8 @@ timeout or when the awaiting task is cancelled, so no git (or anything git start
 Their memory and CPU limits are set in the child before git is executed, so git never runs a
 single instruction without them (see `_LIMITED_EXEC`).
 
-Everything else in the project takes a `GitRunner` (the Protocol below); `HardenedGitRunner` is
-its one production implementation.
+Everything else in the project takes a `GitRunner` (the Protocol, in protocol.py, imported from
+here); `HardenedGitRunner` is its one production implementation.
 
 Large outputs (the history) go through `consume`: a thread of its own reads git's stdout pipe with
 blocking reads into a fixed buffer and hands the consumer blocks of BLOCK_SIZE bytes, so the event
@@ -22,35 +22,40 @@ loop sees one wake-up per command instead of one per pipe write, and Python pays
 `run_blocking` is `run` without an event loop, for the start of `artifact-miner mine`: asyncio
 takes as long to import as everything else on the way to the first git, so `mine` makes its first
 clean copy before importing it. That is why the async methods import asyncio themselves (a
-lookup in sys.modules once it is loaded) instead of at the top of this module.
+lookup in sys.modules once it is loaded) instead of at the top of this module, and why it
+imports none of typing, dataclasses (with inspect), logging or tempfile either: together they
+took longer to import than everything else `mine` needs before its first git
+(tests/test_guardrails.py holds the launch path to that).
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
-import logging
 import os
 import resource
 import shutil
 import signal
 import subprocess
-import tempfile
 import threading
 import time
 import weakref
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from mining.errors import GitCommandError
+from mining.git.scratch import private_dir
 
+# typing.TYPE_CHECKING without importing typing (mypy reads it as True): see the end of the
+# module's docstring; GitRunner, the Protocol, is imported from protocol.py on first use.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import asyncio
+    from typing import Any, TypeVar
 
-T = TypeVar("T")
-log = logging.getLogger(__name__)
+    from mining.git.protocol import GitRunner as GitRunner
+
+    T = TypeVar("T")
 
 # Small enough that parsing one chunk holds the event loop for a few milliseconds only.
 CHUNK_SIZE = 64 * 1024
@@ -203,48 +208,13 @@ def running_processes() -> int:
     return PROCESSES.running
 
 
-class GitRunner(Protocol):
-    """What mining needs of git. `HardenedGitRunner` is the one production implementation; a
-    test may hand a parser anything with these methods (canned bytes, a recorded session)."""
+def __getattr__(name: str) -> object:
+    """`GitRunner`, imported when first asked for (PEP 562): a Protocol needs typing."""
+    if name == "GitRunner":
+        from mining.git.protocol import GitRunner
 
-    async def run(
-        self,
-        args: Sequence[str],
-        *,
-        git_dir: Path | None = None,
-        cwd: Path | None = None,
-        input: bytes | None = None,
-        max_bytes: int = RUN_MAX_BYTES,
-    ) -> bytes:
-        """stdout of a command that prints little; more than `max_bytes` is OUTPUT_TOO_LARGE."""
-        ...
-
-    def stream(
-        self,
-        args: Sequence[str],
-        *,
-        git_dir: Path | None = None,
-        cwd: Path | None = None,
-        input: bytes | None = None,
-    ) -> AsyncGenerator[bytes, None]:
-        """stdout in chunks as git writes it (use inside `contextlib.aclosing`)."""
-        ...
-
-    async def consume(
-        self,
-        args: Sequence[str],
-        sink: Callable[[bytes], None],
-        *,
-        git_dir: Path | None = None,
-        input: bytes | None = None,
-        block_size: int = BLOCK_SIZE,
-    ) -> None:
-        """stdout of a command with a large output, handed to `sink` in blocks."""
-        ...
-
-    def close(self) -> None:
-        """Release what the runner holds (its private HOME)."""
-        ...
+        return GitRunner
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class HardenedGitRunner:
@@ -269,7 +239,7 @@ class HardenedGitRunner:
             raise FileNotFoundError("git executable not found on PATH")
         self.git = found
         self.timeout = timeout
-        self._home = Path(tempfile.mkdtemp(prefix="am-git-home-", dir=scratch))
+        self._home = private_dir("am-git-home-", scratch)
         self._cleanup = weakref.finalize(self, shutil.rmtree, self._home, True)
         self.env = git_env(self._home, ceiling)
         self._max_processes = max_processes
@@ -652,11 +622,15 @@ def _reaped(popen: subprocess.Popen[bytes]) -> int:
     return popen.wait()
 
 
-@dataclass(frozen=True, slots=True)
 class _Running:
-    proc: _Child
-    deadline: float  # loop time
-    stderr: asyncio.Task[str]
+    """A git `_started` started: its process, its deadline (loop time) and its stderr's reader."""
+
+    __slots__ = ("deadline", "proc", "stderr")
+
+    def __init__(self, proc: _Child, deadline: float, stderr: asyncio.Task[str]) -> None:
+        self.proc = proc
+        self.deadline = deadline
+        self.stderr = stderr
 
     async def succeeded(self, shown: list[str]) -> None:
         """Wait for git to exit; a non-zero status raises GitCommandError with its stderr."""
@@ -667,20 +641,26 @@ class _Running:
 def exited(returncode: int, stderr: str, shown: list[str]) -> None:
     """Raise GitCommandError for a git that did not exit 0, with its stderr."""
     if returncode == LIMITS_FAILED:
-        log.error("git not run: its resource limits could not be set: %s", stderr.strip())
+        import logging  # here: no log line is written on the way to `mine`'s first git
+
+        message = "git not run: its resource limits could not be set: %s"
+        logging.getLogger(__name__).error(message, stderr.strip())
         raise GitCommandError(shown, None, "resource limits could not be set")
     if returncode != 0:
         raise GitCommandError(shown, returncode, stderr, code=classify_failure(stderr))
 
 
-@dataclass(slots=True)
 class _Early:
-    """A git `start_early` started, its stdout's read end waiting for `consume`."""
+    """A git `start_early` started, its stdout's read end waiting for `consume`, and its
+    deadline (time.monotonic())."""
 
-    proc: subprocess.Popen[bytes]
-    read_end: int
-    deadline: float  # time.monotonic()
-    reaped: bool = False
+    __slots__ = ("deadline", "proc", "read_end", "reaped")
+
+    def __init__(self, proc: subprocess.Popen[bytes], read_end: int, deadline: float) -> None:
+        self.proc = proc
+        self.read_end = read_end
+        self.deadline = deadline
+        self.reaped = False
 
     async def consume(
         self, sink: Callable[[bytes], None], block_size: int, shown: list[str]

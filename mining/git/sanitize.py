@@ -32,12 +32,19 @@ import os
 import re
 import shutil
 import stat
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from mining.errors import RepoUnsafeError
-from mining.git.runner import GitRunner, HardenedGitRunner
 from mining.parse.refs import is_valid_refname, parse_packed_refs, parse_ref_value, parse_shallow
+from mining.slotted import Slotted
+
+# typing.TYPE_CHECKING without importing typing (mypy reads it as True): `mine` makes its first
+# copy before typing, dataclasses or asyncio are imported (mining/launch.py).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Final
+
+    from mining.git.runner import GitRunner, HardenedGitRunner
 
 _LOOSE_DIR = re.compile(r"[0-9a-f]{2}")
 _LOOSE_FILE = re.compile(r"[0-9a-f]{38}")
@@ -47,30 +54,45 @@ _SMALL = 64 * 1024  # the most we read of HEAD, a loose ref, shallow or config
 _CONFIG = "[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n"
 
 
-@dataclass(frozen=True, slots=True)
-class Limits:
-    max_bytes: int = 8 << 30  # of the whole git directory
-    max_files: int = 1_000_000
-    max_packed_refs: int = 64 << 20
+class Limits(Slotted):
+    """How large an upload's git directory may be."""
+
+    __slots__ = ("max_bytes", "max_files", "max_packed_refs")
+
+    def __init__(
+        self,
+        max_bytes: int = 8 << 30,  # of the whole git directory
+        max_files: int = 1_000_000,
+        max_packed_refs: int = 64 << 20,
+    ) -> None:
+        self.max_bytes: Final = max_bytes
+        self.max_files: Final = max_files
+        self.max_packed_refs: Final = max_packed_refs
 
 
-@dataclass(frozen=True, slots=True)
-class CleanRepo:
-    git_dir: Path  # our bare copy
-    head: str | None  # the commit HEAD resolves to; None for an empty repository
-    tags: int  # refs under refs/tags/
-    shallow: bool
+class CleanRepo(Slotted):
+    """The clean bare copy git mines, and what was read of the upload to make it."""
+
+    __slots__ = ("git_dir", "head", "shallow", "tags")
+
+    def __init__(self, git_dir: Path, head: str | None, tags: int, shallow: bool) -> None:
+        self.git_dir: Final = git_dir  # our bare copy
+        self.head: Final = head  # the commit HEAD resolves to; None for an empty repository
+        self.tags: Final = tags  # refs under refs/tags/
+        self.shallow: Final = shallow
 
 
-@dataclass(slots=True)
 class Plan:
     """What `inspect` found safe to copy."""
 
-    objects: list[Path] = field(default_factory=list)  # the objects dir, then alternates
-    refs: dict[str, str] = field(default_factory=dict)
-    head: str = ""  # the contents to write to HEAD
-    head_sha: str | None = None
-    shallow: tuple[str, ...] = ()
+    __slots__ = ("head", "head_sha", "objects", "refs", "shallow")
+
+    def __init__(self, objects: list[Path]) -> None:
+        self.objects = objects  # the objects dir, then alternates
+        self.refs: dict[str, str] = {}
+        self.head = ""  # the contents to write to HEAD
+        self.head_sha: str | None = None
+        self.shallow: tuple[str, ...] = ()
 
 
 def git_dir_of(project: Path, bare: bool) -> Path:
@@ -93,7 +115,7 @@ def inspect(project: Path, root: Path, *, bare: bool, limits: Limits | None = No
     _inside(git_dir, root, git_dir)
     _scan(git_dir, limits)
     _no_foreign_dirs(git_dir, root)
-    plan = Plan(objects=[git_dir / "objects", *_alternates(git_dir, root, limits)])
+    plan = Plan([git_dir / "objects", *_alternates(git_dir, root, limits)])
     if re.search(rb"objectformat\s*=\s*sha256", _read(git_dir / "config"), re.IGNORECASE):
         raise RepoUnsafeError(str(git_dir), "SHA-256 repositories are not supported")
     plan.refs = _refs(git_dir, limits)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import os
 from pathlib import Path
 
@@ -193,7 +192,8 @@ def test_the_blocking_clean_copy_is_the_same_copy(
         scratch.mkdir()
         clean = make(repo.path, upload, scratch, runner, bare=False)
         files = sorted(p.relative_to(scratch).as_posix() for p in scratch.rglob("*"))
-        copies.append((dataclasses.replace(clean, git_dir=Path("repo.git")), files))
+        moved = CleanRepo(clean.git_dir.relative_to(scratch), clean.head, clean.tags, clean.shallow)
+        copies.append((moved, files))
     assert copies[0] == copies[1]
     assert copies[0][0] == CleanRepo(Path("repo.git"), repo.git("rev-parse", "HEAD"), 1, False)
 
