@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select, text
 
-from graphql_api.db.engine import BUSY_TIMEOUT_MS, Database
+from graphql_api.db.engine import BUSY_TIMEOUT_MS, SQLITE_READ_SESSIONS, Database
 from graphql_api.db.models import Artifact
 
 
@@ -73,3 +73,63 @@ async def test_a_connection_given_back_in_a_transaction_is_rolled_back(
     finally:
         await db.dispose()
     assert names == ["y"]
+
+
+async def test_requests_hold_at_most_the_read_sessions_at_once(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
+    """Requests' read turns past SQLITE_READ_SESSIONS wait for a session to close instead of
+    each taking a connection and its thread; each still reads, and none keeps a connection."""
+    shutil.copy(sqlite_template, tmp_path / "d.db")
+    db = Database.from_url(f"sqlite+aiosqlite:///{tmp_path / 'd.db'}")
+    open_now: list[int] = [0]
+    most: list[int] = []
+    counts: list[int | None] = []
+
+    async def request() -> None:
+        async with db.serialised().read() as session:
+            open_now[0] += 1
+            most.append(open_now[0])
+            counts.append(await session.scalar(select(func.count()).select_from(Artifact)))
+            open_now[0] -= 1
+
+    try:
+        await asyncio.gather(*(request() for _ in range(8)))
+        checked_out = db.engine.pool.checkedout()  # type: ignore[attr-defined]
+    finally:
+        await db.dispose()
+    assert max(most) == SQLITE_READ_SESSIONS
+    assert counts == [0] * 8
+    assert checked_out == 0
+
+
+async def test_a_write_does_not_wait_for_the_read_sessions(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
+    """Writes are not counted among the read sessions: one goes through while requests hold
+    every read session, and a read after it sees it."""
+    shutil.copy(sqlite_template, tmp_path / "e.db")
+    db = Database.from_url(f"sqlite+aiosqlite:///{tmp_path / 'e.db'}")
+    release, held = asyncio.Event(), asyncio.Event()
+    holding: list[int] = []
+
+    async def reader() -> None:
+        async with db.serialised().read() as session:
+            await session.scalar(select(func.count()).select_from(Artifact))
+            holding.append(1)
+            if len(holding) == SQLITE_READ_SESSIONS:
+                held.set()
+            await release.wait()
+
+    try:
+        readers = [asyncio.create_task(reader()) for _ in range(SQLITE_READ_SESSIONS)]
+        await held.wait()
+        async with db.serialised().write() as session:
+            session.add(Artifact(name="w", path="/w", type="file"))
+        release.set()
+        await asyncio.gather(*readers)
+        async with db.serialised().read() as session:
+            names = (await session.scalars(select(Artifact.name))).all()
+    finally:
+        await db.dispose()
+    assert names == ["w"]
