@@ -7,12 +7,16 @@ from generated repositories (several projects, many authors, manifests that give
 The floor: the same query shape answered from plain Python objects (the very data our server
 returned, checked equal) by a minimal Strawberry schema, served by the same uvicorn on loopback.
 
-Load comes from `wrk` (installed with apt-get when missing) at 1 and 16 connections, in paired,
-interleaved runs (ours, floor, floor, ours, ...) whose median is printed with the per-pair
-ratios. The same query is also timed in process (ASGI call, no socket) for both, and the SQL
-statements of one dashboard query are counted on our app (`before_cursor_execute`).
+Load comes from `wrk` (installed with apt-get when missing) at 1 and 16 connections, in
+interleaved pairs (each pair: ours and the floor at 1 connection, then both at 16, then ours
+with WORKERS=N on the same DATA_DIR; every other pair in the reverse order) whose medians are
+printed with the per-pair ratios: ours vs the floor, 16 vs 1 connection for each, and WORKERS=N
+vs 1 at 16 connections. The same query is also timed in process (ASGI call, no socket) for
+both, and the SQL statements of one dashboard query are counted on our app.
 
-    python -m bench.dashboard_bench [--pairs 5] [--seconds 4] [--workers 1]
+    python -m bench.dashboard_bench [--pairs 5] [--seconds 5] [--workers 2]
+
+`--pairs 1` is a probe of about a minute (one run of each, no spread).
 """
 
 from __future__ import annotations
@@ -60,6 +64,8 @@ DASHBOARD = (
 )
 GOAL_P50 = 1.3  # ours / floor, at most
 GOAL_THROUGHPUT = 0.8  # ours / floor at 16 connections, at least
+GOAL_GROW = 1.0  # ours at 16 connections / ours at 1, at least: throughput must not fall
+GOAL_WORKERS = 1.0  # ours at WORKERS=N / WORKERS=1, 16 connections, more than: grows with cores
 
 # -- the portfolio ----------------------------------------------------------------------------
 
@@ -369,30 +375,48 @@ async def in_process(
 
 # -- the run ----------------------------------------------------------------------------------
 
+CONNECTIONS = (1, 16)
+
 
 @dataclass
-class Pairs:
-    ours: list[Load]
-    floor: list[Load]
+class Runs:
+    """Every run's figures by (server, connections); pair i's run of each at index i."""
 
-    def med(self, side: str, pick: Callable[[Load], float]) -> float:
-        return statistics.median(pick(x) for x in getattr(self, side))
+    by: dict[tuple[str, int], list[Load]] = dataclasses.field(default_factory=dict)
 
-    def ratios(self, pick: Callable[[Load], float]) -> list[float]:
-        pairs = zip(self.ours, self.floor, strict=True)
-        return [pick(a) / pick(b) if pick(b) else math.nan for a, b in pairs]
+    def med(self, key: tuple[str, int], pick: Callable[[Load], float]) -> float:
+        return statistics.median(pick(x) for x in self.by[key])
+
+    def ratios(
+        self, a: tuple[str, int], b: tuple[str, int], pick: Callable[[Load], float]
+    ) -> list[float]:
+        pairs = zip(self.by[a], self.by[b], strict=True)
+        return [pick(x) / pick(y) if pick(y) else math.nan for x, y in pairs]
+
+    def ratio(self, a: tuple[str, int], b: tuple[str, int]) -> tuple[float, str]:
+        """The median of the pairs' throughput ratios, and their spread."""
+        values = self.ratios(a, b, rps)
+        return statistics.median(values), f"{min(values):.2f}-{max(values):.2f}"
 
 
-def interleaved(pairs: int, run_ours: Callable[[], Load], run_floor: Callable[[], Load]) -> Pairs:
-    """A B B A A B ...: each pair's two runs are neighbours, and neither always goes first."""
-    result = Pairs([], [])
+def rps(x: Load) -> float:
+    return x.rps
+
+
+def plan(scaled: str | None) -> list[tuple[str, int]]:
+    """One pair's runs, in an order whose neighbours are the runs compared: ours and the floor
+    at each count of connections, ours at 1 and 16, ours at WORKERS=1 and N."""
+    runs = [("ours", 1), ("floor", 1), ("floor", 16), ("ours", 16)]
+    return [*runs, (scaled, 16)] if scaled else runs
+
+
+def interleaved(pairs: int, order: list[tuple[str, int]], run: Callable[[str, int], Load]) -> Runs:
+    """`order` for even pairs, reversed for odd ones: no run always goes first, and the runs
+    of a pair are a few seconds apart, so what else the machine does weighs on both sides."""
+    result = Runs()
     for i in range(pairs):
-        if i % 2 == 0:
-            result.ours.append(run_ours())
-            result.floor.append(run_floor())
-        else:
-            result.floor.append(run_floor())
-            result.ours.append(run_ours())
+        for key in order if i % 2 == 0 else order[::-1]:
+            result.by.setdefault(key, []).append(run(*key))
     return result
 
 
@@ -402,54 +426,96 @@ def row(what: str, ours: float, floor: float, ratios: list[float], goal: str, un
     return f"| {what} | {ours:.1f} {unit} | {floor:.1f} {unit} | {ratio} | {goal} |"
 
 
-def table(by_conn: dict[int, Pairs], inproc: dict[str, Any]) -> Iterator[str]:
+FIGURES: list[tuple[str, Callable[[Load], float], str]] = [
+    ("p50", lambda x: x.p50_ms, "ms"),
+    ("p99", lambda x: x.p99_ms, "ms"),
+    ("throughput", rps, "req/s"),
+    ("server CPU per answer", lambda x: x.cpu_ms, "ms"),
+]
+
+
+def table(runs: Runs, inproc: dict[str, Any]) -> Iterator[str]:
     yield "| what | ours | floor | ratio, median (min-max of pairs) | goal |"
     yield "|---|---|---|---|---|"
-    for c, p in by_conn.items():
-
-        def p50(x: Load) -> float:
-            return x.p50_ms
-
-        def p99(x: Load) -> float:
-            return x.p99_ms
-
-        def rps(x: Load) -> float:
-            return x.rps
-
-        def cpu(x: Load) -> float:
-            return x.cpu_ms
-
-        goal50 = f"<= {GOAL_P50}x" if c == 1 else ""
-        goal_rps = f">= {GOAL_THROUGHPUT}x" if c == 16 else ""
-        yield row(f"{c} conn p50", p.med("ours", p50), p.med("floor", p50), p.ratios(p50),
-                  goal50, "ms")  # fmt: skip
-        yield row(f"{c} conn p99", p.med("ours", p99), p.med("floor", p99), p.ratios(p99),
-                  "", "ms")  # fmt: skip
-        yield row(f"{c} conn throughput", p.med("ours", rps), p.med("floor", rps),
-                  p.ratios(rps), goal_rps, "req/s")  # fmt: skip
-        yield row(f"{c} conn server CPU per answer", p.med("ours", cpu), p.med("floor", cpu),
-                  p.ratios(cpu), "", "ms")  # fmt: skip
+    goals = {(1, "p50"): f"<= {GOAL_P50}x", (16, "throughput"): f">= {GOAL_THROUGHPUT}x"}
+    for c in CONNECTIONS:
+        ours, floor = ("ours", c), ("floor", c)
+        for name, pick, unit in FIGURES:
+            ratios = runs.ratios(ours, floor, pick)
+            goal = goals.get((c, name), "")
+            yield row(f"{c} conn {name}", runs.med(ours, pick), runs.med(floor, pick), ratios,
+                      goal, unit)  # fmt: skip
+    grow = {side: runs.ratio((side, 16), (side, 1)) for side in ("ours", "floor")}
+    yield (f"| throughput, 16 vs 1 conn | {grow['ours'][0]:.2f}x ({grow['ours'][1]}) | "
+           f"{grow['floor'][0]:.2f}x ({grow['floor'][1]}) | | ours >= {GOAL_GROW}x |")  # fmt: skip
+    errors = {side: sum(x.errors for k, v in runs.by.items() if k[0] == side for x in v)
+              for side in ("ours", "floor")}  # fmt: skip
+    yield f"| errors (timeouts, 5xx) | {errors['ours']} | {errors['floor']} | | 0 |"
     ratio = inproc["ours"] / inproc["floor"]
-    ours = sum(x.errors for p in by_conn.values() for x in p.ours)
-    floor = sum(x.errors for p in by_conn.values() for x in p.floor)
-    yield f"| errors (timeouts, 5xx) | {ours} | {floor} | | 0 |"
     yield (f"| in process p50 | {inproc['ours']:.1f} ms | {inproc['floor']:.1f} ms | "
            f"{ratio:.2f}x | |")  # fmt: skip
 
 
-def verdicts(by_conn: dict[int, Pairs]) -> Iterator[str]:
-    one, many = by_conn.get(1), by_conn.get(16)
-    if one is not None:
-        r = statistics.median(one.ratios(lambda x: x.p50_ms))
-        ok = "OK" if r <= GOAL_P50 else "NOT MET"
-        yield f"p50 at 1 connection: {r:.2f}x the floor (goal <= {GOAL_P50}x): {ok}"
-    if many is not None:
-        r = statistics.median(many.ratios(lambda x: x.rps))
-        ok = "OK" if r >= GOAL_THROUGHPUT else "NOT MET"
-        yield f"throughput at 16 connections: {r:.2f}x the floor (goal >= {GOAL_THROUGHPUT}x): {ok}"
-    if one is not None and many is not None:
-        grow = many.med("ours", lambda x: x.rps) / one.med("ours", lambda x: x.rps)
-        yield f"our throughput, 16 vs 1 connection: {grow:.2f}x (must not fall below 1)"
+def verdict(what: str, value: float, goal: str, ok: bool) -> str:
+    return f"{what}: {value:.2f}x (goal {goal}): {'OK' if ok else 'NOT MET'}"
+
+
+def verdicts(runs: Runs, scaled: str | None) -> Iterator[str]:
+    p50 = statistics.median(runs.ratios(("ours", 1), ("floor", 1), lambda x: x.p50_ms))
+    yield verdict("p50 at 1 connection, ours vs the floor", p50, f"<= {GOAL_P50}x",
+                  p50 <= GOAL_P50)  # fmt: skip
+    at16, _ = runs.ratio(("ours", 16), ("floor", 16))
+    yield verdict("throughput at 16 connections, ours vs the floor", at16,
+                  f">= {GOAL_THROUGHPUT}x", at16 >= GOAL_THROUGHPUT)  # fmt: skip
+    ours, spread = runs.ratio(("ours", 16), ("ours", 1))
+    floor, floor_spread = runs.ratio(("floor", 16), ("floor", 1))
+    yield verdict(f"our throughput, 16 vs 1 connection ({spread} over the pairs; the floor's "
+                  f"{floor:.2f}x, {floor_spread})", ours, f">= {GOAL_GROW}x, must not fall",
+                  ours >= GOAL_GROW)  # fmt: skip
+    if scaled:
+        grow, spread = runs.ratio((scaled, 16), ("ours", 16))
+        yield verdict(f"our throughput at 16 connections, {scaled} vs WORKERS=1 ({spread} over "
+                      f"the pairs; {os.cpu_count()} cores, wrk on the same ones)", grow,
+                      f"> {GOAL_WORKERS}x, grows with cores", grow > GOAL_WORKERS)  # fmt: skip
+
+
+def start_ours(work: Path, workers: int) -> Server:
+    env = {"DATA_DIR": str(work / "data"), "WORKERS": str(workers), "DATABASE_URL": ""}
+    server = Server(f"WORKERS={workers}" if workers > 1 else "ours",
+                    [sys.executable, "-m", "graphql_api.cli", "serve"], env,
+                    work / f"ours-{workers}.log")  # fmt: skip
+    server.wait_ready("/healthz")
+    return server
+
+
+def start_floor(work: Path, answer: dict[str, Any]) -> Server:
+    data_file = work / "floor.json"
+    data_file.write_text(json.dumps(answer["data"]))
+    floor = Server("floor", [sys.executable, "-m", "bench.dashboard_floor", str(data_file)],
+                   {}, work / "floor.log")  # fmt: skip
+    floor.wait_ready("/graphql")
+    if graphql(floor.base, DASHBOARD)["data"] != answer["data"]:
+        raise RuntimeError("the floor's answer differs from ours")
+    return floor
+
+
+def measure(args: argparse.Namespace, binary: str, script: Path, servers: list[Server]) -> Runs:
+    """The interleaved pairs of wrk runs. A warm-up (not counted) says how long one answer
+    takes: each run is made long enough for tens of answers even when the machine is busy."""
+    by_name = {s.name: s for s in servers}
+    warm = [wrk(binary, script, s.base, 1, 3) for s in servers]
+    serial = max(1 / w.rps if w.rps else 3.0 for w in warm)
+    seconds = {c: max(args.seconds, math.ceil((30 + 2 * c) * serial)) for c in CONNECTIONS}
+    timeout = {c: max(30, math.ceil(4 * c * serial)) for c in CONNECTIONS}  # behind c - 1
+    scaled = servers[2].name if len(servers) > 2 else None
+    order = plan(scaled)
+    print(f"{args.pairs} interleaved pairs of wrk runs ({seconds[1]}s at 1 connection, "
+          f"{seconds[16]}s at 16): {', '.join(f'{n} {c}' for n, c in order)}")  # fmt: skip
+
+    def run(name: str, c: int) -> Load:
+        return by_name[name].load(binary, script, c, seconds[c], timeout[c])
+
+    return interleaved(args.pairs, order, run)
 
 
 def run(args: argparse.Namespace) -> None:
@@ -458,53 +524,40 @@ def run(args: argparse.Namespace) -> None:
     work = Path(tempfile.mkdtemp(prefix="dashboard-bench-"))
     servers: list[Server] = []
     try:
-        env = {"DATA_DIR": str(work / "data"), "WORKERS": str(args.workers)}
-        env["DATABASE_URL"] = ""
-        ours = Server("ours", [sys.executable, "-m", "graphql_api.cli", "serve"], env,
-                      work / "ours.log")  # fmt: skip
-        servers.append(ours)
-        ours.wait_ready("/healthz")
+        servers.append(start_ours(work, 1))
+        ours = servers[0]
         started = time.perf_counter()
         load_portfolio(ours.base, archive)
         print(f"portfolio of {PROJECTS} x {COMMITS} commits mined in "
               f"{time.perf_counter() - started:.1f}s")  # fmt: skip
         answer = graphql(ours.base, DASHBOARD)
         describe(answer)
-        data_file = work / "floor.json"
-        data_file.write_text(json.dumps(answer["data"]))
-        floor = Server("floor", [sys.executable, "-m", "bench.dashboard_floor", str(data_file)],
-                       {}, work / "floor.log")  # fmt: skip
-        servers.append(floor)
-        floor.wait_ready("/graphql")
-        if graphql(floor.base, DASHBOARD)["data"] != answer["data"]:
-            raise RuntimeError("the floor's answer differs from ours")
+        servers.append(start_floor(work, answer))
+        if args.workers > 1:  # the same DATA_DIR; ours (WORKERS=1) keeps running the jobs
+            servers.append(start_ours(work, args.workers))
+            if graphql(servers[2].base, DASHBOARD)["data"] != answer["data"]:
+                raise RuntimeError(f"the answer of {servers[2].name} differs")
         script = work / "dashboard.lua"
         script.write_text(WRK_SCRIPT % json.dumps(json.dumps({"query": DASHBOARD})))
         inproc = asyncio.run(in_process(work / "data", answer["data"], args.pairs, 10))
         print(f"SQL statements per dashboard query: {inproc['statements']}")
-        # Warm-up (not counted), which also says how long one answer takes: each run is made
-        # long enough for tens of answers even when the machine is busy.
-        warm = [wrk(binary, script, s.base, 1, 3) for s in (ours, floor)]
-        serial = max(1 / w.rps if w.rps else 3.0 for w in warm)
-        by_conn: dict[int, Pairs] = {}
-        for c in (1, 16):
-            seconds = max(args.seconds, math.ceil((30 + 2 * c) * serial))
-            timeout = max(30, math.ceil(4 * c * serial))  # queueing behind c - 1 others
-            print(f"{args.pairs} interleaved pairs of {seconds}s wrk runs at {c} connections")
-            by_conn[c] = interleaved(
-                args.pairs,
-                lambda c=c, t=seconds, w=timeout: ours.load(binary, script, c, t, w),
-                lambda c=c, t=seconds, w=timeout: floor.load(binary, script, c, t, w),
-            )
-        print(f"\nworkers={args.workers}, medians of the runs; floor: the same answer from "
-              "plain objects in a minimal Strawberry schema, uvicorn")  # fmt: skip
-        print("\n".join(table(by_conn, inproc)))
+        load = os.getloadavg()[0]
+        runs = measure(args, binary, script, servers)
+        print(f"\nmedians of the runs; floor: the same answer from plain objects in a minimal "
+              f"Strawberry schema, uvicorn; load average {load:.2f} before the runs, "
+              f"{os.getloadavg()[0]:.2f} after")  # fmt: skip
+        print("\n".join(table(runs, inproc)))
+        if len(servers) > 2:
+            name = servers[2].name
+            print(f"| 16 conn throughput, {name} | {runs.med((name, 16), rps):.1f} req/s | | "
+                  f"{runs.ratio((name, 16), ('ours', 16))[0]:.2f}x of WORKERS=1 | "
+                  f"> {GOAL_WORKERS}x |")  # fmt: skip
         # Our peak is the mining of the portfolio (the same process mined it); after the load
         # is what serving the dashboard holds.
         print(f"RSS after the load: ours {ours.rss_mb('VmRSS'):.0f} MB, floor "
-              f"{floor.rss_mb('VmRSS'):.0f} MB; peak: ours {ours.rss_mb():.0f} MB (mining the "
-              f"portfolio included), floor {floor.rss_mb():.0f} MB")  # fmt: skip
-        print("\n".join(verdicts(by_conn)))
+              f"{servers[1].rss_mb('VmRSS'):.0f} MB; peak: ours {ours.rss_mb():.0f} MB (mining "
+              f"the portfolio included), floor {servers[1].rss_mb():.0f} MB")  # fmt: skip
+        print("\n".join(verdicts(runs, servers[2].name if len(servers) > 2 else None)))
     except BaseException:
         for s in servers:
             print(f"--- {s.name} log ---\n{s.log.read_text(errors='replace')[-1500:]}")
@@ -530,9 +583,11 @@ def describe(answer: dict[str, Any]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--pairs", type=int, default=5, help="interleaved pairs (>= 5)")
-    parser.add_argument("--seconds", type=int, default=5, help="length of one wrk run")
-    parser.add_argument("--workers", type=int, default=1, help="WORKERS for our server")
+    parser.add_argument("--pairs", type=int, default=5, help="interleaved pairs (>= 5; 1: a probe)")
+    parser.add_argument("--seconds", type=int, default=5, help="shortest wrk run")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="WORKERS of a second server of ours, set against WORKERS=1 at 16 "
+                        "connections (1: none)")  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the data directory")
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     run(parser.parse_args())
