@@ -354,20 +354,22 @@ class _Spelling:
     by prefix, per namespace, and its own name as a word. Made once per entry: a history's
     diffs ask about the same few entries on every added line."""
 
-    exact: frozenset[tuple[str, str]]
-    prefixes: tuple[tuple[str, str], ...]
+    exact: Mapping[str, frozenset[str]]  # namespace -> package names
+    prefixes: Mapping[str, tuple[str, ...]]  # namespace -> prefixes of package names
     namespaces: frozenset[str]
     word: re.Pattern[str]
 
     def names_one_of(self, keys: Mapping[str, set[str]]) -> bool:
         """Whether one of a line's tokens, read in each namespace (`keys`), is a package name
-        of the entry's."""
+        of the entry's (set operations and str.startswith in C: every added line of a
+        history's manifests is asked about every dependency they declare)."""
         for namespace in self.namespaces:
-            for key in keys[namespace]:
-                if (namespace, key) in self.exact or any(
-                    ns == namespace and key.startswith(prefix) for ns, prefix in self.prefixes
-                ):
-                    return True
+            read = keys[namespace]
+            if not read.isdisjoint(self.exact.get(namespace, ())):
+                return True
+            prefixes = self.prefixes.get(namespace)
+            if prefixes and any(key.startswith(prefixes) for key in read):
+                return True
         return False
 
 
@@ -376,19 +378,23 @@ def _spelling(name: str) -> _Spelling | None:
     entry = _BY_NAME.get(name)
     if entry is None:
         return None
-    exact: set[tuple[str, str]] = set()
-    prefixes: list[tuple[str, str]] = []
+    exact: dict[str, set[str]] = {}
+    prefixes: dict[str, list[str]] = {}
     for namespace, names in entry.packages.items():
         for package in names:
             if package.endswith("*"):
-                prefixes.append((namespace, normalise(namespace, package[:-1])))
+                prefixes.setdefault(namespace, []).append(normalise(namespace, package[:-1]))
             else:
-                exact.add((namespace, normalise(namespace, package)))
+                exact.setdefault(namespace, set()).add(normalise(namespace, package))
                 if namespace == "java":  # pom.xml names the artifact on a line of its own
-                    exact.add(("java-artifact", package.partition(":")[2]))
-    namespaces = frozenset({ns for ns, _ in exact} | {ns for ns, _ in prefixes})
+                    exact.setdefault("java-artifact", set()).add(package.partition(":")[2])
     word = re.compile(rf"(?<![\w-]){re.escape(entry.name.lower())}(?![\w-])")
-    return _Spelling(frozenset(exact), tuple(prefixes), namespaces, word)
+    return _Spelling(
+        {ns: frozenset(found) for ns, found in exact.items()},
+        {ns: tuple(found) for ns, found in prefixes.items()},
+        frozenset(exact.keys() | prefixes.keys()),
+        word,
+    )
 
 
 def _key(namespace: str, token: str) -> str:
@@ -414,8 +420,9 @@ def declared(names: Iterable[str], line: str) -> list[str]:
         spelling = _spelling(name)
         if spelling is None:
             continue
-        for namespace in spelling.namespaces - keys.keys():
-            keys[namespace] = {_key(namespace, t) for t in tokens}
+        for namespace in spelling.namespaces:
+            if namespace not in keys:
+                keys[namespace] = {_key(namespace, t) for t in tokens}
         if spelling.names_one_of(keys):
             found.append(name)
             continue
