@@ -131,8 +131,13 @@ class LogParser:
             if token[:1] == b"\x1e":
                 done.append(self._finish())
                 files = self._files
-                self._header.append(token[1:])
-                i = self._read_header(tokens, i)
+                end = i + _HEADER_FIELDS - 1
+                if end <= count:  # the usual case: the whole header in this chunk
+                    self._header = [token[1:], *tokens[i:end]]
+                    i = end
+                else:
+                    self._header.append(token[1:])
+                    i = self._read_header(tokens, i)
                 continue
             if token[:1] == b"\n":
                 token = token[1:]
@@ -199,12 +204,13 @@ class LogParser:
     def _finish(self) -> Commit:
         sha, parents, name, email, original, authored, committed = self._header
         when = _when(authored)
+        names, emails = self._names, self._emails
         commit = Commit(
             sha.decode("ascii"),
             tuple(parents.decode("ascii").split()),
-            _known(self._names, name, MAX_NAME),
-            _known(self._emails, email, MAX_EMAIL),
-            _known(self._emails, original, MAX_EMAIL),
+            names.get(name) or _known(names, name, MAX_NAME),
+            emails.get(email) or _known(emails, email, MAX_EMAIL),
+            emails.get(original) or _known(emails, original, MAX_EMAIL),
             when,
             when if committed == authored else _when(committed),
             tuple(self._files),
