@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+import anyio
 from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -41,6 +42,7 @@ from graphql_api.ingest import (
     make_upload_route,
 )
 from graphql_api.ingest.backends import upload_store
+from graphql_api.ingest.early import EarlyExtractions
 from graphql_api.jobs.bus import InProcessBus
 from graphql_api.jobs.exports import export_file
 from graphql_api.jobs.queue import LocalQueue
@@ -75,6 +77,7 @@ class AppState:
     services: Services | None = None
     database_probe: probes.DatabaseProbe | None = None
     local: Caller | None = None  # the local owner, once looked up (it is never deleted)
+    early: EarlyExtractions | None = None  # POST /uploads' extractions as the bytes come
 
     def ready(self) -> Services:
         if self.services is None:
@@ -195,7 +198,7 @@ async def _embedded(
         db, settings, bus, poll_interval=POLL_SECONDS if several else None, store=store
     )
     state.services = Services(
-        db, settings, bus, runner, store, ArchiveLimits(), queue=LocalQueue(runner)
+        db, settings, bus, runner, store, ArchiveLimits(), LocalQueue(runner), early=state.early
     )
     if not settings.require_auth:  # requests without a token act for the local owner
         state.local = await local_caller(db)
@@ -226,7 +229,9 @@ async def _distributed(
         await engine.open_async()
         stack.push_async_callback(engine.close_async)
         queue = PostgresQueue(engine, bus)
-        state.services = Services(db, settings, bus, runner, store, ArchiveLimits(), queue=queue)
+        state.services = Services(
+            db, settings, bus, runner, store, ArchiveLimits(), queue, early=state.early
+        )
         if not settings.require_auth:
             state.local = await local_caller(db)
         if settings.with_worker:
@@ -268,6 +273,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     state = AppState(settings, limits)
     store = upload_store(settings)
+    state.early = early = EarlyExtractions(settings.extracted_dir, ArchiveLimits())
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -286,6 +292,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             state.database_probe = None
             await db.dispose()
             await store.aclose()
+            await anyio.to_thread.run_sync(early.close)
             metrics.process_exited()
 
     graphql = GraphQLApp(state)
@@ -300,6 +307,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 store,
                 UploadLimits(max_upload_bytes=settings.max_upload_bytes),
                 on_stored=record_upload,
+                early=early,
             ),
             Route("/exports/{uid:str}", download_export),
             Route("/thumbnails/{uid:str}", serve_thumbnail),
