@@ -22,6 +22,7 @@ import dataclasses
 import errno
 import functools
 import logging
+import operator
 import os
 import re
 import shutil
@@ -84,6 +85,9 @@ class _Run:
     uids: dict[str, str] = field(default_factory=dict)  # project key -> RepoStat uid
     errors: list[dict[str, str]] = field(default_factory=list)
     extracted: list[Path] = field(default_factory=list)  # extracted again here, for this job
+    # The last analysis and what it was of (the reports, by identity, and the inputs): the
+    # ranking after the last repository is the final one when nothing else is stored.
+    analysed: tuple[tuple[ProjectReport, ...], tuple[object, ...], PortfolioAnalysis] | None = None
 
 
 class JobRunner:
@@ -544,12 +548,20 @@ class JobRunner:
         return await anyio.to_thread.run_sync(build)  # CPU: off the event loop
 
     async def _analyze(self, run: _Run, reports: Sequence[ProjectReport]) -> PortfolioAnalysis:
+        """The analysis of `reports` with the job's inputs; the last one again when it was of
+        the same (the final ranking of a portfolio of new projects is the one published with
+        its last repository: ~50 ms of CPU less between the last git and the final event)."""
+        inputs = (run.identity, run.prefs, run.weights)
+        if run.analysed is not None and _same_analysis(run.analysed, reports, inputs):
+            return run.analysed[2]
         now = utcnow()
-        return await anyio.to_thread.run_sync(
+        analysis = await anyio.to_thread.run_sync(
             lambda: analyze_portfolio(
                 reports, run.identity, now=now, prefs=run.prefs, weights=run.weights or None
             )
         )
+        run.analysed = (tuple(reports), inputs, analysis)
+        return analysis
 
     # --- state and events --------------------------------------------------------------------
 
@@ -672,6 +684,17 @@ def _restated(
         again = identities.restate(report, identity) if identities.restatable(report) else report
         restated.append((again, again.history != report.history))
     return restated
+
+
+def _same_analysis(
+    analysed: tuple[tuple[ProjectReport, ...], tuple[object, ...], PortfolioAnalysis],
+    reports: Sequence[ProjectReport],
+    inputs: tuple[object, ...],
+) -> bool:
+    """Whether `analysed` is of these very reports (the same objects) and inputs."""
+    before, used, _ = analysed
+    same = len(before) == len(reports) and all(map(operator.is_, before, reports))
+    return same and used == inputs
 
 
 def _commits(report: ProjectReport) -> int:
