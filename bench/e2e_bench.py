@@ -291,7 +291,8 @@ def _report(
     ratios = [o / f for o, f in zip(ours, floor, strict=True)]
     ratio = statistics.median(ratios)
     size = archive.stat().st_size / 1e6
-    print(f"  {archive.name} ({size:.0f} MB), {pairs} interleaved pairs")
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"  {archive.name} ({size:.0f} MB), {pairs} interleaved pairs, load average {load}")
     print(f"  ours {statistics.median(ours):.2f}s  floor {statistics.median(floor):.2f}s  "
           f"ratio {ratio:.2f}x ({min(ratios):.2f}-{max(ratios):.2f}x)  "
           f"goal <= {RATIO_GOAL}x: {_verdict(ratio <= RATIO_GOAL)}")  # fmt: skip
