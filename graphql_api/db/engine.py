@@ -58,10 +58,11 @@ def _on_sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-# Pooled connections of a SQLite file. A request holds one at a time (Database.serialised), each
-# has a thread of its own (aiosqlite), and one past the pool is closed when given back: with the
-# default 5, most requests of 16 concurrent ones opened a connection and a thread and closed
-# them again (bench/dashboard_bench.py counts the connections opened).
+# Pooled connections of a SQLite file. A request holds one at a time (Database.serialised) and
+# the requests SQLITE_READ_SESSIONS at once for reading, but writes and jobs take their own; each
+# has a thread of its own (aiosqlite), and one past the pool is closed when given back, so the
+# pool is not the bound: with the default 5, most requests of 16 concurrent ones opened a
+# connection and a thread and closed them again.
 SQLITE_POOL_SIZE = 20
 
 
