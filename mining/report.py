@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import importlib
 import sys
 import threading
@@ -35,7 +36,7 @@ from mining.records import History, Identity, ProjectFailure, ProjectReport
 Result = ProjectReport | ProjectFailure
 # Modules needed only once git runs: the path rules that fold the history, then what the
 # reports need once the repositories are mined.
-LATER = ("mining.history.fold", "json", "mining.codec", "mining.analyze")
+LATER = ("mining.history.fold", "mining.codec", "mining.analyze")
 
 
 def to_jsonable(value: Any) -> Any:
@@ -43,6 +44,11 @@ def to_jsonable(value: Any) -> Any:
     from mining import codec
 
     return codec.dump(value)
+
+
+def _fields(result: Result) -> dict[str, Any]:
+    """A record's fields by name, their values as they are (codec.dumps encodes them)."""
+    return {f.name: getattr(result, f.name) for f in dataclasses.fields(result)}
 
 
 def preload(modules: Iterable[str], start: threading.Event | None = None) -> threading.Thread:
@@ -168,21 +174,18 @@ async def _into(results: list[Result], collecting: Awaitable[list[Result]]) -> N
 
 def write(results: list[Result], identity: Identity, *, as_json: bool) -> None:
     """Print the reports and the portfolio's analysis (JSON or text) on stdout."""
-    import json
-
+    from mining import codec
     from mining.analyze import analyze_portfolio
     from mining.analyze import render_text as render_analysis
-    from mining.analyze import to_jsonable as analysis_jsonable
 
     reports = [r for r in results if isinstance(r, ProjectReport)]
     analysis = analyze_portfolio(reports, identity, now=datetime.now(UTC))
     if as_json:
-        by_path = {p.path: analysis_jsonable(p) for p in analysis.projects}
-        out = [to_jsonable(r) | {"analysis": by_path.get(r.path)} for r in results]
-        # Indented for a terminal only: an indent makes json use its pure-Python encoder, ~20x
-        # slower than the C one (0.1 s for flask's report). One string, one write.
-        indent = 2 if sys.stdout.isatty() else None
-        sys.stdout.write(json.dumps(out, indent=indent, ensure_ascii=False) + "\n")
+        by_path = {p.path: p for p in analysis.projects}
+        # The records themselves, encoded at once (codec.dumps: ~10 ms for flask's 775 KB,
+        # where codec.dump then json.dumps took ~55 ms). Indented for a terminal only.
+        out = [_fields(r) | {"analysis": by_path.get(r.path)} for r in results]
+        sys.stdout.write(codec.dumps(out, indent=sys.stdout.isatty()).decode() + "\n")
     else:
         sys.stdout.write("\n".join(render_text(r) for r in results))
         if reports:
