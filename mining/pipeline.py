@@ -56,6 +56,7 @@ from mining.parse import BatchParser, LsTreeParser, TreeEntry
 from mining.parse.mailmap import mailmap_addresses, parse_check_mailmap
 from mining.parse.refs import TAG_TARGETS, parse_tag_dates, parse_tag_targets
 from mining.records import (
+    AuthorWork,
     DeclaredEdit,
     Detection,
     History,
@@ -316,23 +317,29 @@ def _with_declared(history: History, diffs: Diffs) -> History:
     for (pair, path, name), dates in sorted((diffs.found or {}).items()):
         edit = DeclaredEdit(path, name, len(dates), min(dates), max(dates))
         declared.setdefault(pair, []).append(edit)
-    work = tuple(
-        replace(
-            w,
-            declared=tuple(declared.get((w.email, w.original), ())),
-            configured={
-                p: tuple(sorted(dates))
-                for p, dates in sorted(configured.get((w.email, w.original), {}).items())
-            },
-        )
-        for w in history.work
-    )
+    work = tuple(_declared_work(w, declared, configured) for w in history.work)
     entries = tuple(
         ToolEntry(path, name, entered.get((path, name), history.touches[path].first))
         for path, tool_names in sorted(diffs.tools.items())
         for name in sorted(set(tool_names))
     )
     return replace(history, work=work, tool_entries=entries, declared_read=True)
+
+
+def _declared_work(
+    work: AuthorWork,
+    declared: dict[Pair, list[DeclaredEdit]],
+    configured: dict[Pair, dict[str, list[datetime]]],
+) -> AuthorWork:
+    """One pair's work with its declaring lines and configuration commits. Most pairs have
+    neither and keep their record as it is: dataclasses.replace costs ~9 us a pair (~8 ms for
+    flask's 870 pairs)."""
+    pair = (work.email, work.original)
+    edits = tuple(declared.get(pair, ()))
+    dates = {p: tuple(sorted(d)) for p, d in sorted(configured.get(pair, {}).items())}
+    if edits == work.declared and dates == work.configured:
+        return work
+    return replace(work, declared=edits, configured=dates)
 
 
 def _report(

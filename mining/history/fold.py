@@ -132,9 +132,10 @@ class _Lang:
         )
 
     def work(self, index: dict[str, int]) -> LanguageWork:
-        first, last = self.span.bounds()
-        files = tuple(sorted(index[p] for p in self.files))
-        return LanguageWork(self.added, self.deleted, self.commits, files, first, last)
+        span = self.span
+        assert span.first is not None and span.last is not None
+        files = tuple(sorted(map(index.__getitem__, self.files)))
+        return LanguageWork(self.added, self.deleted, self.commits, files, span.first, span.last)
 
 
 @dataclass(slots=True)
@@ -175,21 +176,24 @@ class _Tally:
         return {name: lang.record() for name, lang in langs.items()}
 
     def work(self, pair: Pair, index: dict[str, int], touches: dict[str, TouchWork]) -> AuthorWork:
+        """The pair's record (history() makes ~10^3 of them at the end: no helper calls per
+        key, the files' indices looked up by map)."""
         first, last = self.span.bounds()
+        kinds = self.kinds
         return AuthorWork(
-            email=pair[0],
-            original=pair[1],
-            commits=self.commits,
-            added=self.added,
-            deleted=self.deleted,
-            first=first,
-            last=last,
-            activity=dict(sorted(self.activity.items())),
-            activity_first={k: s.bounds()[0] for k, s in sorted(self.kinds.items())},
-            calendar=dict(sorted(self.calendar.items())),
-            files=tuple(sorted(index[p] for p in self.files)),
-            languages={k: lang.work(index) for k, lang in sorted(self.languages.items())},
-            touches=touches,
+            pair[0],
+            pair[1],
+            self.commits,
+            self.added,
+            self.deleted,
+            first,
+            last,
+            dict(sorted(self.activity.items())),
+            {k: kinds[k].bounds()[0] for k in sorted(kinds)},
+            dict(sorted(self.calendar.items())),
+            tuple(sorted(map(index.__getitem__, self.files))),
+            {k: lang.work(index) for k, lang in sorted(self.languages.items())},
+            touches,
         )
 
 
@@ -270,6 +274,14 @@ def _seen_kinds(tally: _Tally, kinds: set[ActivityKind], when: datetime) -> None
         if span is None:
             span = tally.kinds[kind] = _Span()
         span.see(when)
+
+
+@dataclass(frozen=True, slots=True)
+class _People:
+    """The authors, each with whether it is a bot, and the share base: people's commits."""
+
+    flagged: list[tuple[_Author, bool]]
+    base: int
 
 
 class HistoryFold:
@@ -412,7 +424,8 @@ class HistoryFold:
         return {email for pair in self._work for email in pair}
 
     def history(self, tags: int = 0, tag_dates: tuple[datetime, ...] = ()) -> History:
-        every = self.authors()
+        people = self._people()
+        every = self._author_stats(people)
         authors = tuple(a for a in every if not a.bot)
         whole = self._whole()
         headers_cpp = self.headers_cpp(whole)
@@ -433,7 +446,7 @@ class HistoryFold:
             calendar=dict(sorted(self.everyone.calendar.items())),
             tags=tags,
             user=None,
-            share_base=self.share_base(),
+            share_base=people.base,
             tag_dates=tag_dates,
             touches={p: self._touched(pairs) for p, pairs in sorted(self._touches.items())},
             work=work,
@@ -443,10 +456,16 @@ class HistoryFold:
         return attribute(history, self.identity)
 
     def _whole(self) -> _Tally:
-        """Everyone's changes: every pair's, added up."""
+        """Everyone's lines, languages and kinds of work: every pair's, added up (not their
+        files: nothing reads everyone's)."""
         whole = _Tally()
+        languages, counts = whole.languages, whole.activity
         for tally in self._work.values():
-            whole.add_changes(tally)
+            whole.added += tally.added
+            whole.deleted += tally.deleted
+            for name, lang in tally.languages.items():
+                languages[name].absorb(lang)
+            counts.update(tally.activity)  # not +=: see add_changes
         return whole
 
     @staticmethod
@@ -482,15 +501,23 @@ class HistoryFold:
 
     def share_base(self) -> int:
         """Non-merge commits by people: the one denominator of every share."""
-        return sum(a.commits for a in self._authors.values() if not bots.is_bot(a.name, a.email))
+        return self._people().base
 
     def authors(self) -> tuple[AuthorStats, ...]:
         """Everyone who committed (people and bots), most commits first; `share` is of
         `share_base`, and 0 for a bot."""
-        whole = self.share_base()
+        return self._author_stats(self._people())
+
+    def _people(self) -> _People:
+        """Each author and whether it is a bot, told once (bots.is_bot: ~3 us an author)."""
+        flagged = [(a, bots.is_bot(a.name, a.email)) for a in self._authors.values()]
+        return _People(flagged, sum(a.commits for a, bot in flagged if not bot))
+
+    @staticmethod
+    def _author_stats(people: _People) -> tuple[AuthorStats, ...]:
+        whole = people.base
         stats = []
-        for a in self._authors.values():
-            bot = bots.is_bot(a.name, a.email)
+        for a, bot in people.flagged:
             share = 0.0 if bot else percent(a.commits, whole)
             first, last = a.span.bounds()
             stats.append(
