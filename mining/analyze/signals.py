@@ -87,6 +87,20 @@ _MANIFESTS: tuple[str, ...] = (
 
 _QUALITY_KINDS = ("linter", "formatter", "type_checker")
 
+
+def _compile_patterns() -> None:
+    """fnmatch compiles a pattern to a regular expression on its first use and caches it:
+    all of ours are compiled on import (for `mine`, in its preload thread while git runs), not
+    in the first analysis (~4 ms of the tail after the last git, measured on flask)."""
+    for pattern, _, _ in _CONFIG_FILES:
+        fnmatch.fnmatchcase("", pattern)
+        fnmatch.fnmatchcase("", "*/" + pattern)
+    for pattern in _MANIFESTS:
+        fnmatch.fnmatchcase("", pattern)
+
+
+_compile_patterns()
+
 EXAMPLE_DIRS: frozenset[str] = frozenset(
     {
         "example",
