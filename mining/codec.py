@@ -110,8 +110,14 @@ def _key(key: Any) -> str:
 
 def load(cls: type[T], data: Any) -> T:
     """Rebuild a `cls` from what `dump` made of one."""
-    result: T = _load(cls, data)
+    hint: Any = cls  # a type is hashable: _loader is cached by hint
+    result: T = _loader(hint)(data)
     return result
+
+
+# How to rebuild each type hint's values, made once per hint (a stored report has ~10^5
+# values of a few dozen hints; finding each one's way anew took ~100 ms for flask's).
+Loader = Callable[[Any], Any]
 
 
 @cache
@@ -119,60 +125,89 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
-def _load(hint: Any, data: Any) -> Any:
+@cache
+def _loader(hint: Any) -> Loader:
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
-        return _optional(typing.get_args(hint), data)
+        return _optional(typing.get_args(hint))
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        return _record(hint, data)
+        return _record(hint)
     container = _CONTAINERS.get(origin)
     if container is not None:
-        return container(typing.get_args(hint), data)
-    return _scalar(hint, data)
+        return container(typing.get_args(hint))
+    return _scalar(hint)
 
 
-def _optional(args: tuple[Any, ...], data: Any) -> Any:
-    if data is None:
-        return None
-    (inner,) = [a for a in args if a is not type(None)]
-    return _load(inner, data)
+def _optional(args: tuple[Any, ...]) -> Loader:
+    inner = [a for a in args if a is not type(None)]
+
+    def load_optional(data: Any) -> Any:
+        if data is None:
+            return None
+        (one,) = inner  # X | None only
+        return _loader(one)(data)
+
+    return load_optional
 
 
-def _record(hint: type, data: Any) -> Any:
-    hints = _hints(hint)
-    # A field missing from older stored data takes its default (fields added later have one).
-    return hint(
-        **{
-            f.name: _load(hints[f.name], data[f.name])
-            for f in dataclasses.fields(hint)
-            if f.init and f.name in data
-        }
-    )
+def _record(hint: type) -> Loader:
+    # The fields' loaders are found on first use: a record may name its own type.
+    fields: list[tuple[str, Loader]] = []
+
+    def load_record(data: Any) -> Any:
+        if not fields:
+            hints = _hints(hint)
+            fields.extend(
+                (f.name, _loader(hints[f.name])) for f in dataclasses.fields(hint) if f.init
+            )
+        # A field missing from older stored data takes its default (fields added later have one).
+        return hint(**{name: load(data[name]) for name, load in fields if name in data})
+
+    return load_record
 
 
-def _load_mapping(args: tuple[Any, ...], data: Any) -> Any:
-    return {_load(args[0], k): _load(args[1], v) for k, v in data.items()}
+def _tuple(args: tuple[Any, ...]) -> Loader:
+    item = _loader(args[0])
+    if item is _same:
+        return tuple
+    return lambda data: tuple(map(item, data))
+
+
+def _frozenset(args: tuple[Any, ...]) -> Loader:
+    item = _loader(args[0])
+    return lambda data: frozenset(map(item, data))
+
+
+def _load_mapping(args: tuple[Any, ...]) -> Loader:
+    key, value = _loader(args[0]), _loader(args[1])
+    if key is _same and value is _same:
+        return dict
+    return lambda data: {key(k): value(v) for k, v in data.items()}
 
 
 # Containers by their type's origin: how to rebuild one from its JSON list or object.
-_CONTAINERS: dict[Any, Callable[[tuple[Any, ...], Any], Any]] = {
-    tuple: lambda args, data: tuple(_load(args[0], item) for item in data),
-    frozenset: lambda args, data: frozenset(_load(args[0], item) for item in data),
+_CONTAINERS: dict[Any, Callable[[tuple[Any, ...]], Loader]] = {
+    tuple: _tuple,
+    frozenset: _frozenset,
     Mapping: _load_mapping,
     dict: _load_mapping,
     typing.Mapping: _load_mapping,
 }
 
 
-def _scalar(hint: Any, data: Any) -> Any:
+def _scalar(hint: Any) -> Loader:
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
-        return hint(data)
+        return hint
     if hint is datetime:
-        return datetime.fromisoformat(data)
+        return datetime.fromisoformat
     if hint is date:
-        return date.fromisoformat(data)
+        return date.fromisoformat
     if hint is float:
-        return float(data)
+        return float
     if hint in (str, int, bool, Any):
-        return data
-    raise TypeError(f"cannot load a {hint!r}")
+        return _same
+
+    def refuse(data: Any) -> Any:
+        raise TypeError(f"cannot load a {hint!r}")
+
+    return refuse

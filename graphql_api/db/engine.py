@@ -27,6 +27,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import PoolResetState
 
+from graphql_api.db.types import loads
+
 BUSY_TIMEOUT_MS = 30_000
 
 # Called at the end of every write transaction of this context, just before it commits: the
@@ -77,6 +79,8 @@ def _on_sqlite_reset(dbapi_connection: Any, record: Any, state: PoolResetState) 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if make_url(url).get_backend_name() == "sqlite":
         kwargs.setdefault("pool_reset_on_return", None)  # _on_sqlite_reset instead
+    # JSON columns decoded by orjson (db/types.py loads): a stored report is ~0.7 MB.
+    kwargs.setdefault("json_deserializer", loads)
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _on_sqlite_connect)

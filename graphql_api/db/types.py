@@ -9,6 +9,7 @@ from typing import Any
 
 import fastjsonschema
 import jsonschema
+import orjson
 from sqlalchemy import JSON, DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -50,10 +51,13 @@ class CheckedDict(dict[str, Any]):
 
     __slots__ = ("schema", "text")
 
-    def __init__(self, value: dict[str, Any], schema: dict[str, Any]) -> None:
+    def __init__(
+        self, value: dict[str, Any], schema: dict[str, Any], text: str | None = None
+    ) -> None:
         super().__init__(value)
         self.schema = schema
-        self.text = json.dumps(value)  # what the JSON type's bind step would write
+        # What the JSON type's bind step would write, unless the caller encoded it already.
+        self.text = json.dumps(value) if text is None else text
 
 
 class _Validator:
@@ -93,6 +97,27 @@ def checked(value: dict[str, Any], schema: dict[str, Any]) -> CheckedDict:
     `jsonschema.ValidationError` as binding would."""
     _validator(schema).validate(value)
     return CheckedDict(value, schema)
+
+
+def checked_text(text: str, schema: dict[str, Any]) -> CheckedDict:
+    """`checked` of a value its caller encoded already (a mined report: mining.codec.dumps,
+    orjson, ~5x sooner than json.dumps of its plain copy): decoded to be checked and held as
+    the column's value, and bound as that very text."""
+    value = loads(text)
+    if not isinstance(value, dict):
+        raise TypeError(f"a JSON object was expected, not {type(value).__name__}")
+    _validator(schema).validate(value)
+    return CheckedDict(value, schema, text)
+
+
+def loads(text: str | bytes) -> Any:
+    """JSON text decoded: by orjson (a stored report, ~0.7 MB: ~3x sooner than json.loads),
+    and by json for what orjson refuses but json reads (NaN, an integer past 64 bits), so
+    what was stored reads back as before. The engine's JSON deserializer (engine.py)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 class ValidatedJSON(TypeDecorator[Any]):

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from graphql_api.db import curation, models, writes
 from graphql_api.db import json_schemas as js
 from graphql_api.db.engine import Database
-from graphql_api.db.types import checked
+from graphql_api.db.types import checked, checked_text
 from mining import codec
 from mining.analyze import PortfolioAnalysis, ProjectAnalysis, ProjectSkill, UserProjectSkill
 from mining.records import Collaboration, History, ProjectReport
@@ -63,7 +63,7 @@ def report_values(report: ProjectReport) -> dict[str, Any]:
         # author list's check held /healthz up to ~100 ms, the report's encoding 20-100 ms
         # (bench/e2e_bench.py).
         "collaboration_metadata": checked(_collaboration(collaboration), js.COLLABORATION),
-        "report": checked(codec.dump(report), js.OBJECT),
+        "report": checked_text(codec.dumps(report).decode(), js.OBJECT),
     }
 
 

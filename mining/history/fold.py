@@ -133,7 +133,8 @@ class _Lang:
 
     def work(self, index: dict[str, int]) -> LanguageWork:
         span = self.span
-        assert span.first is not None and span.last is not None
+        assert span.first is not None
+        assert span.last is not None
         files = tuple(sorted(map(index.__getitem__, self.files)))
         return LanguageWork(self.added, self.deleted, self.commits, files, span.first, span.last)
 

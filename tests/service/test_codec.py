@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import UTC, date, datetime
+from typing import Any
 
+import pytest
+
+from graphql_api.db.json_schemas import OBJECT
+from graphql_api.db.types import checked_text, loads
+from graphql_api.jobs import persist
 from mining import codec
 from mining.records import (
     ActivityKind,
@@ -84,3 +91,40 @@ def test_keys_and_values_become_plain_json() -> None:
     assert dumped["history"]["user"]["activity"] == {"code": 100, "test": 40}
     assert dumped["kind"] == "worktree"
     assert dumped["history"]["first_commit"] == "2024-01-01T12:00:00+00:00"
+
+
+def test_the_stored_report_is_its_dump_and_bound_as_the_text_encoded() -> None:
+    report = _report()
+    stored = persist.report_values(report)["report"]
+    assert stored == codec.dump(report)
+    assert json.loads(stored.text) == codec.dump(report)
+    assert codec.load(ProjectReport, loads(stored.text)) == report
+
+
+def test_a_report_missing_a_later_field_loads_with_its_default() -> None:
+    stored = codec.dump(_report())
+    del stored["shallow"], stored["history"]["tag_dates"]
+    loaded = codec.load(ProjectReport, stored)
+    assert loaded == _report()
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ('{"a": [1, 2.5, "x"]}', {"a": [1, 2.5, "x"]}),
+        ('{"n": 1180591620717411303424}', {"n": 2**70}),
+    ],
+)
+def test_json_columns_decode_as_json_does(text: str, value: Any) -> None:
+    assert loads(text) == json.loads(text) == value
+    assert loads(text.encode()) == value
+
+
+def test_json_columns_decode_what_json_wrote_of_a_nan() -> None:
+    [nan] = loads(json.dumps([float("nan")]))
+    assert math.isnan(nan)
+
+
+def test_an_encoded_value_that_is_no_object_is_refused() -> None:
+    with pytest.raises(TypeError, match="JSON object"):
+        checked_text("[1]", OBJECT)
