@@ -1,12 +1,12 @@
-"""`artifact-miner mine` up to its first git: the arguments, the discovery, and the clean copy of
-the first repository (its `git init` is the first git), and the start of that repository's
-history pass (the bulk of git's work), all made before asyncio, the pipeline and the analysis are
-imported (mining/report.py does the rest).
+"""`artifact-miner mine` up to its first git: the arguments, the discovery, the clean copy of the
+first repository (made in Python: no git), and the start of that repository's history pass (the
+bulk of git's work, and the first git), all made before asyncio, the pipeline and the analysis
+are imported (mining/report.py does the rest).
 
 Start-up is part of the time a user waits (bench/: start to first git): asyncio alone takes as
 long to import as everything this module needs, and the records and the pipeline as long again.
 So this module imports only argparse, discovery, sanitize's checks and the runner, and makes the
-first copy with the runner's blocking path; the pipeline is handed the copy
+first copy in this thread; the pipeline is handed the copy
 (`mine_all(copies=...)`) instead of making it. None of them imports typing, dataclasses (which
 brings inspect), logging, tempfile or datetime, which together took longer to import than all
 the rest (tests/test_guardrails.py keeps them out).
@@ -103,7 +103,7 @@ class Started:
         bare = project.kind is ProjectKind.BARE
         with contextlib.suppress(Exception):  # the pipeline meets it again and reports it
             root = upload_root(project)
-            repo = clean_copy_blocking(project.abs_path, root, work, self.runner, bare=bare)
+            repo = clean_copy_blocking(project.abs_path, root, work, bare=bare)
             self.copies[project] = repo
 
     def history_ahead(self, project: DiscoveredProject) -> None:

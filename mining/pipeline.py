@@ -107,7 +107,7 @@ async def mine_project(
     try:
         root = upload_root(project)
         bare = project.kind is ProjectKind.BARE
-        repo = await clean_copy(project.abs_path, root, work, runner, bare=bare)
+        repo = await clean_copy(project.abs_path, root, work, bare=bare)
         return await mine_clean(project, repo, identity, runner, split)
     finally:
         await asyncio.to_thread(shutil.rmtree, work, True)

@@ -19,12 +19,12 @@ blocking reads into a fixed buffer and hands the consumer blocks of BLOCK_SIZE b
 loop sees one wake-up per command instead of one per pipe write, and Python pays one call per
 256 KiB instead of one per commit.
 
-`run_blocking` is `run` without an event loop, for the start of `artifact-miner mine`: asyncio
-takes as long to import as everything else on the way to the first git, so `mine` makes its first
-clean copy before importing it. That is why the async methods import asyncio themselves (a
-lookup in sys.modules once it is loaded) instead of at the top of this module, and why it
-imports none of typing, dataclasses (with inspect), logging or tempfile either: together they
-took longer to import than everything else `mine` needs before its first git
+`start_early` starts a command without an event loop, for the start of `artifact-miner mine`:
+asyncio takes as long to import as everything else on the way to the first git, so `mine`
+starts its first history pass before importing it. That is why the async methods import asyncio
+themselves (a lookup in sys.modules once it is loaded) instead of at the top of this module, and
+why it imports none of typing, dataclasses (with inspect), logging or tempfile either: together
+they took longer to import than everything else `mine` needs before its first git
 (tests/test_guardrails.py holds the launch path to that).
 """
 
@@ -311,37 +311,6 @@ class HardenedGitRunner:
         if self._semaphore is None:
             self._semaphore = asyncio.Semaphore(self._max_processes)
         return self._semaphore
-
-    def run_blocking(
-        self,
-        args: Sequence[str],
-        *,
-        git_dir: Path | None = None,
-        cwd: Path | None = None,
-        max_bytes: int = RUN_MAX_BYTES,
-    ) -> bytes:
-        """`run` in the calling thread, with no event loop: the same argv, options and limits,
-        the whole group killed on timeout. For commands that print little and end at once (git
-        init) before asyncio is imported (see the module's docstring); it blocks the thread."""
-        shown = self.display(args, git_dir)
-        options = self.options(cwd, subprocess.DEVNULL, subprocess.PIPE)
-        out: bytes
-        err: bytes
-        with subprocess.Popen(self.argv(args, git_dir), **options) as proc:
-            PROCESSES.change(+1)
-            try:
-                out, err = proc.communicate(timeout=self.timeout)
-            except subprocess.TimeoutExpired:
-                raise GitCommandError(shown, None, "", code="TIMEOUT") from None
-            finally:
-                _kill(proc)
-                proc.wait()
-                PROCESSES.change(-1)
-        exited(proc.returncode, err[:STDERR_CAP].decode("utf-8", "replace"), shown)
-        if len(out) > max_bytes:
-            detail = f"more than {max_bytes} bytes of output"
-            raise GitCommandError(shown, None, detail, code="OUTPUT_TOO_LARGE")
-        return out
 
     async def stream(
         self,
