@@ -8,6 +8,7 @@ the first git of `mine` by as much again as the whole way to it (bench/: start t
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -39,6 +40,10 @@ def exit_at_once(status: int) -> None:
 def mine(argv: list[str]) -> int:
     """`artifact-miner mine`: mining/launch.py up to the first git, then the logs are set up
     and mining/report.py does the rest."""
+    # A short-lived process whose garbage is freed by reference counts: the collector's passes
+    # (~100 young and 9 older ones for flask's report, ~20 ms of CPU beside git) found ~500
+    # objects in cycles in the whole run (measured), so none is run.
+    gc.disable()
     from mining import launch
 
     started = launch.start(argv)
