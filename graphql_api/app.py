@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-import anyio
 from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -42,7 +41,6 @@ from graphql_api.ingest import (
     make_upload_route,
 )
 from graphql_api.ingest.backends import upload_store
-from graphql_api.ingest.early import EarlyExtractions
 from graphql_api.jobs.bus import InProcessBus
 from graphql_api.jobs.exports import export_file
 from graphql_api.jobs.queue import LocalQueue
@@ -77,7 +75,6 @@ class AppState:
     services: Services | None = None
     database_probe: probes.DatabaseProbe | None = None
     local: Caller | None = None  # the local owner, once looked up (it is never deleted)
-    early: EarlyExtractions | None = None  # POST /uploads' extractions as the bytes come
 
     def ready(self) -> Services:
         if self.services is None:
@@ -198,7 +195,7 @@ async def _embedded(
         db, settings, bus, poll_interval=POLL_SECONDS if several else None, store=store
     )
     state.services = Services(
-        db, settings, bus, runner, store, ArchiveLimits(), LocalQueue(runner), early=state.early
+        db, settings, bus, runner, store, ArchiveLimits(), queue=LocalQueue(runner)
     )
     if not settings.require_auth:  # requests without a token act for the local owner
         state.local = await local_caller(db)
@@ -229,9 +226,7 @@ async def _distributed(
         await engine.open_async()
         stack.push_async_callback(engine.close_async)
         queue = PostgresQueue(engine, bus)
-        state.services = Services(
-            db, settings, bus, runner, store, ArchiveLimits(), queue, early=state.early
-        )
+        state.services = Services(db, settings, bus, runner, store, ArchiveLimits(), queue=queue)
         if not settings.require_auth:
             state.local = await local_caller(db)
         if settings.with_worker:
@@ -273,7 +268,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     state = AppState(settings, limits)
     store = upload_store(settings)
-    state.early = early = EarlyExtractions(settings.extracted_dir, ArchiveLimits())
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -292,7 +286,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
             state.database_probe = None
             await db.dispose()
             await store.aclose()
-            await anyio.to_thread.run_sync(early.close)
             metrics.process_exited()
 
     graphql = GraphQLApp(state)
@@ -307,7 +300,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 store,
                 UploadLimits(max_upload_bytes=settings.max_upload_bytes),
                 on_stored=record_upload,
-                early=early,
             ),
             Route("/exports/{uid:str}", download_export),
             Route("/thumbnails/{uid:str}", serve_thumbnail),

@@ -56,14 +56,11 @@ from collections.abc import Generator
 from contextlib import ExitStack, closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import BinaryIO
 
 from graphql_api.ingest.errors import IngestError, IngestErrorCode, disk_full, is_disk_full
 from graphql_api.ingest.limits import ArchiveLimits, MiB
 from graphql_api.leftovers import held
-
-if TYPE_CHECKING:
-    from graphql_api.ingest.early import EarlyTree
 
 __all__ = ["SUPPORTED_METHODS", "ExtractionResult", "extract_zip", "inspect_zip"]
 
@@ -115,29 +112,13 @@ def extract_zip(
     limits: ArchiveLimits | None = None,
     *,
     name: str | None = None,
-    early: EarlyTree | None = None,
 ) -> ExtractionResult:
     """Extract ``zip_path`` into ``dest_parent/<name or uuid4 hex>``; see the module docstring.
 
     ``dest_parent`` is created if missing; it must be on one filesystem with its children (the
-    final step is a rename). ``early`` is what an ``early.EarlyExtraction`` wrote while the
-    archive was uploaded: taken as the extraction when it holds exactly what the central
-    directory lists (checked here, after the inspection), else removed; it is gone either way.
+    final step is a rename).
     """
-    try:
-        return _extract(zip_path, dest_parent, limits or ArchiveLimits(), name, early)
-    finally:
-        if early is not None:
-            early.discard()  # a no-op for a folder renamed into place
-
-
-def _extract(
-    zip_path: Path,
-    dest_parent: Path,
-    limits: ArchiveLimits,
-    name: str | None,
-    early: EarlyTree | None,
-) -> ExtractionResult:
+    limits = limits or ArchiveLimits()
     final = dest_parent / _checked_name(name or uuid.uuid4().hex)
     dest_parent.mkdir(parents=True, exist_ok=True)
     if final.exists():
@@ -147,10 +128,6 @@ def _extract(
         archive_size = os.fstat(fp.fileno()).st_size
         zf = stack.enter_context(_open_zip(fp, limits))
         entries = inspect_zip(zf, limits, archive_size)
-        if early is not None and early.adopt([(e.info, e.is_dir, e.executable) for e in entries]):
-            os.rename(early.staging, final)
-            files = sum(not entry.is_dir for entry in entries)
-            return ExtractionResult(final, files, len(early.directories), early.total)
         return _extract_atomically(zf, entries, final, limits, archive_size)
 
 

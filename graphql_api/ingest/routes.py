@@ -28,15 +28,13 @@ Strawberry's own CSRF guard use).  Pass ``csrf_check=None`` to switch it off.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from urllib.parse import unquote
 
-import anyio
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from graphql_api.ingest.early import EarlyExtraction, EarlyExtractions
 from graphql_api.ingest.errors import IngestError, IngestErrorCode
 from graphql_api.ingest.limits import UploadLimits
 from graphql_api.ingest.middleware import graphql_error_body
@@ -106,57 +104,31 @@ def make_upload_route(
     path: str = "/uploads",
     csrf_check: CsrfCheck | None = has_bearer_or_preflight_header,
     on_stored: OnStored | None = None,
-    early: EarlyExtractions | None = None,
 ) -> Route:
     """The POST route; ``on_stored`` lets the app record the upload (and whose it is) before
-    answering; if it raises, the stored file is removed. With ``early``, the body is extracted
-    as it arrives too (``early.py``), for ``uploadPortfolio`` to take."""
+    answering; if it raises, the stored file is removed."""
 
     async def upload(request: Request) -> Response:
-        guess = await anyio.to_thread.run_sync(early.start) if early is not None else None
-        stored = None
-        try:
-            response, stored = await _upload(request, guess)
-        finally:
-            if guess is not None and stored is None:  # refused: the guess goes too
-                with anyio.CancelScope(shield=True):
-                    await anyio.to_thread.run_sync(guess.abandon)
-        if early is not None and guess is not None and stored is not None:
-            for dropped in early.keep(stored.id, guess):
-                await anyio.to_thread.run_sync(dropped.abandon)
-        return response
-
-    async def _upload(
-        request: Request, guess: EarlyExtraction | None
-    ) -> tuple[Response, StoredUpload | None]:
         try:
             _check_request(request, limits, csrf_check)
             stored = await store.save_stream(
-                _fed(request.stream(), guess), _filename(request), limits.max_upload_bytes
+                request.stream(), _filename(request), limits.max_upload_bytes
             )
         except IngestError as error:
-            return error_response(error), None
+            return error_response(error)
         except ClientDisconnect:
-            return Response(status_code=400), None  # the store removed the partial file
+            return Response(status_code=400)  # the store removed the partial file; nobody reads
         if on_stored is not None:
             try:
                 await on_stored(request, stored)
             except BaseException as exc:
                 await store.discard(stored.id)
                 if isinstance(exc, IngestError):  # refused (a quota): typed, nothing kept
-                    return error_response(exc), None
+                    return error_response(exc)
                 raise
-        return JSONResponse(_stored_json(stored), status_code=201), stored
+        return JSONResponse(_stored_json(stored), status_code=201)
 
     return Route(path, upload, methods=["POST"], name="upload")
-
-
-async def _fed(chunks: AsyncIterator[bytes], guess: EarlyExtraction | None) -> AsyncIterator[bytes]:
-    """The body's chunks, each handed to the early extraction too."""
-    async for chunk in chunks:
-        if guess is not None:
-            guess.feed(chunk)
-        yield chunk
 
 
 def _check_request(request: Request, limits: UploadLimits, csrf_check: CsrfCheck | None) -> None:

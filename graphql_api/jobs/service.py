@@ -21,7 +21,6 @@ from graphql_api.db.engine import Database
 from graphql_api.db.states import TERMINAL, JobStage, JobStatus
 from graphql_api.db.types import utcnow
 from graphql_api.ingest import ArchiveLimits, IngestError, StoredUpload, UploadStore, extract_zip
-from graphql_api.ingest.early import EarlyExtractions, EarlyTree
 from graphql_api.ingest.errors import IngestErrorCode
 from graphql_api.jobs import identities, persist
 from graphql_api.jobs.bus import EventBus
@@ -60,7 +59,6 @@ class Services:
     archive_limits: ArchiveLimits
     queue: JobQueue  # where jobs wait: this process's runner, or procrastinate's (QUEUE)
     profiles: Memo[DeveloperProfile] = field(default_factory=Memo)
-    early: EarlyExtractions | None = None  # what POST /uploads extracted as the bytes came
 
     # --- uploads -----------------------------------------------------------------------------
 
@@ -87,7 +85,12 @@ class Services:
                 await self._kept(upload_id, owner_id) for upload_id in dict.fromkeys(upload_ids)
             ]
             for upload in [*stored, *kept]:
-                extracted.append(await self._extract(upload))
+                # A fresh folder for every extraction: an upload id may be used again.
+                async with self.store.opened(upload.id) as path:
+                    extract = functools.partial(
+                        extract_zip, path, self.settings.extracted_dir, self.archive_limits
+                    )
+                    extracted.append((await anyio.to_thread.run_sync(extract)).path)
                 await anyio.to_thread.run_sync(self._check_projects, extracted[-1], upload)
             portfolio, job, duplicates = await self._record(
                 [*stored, *kept],
@@ -106,24 +109,6 @@ class Services:
             raise
         await self._drop_duplicates(duplicates, {upload.id for upload in stored})
         return portfolio, job
-
-    async def _extract(self, upload: StoredUpload) -> Path:
-        """The upload extracted into a fresh folder (an upload id may be used again): the
-        early extraction POST /uploads made of it when it holds what the archive does."""
-        guess = self.early.take(upload.id) if self.early is not None else None
-        tree: EarlyTree | None = None
-        if guess is not None:
-            tree = await anyio.to_thread.run_sync(guess.finish)
-        try:
-            async with self.store.opened(upload.id) as path:
-                extract = functools.partial(
-                    extract_zip, path, self.settings.extracted_dir, self.archive_limits, early=tree
-                )
-                tree = None  # extract_zip's from here: it adopts or removes it
-                return (await anyio.to_thread.run_sync(extract)).path
-        finally:
-            if tree is not None:
-                await anyio.to_thread.run_sync(tree.discard)
 
     async def _drop_duplicates(
         self, duplicates: Sequence[tuple[StoredUpload, Path]], sent_now: set[str]

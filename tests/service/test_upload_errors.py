@@ -38,7 +38,6 @@ from tests.service.upload_helpers import (
     NO_ROWS,
     PREFLIGHT,
     UPLOAD_PORTFOLIO,
-    early_folders,
     leftovers,
     post_upload,
     project_zip,
@@ -377,8 +376,7 @@ async def test_two_step_upload_queues_a_job_that_mines_the_folder(
     upload_id = stored.json()["uploadId"]
     assert stored.json()["filename"] == "my project.zip"
     assert stored.json()["size"] == len(archive)
-    assert leftovers(settings) == [*early_folders(settings), f"uploads/{upload_id}.zip"]
-    assert early_folders(settings)  # what uploadPortfolio takes (graphql_api/ingest/early.py)
+    assert leftovers(settings) == [f"uploads/{upload_id}.zip"]
 
     created = await client.post(
         "/graphql",
@@ -457,8 +455,7 @@ async def test_uploads_route_takes_a_bearer_token_instead_of_the_header(
     )
 
     assert response.status_code == 201, response.text
-    upload = f"uploads/{response.json()['uploadId']}.zip"
-    assert leftovers(settings) == [*early_folders(settings), upload]
+    assert leftovers(settings) == [f"uploads/{response.json()['uploadId']}.zip"]
 
 
 async def test_the_same_upload_id_twice_in_one_request(

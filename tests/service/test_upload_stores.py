@@ -108,20 +108,13 @@ async def test_an_upload_sent_first_to_post_uploads_is_found_by_its_owner(
     store_app: tuple[Starlette, str],
 ) -> None:
     app, _ = store_app
-    extracted = app.state.app_state.ready().settings.extracted_dir
 
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         sent = await post_upload(http, project_zip())
         assert sent.status_code == 201, sent.text
-        # Extracted as it arrived (ingest/early.py), into a hidden folder it keeps...
-        (early,) = extracted.glob(".extract-*")
-        inode = (early / "project" / "main.py").stat().st_ino
         used = await upload_portfolio(http, upload_ids=[sent.json()["uploadId"]])
         missing = await upload_portfolio(http, upload_ids=["0" * 32])
-    # ... which uploadPortfolio takes as the extraction: its file, not a copy, and no other.
-    (folder,) = extracted.iterdir()
-    assert (folder / "project" / "main.py").stat().st_ino == inode
     payload = used.json()["data"]["uploadPortfolio"]
     assert payload["userErrors"] == []
     assert payload["job"]["status"] == "QUEUED"

@@ -88,12 +88,6 @@ async def post_upload(
     return await http.post("/uploads", content=body, headers=sent)
 
 
-def early_folders(settings: Settings) -> list[str]:
-    """What POST /uploads keeps for uploadPortfolio besides the upload: the extraction it made
-    as the bytes arrived (graphql_api/ingest/early.py), a hidden folder and its contents."""
-    return [path for path in leftovers(settings) if path.startswith("extracted/.extract-")]
-
-
 def leftovers(settings: Settings) -> list[str]:
     """Every file and folder (hidden ones too) under the uploads and extraction folders."""
     found = []
