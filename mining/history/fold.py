@@ -177,24 +177,24 @@ class _Tally:
         return {name: lang.record() for name, lang in langs.items()}
 
     def work(self, pair: Pair, index: dict[str, int], touches: dict[str, TouchWork]) -> AuthorWork:
-        """The pair's record (history() makes ~10^3 of them at the end: no helper calls per
-        key, the files' indices looked up by map)."""
+        """The pair's record (history() makes ~10^3 of them at the end: the files' indices
+        looked up by map, no helper call per key)."""
         first, last = self.span.bounds()
         kinds = self.kinds
         return AuthorWork(
-            pair[0],
-            pair[1],
-            self.commits,
-            self.added,
-            self.deleted,
-            first,
-            last,
-            dict(sorted(self.activity.items())),
-            {k: kinds[k].bounds()[0] for k in sorted(kinds)},
-            dict(sorted(self.calendar.items())),
-            tuple(sorted(map(index.__getitem__, self.files))),
-            {k: lang.work(index) for k, lang in sorted(self.languages.items())},
-            touches,
+            email=pair[0],
+            original=pair[1],
+            commits=self.commits,
+            added=self.added,
+            deleted=self.deleted,
+            first=first,
+            last=last,
+            activity=dict(sorted(self.activity.items())),
+            activity_first={k: kinds[k].bounds()[0] for k in sorted(kinds)},
+            calendar=dict(sorted(self.calendar.items())),
+            files=tuple(sorted(map(index.__getitem__, self.files))),
+            languages={k: lang.work(index) for k, lang in sorted(self.languages.items())},
+            touches=touches,
         )
 
 
