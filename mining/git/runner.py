@@ -431,8 +431,15 @@ class HardenedGitRunner:
         try:
             return await _Child.adopt(await asyncio.shield(started))
         except asyncio.CancelledError:  # git starts all the same: kill and reap it
+            try:
+                popen = await asyncio.shield(started)
+            except asyncio.CancelledError:
+                # Cancelled again (anyio's cancel scopes cancel at every await): a callback
+                # kills and reaps git once it has started.
+                started.add_done_callback(_abandon_started)
+                raise
             with contextlib.suppress(Exception):
-                await _abandon(await asyncio.shield(started))
+                await _abandon(popen)
             raise
 
     async def run(
@@ -585,6 +592,19 @@ async def _abandon(popen: subprocess.Popen[bytes]) -> None:
         if pipe is not None:
             pipe.close()
     await asyncio.shield(asyncio.to_thread(_reaped, popen))
+
+
+def _abandon_started(started: asyncio.Future[subprocess.Popen[bytes]]) -> None:
+    """`_abandon` for a git whose start nobody awaits any more: killed now, its pipes closed,
+    and reaped by a thread of its own."""
+    if started.cancelled() or started.exception() is not None:
+        return  # not started
+    popen = started.result()
+    _kill(popen)
+    for pipe in (popen.stdin, popen.stdout, popen.stderr):
+        if pipe is not None:
+            pipe.close()
+    threading.Thread(target=_reaped, args=(popen,), name="git-reap", daemon=True).start()
 
 
 def _reaped(popen: subprocess.Popen[bytes]) -> int:
