@@ -587,24 +587,25 @@ async def _abandon(popen: subprocess.Popen[bytes]) -> None:
     """Kill a git we will not read, close its pipes and reap it (in a worker thread)."""
     import asyncio
 
-    _kill(popen)
-    for pipe in (popen.stdin, popen.stdout, popen.stderr):
-        if pipe is not None:
-            pipe.close()
+    _let_go(popen)
     await asyncio.shield(asyncio.to_thread(_reaped, popen))
 
 
 def _abandon_started(started: asyncio.Future[subprocess.Popen[bytes]]) -> None:
-    """`_abandon` for a git whose start nobody awaits any more: killed now, its pipes closed,
-    and reaped by a thread of its own."""
+    """`_abandon` for a git whose start nobody awaits any more: reaped by a thread of its own."""
     if started.cancelled() or started.exception() is not None:
         return  # not started
     popen = started.result()
+    _let_go(popen)
+    threading.Thread(target=_reaped, args=(popen,), name="git-reap", daemon=True).start()
+
+
+def _let_go(popen: subprocess.Popen[bytes]) -> None:
+    """Kill git and close our ends of its pipes."""
     _kill(popen)
     for pipe in (popen.stdin, popen.stdout, popen.stderr):
         if pipe is not None:
             pipe.close()
-    threading.Thread(target=_reaped, args=(popen,), name="git-reap", daemon=True).start()
 
 
 def _reaped(popen: subprocess.Popen[bytes]) -> int:

@@ -500,15 +500,6 @@ class HistoryFold:
             return False
         return cpp.added + cpp.deleted > (0 if c is None else c.added + c.deleted)
 
-    def share_base(self) -> int:
-        """Non-merge commits by people: the one denominator of every share."""
-        return self._people().base
-
-    def authors(self) -> tuple[AuthorStats, ...]:
-        """Everyone who committed (people and bots), most commits first; `share` is of
-        `share_base`, and 0 for a bot."""
-        return self._author_stats(self._people())
-
     def _people(self) -> _People:
         """Each author and whether it is a bot, told once (bots.is_bot: ~3 us an author)."""
         flagged = [(a, bots.is_bot(a.name, a.email)) for a in self._authors.values()]
@@ -516,6 +507,8 @@ class HistoryFold:
 
     @staticmethod
     def _author_stats(people: _People) -> tuple[AuthorStats, ...]:
+        """Everyone who committed (people and bots), most commits first; `share` is of the
+        share base, and 0 for a bot."""
         whole = people.base
         stats = []
         for a, bot in people.flagged:
