@@ -18,31 +18,32 @@ on loopback, SQLite in a fresh DATA_DIR, default settings), started once for all
 paired and interleaved (ours, floor, ours, floor ...), BENCH_PAIRS pairs (default 5); the figure
 is the per-pair ratio ours / floor: median and range. Goal <= 1.1x.
 
-While ours runs, a thread of this process asks GET /healthz every HEALTH_INTERVAL seconds on a
-keep-alive connection: p50, p99 and max latency over every run. Goals p99 <= 10 ms, max <= 50 ms.
+While ours runs, a process of its own (bench/healthz_probe.py) asks GET /healthz every
+HEALTH_INTERVAL seconds on a keep-alive connection: p50, p99 and max latency over every run.
+Goals p99 <= 10 ms, max <= 50 ms.
 """
 
 from __future__ import annotations
 
 import asyncio
-import gc
 import json
 import os
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
-import threading
 import time
 import zipfile
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import websockets
 
-from bench.ingest_bench import CACHE, Server
+from bench.ingest_bench import CACHE, ROOT, Server
 
 RATIO_GOAL = 1.1
 P99_GOAL_MS = 10.0
@@ -137,47 +138,42 @@ def floor_seconds(archive: Path) -> float:
 # -- ours -------------------------------------------------------------------------------------
 
 
-@dataclass
 class HealthProbe:
-    """GET /healthz every `interval` seconds while running; latencies in milliseconds."""
+    """GET /healthz every `interval` seconds from a process of its own (bench/healthz_probe.py),
+    latencies in milliseconds of the requests started inside a `measuring()` window."""
 
-    base: str
-    interval: float = HEALTH_INTERVAL
-    latencies: list[float] = field(default_factory=list)
-    _on: threading.Event = field(default_factory=threading.Event)
-    _stop: threading.Event = field(default_factory=threading.Event)
-    _thread: threading.Thread | None = None
+    def __init__(self, base: str, interval: float = HEALTH_INTERVAL) -> None:
+        self.base, self.interval = base, interval
+        self.windows: list[tuple[float, float]] = []
+        self.latencies: list[float] = []
+        self.samples: list[tuple[float, float]] = []
+        self._process: subprocess.Popen[str] | None = None
 
     def __enter__(self) -> HealthProbe:
-        self._thread = threading.Thread(target=self._run, name="healthz", daemon=True)
-        self._thread.start()
+        command = [sys.executable, "-m", "bench.healthz_probe", self.base, str(self.interval)]
+        self._process = subprocess.Popen(
+            command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._on.set()
-        if self._thread is not None:
-            self._thread.join()
+        assert self._process is not None
+        out, _ = self._process.communicate()  # closes its stdin: it stops and prints
+        if self._process.returncode != 0:
+            raise RuntimeError(f"the /healthz probe failed ({self._process.returncode})")
+        for line in out.splitlines():
+            at, ms = map(float, line.split())
+            if any(start <= at < end for start, end in self.windows):
+                self.latencies.append(ms)
+                self.samples.append((at, ms))
 
-    def measuring(self, on: bool) -> None:
-        if on:
-            self._on.set()
-        else:
-            self._on.clear()
-
-    def _run(self) -> None:
-        with httpx.Client(base_url=self.base, timeout=10) as client:
-            client.get("/healthz").raise_for_status()  # the connection, opened before timing
-            while not self._stop.is_set():
-                self._on.wait()
-                if self._stop.is_set():
-                    return
-                started = time.perf_counter()
-                client.get("/healthz").raise_for_status()
-                took = time.perf_counter() - started
-                if self._on.is_set():
-                    self.latencies.append(took * 1000)
-                time.sleep(max(0.0, self.interval - took))
+    @contextmanager
+    def measuring(self) -> Iterator[None]:
+        start = time.monotonic()
+        try:
+            yield
+        finally:
+            self.windows.append((start, time.monotonic()))
 
 
 async def ours_seconds(base: str, body: bytes, repositories: int) -> float:
@@ -259,14 +255,13 @@ def run() -> None:
         server.wait_healthy()
         with HealthProbe(server.base) as probe:
             ours, floor = _paired(server.base, archive, len(repos), pairs, probe)
-            latencies = list(probe.latencies)
     except BaseException:
         print(f"--- server log (last lines) ---\n{server.log_tail()}\n---")
         raise
     finally:
         server.stop()
         shutil.rmtree(work, ignore_errors=True)
-    _report(archive, pairs, ours, floor, latencies)
+    _report(archive, pairs, ours, floor, probe.latencies)
 
 
 def _paired(
@@ -275,12 +270,10 @@ def _paired(
     body = archive.read_bytes()
     asyncio.run(ours_seconds(base, body, repositories))  # warm the caches for both
     floor_seconds(archive)
-    gc.freeze()  # else this process's full collections (~35 ms, the probe's GIL) count as ours
     ours, floor = [], []
     for _ in range(pairs):
-        probe.measuring(True)
-        ours.append(asyncio.run(ours_seconds(base, body, repositories)))
-        probe.measuring(False)
+        with probe.measuring():
+            ours.append(asyncio.run(ours_seconds(base, body, repositories)))
         floor.append(floor_seconds(archive))
     return ours, floor
 

@@ -26,9 +26,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mining.git.discover import DiscoveredProject, discover, upload_root
-from mining.git.runner import HardenedGitRunner
+from mining.git.runner import HardenedGitRunner, default_processes
 from mining.git.sanitize import CleanRepo, clean_copy_blocking
 from mining.git.scratch import private_dir
+from mining.history.split import LIST_MAX_BYTES, SLICE_ARGS, Split, list_args
 from mining.kinds import ProjectKind
 from mining.parse.log_command import history_args
 
@@ -64,16 +65,54 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
 class Runner(HardenedGitRunner):
     """A HardenedGitRunner that sets `issued` when the first history is read (`git log`): from
     then on the event loop mostly waits for git, and an import beside it (mining/report.py
-    preloads the analysis) delays nothing it must do."""
+    preloads the analysis) delays nothing it must do.
+
+    And the first history's commit list, read ahead by `split_ahead`'s thread, is handed to
+    the pipeline's `git rev-list` of it (log_reader.list_commits) instead of running it again."""
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self.issued = threading.Event()
+        self.ahead: threading.Thread | None = None
+        self._listed: dict[tuple[tuple[str, ...], Path | None], bytes] = {}
 
-    async def consume(self, args: Sequence[str], *rest: Any, **options: Any) -> None:
+    def split_ahead(self, repo: CleanRepo, split: Split) -> None:
+        """In a thread of its own: list `repo`'s commits, cut them as log_reader.read_history
+        will (its lead has read nothing when the list comes this way), and start the slices
+        that run beside the lead at once, each with its commits on stdin. Their outputs wait in
+        pipes for the pipeline's `consume` of the same command and input; on any failure the
+        pipeline lists and starts them itself."""
+        assert repo.head is not None
+        args, git_dir = list_args(repo.head), repo.git_dir
+
+        def ahead() -> None:
+            commits = self.read_ahead(args, git_dir=git_dir, max_bytes=LIST_MAX_BYTES)
+            if commits is None:
+                return
+            self._listed[(tuple(args), git_dir)] = commits
+            for piece in split.pieces(commits)[1 : split.processes]:
+                self.start_early(SLICE_ARGS, git_dir=git_dir, input=piece)
+
+        self.ahead = threading.Thread(target=ahead, name="split-ahead", daemon=True)
+        self.ahead.start()
+
+    async def consume(self, args: Sequence[str], sink: Any, **options: Any) -> None:
         if args[:1] == ["log"]:
             self.issued.set()
-        await super().consume(args, *rest, **options)
+        if args[:1] == ["rev-list"] and self.ahead is not None:
+            self.ahead.join()  # it has long been done: listing takes less than the imports
+        listed = self._listed.pop((tuple(args), options.get("git_dir")), None)
+        if listed is not None:
+            # At once, without awaiting: read_history cuts the list before its lead has read
+            # anything, as split_ahead did, so the slices it started are the ones asked for.
+            sink(listed)
+            return
+        await super().consume(args, sink, **options)
+
+    def close(self) -> None:
+        if self.ahead is not None:  # first: it may still start slices
+            self.ahead.join()
+        super().close()
 
 
 class Started:
@@ -81,7 +120,7 @@ class Started:
     the clean copies made so far, each in a scratch directory of its own that `close` removes
     (with the runner's HOME). `runner` is None when PATH is not a directory."""
 
-    __slots__ = ("args", "copies", "projects", "runner", "scratch")
+    __slots__ = ("args", "copies", "projects", "runner", "scratch", "split")
 
     def __init__(
         self,
@@ -90,6 +129,7 @@ class Started:
         projects: tuple[DiscoveredProject, ...] = (),
     ) -> None:
         self.args = args
+        self.split = Split(args.processes or default_processes())  # for every history
         self.runner = runner
         self.projects = projects
         self.copies: dict[DiscoveredProject, CleanRepo] = {}
@@ -117,6 +157,8 @@ class Started:
             return
         with contextlib.suppress(Exception):
             self.runner.start_early(history_args(repo.head), git_dir=repo.git_dir)
+            if self.split.processes > 1:
+                self.runner.split_ahead(repo, self.split)
 
     def close(self) -> None:
         if self.runner is not None:  # first: its early git reads the copy

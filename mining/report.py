@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mining import launch
-from mining.history.log_reader import Split, default_processes
+from mining.history.log_reader import Split
 from mining.pipeline import mine_all
 from mining.records import History, Identity, ProjectFailure, ProjectReport
 
@@ -142,7 +142,7 @@ def finish(started: launch.Started) -> int:
             return 2
         args = started.args
         identity = Identity.of(*args.email, *args.alias)
-        split = Split(args.processes or default_processes())
+        split = started.split
         # A thread parsing git's output or importing holds the GIL for at most 1 ms (not 5)
         # when the event loop wakes to start the next git (as `serve` does, graphql_api/cli.py).
         sys.setswitchinterval(0.001)

@@ -119,6 +119,10 @@ _LIMITED_EXEC = 'unset PWD; ulimit -v "$1" && ulimit -t "$2" || exit 125; shift 
 LIMITS_FAILED = 125
 
 
+# git's malloc: no block under 32 MiB mmap'd, 64 MiB of freed heap kept (see git_env).
+MALLOC_TUNABLES = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=67108864"
+
+
 def git_env(home: Path, ceiling: Path | None) -> dict[str, str]:
     """A from-scratch environment: no variable of ours steers git (git(1), ENVIRONMENT)."""
     env = {
@@ -142,6 +146,11 @@ def git_env(home: Path, ceiling: Path | None) -> dict[str, str]:
         # Fully buffered stdout (git(1), GIT_FLUSH): unset, git flushes after every commit on a
         # pipe, so the reader wakes once per ~300 bytes; we never talk to git interactively.
         "GIT_FLUSH": "0",
+        # glibc's malloc (tunables(7)): a block over 128 KiB (an inflated blob, a delta base)
+        # is mmap'd and unmapped on every use, so git faults its pages in again and again
+        # (55k faults, a quarter of a slice's CPU on flask's older half); from the heap and
+        # kept up to 64 MiB, they are reused (9k faults; bench/mining_bench.py).
+        "GLIBC_TUNABLES": MALLOC_TUNABLES,
     }
     if ceiling is not None:
         env["GIT_CEILING_DIRECTORIES"] = str(ceiling)  # never discover a repo above the upload
@@ -244,7 +253,7 @@ class HardenedGitRunner:
         self.env = git_env(self._home, ceiling)
         self._max_processes = max_processes
         self._semaphore: asyncio.Semaphore | None = None
-        self._early: dict[tuple[tuple[str, ...], Path | None], _Early] = {}
+        self._early: dict[tuple[tuple[str, ...], Path | None, bytes | None], _Early] = {}
 
     def close(self) -> None:
         """Remove the private HOME (and kill the early gits no `consume` took)."""
@@ -252,19 +261,23 @@ class HardenedGitRunner:
             self._early.popitem()[1].abandon()
         self._cleanup()
 
-    def start_early(self, args: Sequence[str], *, git_dir: Path | None = None) -> None:
-        """Start `consume(args, git_dir=...)`'s git now, with no event loop (for the start of
-        `artifact-miner mine`: its history, before asyncio is imported). Its output waits in a
-        pipe for the first `consume` of the same command, which reads it as its own; `close`
-        kills it when none comes. The same argv, options, limits and session as any git."""
-        key = (tuple(args), git_dir)
+    def start_early(
+        self, args: Sequence[str], *, git_dir: Path | None = None, input: bytes | None = None
+    ) -> None:
+        """Start `consume(args, git_dir=..., input=...)`'s git now, with no event loop (for the
+        start of `artifact-miner mine`: its history, before asyncio is imported). Its output
+        waits in a pipe for the first `consume` of the same command and input, which reads it
+        as its own; `close` kills it when none comes. The same argv, options, limits and
+        session as any git; `input` is written to its stdin here, in the calling thread."""
+        key = (tuple(args), git_dir, input)
         if key in self._early:
             return
         read_end, write_end = os.pipe()
         with contextlib.suppress(OSError, AttributeError):  # as consume's pipe
             fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
+        stdin = subprocess.DEVNULL if input is None else subprocess.PIPE
         try:
-            options = self.options(None, subprocess.DEVNULL, write_end)
+            options = self.options(None, stdin, write_end)
             proc = subprocess.Popen(self.argv(args, git_dir), **options)
         except BaseException:
             os.close(read_end)
@@ -273,6 +286,36 @@ class HardenedGitRunner:
             os.close(write_end)
         PROCESSES.change(+1)
         self._early[key] = _Early(proc, read_end, time.monotonic() + self.timeout)
+        if input is not None:
+            assert proc.stdin is not None
+            with contextlib.suppress(BrokenPipeError), proc.stdin:  # git failed: consume says
+                proc.stdin.write(input)
+
+    def read_ahead(
+        self, args: Sequence[str], *, git_dir: Path | None = None, max_bytes: int
+    ) -> bytes | None:
+        """The stdout of a command run to its end in the calling thread, with no event loop, or
+        None if git failed, ran past the timeout or printed more than `max_bytes` (stderr is
+        not kept): for work done ahead that its caller drops, and redoes the usual way, when
+        this fails (`artifact-miner mine` lists a history's commits so, mining/launch.py)."""
+        options = self.options(None, subprocess.DEVNULL, subprocess.PIPE)
+        options["stderr"] = subprocess.DEVNULL
+        proc = subprocess.Popen(self.argv(args, git_dir), **options)
+        PROCESSES.change(+1)
+        watchdog = threading.Timer(self.timeout, _kill, (proc,))
+        watchdog.start()
+        out = bytearray()
+        try:
+            assert proc.stdout is not None
+            while len(out) <= max_bytes and (chunk := proc.stdout.read(CHUNK_SIZE)):
+                out += chunk
+        finally:
+            watchdog.cancel()
+            _kill(proc)  # exited already, unless it printed too much
+            returncode = proc.wait()
+            proc.stdout.close()  # type: ignore[union-attr]
+            PROCESSES.change(-1)
+        return bytes(out) if returncode == 0 and len(out) <= max_bytes else None
 
     def argv(self, args: Sequence[str], git_dir: Path | None = None) -> list[str]:
         """What is executed: the limiting shell, then git with our overrides and `args`."""
@@ -352,8 +395,8 @@ class HardenedGitRunner:
         import asyncio
 
         shown = self.display(args, git_dir)
-        early = None if input is not None else self._early.pop((tuple(args), git_dir), None)
-        if early is not None:  # started by start_early, without stdin
+        early = self._early.pop((tuple(args), git_dir, input), None)
+        if early is not None:  # started by start_early
             return await early.consume(sink, block_size, shown)
         read_end, write_end = os.pipe()
         with contextlib.suppress(OSError, AttributeError):  # Linux only; a smaller pipe works
@@ -788,6 +831,15 @@ async def _write_stdin(proc: _Child, data: bytes) -> None:
         proc.stdin.write(data)
         await proc.stdin.drain()
         proc.stdin.close()
+
+
+def default_processes() -> int:
+    """How many git processes read one history (mining/history/split.py): MINING_PROCESSES
+    from the environment, else the cores this process may run on."""
+    configured = os.environ.get("MINING_PROCESSES", "").strip()
+    if configured:
+        return max(1, int(configured))
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def child_limits() -> tuple[int, int]:

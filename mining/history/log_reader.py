@@ -23,29 +23,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from mining.errors import MiningError
 from mining.git.runner import BLOCK_SIZE, GitRunner
+from mining.git.runner import default_processes as default_processes
 from mining.git.sanitize import CleanRepo
+from mining.history.split import LIST_MAX_BYTES, list_args
+from mining.history.split import SLICE_ARGS as SLICE_ARGS
+from mining.history.split import Split as Split
+from mining.history.split import cut as cut
 from mining.parse import Commit, LogParser
 from mining.parse.log import LOG_ARGS as LOG_ARGS  # re-exported: the one pass
-from mining.parse.log import LOG_OPTIONS, history_args
+from mining.parse.log import history_args
 from mining.records import Identity
 
 if TYPE_CHECKING:  # imported when a history is read: the path rules take ~40 ms to load
     from mining.history.fold import HistoryFold, PathCache
 
-SLICE_ARGS = ("log", "--no-walk=unsorted", "--stdin", *LOG_OPTIONS)
-
-# The longest history we list before splitting it (41 bytes a commit held in memory); a longer
-# one, far beyond any real project, is read in one streaming pass.
-MAX_LISTED = 2_000_000
 # How much output is parsed between two hand-overs of the GIL (about a millisecond of work).
 _PARSE_SLICE = 32 * 1024
 # The blocks the lead's output is handed over in (the runner's default is 256 KiB). The lead
@@ -54,42 +52,6 @@ _PARSE_SLICE = 32 * 1024
 # block is a sixth of flask's history: 130 ms of git's CPU, measured), and the cut, not seeing
 # that work, leaves the lead more than its share.
 LEAD_BLOCK = _PARSE_SLICE
-
-
-def default_processes() -> int:
-    """MINING_PROCESSES from the environment, else the cores this process may run on."""
-    configured = os.environ.get("MINING_PROCESSES", "").strip()
-    if configured:
-        return max(1, int(configured))
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-@dataclass(frozen=True, slots=True)
-class Split:
-    """How one history is read: by `processes` git processes at most.
-
-    A history shorter than `min_commits` takes one pass: a second process costs its start-up and
-    the rev-list walk, which the work it takes over no longer repays. Otherwise each process
-    reads one slice, equal in commits. From `tail_from` commits on, the processes first share
-    all but `tail` of the history and then the rest in as many smaller slices, each taken by
-    the first process free: git's work per commit varies along a history (sqlalchemy's newer
-    half costs git 1.6x its older half). No more slices than that: each costs a git start
-    (2-4 % of git's CPU apiece on flask's history, measured: bench/).
-    """
-
-    processes: int = 1
-    min_commits: int = 1_500
-    tail_from: int = 10_000
-    tail: float = 0.3
-
-    def shares(self, commits: int) -> tuple[float, ...]:
-        """The fraction of the commits each slice gets, newest first ((1.0,): one pass)."""
-        n = self.processes
-        if n <= 1 or commits < self.min_commits:
-            return (1.0,)
-        if commits < self.tail_from:
-            return (1 / n,) * n
-        return ((1 - self.tail) / n,) * n + (self.tail / n,) * n
 
 
 class _TooLong(Exception):
@@ -106,29 +68,15 @@ async def list_commits(repo: CleanRepo, runner: GitRunner, split: Split) -> byte
     def keep(block: bytes) -> None:
         nonlocal held
         held += len(block)
-        if held > 41 * MAX_LISTED:
+        if held > LIST_MAX_BYTES:
             raise _TooLong
         lines.append(block)
 
-    args = ["rev-list", "--end-of-options", repo.head or "HEAD"]
     try:
-        await runner.consume(args, keep, git_dir=repo.git_dir)
+        await runner.consume(list_args(repo.head or "HEAD"), keep, git_dir=repo.git_dir)
     except _TooLong:
         return None
     return b"".join(lines)
-
-
-def cut(commits: bytes, shares: Sequence[float]) -> list[bytes]:
-    """Contiguous runs of whole lines, about `shares` of the bytes each (empty ones dropped)."""
-    pieces, start, reached = [], 0, 0.0
-    for share in shares[:-1]:
-        reached += share
-        end = commits.find(b"\n", max(0, int(len(commits) * reached) - 1)) + 1
-        if end > start:
-            pieces.append(commits[start:end])
-            start = end
-    pieces.append(commits[start:])
-    return [p for p in pieces if p]
 
 
 async def read_history(

@@ -70,8 +70,10 @@ def history_stream(commits: int = 90) -> bytes:
         out.append(_blob(f"src/m{n % 13}.py", body))
         out.append(_blob(f"docs/naïve {n % 5}.md", body[: n % 40 + 1]))
         if n % 5 == 0:
-            out.append(_blob(f"img/logo{n % 3}.png", b"\x89PNG\r\n\x1a\n\0" + bytes([n]) * 40))
-        if n % 7 == 0 and not side:  # renamed, and edited on the way
+            out.append(
+                _blob(f"img/logo{n % 3}.png", b"\x89PNG\r\n\x1a\n\0" + bytes([n % 256]) * 40)
+            )
+        if n % 7 == 0 and not side and n // 7 < 20:  # renamed (each kept file once), edited
             out.append(f"R keep/f{n // 7}.py lib/moved{n}.py\n".encode())
             out.append(_blob(f"lib/moved{n}.py", _kept(n // 7) + b"edited = True\n"))
         if n == 2:
@@ -202,7 +204,7 @@ async def test_mining_leaves_no_cyclic_garbage(
 async def test_an_endless_history_is_read_in_one_pass(
     rich: Repo, runner: GitRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(log_reader, "MAX_LISTED", 10)
+    monkeypatch.setattr(log_reader, "LIST_MAX_BYTES", 41 * 10)  # ten commits
     assert await list_commits(clean(rich), runner, FORCED[0]) is None
     assert await list_commits(clean(rich), runner, Split(processes=1)) is None
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -16,10 +18,12 @@ import pytest
 from mining import launch
 from mining.git.discover import DiscoveredProject
 from mining.git.runner import GitRunner, running_processes
+from mining.history.split import Split
 from mining.pipeline import mine_all
 from mining.records import ActivityKind, Identity, ProjectFailure, ProjectReport, TreeFacts
 from mining.report import collect, main, render_text, to_jsonable
 from tests.mining.repo_builder import ALICE, Factory
+from tests.mining.test_mining_log_reader import history_stream
 
 
 def test_to_jsonable() -> None:
@@ -116,6 +120,9 @@ def test_the_first_repository_is_copied_and_its_history_started_before_the_event
         [(project, copy)] = started.copies.items()
         assert project.path == "b"
         assert (copy.git_dir / "HEAD").is_file()
+        assert started.runner is not None
+        assert started.runner.ahead is not None
+        started.runner.ahead.join()  # its commits listed: one, too few to cut
         assert running_processes() == 1  # its history pass, started ahead too
         ahead = asyncio.run(collect(started, identity, 4, progress=False))
         assert running_processes() == 0  # read and reaped by the pipeline, not left to close
@@ -127,10 +134,48 @@ def test_the_first_repository_is_copied_and_its_history_started_before_the_event
     )
 
 
+def test_a_long_first_history_is_listed_and_cut_before_the_event_loop_runs(
+    repos: Factory, upload: Path, runner: GitRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The slices of the first history start ahead with the lead, and the pipeline reads them as
+    its own: one rev-list and one slice git in all, and the report of the one pass."""
+    repo = repos.repo("long")
+    repo.git("fast-import", "--quiet", input=history_stream(1_600))  # over Split.min_commits
+    repo.git("reset", "-q", "--hard", "main")
+    starts = tmp_path / "starts"
+    wrapper = tmp_path / "bin/git"
+    wrapper.parent.mkdir()
+    wrapper.write_text(f'#!/bin/sh\necho "$*" >> {starts}\nexec {shutil.which("git")} "$@"\n')
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{wrapper.parent}:{os.environ['PATH']}")
+    started = launch.start([str(upload), "--email", ALICE[1], "--processes", "2"])
+    identity = Identity.of(ALICE[1])
+    try:
+        assert started.runner is not None
+        assert started.runner.ahead is not None
+        started.runner.ahead.join()
+        assert running_processes() == 2  # the lead and the slice beside it, waiting to be read
+        [ahead] = asyncio.run(collect(started, identity, 4, progress=False, split=started.split))
+        assert running_processes() == 0
+    finally:
+        started.close()
+    ran = starts.read_text().splitlines()
+    assert sum(" rev-list " in line for line in ran) == 1
+    assert sum(" --no-walk=unsorted --stdin " in line for line in ran) == 1
+    [one] = asyncio.run(_mined(started.projects, identity, runner, Split(processes=1)))
+    assert ahead == one
+    assert isinstance(one, ProjectReport)
+    assert one.history is not None
+    assert one.history.total_commits > Split().min_commits
+
+
 async def _mined(
-    projects: Sequence[DiscoveredProject], identity: Identity, runner: GitRunner
+    projects: Sequence[DiscoveredProject],
+    identity: Identity,
+    runner: GitRunner,
+    split: Split | None = None,
 ) -> list[ProjectReport | ProjectFailure]:
-    async with contextlib.aclosing(mine_all(projects, identity, runner)) as results:
+    async with contextlib.aclosing(mine_all(projects, identity, runner, split=split)) as results:
         return [result async for result in results]
 
 
