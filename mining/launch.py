@@ -29,7 +29,7 @@ from mining.git.discover import DiscoveredProject, discover, upload_root
 from mining.git.runner import HardenedGitRunner, default_processes
 from mining.git.sanitize import CleanRepo, clean_copy_blocking
 from mining.git.scratch import private_dir
-from mining.history.split import LIST_MAX_BYTES, SLICE_ARGS, Split, list_args
+from mining.history.split import LIST_MAX_BYTES, SLICE_ARGS, Split, list_args, processes_for
 from mining.kinds import ProjectKind
 from mining.parse.log_command import history_args
 
@@ -49,7 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=None,
         help="git processes one long history is read with (default: $MINING_PROCESSES or the"
-        " number of cores)",
+        " cores shared among the repositories mined at once)",
     )
 
 
@@ -129,9 +129,11 @@ class Started:
         projects: tuple[DiscoveredProject, ...] = (),
     ) -> None:
         self.args = args
-        self.split = Split(args.processes or default_processes())  # for every history
         self.runner = runner
         self.projects = projects
+        histories = sum(p.kind is not ProjectKind.PLAIN for p in projects)
+        shared = processes_for(histories, args.concurrency, default_processes())
+        self.split = Split(args.processes or shared)  # for every history
         self.copies: dict[DiscoveredProject, CleanRepo] = {}
         self.scratch: list[Path] = []
 

@@ -53,6 +53,7 @@ from mining.errors import MiningError
 from mining.git.discover import DiscoveredProject, discover
 from mining.git.runner import HardenedGitRunner
 from mining.history import identities
+from mining.history.split import processes_for
 from mining.pipeline import Split, default_processes, mine_each, probe_head
 from mining.records import Identity, ProjectFailure, ProjectKind, ProjectReport
 
@@ -389,13 +390,15 @@ class JobRunner:
         ceiling = self.settings.extracted_dir.resolve()
         runner = HardenedGitRunner(ceiling=ceiling, scratch=self.scratch)
         try:
-            processes = self.settings.mining_processes or default_processes()
+            concurrency = self.settings.mining_concurrency
+            histories = sum(p.kind is not ProjectKind.PLAIN for p in labels)
+            shared = processes_for(histories, concurrency, default_processes())
             mined = mine_each(
                 labels,
                 run.identity,
                 runner,
-                concurrency=self.settings.mining_concurrency,
-                split=Split(processes),
+                concurrency=concurrency,
+                split=Split(self.settings.mining_processes or shared),
                 scratch=self.scratch,
             )
             async with contextlib.aclosing(mined) as results:

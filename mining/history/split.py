@@ -28,6 +28,15 @@ def list_args(head: str) -> list[str]:
     return ["rev-list", "--end-of-options", head]
 
 
+def processes_for(histories: int, concurrency: int, cores: int) -> int:
+    """git processes per history when `histories` are read, `concurrency` at once, on `cores`:
+    the cores shared among the histories read at once. A split costs git more CPU in all
+    (each slice starts cold), repaid only by a core that would otherwise wait: two
+    repositories on two cores take one process each (bench/e2e_bench.py: the same time, and
+    /healthz's p99 down by a third with half the git processes and their readers)."""
+    return max(1, cores // max(1, min(histories, concurrency)))
+
+
 class Split(Slotted):
     """How one history is read: by `processes` git processes at most.
 

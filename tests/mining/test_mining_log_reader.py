@@ -14,6 +14,7 @@ from mining.git.runner import GitRunner
 from mining.git.sanitize import CleanRepo
 from mining.history import log_reader
 from mining.history.log_reader import LOG_ARGS, SLICE_ARGS, Split, cut, list_commits, read_history
+from mining.history.split import processes_for
 from mining.pipeline import mine_project, read_releases
 from mining.records import Identity
 from tests.mining.repo_builder import Factory, Repo
@@ -232,6 +233,23 @@ def test_cut_keeps_whole_lines_in_order() -> None:
 )
 def test_how_a_history_is_cut(split: Split, commits: int, shares: tuple[float, ...]) -> None:
     assert split.shares(commits) == pytest.approx(shares)
+
+
+@pytest.mark.parametrize(
+    ("histories", "concurrency", "cores", "processes"),
+    [
+        (1, 4, 2, 2),  # one repository: every core
+        (2, 4, 2, 1),  # two at once on two cores: one each
+        (2, 1, 2, 2),  # one at a time
+        (3, 2, 8, 4),
+        (5, 4, 2, 1),
+        (0, 4, 2, 2),
+    ],
+)
+def test_the_cores_are_shared_among_the_histories_read_at_once(
+    histories: int, concurrency: int, cores: int, processes: int
+) -> None:
+    assert processes_for(histories, concurrency, cores) == processes
 
 
 def test_default_processes(monkeypatch: pytest.MonkeyPatch) -> None:

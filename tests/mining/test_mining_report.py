@@ -114,7 +114,7 @@ def test_the_first_repository_is_copied_and_its_history_started_before_the_event
     (upload / "a/main.py").write_text("print(1)\n")
     for name in ("b", "c"):
         repos.repo(name).write("main.go", "package main\n").commit(name, author=ALICE)
-    started = launch.start([str(upload), "--email", ALICE[1]])
+    started = launch.start([str(upload), "--email", ALICE[1], "--processes", "2"])
     identity = Identity.of(ALICE[1])
     try:
         [(project, copy)] = started.copies.items()
