@@ -86,12 +86,13 @@ class Runner(HardenedGitRunner):
         args, git_dir = list_args(repo.head), repo.git_dir
 
         def ahead() -> None:
-            commits = self.read_ahead(args, git_dir=git_dir, max_bytes=LIST_MAX_BYTES)
-            if commits is None:
-                return
-            self._listed[(tuple(args), git_dir)] = commits
-            for piece in split.pieces(commits)[1 : split.processes]:
-                self.start_early(SLICE_ARGS, git_dir=git_dir, input=piece)
+            with contextlib.suppress(Exception):  # the pipeline meets it again and reports it
+                commits = self.read_ahead(args, git_dir=git_dir, max_bytes=LIST_MAX_BYTES)
+                if commits is None:
+                    return
+                self._listed[(tuple(args), git_dir)] = commits
+                for piece in split.pieces(commits)[1 : split.processes]:
+                    self.start_early(SLICE_ARGS, git_dir=git_dir, input=piece)
 
         self.ahead = threading.Thread(target=ahead, name="split-ahead", daemon=True)
         self.ahead.start()

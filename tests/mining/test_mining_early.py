@@ -100,3 +100,40 @@ def test_git_stderr_is_kept_to_its_cap_started_early_or_not(tmp_path: Path) -> N
             asyncio.run(runner.consume(["log"], lambda block: None))
         runner.close()
         assert info.value.stderr == "e" * STDERR_CAP, early
+
+
+def test_an_early_git_with_input_is_read_by_the_consume_with_that_input(tmp_path: Path) -> None:
+    runner, starts = _counting(tmp_path, 'echo "read $(cat)"')
+    try:
+        runner.start_early(["log", "--stdin"], git_dir=tmp_path, input=b"one\n")
+        runner.start_early(["log", "--stdin"], git_dir=tmp_path, input=b"two\n")
+        assert running_processes() == 2
+        for given in (b"two\n", b"one\n"):
+            seen: list[bytes] = []
+            asyncio.run(
+                runner.consume(["log", "--stdin"], seen.append, git_dir=tmp_path, input=given)
+            )
+            assert b"".join(seen) == b"read " + given
+        assert starts.read_text() == "x\nx\n"  # each read from its early git, none started again
+        assert running_processes() == 0
+    finally:
+        runner.close()
+
+
+def test_read_ahead_gives_the_output_or_none(tmp_path: Path) -> None:
+    """Blocking, with no event loop: git's stdout, or None when git failed, printed too much or
+    ran past the timeout (the caller redoes the work the usual way); reaped in every case."""
+    prints = HardenedGitRunner(git=str(fake_git(tmp_path, "echo out; echo noise >&2")))
+    assert prints.read_ahead(["rev-list"], max_bytes=4) == b"out\n"
+    assert prints.read_ahead(["rev-list"], max_bytes=3) is None
+    prints.close()
+    failing = HardenedGitRunner(git=str(fake_git(tmp_path, "echo partial; exit 128")))
+    assert failing.read_ahead(["rev-list"], max_bytes=100) is None
+    failing.close()
+    endless = HardenedGitRunner(git=str(fake_git(tmp_path, "exec yes")))
+    assert endless.read_ahead(["rev-list"], max_bytes=1 << 20) is None
+    endless.close()
+    slow = HardenedGitRunner(git=str(fake_git(tmp_path, "exec sleep 30")), timeout=0.2)
+    assert slow.read_ahead(["rev-list"], max_bytes=100) is None
+    slow.close()
+    assert running_processes() == 0
