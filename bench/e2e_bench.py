@@ -146,7 +146,6 @@ class HealthProbe:
         self.base, self.interval = base, interval
         self.windows: list[tuple[float, float]] = []
         self.latencies: list[float] = []
-        self.samples: list[tuple[float, float]] = []
         self._process: subprocess.Popen[str] | None = None
 
     def __enter__(self) -> HealthProbe:
@@ -165,7 +164,6 @@ class HealthProbe:
             at, ms = map(float, line.split())
             if any(start <= at < end for start, end in self.windows):
                 self.latencies.append(ms)
-                self.samples.append((at, ms))
 
     @contextmanager
     def measuring(self) -> Iterator[None]:
