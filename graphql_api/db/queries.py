@@ -335,18 +335,22 @@ async def skills_page(
     *,
     owner_id: int,
     first: int,
-    after: str | None,
+    after: Sequence[Any] | None,
     category: str | None,
     backward: bool = False,
 ) -> Page[Skill]:
     """The skills the owner's live projects show, by name (a soft-deleted project's skills,
-    hidden skills among them, are not listed); the `first` before `after`, `backward`."""
+    hidden skills among them, are not listed); the `first` before `after` (the name of the
+    last skill seen), `backward`."""
     conditions = [owned_by(Skill, owner_id), _shown_in_live_project(owner_id)]
     if category:
         conditions.append(Skill.category == category)
     total = select(func.count()).select_from(Skill).where(*conditions)
     if after is not None:
-        conditions.append(Skill.name < after if backward else Skill.name > after)
+        if len(after) != 1 or not isinstance(after[0], str):  # else PostgreSQL fails on it
+            raise BadCursor(f"cursor values {after!r} do not fit the skills by name")
+        name = after[0]
+        conditions.append(Skill.name < name if backward else Skill.name > name)
     stmt = select(Skill).where(*conditions).order_by(_toward(Skill.name, backward))
     return await _counted_page(session, stmt.limit(first + 1), total, first, backward)
 

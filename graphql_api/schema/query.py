@@ -144,15 +144,16 @@ class Query:
         page_of = conn.window(first, after, last, before, info.context.settings.max_page_size)
         kind = f"skills:{category.value if category else ''}"
         start = conn.decode_cursor(page_of.cursor, kind)
-        async with info.context.db.read() as session:
-            page = await queries.skills_page(
-                session,
-                owner_id=info.context.owner_id,
-                first=page_of.size,
-                after=start[0] if start else None,
-                category=category.value if category else None,
-                backward=page_of.backward,
-            )
+        with conn.cursor_checked():
+            async with info.context.db.read() as session:
+                page = await queries.skills_page(
+                    session,
+                    owner_id=info.context.owner_id,
+                    first=page_of.size,
+                    after=start,
+                    category=category.value if category else None,
+                    backward=page_of.backward,
+                )
         return conn.build(
             page,
             convert=SkillType.from_model,

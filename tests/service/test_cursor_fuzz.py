@@ -78,6 +78,8 @@ async def test_crafted_cursors_are_bad_cursor(gql: GraphQLClient) -> None:
     @example(("projects:commits", encode(["projects:commits", "1e999", "x"])))
     @example(("projects:name", encode(["projects:name", 1, 2, 3])))
     @example(("skills:", encode(["skills:", {"a": 1}])))
+    @example(("skills:", encode(["skills:", 0])))  # a name compared with a number: PostgreSQL
+    @example(("skills:", encode(["skills:", "a", "b"])))
     @example(("portfolios", encode(["portfolios", "\x00", "x"])))
     # a child list's offset: negative, past any list, not a whole number
     @example(("Portfolio.uploads", encode(["Portfolio.uploads", -1])))
