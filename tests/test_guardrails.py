@@ -145,6 +145,8 @@ from mining.git.runner import running_processes
 
 started = launch.start([sys.argv[2]])
 try:
+    if started.runner is not None and started.runner.ahead is not None:
+        started.runner.ahead.join()  # its commits listed (one: no slice beside the history)
     assert started.copies and running_processes() == 1, "no copy, or no history started"
     loaded = sorted(m for m in sys.modules if m.split(".")[0] in json.loads(sys.argv[1]))
 finally:
