@@ -140,19 +140,22 @@ async def mine_clean(
     tree = asyncio.ensure_future(read_tree(repo, runner))
     diffs = asyncio.ensure_future(_diffs_once_read(tree, repo, runner))
     mapped = asyncio.ensure_future(_mailmap_once_read(tree, identity, repo, runner))
+    reading = asyncio.ensure_future(
+        _history(repo, identity, runner, split or Split(default_processes()))
+    )
     try:
-        (fold, releases), (langs, detections, facts, _) = await asyncio.gather(
-            _history(repo, identity, runner, split or Split(default_processes())), tree
-        )
+        (fold, releases), (langs, detections, facts, _) = await asyncio.gather(reading, tree)
         history, aliases = await asyncio.gather(
             asyncio.to_thread(fold.history, tags=len(releases), tag_dates=releases),  # CPU
             read_aliases(fold.addresses(), identity, repo, runner, mapped),
         )
         history = await read_declared(history, detections, repo, runner, diffs)
     finally:
-        for task in (tree, diffs, mapped):  # on an error, their git processes are killed
+        # On an error (the tree too large, say), every one's git processes are killed: gather
+        # does not cancel the history when the tree fails.
+        for task in (reading, tree, diffs, mapped):
             task.cancel()
-        await asyncio.gather(tree, diffs, mapped, return_exceptions=True)
+        await asyncio.gather(reading, tree, diffs, mapped, return_exceptions=True)
     history = await asyncio.to_thread(
         identities.attribute, replace(history, aliases=aliases), identity, detections
     )

@@ -470,16 +470,18 @@ class HardenedGitRunner:
         stdin = subprocess.DEVNULL if input is None else subprocess.PIPE
         options = self.options(cwd, stdin, stdout)
         argv = self.argv(args, git_dir)
-        started = asyncio.ensure_future(asyncio.to_thread(_popen, argv, options))
+        start = _Start()
+        started = asyncio.ensure_future(asyncio.to_thread(start.run, argv, options))
         try:
             return await _Child.adopt(await asyncio.shield(started))
         except asyncio.CancelledError:  # git starts all the same: kill and reap it
             try:
                 popen = await asyncio.shield(started)
             except asyncio.CancelledError:
-                # Cancelled again (anyio's cancel scopes cancel at every await): a callback
-                # kills and reaps git once it has started.
-                started.add_done_callback(_abandon_started)
+                # Cancelled again (anyio's cancel scopes cancel at every await), or the
+                # start itself (a loop shutting down cancels every task): git is killed and
+                # reaped as soon as it has started, by whichever of us is last.
+                start.abandon()
                 raise
             with contextlib.suppress(Exception):
                 await _abandon(popen)
@@ -621,9 +623,34 @@ class _Child:
             transport.close()
 
 
-def _popen(argv: list[str], options: dict[str, Any]) -> subprocess.Popen[bytes]:
-    """Started in a worker thread (see _Child); unbuffered: the loop's transports read the pipes."""
-    return subprocess.Popen(argv, bufsize=0, **options)
+class _Start:
+    """One git being started in a worker thread (see _Child), unbuffered: the loop's transports
+    read the pipes. `abandon`, when no task will adopt it, has it killed and reaped, now or
+    by the thread once it has started: a start whose result is lost (its task cancelled while
+    the thread ran) must not leave git running."""
+
+    __slots__ = ("_abandoned", "_lock", "_popen")
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._popen: subprocess.Popen[bytes] | None = None
+        self._abandoned = False
+
+    def run(self, argv: list[str], options: dict[str, Any]) -> subprocess.Popen[bytes]:
+        popen = subprocess.Popen(argv, bufsize=0, **options)
+        with self._lock:
+            self._popen, abandoned = popen, self._abandoned
+        if abandoned:
+            _let_go(popen)
+            _reaped(popen)
+        return popen
+
+    def abandon(self) -> None:
+        with self._lock:
+            self._abandoned, popen = True, self._popen
+        if popen is not None:
+            _let_go(popen)
+            threading.Thread(target=_reaped, args=(popen,), name="git-reap", daemon=True).start()
 
 
 async def _abandon(popen: subprocess.Popen[bytes]) -> None:
@@ -632,15 +659,6 @@ async def _abandon(popen: subprocess.Popen[bytes]) -> None:
 
     _let_go(popen)
     await asyncio.shield(asyncio.to_thread(_reaped, popen))
-
-
-def _abandon_started(started: asyncio.Future[subprocess.Popen[bytes]]) -> None:
-    """`_abandon` for a git whose start nobody awaits any more: reaped by a thread of its own."""
-    if started.cancelled() or started.exception() is not None:
-        return  # not started
-    popen = started.result()
-    _let_go(popen)
-    threading.Thread(target=_reaped, args=(popen,), name="git-reap", daemon=True).start()
 
 
 def _let_go(popen: subprocess.Popen[bytes]) -> None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import signal
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from mining.errors import GitCommandError
+from mining.git import runner
 from mining.git.runner import STDERR_CAP, HardenedGitRunner, running_processes
 from tests.mining.test_mining_git import _SEEN, fake_git
 
@@ -137,3 +140,19 @@ def test_read_ahead_gives_the_output_or_none(tmp_path: Path) -> None:
     assert slow.read_ahead(["rev-list"], max_bytes=100) is None
     slow.close()
     assert running_processes() == 0
+
+
+def test_a_git_whose_start_is_abandoned_is_killed_and_reaped_either_way(tmp_path: Path) -> None:
+    """_Start.abandon before the worker thread has started git (the thread kills it), or after
+    (abandon does): either way no git is left running, whoever is last."""
+    argv = [str(fake_git(tmp_path, "exec sleep 30"))]
+    options = {"stdout": subprocess.DEVNULL, "start_new_session": True}
+    before = runner._Start()
+    before.abandon()
+    early = before.run(argv, options)
+    assert early.returncode is not None  # killed and reaped by run itself
+    after = runner._Start()
+    late = after.run(argv, options)
+    assert late.poll() is None  # running, until
+    after.abandon()
+    assert late.wait(timeout=10) == -signal.SIGKILL

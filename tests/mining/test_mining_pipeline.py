@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 
 from mining import pipeline
 from mining.git.discover import DiscoveredProject, discover
-from mining.git.runner import GitRunner
+from mining.git.runner import GitRunner, HardenedGitRunner, running_processes
 from mining.git.sanitize import CleanRepo
 from mining.pipeline import mine_all, mine_project, mine_tree
 from mining.records import (
@@ -283,6 +284,32 @@ async def test_more_files_than_any_real_project_is_too_large(
     [result] = [r async for r in mine_all([only(upload)], None, runner)]
     assert isinstance(result, ProjectFailure)
     assert result.code == "TOO_LARGE"
+
+
+async def test_a_failing_tree_stops_the_history_beside_it(
+    repos: Factory, upload: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tree is too large while the history is still being read: the project fails and no
+    git of it is left running (gather does not cancel the history when the tree fails)."""
+    repo = repos.repo("wide")
+    for n in range(5):
+        repo.write(f"f{n}.py", "x = 1\n")
+    repo.commit("five files", author=ALICE)
+    monkeypatch.setattr("mining.pipeline.MAX_TREE_FILES", 3)
+    slow_log = tmp_path / "git"  # the history pass takes its time; every other command does not
+    real = shutil.which("git")
+    slow_log.write_text(
+        f'#!/bin/sh\ncase " $* " in *" log -z "*) sleep 30;; esac\nexec {real} "$@"\n'
+    )
+    slow_log.chmod(0o755)
+    runner = HardenedGitRunner(git=str(slow_log), ceiling=upload, timeout=60)
+    try:
+        [result] = [r async for r in mine_all([only(upload)], None, runner)]
+        assert isinstance(result, ProjectFailure)
+        assert result.code == "TOO_LARGE"
+        assert running_processes() == 0
+    finally:
+        runner.close()
 
 
 async def test_the_mailmap_read_beside_the_history_maps_as_git_does_every_address(
