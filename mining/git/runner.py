@@ -302,18 +302,19 @@ class HardenedGitRunner:
         options["stderr"] = subprocess.DEVNULL
         proc = subprocess.Popen(self.argv(args, git_dir), **options)
         PROCESSES.change(+1)
+        stdout = proc.stdout
+        assert stdout is not None
         watchdog = threading.Timer(self.timeout, _kill, (proc,))
         watchdog.start()
         out = bytearray()
         try:
-            assert proc.stdout is not None
-            while len(out) <= max_bytes and (chunk := proc.stdout.read(CHUNK_SIZE)):
+            while len(out) <= max_bytes and (chunk := stdout.read(CHUNK_SIZE)):
                 out += chunk
         finally:
             watchdog.cancel()
             _kill(proc)  # exited already, unless it printed too much
             returncode = proc.wait()
-            proc.stdout.close()  # type: ignore[union-attr]
+            stdout.close()
             PROCESSES.change(-1)
         return bytes(out) if returncode == 0 and len(out) <= max_bytes else None
 
