@@ -78,8 +78,8 @@ class Runner(HardenedGitRunner):
 
     def split_ahead(self, repo: CleanRepo, split: Split) -> None:
         """In a thread of its own: list `repo`'s commits, cut them as log_reader.read_history
-        will (its lead has read nothing when the list comes this way), and start the slices
-        that run beside the lead at once, each with its commits on stdin. Their outputs wait in
+        will (its lead has read nothing when the list comes this way), and start the readers
+        of the spans beside the lead at once, each with its commits on stdin. Their outputs wait in
         pipes for the pipeline's `consume` of the same command and input; on any failure the
         pipeline lists and starts them itself."""
         assert repo.head is not None
@@ -91,8 +91,9 @@ class Runner(HardenedGitRunner):
                 if commits is None:
                     return
                 self._listed[(tuple(args), git_dir)] = commits
-                for piece in split.pieces(commits)[1 : split.processes]:
-                    self.start_early(SLICE_ARGS, git_dir=git_dir, input=piece)
+                for i, span in enumerate(split.spans(commits)):
+                    for stdin, _ in span.readers(lead=i == 0):
+                        self.start_early(SLICE_ARGS, git_dir=git_dir, input=stdin)
 
         self.ahead = threading.Thread(target=ahead, name="split-ahead", daemon=True)
         self.ahead.start()

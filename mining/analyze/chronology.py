@@ -16,9 +16,11 @@ and last use, exactly.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import accumulate
 
 from mining.analyze.signals import Signals
 from mining.analyze.skills import periods_of_use
@@ -54,11 +56,12 @@ def project_chronology(
     if first is None or last is None:
         return ()
     periods = periods_of_use(report, signals)
-    found = [Chronology(None, active_months(calendar, first, last))]
+    months = ActiveMonths(calendar)
+    found = [Chronology(None, months.between(first, last))]
     for name in skills:
         start, end = periods.get(name, (None, None))
         if start is not None and end is not None:
-            found.append(Chronology(name, active_months(calendar, start, end)))
+            found.append(Chronology(name, months.between(start, end)))
     return tuple(c for c in found if c.months)
 
 
@@ -71,16 +74,39 @@ def _credited_span(history: History) -> tuple[Mapping[date, int], datetime | Non
     return user.calendar, user.first_commit, user.last_commit
 
 
+class ActiveMonths:
+    """A calendar (commits per UTC day) sorted and grouped by month once, for the periods of
+    many skills: each period costs two bisections and a record per month it spans."""
+
+    __slots__ = ("_days", "_next_month", "_totals")
+
+    def __init__(self, calendar: Mapping[date, int]) -> None:
+        days = sorted(d for d, n in calendar.items() if n > 0)
+        self._days = days
+        self._totals = list(accumulate((calendar[d] for d in days), initial=0))
+        # For each day, the index of the first day of a later month (len(days) for the last).
+        self._next_month = [0] * len(days)
+        end = len(days)
+        for i in range(len(days) - 1, -1, -1):
+            self._next_month[i] = end
+            if i == 0 or (days[i - 1].year, days[i - 1].month) != (days[i].year, days[i].month):
+                end = i
+
+    def between(self, first: datetime, last: datetime) -> tuple[ActiveMonth, ...]:
+        """The months with commits from `first` to `last` (both days included)."""
+        days, totals, next_month = self._days, self._totals, self._next_month
+        i, end = bisect_left(days, first.date()), bisect_right(days, last.date())
+        months = []
+        while i < end:
+            j = min(next_month[i], end)
+            day = days[i]
+            months.append(ActiveMonth(day.replace(day=1), totals[j] - totals[i], day, days[j - 1]))
+            i = j
+        return tuple(months)
+
+
 def active_months(
     calendar: Mapping[date, int], first: datetime, last: datetime
 ) -> tuple[ActiveMonth, ...]:
     """The months of `calendar` (commits per UTC day) with commits from `first` to `last`."""
-    start, end = first.date(), last.date()
-    days = sorted(d for d, n in calendar.items() if n > 0 and start <= d <= end)
-    months: dict[date, list[date]] = {}
-    for day in days:
-        months.setdefault(day.replace(day=1), []).append(day)
-    return tuple(
-        ActiveMonth(month, sum(calendar[d] for d in group), group[0], group[-1])
-        for month, group in months.items()
-    )
+    return ActiveMonths(calendar).between(first, last)

@@ -5,13 +5,15 @@ One pass: `git log -z --numstat --find-renames ... --end-of-options <head>` (LOG
 Split, when `Split.processes` > 1 and the history is long enough to repay another process: the
 one pass (the lead) starts at once, and beside it `git rev-list <head>` lists every commit in the
 order `git log <head>` prints them (both are the same revision walk, git-rev-list(1)). What the
-lead has not read by then is cut into contiguous slices; the lead stops before the first commit
-of the second, and `git log --no-walk=unsorted --stdin <the same options>` prints each other
-slice's commits in the order given (git-log(1), --no-walk). Each commit is shown exactly as in the
-one pass: the same diff against its first parent with the same rename detection, no diff for a
-merge, the same .mailmap. The slices' outputs end to end are the one pass's output byte for byte
-(a test checks it). The list costs the lead no time (30-40 ms on flask's history), and a
-history too short to split is read by the lead alone.
+lead has not read by then is cut into spans (Split.spans), and `git log --no-walk=unsorted
+--stdin <the same options>` prints the commits given on its stdin in that order (git-log(1),
+--no-walk): the lead reads the first span newest first and another process the same span oldest
+first; a later span is read so from both ends by two more processes. The two readers of a span
+take its commits one by one until they meet (_Meet), wherever git's work per commit has put
+them. Each commit is shown exactly as in the one pass: the same diff against its first parent
+with the same rename detection, no diff for a merge, the same .mailmap. The slices' outputs end
+to end are the one pass's output byte for byte (a test checks it). The list costs the lead no
+time (30-40 ms on flask's history), and a history too short to split is read by the lead alone.
 
 Each slice is folded on its own (sharing one PathCache) and the folds are merged newest first
 (HistoryFold.absorb); Split says how a history is cut. Parsing and folding run in the runner's
@@ -25,7 +27,7 @@ import asyncio
 import contextlib
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from mining.errors import MiningError
@@ -46,11 +48,14 @@ if TYPE_CHECKING:  # imported when a history is read: the path rules take ~40 ms
 
 # How much output is parsed between two hand-overs of the GIL (about a millisecond of work).
 _PARSE_SLICE = 32 * 1024
-# The blocks the lead's output is handed over in (the runner's default is 256 KiB). The lead
-# counts what it has folded when the list is cut, and stops when it meets its boundary: git
-# runs ahead of that count by up to one block, work done past the boundary in vain (a 256 KiB
-# block is a sixth of flask's history: 130 ms of git's CPU, measured), and the cut, not seeing
-# that work, leaves the lead more than its share.
+# How many commits a slice reading oldest first folds at a time (HistoryFold.absorb merges the
+# runs: ~20 of them on flask's history). The last run is folded when the readers meet, while the
+# other reader is done: ~5 ms of work then.
+_RUN = 256
+# The blocks the output of a reader that may be stopped (the lead, or either end of a span) is
+# handed over in (the runner's default is 256 KiB): git runs ahead of what its reader has
+# folded by up to one block, work done past the meeting point in vain (a 256 KiB block is a
+# sixth of flask's history: 130 ms of git's CPU, measured).
 LEAD_BLOCK = _PARSE_SLICE
 
 
@@ -88,22 +93,24 @@ async def read_history(
 ) -> HistoryFold:
     """Fold the history of `repo.head`: one `git log` pass, or (when the Split asks for it and
     the history is long enough) that pass cut short and `git log --no-walk=unsorted --stdin`
-    over the rest of the `list_commits` output, in slices.
+    over the rest of the `list_commits` output, in spans read from both ends.
 
     The one pass (the lead) starts at once, while `git rev-list` lists the commits: it never
     waits for the list, and a history too short to split is read by it alone. Once the list is
-    known, what the lead has not read yet is cut (Split.shares); the lead stops before the
-    first commit of the second piece and the other processes read the rest. The commit list
-    (None when none was made) is handed to `listed` as soon as it is known."""
+    known, what the lead has not read yet is cut into spans (Split.spans); the lead reads the
+    first one newest first and another process the same span oldest first, until they meet.
+    The commit list (None when none was made) is handed to `listed` as soon as it is known."""
     split = split or Split()
     head = history_args(repo.head or "HEAD")
     if split.processes <= 1:
         _announce(listed, None)
-        return await _Slice(repo, identity, runner, _Paths()).fold(head, None)
+        [fold] = await _Slice(repo, identity, runner, _Paths()).folds(head, None)
+        return fold
     lead = _Lead()
     folds = await _read_split(repo, identity, runner, split, listed, head, lead)
     if lead.out_of_order:  # never seen: git's two walks disagree; read it again in one pass
-        return await _Slice(repo, identity, runner, _Paths()).fold(head, None)
+        [fold] = await _Slice(repo, identity, runner, _Paths()).folds(head, None)
+        return fold
     return folds[0] if len(folds) == 1 else await asyncio.to_thread(_merge, folds)
 
 
@@ -121,28 +128,21 @@ async def _read_split(
     head: list[str],
     lead: _Lead,
 ) -> list[HistoryFold]:
-    """The lead pass and, once the commits are listed, the slices after its cut: their folds,
-    newest first."""
-    paths, slots = _Paths(), asyncio.Semaphore(split.processes)
+    """The lead pass and, once the commits are listed, the other readers of the spans after its
+    cut: their folds, newest first."""
+    paths = _Paths()
 
-    async def leading() -> HistoryFold:
-        try:
-            return await _Slice(repo, identity, runner, paths, lead).fold(head, None)
-        finally:
-            slots.release()  # a tail slice may take its place
+    async def reading(stdin: bytes, meet: _Meet, backward: bool) -> list[HistoryFold]:
+        one = _Slice(repo, identity, runner, paths, meet.admits, backward=backward)
+        return await one.folds(list(SLICE_ARGS), stdin)
 
-    async def one(piece: bytes) -> HistoryFold:
-        async with slots:  # FIFO: slices start newest first
-            return await _Slice(repo, identity, runner, paths).fold(list(SLICE_ARGS), piece)
-
-    await slots.acquire()
-    tasks = [asyncio.create_task(leading())]
+    tasks = [asyncio.create_task(_Slice(repo, identity, runner, paths, lead.admits).folds(head))]
     try:
         commits = await list_commits(repo, runner, split)
         _announce(listed, commits)
-        rest = lead.cut_after(commits, split) if commits is not None else []
-        tasks += [asyncio.create_task(one(piece)) for piece in rest]
-        return await asyncio.gather(*tasks)
+        readers = lead.cut_after(commits, split) if commits is not None else []
+        tasks += [asyncio.create_task(reading(*reader)) for reader in readers]
+        return [fold for folds in await asyncio.gather(*tasks) for fold in folds]
     finally:
         for task in tasks:  # on an error, the others' git processes are killed
             task.cancel()
@@ -167,62 +167,96 @@ class _Paths:
 
 
 class _Reached(Exception):
-    """The lead met the first commit another process reads: it stops there."""
+    """A reader met the commits another process reads: it stops there."""
+
+
+class _Meet:
+    """The commits of one span not taken yet by either of its readers, one from each end: each
+    takes a commit while any is left, so they stop where they meet, having read the span
+    between them exactly once (a reader thread each: under a lock)."""
+
+    def __init__(self, commits: int) -> None:
+        self._lock = threading.Lock()
+        self._left = commits
+
+    def admits(self, commit: str) -> bool:
+        """Whether the reader folds this commit (False: the other end has it)."""
+        with self._lock:
+            if self._left == 0:
+                return False
+            self._left -= 1
+            return True
 
 
 class _Lead:
     """Where the lead (the one pass, started before the commit list is known) must stop.
 
     The lead's reader thread counts the commits it folds (`admits`); the event loop, once the
-    list is known, cuts what the lead has not read yet (`cut_after`). Both under one lock, so
-    the boundary is always ahead of the lead."""
+    list is known, cuts what the lead has not read yet (`cut_after`) and from then on the lead
+    takes commits of the first span's _Meet. Both under one lock, so the cut is always ahead
+    of the lead."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.seen = 0
-        self._stop_at: str | None = None
-        self._expected = 0
+        self._meet: _Meet | None = None
+        self._commits = b""
+        self._width = 0
+        self._stopped_at = -1
         self._met = False
 
     @property
     def out_of_order(self) -> bool:
-        """The lead did not stop where it was told to, or met its boundary after more or fewer
-        commits than the list has before it: the pieces would overlap or leave a gap."""
+        """The lead stopped at another commit than the one the list has after those it read,
+        or read to its end having read fewer than the list: the spans would overlap or leave a
+        gap."""
         with self._lock:
-            return self._stop_at is not None and not self._met
+            if self._meet is None:
+                return False
+            if self._stopped_at < 0:  # it read all its history
+                return self.seen * self._width != len(self._commits)
+            return not self._met
 
     def admits(self, commit: str) -> bool:
         """Whether the lead folds this commit (False: it stops before it)."""
         with self._lock:
-            if commit == self._stop_at:
+            if self._meet is not None and not self._meet.admits(commit):
                 # `git log` and `git rev-list` walk alike (git-rev-list(1)); were it not so,
                 # read_history would start over (out_of_order).
-                self._met = self.seen == self._expected
+                at = self.seen * self._width
+                self._stopped_at = self.seen
+                self._met = self._commits[at : at + self._width - 1] == commit.encode()
                 return False
             self.seen += 1
             return True
 
-    def cut_after(self, commits: bytes, split: Split) -> list[bytes]:
-        """The pieces other processes read: what the lead has not read, cut by `split`; the
-        lead keeps the first piece. [] when the lead reads everything."""
-        shares = split.shares(commits.count(b"\n"))
-        if len(shares) <= 1 or not commits:
+    def cut_after(self, commits: bytes, split: Split) -> list[tuple[bytes, _Meet, bool]]:
+        """The other readers of the spans of what the lead has not read (Split.spans): each
+        one's stdin, the _Meet of its span, whether it reads oldest first. The lead reads the
+        first span newest first. [] when the lead reads everything."""
+        if not commits:
             return []
         width = commits.index(b"\n") + 1  # hashes are all as long (SHA-1 or SHA-256)
         with self._lock:
-            pieces = cut(commits[self.seen * width :], shares)
-            if len(pieces) < 2:
+            spans = split.spans(commits[self.seen * width :])
+            if not spans:
                 return []
-            self._stop_at = pieces[1][: width - 1].decode("ascii")
-            self._expected = self.seen + len(pieces[0]) // width
-        return pieces[1:]
+            meets = [_Meet(len(span.commits) // width) for span in spans]
+            self._meet, self._commits, self._width = meets[0], commits, width
+        return [
+            (stdin, meet, backward)
+            for i, (span, meet) in enumerate(zip(spans, meets, strict=True))
+            for stdin, backward in span.readers(lead=i == 0)
+        ]
 
 
 class _Slice:
     """One git process's part of a history, folded as it streams.
 
     The fold is made by the reader thread when the first output arrives: the path rules
-    (mining.history.fold) are not needed before, and git runs ahead while they load."""
+    (mining.history.fold) are not needed before, and git runs ahead while they load. A slice
+    reading oldest first (`backward`) folds its commits in runs of _RUN, each newest first into
+    a fold of its own: a HistoryFold is fed newest first, and absorbs the next older one."""
 
     def __init__(
         self,
@@ -230,32 +264,38 @@ class _Slice:
         identity: Identity | None,
         runner: GitRunner,
         paths: _Paths,
-        lead: _Lead | None = None,
+        admits: Callable[[str], bool] | None = None,
+        *,
+        backward: bool = False,
     ) -> None:
         self._repo, self._identity, self._runner = repo, identity, runner
-        self._paths, self._lead = paths, lead
+        self._paths, self._admits, self._backward = paths, admits, backward
         self._parser = LogParser()
-        self._fold: HistoryFold | None = None
+        self._folds: list[HistoryFold] = []  # oldest first when backward
+        self._run: list[Commit] = []  # backward: commits read, not folded yet, oldest first
 
-    async def fold(self, args: list[str], stdin: bytes | None) -> HistoryFold:
+    async def folds(self, args: list[str], stdin: bytes | None = None) -> list[HistoryFold]:
+        """The slice's folds, newest first."""
         try:
-            block = BLOCK_SIZE if self._lead is None else LEAD_BLOCK
+            block = LEAD_BLOCK if self._admits is not None else BLOCK_SIZE
             await self._runner.consume(
                 args, self._consume, git_dir=self._repo.git_dir, input=stdin, block_size=block
             )
             with _readable():
                 last = self._parser.flush()  # at most one commit, the stream's last
             self._add(last)
+            if self._run:
+                await asyncio.to_thread(self._fold_run)
         except _Reached:
             pass
-        return self._folding()
+        if not self._folds:
+            self._folds.append(self._new_fold())
+        return self._folds[::-1] if self._backward else self._folds
 
-    def _folding(self) -> HistoryFold:
-        if self._fold is None:
-            from mining.history.fold import HistoryFold
+    def _new_fold(self) -> HistoryFold:
+        from mining.history.fold import HistoryFold
 
-            self._fold = HistoryFold(self._identity, self._paths.get())
-        return self._fold
+        return HistoryFold(self._identity, self._paths.get())
 
     def _consume(self, block: bytes) -> None:  # in the runner's reader thread
         for start in range(0, len(block), _PARSE_SLICE):
@@ -267,11 +307,31 @@ class _Slice:
             time.sleep(0)
 
     def _add(self, commits: list[Commit]) -> None:
-        fold, lead = self._folding(), self._lead
+        admits = self._admits
+        if self._backward:
+            for commit in commits:
+                if not admits or admits(commit.hash):
+                    self._run.append(commit)
+                else:
+                    self._fold_run()
+                    raise _Reached
+                if len(self._run) >= _RUN:
+                    self._fold_run()
+            return
+        if not self._folds:
+            self._folds.append(self._new_fold())
+        fold = self._folds[0]
         for commit in commits:
-            if lead is not None and not lead.admits(commit.hash):
+            if admits is not None and not admits(commit.hash):
                 raise _Reached
             fold.add(commit)
+
+    def _fold_run(self) -> None:
+        fold = self._new_fold()
+        for commit in reversed(self._run):
+            fold.add(commit)
+        self._folds.append(fold)
+        self._run.clear()
 
 
 @contextlib.contextmanager

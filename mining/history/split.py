@@ -1,6 +1,7 @@
 """How one history is cut between git processes (log_reader.py reads it so): the commit list's
-command, the cut, the slices' command. Pure, and light to import: `artifact-miner mine` lists and
-cuts its first history before asyncio and the pipeline are imported (mining/launch.py).
+command, the spans it is cut into, the slices' command. Pure, and light to import:
+`artifact-miner mine` lists and cuts its first history before asyncio and the pipeline are
+imported (mining/launch.py).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (mypy re
 if TYPE_CHECKING:
     from typing import Final
 
-# The slices' command: each is given its commits on stdin, in the order the one pass prints them.
+# The slices' command: each is given its commits on stdin and prints them in that order.
 SLICE_ARGS = ("log", "--no-walk=unsorted", "--stdin", *LOG_OPTIONS)
 # The longest history we list before splitting it (41 bytes a commit held in memory); a longer
 # one, far beyond any real project, is read in one streaming pass.
@@ -41,40 +42,56 @@ class Split(Slotted):
     """How one history is read: by `processes` git processes at most.
 
     A history shorter than `min_commits` takes one pass: a second process costs its start-up and
-    the rev-list walk, which the work it takes over no longer repays. Otherwise each process
-    reads one slice, equal in commits. From `tail_from` commits on, the processes first share
-    all but `tail` of the history and then the rest in as many smaller slices, each taken by
-    the first process free: git's work per commit varies along a history (sqlalchemy's newer
-    half costs git 1.6x its older half). No more slices than that: each costs a git start
-    (2-4 % of git's CPU apiece on flask's history, measured: bench/).
+    the rev-list walk, which the work it takes over no longer repays. Otherwise the list is cut
+    into spans, equal in commits per process, each read from both ends at once: newest first by
+    one process (the one pass, for the first span) and oldest first by another (the span
+    reversed on its stdin), until the two meet wherever git's work has balanced. git's work per
+    commit varies along a history (requests' newer half costs git 1.8x its older half, flask's
+    1.2x, measured), and a cut made in advance cannot know where; two ends meeting need not. With
+    an odd number of processes the last span has one reader.
     """
 
-    __slots__ = ("min_commits", "processes", "tail", "tail_from")
+    __slots__ = ("min_commits", "processes")
 
-    def __init__(
-        self,
-        processes: int = 1,
-        min_commits: int = 1_500,
-        tail_from: int = 10_000,
-        tail: float = 0.3,
-    ) -> None:
+    def __init__(self, processes: int = 1, min_commits: int = 1_500) -> None:
         self.processes: Final = processes
         self.min_commits: Final = min_commits
-        self.tail_from: Final = tail_from
-        self.tail: Final = tail
 
-    def shares(self, commits: int) -> tuple[float, ...]:
-        """The fraction of the commits each slice gets, newest first ((1.0,): one pass)."""
+    def spans(self, commits: bytes) -> list[Span]:
+        """`commits` (a list_args output, or what the lead has not read of it) cut into the spans
+        of the processes, newest first ([]: one pass reads everything)."""
         n = self.processes
-        if n <= 1 or commits < self.min_commits:
-            return (1.0,)
-        if commits < self.tail_from:
-            return (1 / n,) * n
-        return ((1 - self.tail) / n,) * n + (self.tail / n,) * n
+        if n <= 1 or commits.count(b"\n") < self.min_commits:
+            return []
+        readers = [2] * (n // 2) + [1] * (n % 2)
+        pieces = cut(commits, [r / n for r in readers])
+        return [Span(piece, both=r == 2) for piece, r in zip(pieces, readers, strict=False)]
 
-    def pieces(self, commits: bytes) -> list[bytes]:
-        """`commits` (a list_args output) cut into the slices of `shares`, newest first."""
-        return cut(commits, self.shares(commits.count(b"\n")))
+
+class Span(Slotted):
+    """A contiguous run of the commit list, newest first, and whether two processes read it from
+    both ends (else one reads it all, newest first)."""
+
+    __slots__ = ("both", "commits")
+
+    def __init__(self, commits: bytes, *, both: bool) -> None:
+        self.commits: Final = commits
+        self.both: Final = both
+
+    def readers(self, *, lead: bool) -> list[tuple[bytes, bool]]:
+        """The stdin of each process reading this span beside the lead, and whether it reads
+        oldest first: the span newest first unless the lead reads that end, then the span
+        oldest first when both ends are read."""
+        ends = [] if lead else [(self.commits, False)]
+        if self.both:
+            ends.append((reversed_lines(self.commits), True))
+        return ends
+
+
+def reversed_lines(commits: bytes) -> bytes:
+    """The hashes of `commits` (all as long, one a line) in the opposite order."""
+    width = commits.find(b"\n") + 1
+    return b"".join(commits[i : i + width] for i in range(len(commits) - width, -1, -width))
 
 
 def cut(commits: bytes, shares: Sequence[float]) -> list[bytes]:

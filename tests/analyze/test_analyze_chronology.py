@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+import random
+from datetime import date, timedelta
 
-from mining.analyze.chronology import ActiveMonth, Chronology, active_months, project_chronology
+from mining.analyze.chronology import (
+    ActiveMonth,
+    ActiveMonths,
+    Chronology,
+    active_months,
+    project_chronology,
+)
 from mining.analyze.signals import signals_of
 from tests.analyze.analyze_factory import author, dt, history, lang, report, user_stats
 
@@ -24,6 +31,24 @@ def test_active_months_group_the_days_with_commits_within_the_period() -> None:
         ActiveMonth(date(2023, 6, 1), 1, date(2023, 6, 30), date(2023, 6, 30)),
     )
     assert active_months(CALENDAR, dt(2023, 4), dt(2023, 5, 31)) == ()
+
+
+def test_one_calendar_grouped_once_answers_every_period_as_grouping_it_again_would() -> None:
+    rng = random.Random(7)
+    start = date(2019, 12, 25)
+    calendar = {start + timedelta(days=rng.randrange(800)): rng.randrange(3) for _ in range(300)}
+    months = ActiveMonths(calendar)
+    for _ in range(200):
+        first = dt(2019, 12, 1) + timedelta(days=rng.randrange(830), hours=rng.randrange(24))
+        last = first + timedelta(days=rng.randrange(-3, 400))
+        days = sorted(d for d, n in calendar.items() if n and first.date() <= d <= last.date())
+        by_month: dict[date, list[date]] = {}
+        for day in days:
+            by_month.setdefault(day.replace(day=1), []).append(day)
+        assert months.between(first, last) == tuple(
+            ActiveMonth(m, sum(map(calendar.__getitem__, ds)), ds[0], ds[-1])
+            for m, ds in by_month.items()
+        )
 
 
 def test_the_users_own_calendar_dates_the_project_and_each_skill() -> None:

@@ -14,7 +14,7 @@ from mining.git.runner import GitRunner
 from mining.git.sanitize import CleanRepo
 from mining.history import log_reader
 from mining.history.log_reader import LOG_ARGS, SLICE_ARGS, Split, cut, list_commits, read_history
-from mining.history.split import processes_for
+from mining.history.split import processes_for, reversed_lines
 from mining.pipeline import mine_project, read_releases
 from mining.records import Identity
 from tests.mining.repo_builder import Factory, Repo
@@ -103,15 +103,17 @@ def clean(repo: Repo) -> CleanRepo:
 
 FORCED = [
     Split(processes=2, min_commits=0),
-    Split(processes=3, min_commits=0, tail_from=0),
-    Split(processes=4, min_commits=0, tail_from=0, tail=0.5),
+    Split(processes=3, min_commits=0),
+    Split(processes=4, min_commits=0),
 ]
 
 
 @pytest.mark.parametrize("split", FORCED)
+@pytest.mark.parametrize("run", [256, 3])  # commits folded at a time oldest first
 async def test_split_history_equals_the_one_pass(
-    rich: Repo, runner: GitRunner, split: Split
+    rich: Repo, runner: GitRunner, split: Split, run: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(log_reader, "_RUN", run)
     repo, identity = clean(rich), Identity.of("alice@old.example", "bob@x.com")
     one = await read_history(repo, identity, runner)
     listed: asyncio.Future[bytes | None] = asyncio.get_running_loop().create_future()
@@ -119,7 +121,7 @@ async def test_split_history_equals_the_one_pass(
     commits = listed.result()
     assert commits == await list_commits(repo, runner, split)
     assert commits is not None
-    assert len(split.shares(commits.count(b"\n"))) > 1
+    assert split.spans(commits)
     assert many.total == one.total == commits.count(b"\n")
     assert many.history(tags=3) == one.history(tags=3)
     assert many.root_commit == one.root_commit
@@ -175,6 +177,11 @@ async def test_the_slices_print_the_one_pass_byte_for_byte(rich: Repo, runner: G
     ]
     assert b"".join(outputs) == one
     assert len(pieces) == 5
+    oldest_first = await runner.run(
+        list(SLICE_ARGS), git_dir=repo.git_dir, input=reversed_lines(commits), max_bytes=1 << 24
+    )
+    records = oldest_first.split(b"\x1e")[1:]  # each commit's record starts with one
+    assert b"".join(b"\x1e" + r for r in reversed(records)) == one
 
 
 async def test_mining_with_several_processes_gives_the_same_report(
@@ -221,18 +228,32 @@ def test_cut_keeps_whole_lines_in_order() -> None:
     assert cut(b"", (0.5, 0.5)) == []
 
 
+def hashes(n: int) -> bytes:
+    return b"".join(b"%040x\n" % i for i in range(n))
+
+
 @pytest.mark.parametrize(
-    ("split", "commits", "shares"),
+    ("split", "commits", "spans"),
     [
-        (Split(processes=1), 100_000, (1.0,)),
-        (Split(processes=2), 1_000, (1.0,)),  # short: one process
-        (Split(processes=2), 5_000, (0.5, 0.5)),
-        (Split(processes=2), 20_000, (0.35, 0.35, 0.15, 0.15)),
-        (Split(processes=4, min_commits=0), 10, (0.25,) * 4),
+        (Split(processes=1), 100_000, []),
+        (Split(processes=2), 1_000, []),  # short: one process
+        (Split(processes=2), 5_000, [(5_000, True)]),
+        (Split(processes=3, min_commits=0), 9, [(6, True), (3, False)]),
+        (Split(processes=4, min_commits=0), 10, [(5, True), (5, True)]),
     ],
 )
-def test_how_a_history_is_cut(split: Split, commits: int, shares: tuple[float, ...]) -> None:
-    assert split.shares(commits) == pytest.approx(shares)
+def test_how_a_history_is_cut(split: Split, commits: int, spans: list[tuple[int, bool]]) -> None:
+    cut_into = split.spans(hashes(commits))
+    assert [(len(s.commits) // 41, s.both) for s in cut_into] == spans
+    assert b"".join(s.commits for s in cut_into) == (hashes(commits) if spans else b"")
+
+
+def test_a_span_is_read_from_both_ends() -> None:
+    first, second = Split(processes=4, min_commits=0).spans(hashes(10))
+    oldest_first = b"".join(reversed(hashes(10)[: 41 * 5].splitlines(keepends=True)))
+    assert first.readers(lead=True) == [(oldest_first, True)]
+    assert [backward for _, backward in second.readers(lead=False)] == [False, True]
+    assert second.readers(lead=False)[0][0] == hashes(10)[41 * 5 :]
 
 
 @pytest.mark.parametrize(
@@ -259,23 +280,35 @@ def test_default_processes(monkeypatch: pytest.MonkeyPatch) -> None:
     assert log_reader.default_processes() >= 1
 
 
-def test_the_lead_stops_where_the_rest_begins_however_far_it_has_read() -> None:
-    commits = b"".join(b"%040x\n" % n for n in range(10))
-    hashes = [line.decode() for line in commits.split()]
+def test_the_lead_and_the_other_end_meet_however_far_the_lead_has_read() -> None:
+    commits = hashes(10)
+    listed = [line.decode() for line in commits.split()]
     lead = log_reader._Lead()
-    assert all(lead.admits(h) for h in hashes[:4])  # read before the list was known
-    rest = lead.cut_after(commits, Split(processes=2, min_commits=0))
-    assert b"".join(rest) == commits[41 * 7 :]  # the lead keeps half of what it had not read
-    assert all(lead.admits(h) for h in hashes[4:7])
-    assert not lead.admits(hashes[7])
+    assert all(lead.admits(h) for h in listed[:4])  # read before the list was known
+    [(stdin, meet, backward)] = lead.cut_after(commits, Split(processes=2, min_commits=0))
+    assert backward
+    assert stdin.split() == commits[41 * 4 :].split()[::-1]  # what the lead had not read
+    assert all(meet.admits(h) for h in listed[9:6:-1])  # the other end takes three
+    assert all(lead.admits(h) for h in listed[4:7])  # and the lead as many
+    assert not meet.admits(listed[6])
+    assert not lead.admits(listed[7])  # met: the other end has it
     assert not lead.out_of_order
 
 
-def test_a_lead_that_meets_its_boundary_early_is_out_of_order() -> None:
-    commits = b"".join(b"%040x\n" % n for n in range(10))
+def test_a_lead_that_meets_the_other_end_elsewhere_is_out_of_order() -> None:
+    commits = hashes(10)
     lead = log_reader._Lead()
-    lead.cut_after(commits, Split(processes=2, min_commits=0))
+    [(_, meet, _)] = lead.cut_after(commits, Split(processes=2, min_commits=0))
+    assert all(meet.admits("") for _ in range(9))
     assert lead.admits(commits[:40].decode())
-    assert not lead.admits(commits[41 * 5 : 41 * 5 + 40].decode())  # after 1 commit, not 5
+    assert not lead.admits(commits[41 * 5 : 41 * 5 + 40].decode())  # git printed another one
     assert lead.out_of_order
     assert log_reader._Lead().cut_after(commits, Split(processes=1)) == []
+
+
+def test_a_lead_that_reads_all_its_history_before_the_other_end_starts_is_in_order() -> None:
+    commits = hashes(10)
+    lead = log_reader._Lead()
+    lead.cut_after(commits, Split(processes=2, min_commits=0))
+    assert all(lead.admits(line.decode()) for line in commits.split())
+    assert not lead.out_of_order
