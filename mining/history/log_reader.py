@@ -49,14 +49,14 @@ if TYPE_CHECKING:  # imported when a history is read: the path rules take ~40 ms
 # How much output is parsed between two hand-overs of the GIL (about a millisecond of work).
 _PARSE_SLICE = 32 * 1024
 # How many commits a slice reading oldest first folds at a time (HistoryFold.absorb merges the
-# runs: ~20 of them on flask's history). The last run is folded when the readers meet, while the
+# runs: ~10 of them on flask's history). The last run is folded when the readers meet, while the
 # other reader is done: ~5 ms of work then.
 _RUN = 256
-# The blocks the output of a reader that may be stopped (the lead, or either end of a span) is
-# handed over in (the runner's default is 256 KiB): git runs ahead of what its reader has
-# folded by up to one block, work done past the meeting point in vain (a 256 KiB block is a
-# sixth of flask's history: 130 ms of git's CPU, measured).
-LEAD_BLOCK = _PARSE_SLICE
+# The blocks the output of a reader that may stop early (either end of a span) is handed over
+# in (the runner's default is 256 KiB): git runs ahead of what its reader has folded by up to
+# one block, work done past the meeting point in vain (a 256 KiB block is a sixth of flask's
+# history: 130 ms of git's CPU, measured).
+MEETING_BLOCK = _PARSE_SLICE
 
 
 class _TooLong(Exception):
@@ -277,7 +277,7 @@ class _Slice:
     async def folds(self, args: list[str], stdin: bytes | None = None) -> list[HistoryFold]:
         """The slice's folds, newest first."""
         try:
-            block = LEAD_BLOCK if self._admits is not None else BLOCK_SIZE
+            block = MEETING_BLOCK if self._admits is not None else BLOCK_SIZE
             await self._runner.consume(
                 args, self._consume, git_dir=self._repo.git_dir, input=stdin, block_size=block
             )
@@ -310,11 +310,10 @@ class _Slice:
         admits = self._admits
         if self._backward:
             for commit in commits:
-                if not admits or admits(commit.hash):
-                    self._run.append(commit)
-                else:
+                if admits is not None and not admits(commit.hash):
                     self._fold_run()
                     raise _Reached
+                self._run.append(commit)
                 if len(self._run) >= _RUN:
                     self._fold_run()
             return
@@ -327,6 +326,8 @@ class _Slice:
             fold.add(commit)
 
     def _fold_run(self) -> None:
+        if not self._run:
+            return
         fold = self._new_fold()
         for commit in reversed(self._run):
             fold.add(commit)
