@@ -4,6 +4,7 @@ import asyncio
 import hashlib
 import io
 import os
+import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -165,3 +166,26 @@ async def test_an_upload_that_stops_sending_is_abandoned(tmp_path: Path) -> None
 
 def test_display_names_lose_format_characters() -> None:
     assert display_name("invoice\u202egpj.zip") == "invoicegpj.zip"
+
+
+def resident_bytes(path: Path) -> int:
+    """How much of `path` is in the page cache (util-linux fincore)."""
+    shown = subprocess.run(
+        ["fincore", "--bytes", "--noheadings", "--output", "RES", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(shown.stdout.strip())
+
+
+async def test_an_upload_once_read_leaves_the_page_cache(tmp_path: Path) -> None:
+    store = LocalUploadStore(tmp_path / "uploads")
+    body = ZIP_HEAD + os.urandom(4 * 1024 * 1024)
+    stored = await store.save_stream(chunks_of(body), "big.zip", len(body))
+    async with store.opened(stored.id) as path:
+        assert path.read_bytes() == body  # as extraction reads it
+        assert resident_bytes(path) >= len(body) // 2  # written and read: cached
+    await store.aclose()  # the write-back and the drop are done
+    assert resident_bytes(stored.path) == 0
+    assert stored.path.read_bytes() == body  # and it reads as before
