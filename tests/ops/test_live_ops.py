@@ -16,8 +16,8 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.processes import Server, cli_env, running
-from tests.service.flows import build_portfolio
-from tests.service.live import zip_folder
+from tests.service.flows import build_portfolio, upload
+from tests.service.live import Subscription, zip_folder
 from tests.service.upload_helpers import PREFLIGHT, project_zip
 
 JOB = "query($id: ID!) { job(id: $id) { id status } }"
@@ -187,3 +187,29 @@ async def test_metrics_add_up_every_worker(tmp_path: Path) -> None:
     # `running` polled /healthz until it answered: at least once more than the dozen above.
     assert samples[key] >= 13
     assert os.listdir(tmp_path / "data" / "metrics")  # prometheus-client's multi-process files
+
+
+PROGRESS = "subscription($id: ID!) { rankingProgress(portfolioId: $id) { final status } }"
+
+
+async def test_a_client_that_leaves_after_the_final_ranking_logs_no_error(tmp_path: Path) -> None:
+    """As the e2e bench's client does: the final ranking read, the socket closed without
+    waiting for `complete`. The server then meets a closing socket as it completes the
+    operation: the client's leaving, not an error (Strawberry logged it at ERROR, with three
+    tracebacks, on every such client of the bench's)."""
+    env = _env(tmp_path, tmp_path / "am.db")
+    archive = zip_folder(build_portfolio(tmp_path / "src", tmp_path / "home"))
+    log = tmp_path / "server.log"
+    async with (
+        running(env, log) as server,
+        httpx.AsyncClient(base_url=server.url, timeout=BOUNDED) as http,
+    ):
+        pid = (await upload(http, archive))["portfolio"]["id"]
+        for _ in range(3):
+            async with Subscription.open(server.url, PROGRESS, {"id": pid}) as live:
+                await upload(http, archive, pid)  # mined again: its events come live
+                while (event := await live.next()) and not event["rankingProgress"]["final"]:
+                    pass
+                assert event is not None  # the final one: the client leaves at once
+    errors = [line for line in log.read_text().splitlines() if line.startswith("ERROR")]
+    assert errors == []
