@@ -53,9 +53,9 @@ _PARSE_SLICE = 32 * 1024
 # other reader is done: ~5 ms of work then.
 _RUN = 256
 # The blocks the output of a reader that may stop early (either end of a span) is handed over
-# in (the runner's default is 256 KiB): git runs ahead of what its reader has folded by up to
-# one block, work done past the meeting point in vain (a 256 KiB block is a sixth of flask's
-# history: 130 ms of git's CPU, measured).
+# in (the runner's default is 256 KiB): git runs ahead of what its reader has folded by one
+# block and what the pipe holds, work done past the meeting point in vain (a 256 KiB block is a
+# sixth of flask's history: 130 ms of git's CPU, measured; the pipe's size made no difference).
 MEETING_BLOCK = _PARSE_SLICE
 
 
@@ -132,8 +132,9 @@ async def _read_split(
     cut: their folds, newest first."""
     paths = _Paths()
 
-    async def reading(stdin: bytes, meet: _Meet, backward: bool) -> list[HistoryFold]:
-        one = _Slice(repo, identity, runner, paths, meet.admits, backward=backward)
+    async def reading(stdin: bytes, meet: _Meet | None, backward: bool) -> list[HistoryFold]:
+        admits = None if meet is None else meet.admits
+        one = _Slice(repo, identity, runner, paths, admits, backward=backward)
         return await one.folds(list(SLICE_ARGS), stdin)
 
     tasks = [asyncio.create_task(_Slice(repo, identity, runner, paths, lead.admits).folds(head))]
@@ -202,7 +203,7 @@ class _Lead:
         self._meet: _Meet | None = None
         self._commits = b""
         self._width = 0
-        self._stopped_at = -1
+        self._stopped = False
         self._met = False
 
     @property
@@ -213,7 +214,7 @@ class _Lead:
         with self._lock:
             if self._meet is None:
                 return False
-            if self._stopped_at < 0:  # it read all its history
+            if not self._stopped:  # it read all its history
                 return self.seen * self._width != len(self._commits)
             return not self._met
 
@@ -224,16 +225,17 @@ class _Lead:
                 # `git log` and `git rev-list` walk alike (git-rev-list(1)); were it not so,
                 # read_history would start over (out_of_order).
                 at = self.seen * self._width
-                self._stopped_at = self.seen
+                self._stopped = True
                 self._met = self._commits[at : at + self._width - 1] == commit.encode()
                 return False
             self.seen += 1
             return True
 
-    def cut_after(self, commits: bytes, split: Split) -> list[tuple[bytes, _Meet, bool]]:
+    def cut_after(self, commits: bytes, split: Split) -> list[tuple[bytes, _Meet | None, bool]]:
         """The other readers of the spans of what the lead has not read (Split.spans): each
-        one's stdin, the _Meet of its span, whether it reads oldest first. The lead reads the
-        first span newest first. [] when the lead reads everything."""
+        one's stdin, the _Meet of its span (None for a span read by one process alone), whether
+        it reads oldest first. The lead reads the first span newest first. [] when the lead
+        reads everything."""
         if not commits:
             return []
         width = commits.index(b"\n") + 1  # hashes are all as long (SHA-1 or SHA-256)
@@ -241,7 +243,10 @@ class _Lead:
             spans = split.spans(commits[self.seen * width :])
             if not spans:
                 return []
-            meets = [_Meet(len(span.commits) // width) for span in spans]
+            meets = [
+                _Meet(len(span.commits) // width) if i == 0 or span.both else None
+                for i, span in enumerate(spans)
+            ]
             self._meet, self._commits, self._width = meets[0], commits, width
         return [
             (stdin, meet, backward)
@@ -281,11 +286,7 @@ class _Slice:
             await self._runner.consume(
                 args, self._consume, git_dir=self._repo.git_dir, input=stdin, block_size=block
             )
-            with _readable():
-                last = self._parser.flush()  # at most one commit, the stream's last
-            self._add(last)
-            if self._run:
-                await asyncio.to_thread(self._fold_run)
+            await asyncio.to_thread(self._finish)
         except _Reached:
             pass
         if not self._folds:
@@ -305,6 +306,12 @@ class _Slice:
             # Hand the GIL over now: an event loop waiting for it (a server answering a request)
             # takes it at once instead of at the end of the switch interval (5 ms).
             time.sleep(0)
+
+    def _finish(self) -> None:  # in a worker thread: a backward reader's last run is folded
+        with _readable():
+            last = self._parser.flush()  # at most one commit, the stream's last
+        self._add(last)
+        self._fold_run()
 
     def _add(self, commits: list[Commit]) -> None:
         admits = self._admits

@@ -65,7 +65,7 @@ class Split(Slotted):
             return []
         readers = [2] * (n // 2) + [1] * (n % 2)
         pieces = cut(commits, [r / n for r in readers])
-        return [Span(piece, both=r == 2) for piece, r in zip(pieces, readers, strict=False)]
+        return [Span(piece, both=i < n // 2) for i, piece in enumerate(pieces)]
 
 
 class Span(Slotted):

@@ -312,3 +312,14 @@ def test_a_lead_that_reads_all_its_history_before_the_other_end_starts_is_in_ord
     lead.cut_after(commits, Split(processes=2, min_commits=0))
     assert all(lead.admits(line.decode()) for line in commits.split())
     assert not lead.out_of_order
+
+
+def test_a_span_read_by_one_process_alone_is_read_to_its_end() -> None:
+    commits = hashes(9)
+    readers = log_reader._Lead().cut_after(commits, Split(processes=3, min_commits=0))
+    assert [
+        (len(stdin) // 41, meet is not None, backward) for stdin, meet, backward in readers
+    ] == [
+        (6, True, True),  # the lead's span, from its other end: they meet
+        (3, False, False),  # nothing to meet: no stop, the large blocks
+    ]
