@@ -94,6 +94,8 @@ def _serve_workers(settings: Settings, options: dict[str, Any]) -> None:
     """WORKERS > 1 uvicorn worker processes."""
     import uvicorn
 
+    from graphql_api.server import run_workers
+
     # Migrate once here: N workers starting together would race to apply the same migration.
     _upgrade(settings, "head")
     if not os.environ.get(MULTIPROC_ENV):  # metrics of every worker, added up at a scrape
@@ -102,7 +104,7 @@ def _serve_workers(settings: Settings, options: dict[str, Any]) -> None:
         prepare_multiprocess(settings.data_dir / "metrics")
     # Each worker imports the app factory and the protocol by name (they are not pickled);
     # serving_app sets the protocol's head timeout from the settings in each of them.
-    uvicorn.run(
+    config = uvicorn.Config(
         f"{__name__}:serving_app",
         factory=True,
         workers=settings.workers,
@@ -112,6 +114,7 @@ def _serve_workers(settings: Settings, options: dict[str, Any]) -> None:
         log_config=None,  # our handler (LOG_FORMAT), set up again in each worker
         **options,
     )
+    run_workers(config)  # each worker on a socket of its own: connections spread over them
 
 
 def _worker(args: argparse.Namespace) -> int:

@@ -15,6 +15,8 @@ handed an answer to a request it never made.  Bodies are timed by
 from __future__ import annotations
 
 import asyncio
+import logging
+import socket
 from typing import Any
 
 import h11
@@ -25,7 +27,9 @@ from graphql_api.ingest.errors import IngestErrorCode
 from graphql_api.ingest.middleware import graphql_error_body
 from graphql_api.settings import Settings
 
-__all__ = ["HeadTimeoutProtocol", "uvicorn_config"]
+__all__ = ["HeadTimeoutProtocol", "ReusePort", "run_workers", "uvicorn_config"]
+
+log = logging.getLogger("uvicorn.error")
 
 
 class HeadTimeoutProtocol(H11Protocol):
@@ -107,3 +111,64 @@ def uvicorn_config(app: Any, settings: Settings, **options: Any) -> uvicorn.Conf
         ws_max_size=settings.max_json_body_bytes,  # uvicorn's default is 16 MiB a message
         **options,
     )
+
+
+class ReusePort:
+    """The listening socket of one worker process, made in the process it is sent to: a socket
+    of its own on the address, with SO_REUSEPORT, so that the kernel spreads new connections
+    over the workers (by a hash of their addresses, socket(7)).
+
+    uvicorn's workers share the one socket their parent bound, and the worker that wakes first
+    accepts a whole burst of connections (asyncio accepts up to the backlog at once): the 16
+    keep-alive connections of one client all went to one of two workers, the other idle
+    (bench/dashboard_bench.py: WORKERS=2 served 1.02-1.05x of WORKERS=1). Pickling it, as
+    uvicorn's supervisor does to hand its sockets to each worker it spawns, makes the socket
+    anew in the worker."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+
+    def __reduce__(self) -> tuple[Any, tuple[str, int]]:
+        return _reuse_port_socket, (self.host, self.port)
+
+
+def _reuse_port_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    return sock
+
+
+def _free(host: str, port: int) -> int:
+    """`port` (a free one when 0) once a socket without SO_REUSEPORT could bind it."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+        bound: int = probe.getsockname()[1]
+        return bound
+
+
+def run_workers(config: uvicorn.Config) -> None:
+    """uvicorn's supervisor over `config.workers` processes, each listening on a socket of its
+    own (ReusePort). The address is bound here first, without SO_REUSEPORT, so that a port in
+    use (another server of ours included) fails at once as with one worker; then it is held,
+    with SO_REUSEPORT and unlistened (the kernel hands connections to listening sockets only),
+    so that no other server joins it while workers come and go."""
+    from uvicorn.config import STARTUP_FAILURE
+    from uvicorn.supervisors import Multiprocess
+
+    try:
+        config.port = _free(config.host, config.port)
+        held = _reuse_port_socket(config.host, config.port)
+    except OSError as exc:
+        log.error("cannot listen on %s:%d: %s", config.host, config.port, exc.strerror or exc)
+        raise SystemExit(STARTUP_FAILURE) from None
+    try:
+        host, port, workers = config.host, config.port, config.workers
+        log.info("Uvicorn running on http://%s:%d, %d workers", host, port, workers)
+        Multiprocess(config, sockets=[ReusePort(host, port)]).run()  # type: ignore[list-item]
+    finally:
+        held.close()
