@@ -132,21 +132,23 @@ class ReusePort:
         return _reuse_port_socket, (self.host, self.port)
 
 
-def _reuse_port_socket(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+def _bound(host: str, port: int, *, reuse_port: bool) -> socket.socket:
+    """A TCP socket bound to the address (SO_REUSEADDR, as uvicorn binds), not listening."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
     return sock
 
 
+def _reuse_port_socket(host: str, port: int) -> socket.socket:
+    return _bound(host, port, reuse_port=True)
+
+
 def _free(host: str, port: int) -> int:
     """`port` (a free one when 0) once a socket without SO_REUSEPORT could bind it."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        probe.bind((host, port))
+    with _bound(host, port, reuse_port=False) as probe:
         bound: int = probe.getsockname()[1]
         return bound
 
