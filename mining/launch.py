@@ -29,7 +29,14 @@ from mining.git.discover import DiscoveredProject, discover, upload_root
 from mining.git.runner import HardenedGitRunner, default_processes
 from mining.git.sanitize import CleanRepo, clean_copy_blocking
 from mining.git.scratch import private_dir
-from mining.history.split import LIST_MAX_BYTES, SLICE_ARGS, Split, list_args, processes_for
+from mining.history.split import (
+    LIST_MAX_BYTES,
+    SLICE_ARGS,
+    Split,
+    list_args,
+    processes_for,
+    reversed_args,
+)
 from mining.kinds import ProjectKind
 from mining.parse.log_command import history_args
 
@@ -151,17 +158,19 @@ class Started:
             self.copies[project] = repo
 
     def history_ahead(self, project: DiscoveredProject) -> None:
-        """Start the history pass of `project`'s copy now (its lead, read_history): its output
-        waits in a pipe while asyncio and the pipeline are imported, and the pipeline's first
-        `git log` of the same command reads it (HardenedGitRunner.start_early). On any failure
-        leave it to the pipeline."""
+        """Start the history pass of `project`'s copy now (its lead, read_history), and the
+        other readers of a split history: their output waits in pipes while asyncio and the
+        pipeline are imported, and the pipeline's `git log` of the same command reads it
+        (HardenedGitRunner.start_early). On any failure leave it to the pipeline."""
         assert self.runner is not None
         repo = self.copies.get(project)
         if repo is None or repo.head is None:  # no copy, or an empty repository: no history
             return
         with contextlib.suppress(Exception):
             self.runner.start_early(history_args(repo.head), git_dir=repo.git_dir)
-            if self.split.processes > 1:
+            if self.split.ends(repo.objects):  # and its other end (log_reader._read_ends)
+                self.runner.start_early(reversed_args(repo.head), git_dir=repo.git_dir)
+            elif self.split.processes > 2:
                 self.runner.split_ahead(repo, self.split)
 
     def close(self) -> None:

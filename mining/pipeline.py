@@ -3,11 +3,9 @@
 For a repository (all git through one GitRunner, on the clean copy built by sanitize.py):
 1. `git log -z --numstat --find-renames --format=LOG_FORMAT <head>` streamed through
    parse.LogParser into history.HistoryFold; nothing holds the whole history. A long history is
-   read by several git processes: the one pass cut short, and the rest over slices of
-   `git rev-list <head>`, listed while that pass runs (mining/history/log_reader.py).
-   Alongside, `git for-each-ref` dates the tags reachable from HEAD (the releases): with
-   `--merged=<head>`, or, when the rev-list is at hand, by looking their commits up in it (no
-   second walk of the history; read_releases).
+   read by several git processes from both ends at once (mining/history/log_reader.py).
+   Alongside, `git for-each-ref` names the tags' commits, and the releases are the tags among
+   the commits the history read (no second walk of the history; read_releases).
 2. concurrently, `git ls-tree -r -l -z <head>` gives the files and sizes at HEAD (no checkout,
    works on the bare copy): languages.breakdown, TreeFacts and the manifests to read;
 3. then ONE `git cat-file --batch` process reads the chosen manifests for frameworks.detect_all,
@@ -28,13 +26,12 @@ import asyncio
 import contextlib
 import dataclasses
 import errno
-import io
 import logging
 import os
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import AsyncGenerator, Awaitable, Container, Iterable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Collection, Container, Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -370,23 +367,16 @@ def _report(
 async def _history(
     repo: CleanRepo, identity: Identity | None, runner: GitRunner, split: Split
 ) -> tuple[HistoryFold, tuple[datetime, ...]]:
-    """The history and the releases. git log starts at once, the commit list (for a split) is
-    made beside it, and the releases are dated from that list when there is one while the
-    history is still being read."""
-    listed: asyncio.Future[bytes | None] = asyncio.get_running_loop().create_future()
-    releases = asyncio.ensure_future(_releases_once_listed(repo, runner, listed))
+    """The history and the releases: the tags' commits are named while the history is read,
+    and the releases are the tags among the commits it read."""
+    targets = asyncio.ensure_future(read_tag_targets(repo, runner))
+    seen: list[str] | None = [] if repo.tags else None
     try:
-        fold = await read_history(repo, identity, runner, split, listed)
-        return fold, await releases
+        fold = await read_history(repo, identity, runner, split, seen)
+        return fold, await read_releases(repo, runner, seen, await targets)
     finally:
-        releases.cancel()
-        await asyncio.gather(releases, return_exceptions=True)
-
-
-async def _releases_once_listed(
-    repo: CleanRepo, runner: GitRunner, listed: asyncio.Future[bytes | None]
-) -> tuple[datetime, ...]:
-    return await read_releases(repo, runner, await listed)
+        targets.cancel()
+        await asyncio.gather(targets, return_exceptions=True)
 
 
 async def read_aliases(
@@ -440,22 +430,23 @@ async def check_mailmap(emails: list[str], repo: CleanRepo, runner: GitRunner) -
 
 
 async def read_releases(
-    repo: CleanRepo, runner: GitRunner, commits: bytes | None = None
+    repo: CleanRepo,
+    runner: GitRunner,
+    commits: Collection[str] | None = None,
+    targets: list[tuple[str, bytes]] | None = None,
 ) -> tuple[datetime, ...]:
     """Dates of the tags reachable from HEAD, from `git for-each-ref --merged=<head>
     --format=%(creatordate:unix) refs/tags/`: a tag on an unmerged branch (or on another
     project's history in the same repository) is not a release of the code mined.
 
-    Given HEAD's commits (`list_commits`, one hash a line), the same tags are found without the
-    walk of the whole history --merged makes: `git for-each-ref --format=TAG_TARGETS` names each
-    tag's commit, kept when it is listed. A tag of a tag (which --merged peels all the way) is
-    left to --merged."""
+    Given HEAD's commits (every hash read_history read) and the tags' `targets`
+    (read_tag_targets), the same tags are found without the walk of the whole history --merged
+    makes: those whose commit is among them."""
     if not repo.tags:
         return ()
-    if commits is not None:
-        listed = await _listed_tag_dates(repo, runner, commits)
-        if listed is not None:
-            return listed
+    if commits is not None and targets is not None:
+        reachable = await asyncio.to_thread(_among, commits, targets)
+        return parse_tag_dates(b"\n".join(date for commit, date in targets if commit in reachable))
     args = [
         "for-each-ref",
         f"--merged={repo.head or 'HEAD'}",
@@ -465,24 +456,22 @@ async def read_releases(
     return parse_tag_dates(await runner.run(args, git_dir=repo.git_dir))
 
 
-async def _listed_tag_dates(
-    repo: CleanRepo, runner: GitRunner, commits: bytes
-) -> tuple[datetime, ...] | None:
+async def read_tag_targets(repo: CleanRepo, runner: GitRunner) -> list[tuple[str, bytes]] | None:
+    """The commit each tag names and its date (`git for-each-ref --format=TAG_TARGETS`; a tag of
+    a tree or a blob is no release); None when there is no tag, or a tag of a tag (which
+    --merged peels all the way: read_releases leaves it to --merged)."""
+    if not repo.tags:
+        return None
     args = ["for-each-ref", f"--format={TAG_TARGETS}", "refs/tags/"]
     targets = parse_tag_targets(await runner.run(args, git_dir=repo.git_dir, max_bytes=64 << 20))
     if any(kind == "tag" for kind, _, _ in targets):
         return None
-    wanted = {name.encode("ascii") for kind, name, _ in targets if kind == "commit"}
-    reachable = await asyncio.to_thread(_listed, commits, wanted)
-    dates = [
-        date for kind, name, date in targets if kind == "commit" and name.encode() in reachable
-    ]
-    return parse_tag_dates(b"\n".join(dates))
+    return [(name, date) for kind, name, date in targets if kind == "commit"]
 
 
-def _listed(commits: bytes, wanted: set[bytes]) -> set[bytes]:
-    """Which of `wanted` are lines of `commits` (one line at a time: no list of them all)."""
-    return wanted.intersection(line.rstrip(b"\n") for line in io.BytesIO(commits))
+def _among(commits: Collection[str], targets: list[tuple[str, bytes]]) -> set[str]:
+    """The tags' commits that are among `commits`."""
+    return {commit for commit, _ in targets}.intersection(commits)
 
 
 class Tree(NamedTuple):

@@ -54,6 +54,8 @@ _SMALL = 64 * 1024  # the most we read of HEAD, a loose ref, shallow or config
 _CONFIG = "[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n"
 # What `git init --bare --template=` makes besides HEAD and config (git 2.39).
 _SKELETON = ("objects/info", "objects/pack", "refs/heads", "refs/tags")
+_IDX_MAGIC = b"\xfftOc"  # a version 2 (or later) pack index
+_FANOUT_END = 256 * 4  # the fan-out table: 256 counts of 4 bytes, the last one the total
 
 
 class Limits(Slotted):
@@ -75,13 +77,18 @@ class Limits(Slotted):
 class CleanRepo(Slotted):
     """The clean bare copy git mines, and what was read of the upload to make it."""
 
-    __slots__ = ("git_dir", "head", "shallow", "tags")
+    __slots__ = ("git_dir", "head", "objects", "shallow", "tags")
 
-    def __init__(self, git_dir: Path, head: str | None, tags: int, shallow: bool) -> None:
+    def __init__(
+        self, git_dir: Path, head: str | None, tags: int, shallow: bool, objects: int = 0
+    ) -> None:
         self.git_dir: Final = git_dir  # our bare copy
         self.head: Final = head  # the commit HEAD resolves to; None for an empty repository
         self.tags: Final = tags  # refs under refs/tags/
         self.shallow: Final = shallow
+        # The objects copied, as their files count them (loose files and what the packs' indexes
+        # say they hold): a measure of the history's size known before git runs (Split.ends).
+        self.objects: Final = objects
 
 
 class Plan:
@@ -246,53 +253,71 @@ def clean_copy_blocking(project: Path, root: Path, scratch: Path, *, bare: bool)
     dest.mkdir()
     for directory in _SKELETON:
         (dest / directory).mkdir(parents=True)
-    populate(plan, dest)
-    return _clean_repo(plan, dest)
+    return _clean_repo(plan, dest, populate(plan, dest))
 
 
-def _clean_repo(plan: Plan, dest: Path) -> CleanRepo:
+def _clean_repo(plan: Plan, dest: Path, objects: int) -> CleanRepo:
     tags = sum(1 for name in plan.refs if name.startswith("refs/tags/"))
-    return CleanRepo(dest, plan.head_sha, tags, bool(plan.shallow))
+    return CleanRepo(dest, plan.head_sha, tags, bool(plan.shallow), objects)
 
 
-def populate(plan: Plan, dest: Path) -> None:
-    """Write our config, the checked refs, HEAD, shallow and the object files into `dest`."""
+def populate(plan: Plan, dest: Path) -> int:
+    """Write our config, the checked refs, HEAD, shallow and the object files into `dest`: the
+    number of objects copied (CleanRepo.objects)."""
     (dest / "config").write_text(_CONFIG)
     packed = "".join(f"{sha} {name}\n" for name, sha in plan.refs.items())
     (dest / "packed-refs").write_text(packed, encoding="utf-8")
     (dest / "HEAD").write_text(plan.head + "\n", encoding="utf-8")
     if plan.shallow:
         (dest / "shallow").write_text("".join(f"{sha}\n" for sha in plan.shallow))
-    for objects in plan.objects:
-        _copy_objects(objects, dest / "objects")
+    return sum(_copy_objects(objects, dest / "objects") for objects in plan.objects)
 
 
-def _copy_objects(source: Path, dest: Path) -> None:
+def _copy_objects(source: Path, dest: Path) -> int:
     if not source.is_dir():  # an empty objects/ that the ZIP dropped: nothing to copy
-        return
+        return 0
+    copied = 0
     for entry in sorted(os.scandir(source), key=lambda e: e.name):
         if entry.is_dir(follow_symlinks=False) and _LOOSE_DIR.fullmatch(entry.name):
-            _copy_loose(entry, dest / entry.name)
+            copied += _copy_loose(entry, dest / entry.name)
     pack_dir = source / "pack"
     if pack_dir.is_dir():
-        _copy_packs(pack_dir, dest / "pack")
+        copied += _copy_packs(pack_dir, dest / "pack")
+    return copied
 
 
-def _copy_loose(directory: os.DirEntry[str], dest: Path) -> None:
+def _copy_loose(directory: os.DirEntry[str], dest: Path) -> int:
     """The loose objects of one `objects/xx/` directory (regular files named by a hash)."""
+    copied = 0
     with os.scandir(directory.path) as entries:  # closed even when a link fails midway
         for obj in entries:
             if _LOOSE_FILE.fullmatch(obj.name) and obj.is_file(follow_symlinks=False):
                 _link(Path(obj.path), dest / obj.name)
+                copied += 1
+    return copied
 
 
-def _copy_packs(pack_dir: Path, dest: Path) -> None:
-    """Each pack that has its index, with the index."""
+def _copy_packs(pack_dir: Path, dest: Path) -> int:
+    """Each pack that has its index, with the index: the objects their indexes count."""
+    copied = 0
     for pack in sorted(pack_dir.iterdir()):
         index = pack.with_suffix(".idx")
         if _PACK.fullmatch(pack.name) and index.is_file():
             _link(index, dest / index.name)
             _link(pack, dest / pack.name)
+            copied += pack_objects(dest / index.name)
+    return copied
+
+
+def pack_objects(index: Path) -> int:
+    """The objects a pack index counts: the last entry of its fan-out table (gitformat-pack(5):
+    after a version 2 index's magic and version, at the start of a version 1 index). 0 when it is
+    too short; git, not this count, decides whether the pack is sound."""
+    with index.open("rb") as f:
+        head = f.read(_FANOUT_END + 8)
+    start = 8 if head[:4] == _IDX_MAGIC else 0
+    last = head[start + _FANOUT_END - 4 : start + _FANOUT_END]
+    return int.from_bytes(last, "big") if len(last) == 4 else 0
 
 
 def _link(source: Path, target: Path) -> None:

@@ -1,24 +1,30 @@
-"""Reads one repository's history into a HistoryFold: one `git log`, or several over slices.
+"""Reads one repository's history into a HistoryFold: one `git log`, or several at once.
 
 One pass: `git log -z --numstat --find-renames ... --end-of-options <head>` (LOG_ARGS).
 
-Split, when `Split.processes` > 1 and the history is long enough to repay another process: the
-one pass (the lead) starts at once, and beside it `git rev-list <head>` lists every commit in the
-order `git log <head>` prints them (both are the same revision walk, git-rev-list(1)). What the
-lead has not read by then is cut into spans (Split.spans), and `git log --no-walk=unsorted
---stdin <the same options>` prints the commits given on its stdin in that order (git-log(1),
---no-walk): the lead reads the first span newest first and another process the same span oldest
-first; a later span is read so from both ends by two more processes. The two readers of a span
-take its commits one by one until they meet (_Meet), wherever git's work per commit has put
-them. Each commit is shown exactly as in the one pass: the same diff against its first parent
-with the same rename detection, no diff for a merge, the same .mailmap. The slices' outputs end
-to end are the one pass's output byte for byte (a test checks it). The list costs the lead no
-time (30-40 ms on flask's history), and a history too short to split is read by the lead alone.
+Split (Split.processes > 1, for a history long enough to repay another process): the one pass
+(the lead) starts at once, and the history is read from both ends by processes that take its
+commits until they meet, wherever git's work per commit has put them (Split says how):
+
+- Two processes: beside the lead, `git log --reverse` with the same options prints the same
+  commits oldest first (git-log(1)); the two stop where the next commit of either is the last
+  the other took (_Ends). No commit list is made: the second reader starts with the lead.
+- More: `git rev-list <head>` lists every commit in the order `git log <head>` prints them
+  (both are the same revision walk, git-rev-list(1)). What the lead has not read by then is
+  cut into spans (Split.spans), and `git log --no-walk=unsorted --stdin <the same options>`
+  prints the commits given on its stdin in that order (git-log(1), --no-walk): the lead reads
+  the first span newest first and another process the same span oldest first; a later span
+  is read so from both ends by two more processes. The two readers of a span take its commits
+  one by one until they meet (_Meet).
+
+Each commit is shown exactly as in the one pass: the same diff against its first parent with
+the same rename detection, no diff for a merge, the same .mailmap. The slices' outputs end to
+end are the one pass's output byte for byte (a test checks it).
 
 Each slice is folded on its own (sharing one PathCache) and the folds are merged newest first
-(HistoryFold.absorb); Split says how a history is cut. Parsing and folding run in the runner's
-reader threads (GitRunner.consume), never on the event loop; a fold is made when its first
-output arrives, so git runs while the path rules load.
+(HistoryFold.absorb). Parsing and folding run in the runner's reader threads
+(GitRunner.consume), never on the event loop; a fold is made when its first output arrives, so
+git runs while the path rules load.
 """
 
 from __future__ import annotations
@@ -27,14 +33,14 @@ import asyncio
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from mining.errors import MiningError
 from mining.git.runner import BLOCK_SIZE, GitRunner
 from mining.git.runner import default_processes as default_processes
 from mining.git.sanitize import CleanRepo
-from mining.history.split import LIST_MAX_BYTES, list_args
+from mining.history.split import LIST_MAX_BYTES, list_args, reversed_args
 from mining.history.split import SLICE_ARGS as SLICE_ARGS
 from mining.history.split import Split as Split
 from mining.history.split import cut as cut
@@ -89,76 +95,93 @@ async def read_history(
     identity: Identity | None,
     runner: GitRunner,
     split: Split | None = None,
-    listed: asyncio.Future[bytes | None] | None = None,
+    seen: list[str] | None = None,
 ) -> HistoryFold:
     """Fold the history of `repo.head`: one `git log` pass, or (when the Split asks for it and
-    the history is long enough) that pass cut short and `git log --no-walk=unsorted --stdin`
-    over the rest of the `list_commits` output, in spans read from both ends.
+    the history is long enough) several processes reading it from both ends (see above).
 
-    The one pass (the lead) starts at once, while `git rev-list` lists the commits: it never
-    waits for the list, and a history too short to split is read by it alone. Once the list is
-    known, what the lead has not read yet is cut into spans (Split.spans); the lead reads the
-    first one newest first and another process the same span oldest first, until they meet.
-    The commit list (None when none was made) is handed to `listed` as soon as it is known."""
+    The one pass (the lead) starts at once and never waits for another process or a commit
+    list; a history too short to split is read by it alone. `seen`, when given, receives the
+    hash of every commit read, in no particular order (the releases are the tags among them:
+    pipeline._history)."""
     split = split or Split()
+    reading = _Reading(repo, identity, runner, seen)
     head = history_args(repo.head or "HEAD")
-    if split.processes <= 1:
-        _announce(listed, None)
-        [fold] = await _Slice(repo, identity, runner, _Paths()).folds(head, None)
+    if split.ends(repo.objects):
+        folds = await _read_ends(reading, head)
+    elif split.processes <= 2:
+        [fold] = await _Slice(reading).folds(head, None)
         return fold
-    lead = _Lead()
-    folds = await _read_split(repo, identity, runner, split, listed, head, lead)
-    if lead.out_of_order:  # never seen: git's two walks disagree; read it again in one pass
-        [fold] = await _Slice(repo, identity, runner, _Paths()).folds(head, None)
-        return fold
+    else:
+        lead = _Lead()
+        folds = await _read_split(reading, split, head, lead)
+        if lead.out_of_order:  # never seen: git's two walks disagree; read it again in one pass
+            if seen is not None:
+                seen.clear()
+            [fold] = await _Slice(reading).folds(head, None)
+            return fold
     return folds[0] if len(folds) == 1 else await asyncio.to_thread(_merge, folds)
 
 
-def _announce(listed: asyncio.Future[bytes | None] | None, commits: bytes | None) -> None:
-    if listed is not None:
-        listed.set_result(commits)
+async def _read_ends(reading: _Reading, head: list[str]) -> list[HistoryFold]:
+    """The one pass and the one pass reversed, until they meet: their folds, newest first."""
+    ends = _Ends()
+    oldest_first = reversed_args(reading.repo.head or "HEAD")
+    tasks = [
+        asyncio.create_task(_Slice(reading, ends.admits(0)).folds(head)),
+        asyncio.create_task(_Slice(reading, ends.admits(1), backward=True).folds(oldest_first)),
+    ]
+    async with _cancelled_at_the_end(tasks):
+        return [fold for folds in await asyncio.gather(*tasks) for fold in folds]
 
 
 async def _read_split(
-    repo: CleanRepo,
-    identity: Identity | None,
-    runner: GitRunner,
-    split: Split,
-    listed: asyncio.Future[bytes | None] | None,
-    head: list[str],
-    lead: _Lead,
+    reading: _Reading, split: Split, head: list[str], lead: _Lead
 ) -> list[HistoryFold]:
     """The lead pass and, once the commits are listed, the other readers of the spans after its
     cut: their folds, newest first."""
-    paths = _Paths()
 
-    async def reading(stdin: bytes, meet: _Meet | None, backward: bool) -> list[HistoryFold]:
+    async def other(stdin: bytes, meet: _Meet | None, backward: bool) -> list[HistoryFold]:
         admits = None if meet is None else meet.admits
-        one = _Slice(repo, identity, runner, paths, admits, backward=backward)
-        return await one.folds(list(SLICE_ARGS), stdin)
+        return await _Slice(reading, admits, backward=backward).folds(list(SLICE_ARGS), stdin)
 
-    tasks = [asyncio.create_task(_Slice(repo, identity, runner, paths, lead.admits).folds(head))]
-    try:
-        commits = await list_commits(repo, runner, split)
-        _announce(listed, commits)
+    tasks = [asyncio.create_task(_Slice(reading, lead.admits).folds(head))]
+    async with _cancelled_at_the_end(tasks):
+        commits = await list_commits(reading.repo, reading.runner, split)
         readers = lead.cut_after(commits, split) if commits is not None else []
-        tasks += [asyncio.create_task(reading(*reader)) for reader in readers]
+        tasks += [asyncio.create_task(other(*reader)) for reader in readers]
         return [fold for folds in await asyncio.gather(*tasks) for fold in folds]
+
+
+@contextlib.asynccontextmanager
+async def _cancelled_at_the_end(tasks: list[asyncio.Task[Any]]) -> AsyncIterator[None]:
+    """Cancel the readers still running on the way out and wait for them: on an error, the
+    others' git processes are killed."""
+    try:
+        yield
     finally:
-        for task in tasks:  # on an error, the others' git processes are killed
+        for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
-class _Paths:
-    """One PathCache for the slices of a history, made when the first of them needs it (the
-    path rules take ~40 ms to load: git runs meanwhile)."""
+class _Reading:
+    """What the slices of one history share: the repository, the identity and the runner, one
+    PathCache made when the first slice needs it (the path rules take ~40 ms to load: git runs
+    meanwhile), and where the hashes read go (read_history's `seen`)."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        repo: CleanRepo,
+        identity: Identity | None,
+        runner: GitRunner,
+        seen: list[str] | None,
+    ) -> None:
+        self.repo, self.identity, self.runner, self.seen = repo, identity, runner, seen
         self._lock = threading.Lock()
         self._cache: PathCache | None = None
 
-    def get(self) -> PathCache:
+    def paths(self) -> PathCache:
         with self._lock:
             if self._cache is None:
                 from mining.history.fold import PathCache
@@ -187,6 +210,31 @@ class _Meet:
                 return False
             self._left -= 1
             return True
+
+
+class _Ends:
+    """Where the two readers of a whole history meet: the one pass, newest first (end 0), and
+    the one pass reversed, oldest first (end 1). The second prints the commits of the first in
+    the opposite order, each once, so the two have met when the next commit of either is the
+    last the other took: each stops there, and every commit has been read exactly once (a
+    reader thread each: under a lock)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last: list[str | None] = [None, None]
+
+    def admits(self, end: int) -> Callable[[str], bool]:
+        """Whether the reader of `end` folds a commit (False: it has met the other end)."""
+        other = 1 - end
+
+        def admits(commit: str) -> bool:
+            with self._lock:
+                if commit == self._last[other]:
+                    return False
+                self._last[end] = commit
+                return True
+
+        return admits
 
 
 class _Lead:
@@ -265,16 +313,12 @@ class _Slice:
 
     def __init__(
         self,
-        repo: CleanRepo,
-        identity: Identity | None,
-        runner: GitRunner,
-        paths: _Paths,
+        reading: _Reading,
         admits: Callable[[str], bool] | None = None,
         *,
         backward: bool = False,
     ) -> None:
-        self._repo, self._identity, self._runner = repo, identity, runner
-        self._paths, self._admits, self._backward = paths, admits, backward
+        self._reading, self._admits, self._backward = reading, admits, backward
         self._parser = LogParser()
         self._folds: list[HistoryFold] = []  # oldest first when backward
         self._run: list[Commit] = []  # backward: commits read, not folded yet, oldest first
@@ -283,8 +327,9 @@ class _Slice:
         """The slice's folds, newest first."""
         try:
             block = MEETING_BLOCK if self._admits is not None else BLOCK_SIZE
-            await self._runner.consume(
-                args, self._consume, git_dir=self._repo.git_dir, input=stdin, block_size=block
+            reading = self._reading
+            await reading.runner.consume(
+                args, self._consume, git_dir=reading.repo.git_dir, input=stdin, block_size=block
             )
             await asyncio.to_thread(self._finish)
         except _Reached:
@@ -296,7 +341,7 @@ class _Slice:
     def _new_fold(self) -> HistoryFold:
         from mining.history.fold import HistoryFold
 
-        return HistoryFold(self._identity, self._paths.get())
+        return HistoryFold(self._reading.identity, self._reading.paths())
 
     def _consume(self, block: bytes) -> None:  # in the runner's reader thread
         for start in range(0, len(block), _PARSE_SLICE):
@@ -314,12 +359,14 @@ class _Slice:
         self._fold_run()
 
     def _add(self, commits: list[Commit]) -> None:
-        admits = self._admits
+        admits, seen = self._admits, self._reading.seen
         if self._backward:
             for commit in commits:
                 if admits is not None and not admits(commit.hash):
                     self._fold_run()
                     raise _Reached
+                if seen is not None:
+                    seen.append(commit.hash)
                 self._run.append(commit)
                 if len(self._run) >= _RUN:
                     self._fold_run()
@@ -330,6 +377,8 @@ class _Slice:
         for commit in commits:
             if admits is not None and not admits(commit.hash):
                 raise _Reached
+            if seen is not None:
+                seen.append(commit.hash)
             fold.add(commit)
 
     def _fold_run(self) -> None:

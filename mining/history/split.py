@@ -1,14 +1,14 @@
-"""How one history is cut between git processes (log_reader.py reads it so): the commit list's
-command, the spans it is cut into, the slices' command. Pure, and light to import:
-`artifact-miner mine` lists and cuts its first history before asyncio and the pipeline are
-imported (mining/launch.py).
+"""How one history is cut between git processes (log_reader.py reads it so): for two, the other
+end's command; for more, the commit list's command, the spans it is cut into, the slices'
+command. Pure, and light to import: `artifact-miner mine` starts the readers of its first
+history before asyncio and the pipeline are imported (mining/launch.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mining.parse.log_command import LOG_OPTIONS
+from mining.parse.log_command import LOG_OPTIONS, history_args
 from mining.slotted import Slotted
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (mypy reads it as True)
@@ -21,6 +21,19 @@ SLICE_ARGS = ("log", "--no-walk=unsorted", "--stdin", *LOG_OPTIONS)
 # one, far beyond any real project, is read in one streaming pass.
 MAX_LISTED = 2_000_000
 LIST_MAX_BYTES = 41 * MAX_LISTED
+
+
+# A history read by two processes is read from both ends when its repository holds this many
+# objects a commit of Split.min_commits: real projects hold 7-15 a commit (flask, requests,
+# sqlalchemy), so a smaller one holds a history too short to repay the second process.
+OBJECTS_PER_COMMIT = 4
+
+
+def reversed_args(head: str) -> list[str]:
+    """The one pass of `head` oldest first: `git log --reverse` prints the commits the one pass
+    prints, in the opposite order (git-log(1), --reverse), each exactly as the one pass does."""
+    command = history_args(head)
+    return [command[0], "--reverse", *command[1:]]
 
 
 def list_args(head: str) -> list[str]:
@@ -41,14 +54,19 @@ def processes_for(histories: int, concurrency: int, cores: int) -> int:
 class Split(Slotted):
     """How one history is read: by `processes` git processes at most.
 
-    A history shorter than `min_commits` takes one pass: a second process costs its start-up and
-    the rev-list walk, which the work it takes over no longer repays. Otherwise the list is cut
-    into spans, equal in commits per process, each read from both ends at once: newest first by
-    one process (the one pass, for the first span) and oldest first by another (the span
-    reversed on its stdin), until the two meet wherever git's work has balanced. git's work per
-    commit varies along a history (requests' newer half costs git 1.8x its older half, flask's
+    Every history is read from both ends at once, newest first by one process and oldest first
+    by another, until the two meet wherever git's work has balanced. git's work per commit
+    varies along a history (requests' newer half costs git 1.8x its older half, flask's
     1.2-1.3x, measured), and a cut made in advance cannot know where; two ends meeting need
-    not. With an odd number of processes the last span has one reader.
+    not.
+
+    Two processes read the one pass and the same pass reversed (`ends`, `reversed_args`): no
+    commit list is needed. More cut the commit list (`list_args`) into spans, equal in commits
+    per process, each read so from both ends: the first by the one pass and the span reversed
+    on its stdin, the others by two processes given the span on their stdin; with an odd number
+    of processes the last span has one reader. A history shorter than `min_commits` takes one
+    pass: a second process costs its start-up (and the list its walk), which the work it takes
+    over no longer repays.
     """
 
     __slots__ = ("min_commits", "processes")
@@ -56,6 +74,11 @@ class Split(Slotted):
     def __init__(self, processes: int = 1, min_commits: int = 1_500) -> None:
         self.processes: Final = processes
         self.min_commits: Final = min_commits
+
+    def ends(self, objects: int) -> bool:
+        """Whether a history in a repository of `objects` objects (CleanRepo.objects) is read by
+        two processes from its two ends, without a commit list."""
+        return self.processes == 2 and objects >= OBJECTS_PER_COMMIT * self.min_commits
 
     def spans(self, commits: bytes) -> list[Span]:
         """`commits` (a list_args output, or what the lead has not read of it) cut into the spans

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from mining.git.runner import GitRunner
 from mining.git.sanitize import CleanRepo
 from mining.history import log_reader
 from mining.history.log_reader import LOG_ARGS, SLICE_ARGS, Split, cut, list_commits, read_history
-from mining.history.split import processes_for, reversed_lines
+from mining.history.split import processes_for, reversed_args, reversed_lines
 from mining.pipeline import mine_project, read_releases
 from mining.records import Identity
 from tests.mining.repo_builder import Factory, Repo
@@ -115,13 +114,14 @@ async def test_split_history_equals_the_one_pass(
 ) -> None:
     monkeypatch.setattr(log_reader, "_RUN", run)
     repo, identity = clean(rich), Identity.of("alice@old.example", "bob@x.com")
-    one = await read_history(repo, identity, runner)
-    listed: asyncio.Future[bytes | None] = asyncio.get_running_loop().create_future()
-    many = await read_history(repo, identity, runner, split, listed)
-    commits = listed.result()
-    assert commits == await list_commits(repo, runner, split)
+    read_once: list[str] = []
+    one = await read_history(repo, identity, runner, seen=read_once)
+    read_split: list[str] = []
+    many = await read_history(repo, identity, runner, split, read_split)
+    commits = await list_commits(repo, runner, split)
     assert commits is not None
-    assert split.spans(commits)
+    assert split.ends(repo.objects) or split.spans(commits)  # split, not one pass
+    assert sorted(read_split) == sorted(read_once) == sorted(commits.decode().split())
     assert many.total == one.total == commits.count(b"\n")
     assert many.history(tags=3) == one.history(tags=3)
     assert many.root_commit == one.root_commit
@@ -150,17 +150,21 @@ def tagged(repo: Repo, *, nested: bool) -> CleanRepo:
 
 
 @pytest.mark.parametrize("nested", [False, True])
-async def test_releases_from_the_commit_list_equal_merged(
-    rich: Repo, runner: GitRunner, nested: bool
+@pytest.mark.parametrize("split", [Split(processes=1), *FORCED[:2]])
+async def test_releases_among_the_commits_read_equal_merged(
+    rich: Repo, runner: GitRunner, nested: bool, split: Split
 ) -> None:
     repo = tagged(rich, nested=nested)
-    commits = await list_commits(repo, runner, Split(processes=2, min_commits=0))
-    assert commits is not None
+    seen: list[str] = []
+    await read_history(repo, None, runner, split, seen)
     merged = await read_releases(repo, runner)
-    assert len(merged) == 4 if nested else 3  # light, annotated, side (+ outer)
-    assert await read_releases(repo, runner, commits) == merged
-    # Found in the list, or (a tag of a tag) left to --merged.
-    assert await pipeline._listed_tag_dates(repo, runner, commits) == (None if nested else merged)
+    assert len(merged) == (4 if nested else 3)  # light, annotated, side (+ outer)
+    targets = await pipeline.read_tag_targets(repo, runner)
+    assert (targets is None) == nested  # a tag of a tag is left to --merged
+    assert await read_releases(repo, runner, seen, targets) == merged
+    if targets is not None:  # each tag's commit, on HEAD's history or not
+        assert len(targets) == 4  # light, annotated, side, unmerged (not the tree's)
+        assert await read_releases(repo, runner, seen[:0], targets) == ()
 
 
 async def test_the_slices_print_the_one_pass_byte_for_byte(rich: Repo, runner: GitRunner) -> None:
@@ -182,19 +186,26 @@ async def test_the_slices_print_the_one_pass_byte_for_byte(rich: Repo, runner: G
     )
     records = oldest_first.split(b"\x1e")[1:]  # each commit's record starts with one
     assert b"".join(b"\x1e" + r for r in reversed(records)) == one
+    reversed_pass = await runner.run(
+        reversed_args(repo.head or ""), git_dir=repo.git_dir, max_bytes=1 << 24
+    )
+    assert reversed_pass == oldest_first  # the other end of two processes: the same records
 
 
+@pytest.mark.parametrize("split", [FORCED[0], FORCED[2]])
 async def test_mining_with_several_processes_gives_the_same_report(
-    rich: Repo, upload: Path, runner: GitRunner
+    rich: Repo, upload: Path, runner: GitRunner, split: Split
 ) -> None:
+    tagged(rich, nested=False)
     [project] = discover(upload)
     identity = Identity.of("zoe@example.com")
     one = await mine_project(project, identity, runner, split=Split(processes=1))
-    many = await mine_project(project, identity, runner, split=FORCED[2])
+    many = await mine_project(project, identity, runner, split=split)
     assert many == one
     assert one.history is not None
     assert one.history.user is not None
     assert one.history.user.commits > 10
+    assert (one.history.tags, len(one.history.tag_dates)) == (3, 3)
 
 
 async def test_mining_leaves_no_cyclic_garbage(
@@ -293,6 +304,34 @@ def test_the_lead_and_the_other_end_meet_however_far_the_lead_has_read() -> None
     assert not meet.admits(listed[6])
     assert not lead.admits(listed[7])  # met: the other end has it
     assert not lead.out_of_order
+
+
+@pytest.mark.parametrize("first", range(11))
+def test_the_two_ends_meet_wherever_they_are(first: int) -> None:
+    """Each end takes commits in turn (the newest end `first` of them first): every commit is
+    taken exactly once, each end stops at the other's last, and the ends are as read."""
+    listed = [f"{n:040x}" for n in range(10)]
+    ends = log_reader._Ends()
+    newest, oldest = ends.admits(0), ends.admits(1)
+    taken: list[str] = []
+    queue, stopped = [list(listed), listed[::-1]], [False, False]
+    for end in [0] * first + [1, 0] * 10:
+        if stopped[end] or not queue[end]:
+            continue
+        commit = queue[end].pop(0)
+        if (newest if end == 0 else oldest)(commit):
+            taken.append(commit)
+        else:
+            stopped[end] = True
+    assert sorted(taken) == listed
+    assert all(stopped) or not queue[0] or not queue[1]
+
+
+def test_an_end_that_has_read_everything_stops_the_other_at_once() -> None:
+    listed = [f"{n:040x}" for n in range(5)]
+    ends = log_reader._Ends()
+    assert all(ends.admits(0)(h) for h in listed)
+    assert not ends.admits(1)(listed[-1])  # the oldest: the newest end's last
 
 
 def test_a_lead_that_meets_the_other_end_elsewhere_is_out_of_order() -> None:

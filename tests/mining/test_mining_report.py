@@ -121,8 +121,7 @@ def test_the_first_repository_is_copied_and_its_history_started_before_the_event
         assert project.path == "b"
         assert (copy.git_dir / "HEAD").is_file()
         assert started.runner is not None
-        assert started.runner.ahead is not None
-        started.runner.ahead.join()  # its commits listed: one, too few to cut
+        assert started.runner.ahead is None  # one commit: too few objects to split
         assert running_processes() == 1  # its history pass, started ahead too
         ahead = asyncio.run(collect(started, identity, 4, progress=False))
         assert running_processes() == 0  # read and reaped by the pipeline, not left to close
@@ -134,11 +133,26 @@ def test_the_first_repository_is_copied_and_its_history_started_before_the_event
     )
 
 
-def test_a_long_first_history_is_listed_and_cut_before_the_event_loop_runs(
-    repos: Factory, upload: Path, runner: GitRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("processes", "reversed_passes", "lists", "slices"),
+    [
+        (2, 1, 0, 0),  # the one pass reversed beside it: no list
+        (4, 0, 1, 3),  # the list, cut into two spans: one read by the lead and a slice, one by two
+    ],
+)
+def test_a_long_first_history_is_split_before_the_event_loop_runs(
+    repos: Factory,
+    upload: Path,
+    runner: GitRunner,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    processes: int,
+    reversed_passes: int,
+    lists: int,
+    slices: int,
 ) -> None:
-    """The slices of the first history start ahead with the lead, and the pipeline reads them as
-    its own: one rev-list and one slice git in all, and the report of the one pass."""
+    """The other readers of the first history start ahead with the lead, and the pipeline reads
+    them as its own: no git twice, and the report of the one pass."""
     repo = repos.repo("long")
     repo.git("fast-import", "--quiet", input=history_stream(1_600))  # over Split.min_commits
     repo.git("reset", "-q", "--hard", "main")
@@ -148,20 +162,21 @@ def test_a_long_first_history_is_listed_and_cut_before_the_event_loop_runs(
     wrapper.write_text(f'#!/bin/sh\necho "$*" >> {starts}\nexec {shutil.which("git")} "$@"\n')
     wrapper.chmod(0o755)
     monkeypatch.setenv("PATH", f"{wrapper.parent}:{os.environ['PATH']}")
-    started = launch.start([str(upload), "--email", ALICE[1], "--processes", "2"])
+    started = launch.start([str(upload), "--email", ALICE[1], "--processes", str(processes)])
     identity = Identity.of(ALICE[1])
     try:
         assert started.runner is not None
-        assert started.runner.ahead is not None
-        started.runner.ahead.join()
-        assert running_processes() == 2  # the lead and the slice beside it, waiting to be read
+        if started.runner.ahead is not None:
+            started.runner.ahead.join()
+        assert running_processes() == processes  # every reader, waiting to be read
         [ahead] = asyncio.run(collect(started, identity, 4, progress=False, split=started.split))
         assert running_processes() == 0
     finally:
         started.close()
     ran = starts.read_text().splitlines()
-    assert sum(" rev-list " in line for line in ran) == 1
-    assert sum(" --no-walk=unsorted --stdin " in line for line in ran) == 1
+    assert sum(" log --reverse " in line for line in ran) == reversed_passes
+    assert sum(" rev-list " in line for line in ran) == lists
+    assert sum(" --no-walk=unsorted --stdin " in line for line in ran) == slices
     [one] = asyncio.run(_mined(started.projects, identity, runner, Split(processes=1)))
     assert ahead == one
     assert isinstance(one, ProjectReport)

@@ -9,7 +9,14 @@ import pytest
 
 from mining.errors import RepoUnsafeError
 from mining.git.runner import GitRunner
-from mining.git.sanitize import CleanRepo, Limits, clean_copy, clean_copy_blocking, inspect
+from mining.git.sanitize import (
+    CleanRepo,
+    Limits,
+    clean_copy,
+    clean_copy_blocking,
+    inspect,
+    pack_objects,
+)
 from tests.mining.repo_builder import Factory, Repo
 
 
@@ -110,7 +117,7 @@ async def test_clean_copy(repos: Factory, upload: Path, runner: GitRunner, tmp_p
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     clean = await clean_copy(repo.path, upload, scratch, bare=False)
-    assert clean == CleanRepo(scratch / "repo.git", head, 2, False)
+    assert clean == CleanRepo(scratch / "repo.git", head, 2, False, objects=4)  # and v2's tag
     git_dir = clean.git_dir
     assert (git_dir / "config").read_text() == (
         "[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n"
@@ -173,6 +180,31 @@ def test_more_alternates_than_git_follows(repos: Factory, upload: Path) -> None:
     assert unsafe(repo.path, upload) == "more than 5 alternates"
 
 
+def test_the_objects_are_counted_loose_and_packed(
+    repos: Factory, upload: Path, tmp_path: Path
+) -> None:
+    """What `git count-objects` counts, from the loose files and the packs' indexes (version 2,
+    and version 1 as older git wrote them)."""
+    repo = one_commit(repos)
+    repo.write("b.txt", "b\n").commit("second")
+    repo.git("repack", "-q", "-d")  # the six objects in a pack, v2 index
+    repo.write("c.txt", "c\n").commit("third")  # three loose ones
+    counted = repo.git("count-objects", "-v")
+    assert "count: 3" in counted
+    assert "in-pack: 6" in counted
+    (tmp_path / "a").mkdir()
+    assert clean_copy_blocking(repo.path, upload, tmp_path / "a", bare=False).objects == 9
+    [index] = (repo.path / ".git/objects/pack").glob("*.idx")
+    pack = index.with_suffix(".pack")
+    index.unlink()
+    repo.git("index-pack", "--index-version=1", str(pack))
+    (tmp_path / "b").mkdir()
+    assert clean_copy_blocking(repo.path, upload, tmp_path / "b", bare=False).objects == 9
+    assert pack_objects(index) == 6
+    index.write_bytes(b"\xfftOc\0\0\0\2")  # cut short: no count
+    assert pack_objects(index) == 0
+
+
 def test_a_leftover_ref_lock_is_ignored(repos: Factory, upload: Path) -> None:
     repo = one_commit(repos)
     (repo.path / ".git/refs/heads/main.lock").write_text("0" * 40 + "\n")
@@ -189,7 +221,8 @@ async def test_the_copy_is_what_git_init_makes_then_filled(
     repo.git("tag", "v1")
     (tmp_path / "copy").mkdir()
     clean = clean_copy_blocking(repo.path, upload, tmp_path / "copy", bare=False)
-    assert clean == CleanRepo(tmp_path / "copy/repo.git", repo.git("rev-parse", "HEAD"), 1, False)
+    head = repo.git("rev-parse", "HEAD")
+    assert clean == CleanRepo(tmp_path / "copy/repo.git", head, 1, False, objects=3)
     inited = tmp_path / "inited.git"
     await runner.run(["init", "--bare", "--quiet", "--template=", str(inited)], cwd=tmp_path)
     assert _directories(clean.git_dir) == _directories(inited)
