@@ -52,8 +52,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-import enry
-
+from mining.linguist import enry
 from mining.records import LanguageBreakdown, LanguageKind, LanguageShare, LeftOut
 
 __all__ = [
