@@ -26,12 +26,9 @@ Errors (``IngestError.code``):
 
 Files are not fsynced while they arrive: a crash loses an upload the client had not been told
 was stored, and the client uploads again. Once an upload has been read (``opened``: extracted),
-a worker thread writes it back and drops it from the page cache (fdatasync, then
-``POSIX_FADV_DONTNEED``): an archive is read again only to extract it once more, rarely, and the
-memory it held goes to what comes next instead (the next upload, its extraction). On a VM whose
-memory the guest has never touched, writing into that memory costs ~10x writing into memory
-freed before (300-450 against 4,500 MB/s, measured): a stored upload left in the page cache made
-every next upload and extraction pay for fresh memory. ``aclose`` waits for these writes.
+a worker thread writes it back and drops it from the page cache (graphql_api/pagecache.py): an
+archive is read again only to extract it once more, rarely, and the memory it held goes to what
+comes next instead. ``aclose`` waits for these writes.
 """
 
 from __future__ import annotations
@@ -56,6 +53,7 @@ from starlette.datastructures import UploadFile
 from graphql_api import leftovers
 from graphql_api.ingest.errors import IngestError, IngestErrorCode, disk_full, is_disk_full, shown
 from graphql_api.ingest.limits import MiB
+from graphql_api.pagecache import Evictions, evict
 
 __all__ = ["ZIP_SIGNATURES", "LocalUploadStore", "StoredUpload", "UploadStore", "display_name"]
 
@@ -131,7 +129,7 @@ class LocalUploadStore:
         self.idle_timeout = idle_timeout
         self.root = root
         self.chunk_size = chunk_size
-        self._evicting: set[asyncio.Task[None]] = set()
+        self._evictions = Evictions()
 
     async def save_stream(
         self,
@@ -208,15 +206,13 @@ class LocalUploadStore:
         try:
             yield path
         finally:  # read: out of the page cache, in the background
-            task = asyncio.create_task(anyio.to_thread.run_sync(_evict, path))
-            self._evicting.add(task)
-            task.add_done_callback(self._evicting.discard)
+            self._evictions.start(evict, path)
 
     async def sweep(self) -> int:
         return await anyio.to_thread.run_sync(_sweep, self.root)
 
     async def aclose(self) -> None:
-        await asyncio.gather(*self._evicting, return_exceptions=True)
+        await self._evictions.aclose()
 
     async def check(self) -> None:
         """For /readyz: a file can be created and removed in the store (raises OSError)."""
@@ -336,15 +332,6 @@ class _Sink:
     @property
     def hexdigest(self) -> str:
         return self._hash.hexdigest()
-
-
-def _evict(path: Path) -> None:
-    """Write the file back, then drop its pages from the page cache (only clean pages drop).
-    Best effort: a file gone, or a system without posix_fadvise, keeps what it has."""
-    with contextlib.suppress(OSError), open(path, "rb") as file:
-        os.fdatasync(file.fileno())
-        if hasattr(os, "posix_fadvise"):
-            os.posix_fadvise(file.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
 
 
 def _sweep(root: Path) -> int:

@@ -47,6 +47,7 @@ from graphql_api.jobs.bus import EventBus
 from graphql_api.jobs.events import EventKind, JobEvent, RankEntry, publish
 from graphql_api.ops.logs import JOB_ID
 from graphql_api.ops.metrics import MINING_SECONDS
+from graphql_api.pagecache import Evictions, evict_tree
 from graphql_api.settings import Settings
 from mining.analyze import PortfolioAnalysis, RepresentationPrefs, analyze_portfolio
 from mining.errors import MiningError
@@ -86,6 +87,7 @@ class _Run:
     uids: dict[str, str] = field(default_factory=dict)  # project key -> RepoStat uid
     errors: list[dict[str, str]] = field(default_factory=list)
     extracted: list[Path] = field(default_factory=list)  # extracted again here, for this job
+    kept: list[Path] = field(default_factory=list)  # the uploads' own extracted folders it read
     # The last analysis and what it was of (the reports, by identity, and the inputs): the
     # ranking after the last repository is the final one when nothing else is stored.
     analysed: tuple[tuple[ProjectReport, ...], tuple[object, ...], PortfolioAnalysis] | None = None
@@ -115,6 +117,7 @@ class JobRunner:
         self._write_lock = asyncio.Lock()
         self._stopping = False
         self._scratch: scratch.ScratchArea | None = None
+        self._evictions = Evictions()
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -143,6 +146,7 @@ class JobRunner:
         for worker in self._workers:
             worker.cancel()
         await asyncio.gather(*self._workers, return_exceptions=True)
+        await self._evictions.aclose()
         if self._scratch is not None:
             await anyio.to_thread.run_sync(self._scratch.close)
             self._scratch = None
@@ -245,6 +249,8 @@ class JobRunner:
             seconds = time.monotonic() - started
             MINING_SECONDS.labels(run.job.status).observe(seconds)
             log.info("job %s after %.1f s", run.job.status, seconds)
+            for path in run.kept:  # read: out of the page cache, in the background
+                self._evictions.start(evict_tree, path)
 
     async def _attempt(self, run: _Run, stopping: Callable[[], bool] | None) -> None:
         try:
@@ -350,6 +356,8 @@ class JobRunner:
             if not await anyio.Path(path).is_dir():  # extracted on another machine
                 path = await self._extract_again(upload)
                 run.extracted.append(path)
+            else:
+                run.kept.append(path)
             roots.append((path, upload))
             run.uploads.append(upload.id)
         return roots

@@ -4,7 +4,6 @@ import asyncio
 import hashlib
 import io
 import os
-import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from starlette.datastructures import UploadFile
 
 from graphql_api.ingest.errors import IngestError, IngestErrorCode
 from graphql_api.ingest.store import LocalUploadStore, display_name
+from tests.pagecache import resident_bytes
 
 C = IngestErrorCode
 ZIP_HEAD = b"PK\x03\x04"
@@ -166,17 +166,6 @@ async def test_an_upload_that_stops_sending_is_abandoned(tmp_path: Path) -> None
 
 def test_display_names_lose_format_characters() -> None:
     assert display_name("invoice\u202egpj.zip") == "invoicegpj.zip"
-
-
-def resident_bytes(path: Path) -> int:
-    """How much of `path` is in the page cache (util-linux fincore)."""
-    shown = subprocess.run(
-        ["fincore", "--bytes", "--noheadings", "--output", "RES", str(path)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return int(shown.stdout.strip())
 
 
 async def test_an_upload_once_read_leaves_the_page_cache(tmp_path: Path) -> None:

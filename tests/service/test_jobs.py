@@ -22,6 +22,7 @@ from graphql_api.schema import ids
 from graphql_api.settings import Settings
 from tests.conftest import GraphQLClient
 from tests.factories import owner_id
+from tests.pagecache import resident_bytes
 from tests.service.flows import build_portfolio, synthetic_repo, upload, wait_for_job
 from tests.service.live import Subscription, no_git_children, serving, started, zip_folder
 
@@ -230,3 +231,18 @@ async def test_the_legacy_graphql_ws_protocol_is_served_too(
     assert data["type"] == "data"
     assert data["payload"]["data"]["rankingProgress"]["kind"] == "SNAPSHOT"
     assert done == {"type": "complete", "id": "1"}
+
+
+async def test_a_mined_upload_leaves_the_page_cache(
+    app: Starlette, client: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    """Once its job has read them, the extracted folder's files (and the stored archive) are
+    written back and dropped from the page cache."""
+    archive = zip_folder(build_portfolio(tmp_path / "src", tmp_path / "home"))
+    payload = await upload(client, archive)
+    services = _services(app)
+    await wait_for_job(services, payload["job"]["id"])
+    await services.runner.stop()  # waits for the evictions the job started
+    files = [p for p in services.settings.extracted_dir.rglob("*") if p.is_file()]
+    assert len(files) > 10
+    assert sum(resident_bytes(f) for f in files) == 0
