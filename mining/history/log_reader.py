@@ -359,27 +359,32 @@ class _Slice:
         self._fold_run()
 
     def _add(self, commits: list[Commit]) -> None:
-        admits, seen = self._admits, self._reading.seen
+        taken = self._taken(commits)
+        if self._reading.seen is not None:
+            self._reading.seen.extend(commit.hash for commit in taken)
         if self._backward:
-            for commit in commits:
-                if admits is not None and not admits(commit.hash):
-                    self._fold_run()
-                    raise _Reached
-                if seen is not None:
-                    seen.append(commit.hash)
+            for commit in taken:
                 self._run.append(commit)
                 if len(self._run) >= _RUN:
                     self._fold_run()
-            return
-        if not self._folds:
-            self._folds.append(self._new_fold())
-        fold = self._folds[0]
-        for commit in commits:
-            if admits is not None and not admits(commit.hash):
-                raise _Reached
-            if seen is not None:
-                seen.append(commit.hash)
-            fold.add(commit)
+        else:
+            if not self._folds:
+                self._folds.append(self._new_fold())
+            fold = self._folds[0]
+            for commit in taken:
+                fold.add(commit)
+        if len(taken) < len(commits):  # the other end has the next one: stop
+            self._fold_run()
+            raise _Reached
+
+    def _taken(self, commits: list[Commit]) -> list[Commit]:
+        """`commits` up to the first one this slice does not admit."""
+        admits = self._admits
+        if admits is not None:
+            for i, commit in enumerate(commits):
+                if not admits(commit.hash):
+                    return commits[:i]
+        return commits
 
     def _fold_run(self) -> None:
         if not self._run:
