@@ -52,7 +52,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from mining.linguist import enry
+import enry
+
 from mining.records import LanguageBreakdown, LanguageKind, LanguageShare, LeftOut
 
 __all__ = [

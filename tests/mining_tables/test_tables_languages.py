@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
@@ -240,25 +237,3 @@ def test_names_are_linguists_spelling() -> None:
     found = language_of("kernels/add.cu")
     assert found is not None
     assert found.name == "Cuda"
-
-
-@pytest.mark.parametrize(
-    ("given", "seen"),
-    [
-        ({}, "off 64MiB"),  # collected only near its memory limit
-        ({"GOGC": "50"}, "50 None"),  # the caller's choice, left as it is
-        ({"GOMEMLIMIT": "1GiB"}, "None 1GiB"),
-    ],
-)
-def test_enrys_go_runtime_collects_its_garbage_near_a_limit(
-    given: dict[str, str], seen: str
-) -> None:
-    """Set before the library loads (its runtime reads them then), in a fresh interpreter."""
-    env = {k: v for k, v in os.environ.items() if k not in ("GOGC", "GOMEMLIMIT")} | given
-    shown = (
-        "import os, mining.tree.languages as l; print(os.getenv('GOGC'), os.getenv('GOMEMLIMIT'))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", shown], env=env, capture_output=True, text=True, check=True
-    )
-    assert out.stdout.split("\n")[0] == seen
