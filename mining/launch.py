@@ -170,7 +170,7 @@ class Started:
             self.runner.start_early(history_args(repo.head), git_dir=repo.git_dir)
             if self.split.ends(repo.objects):  # and its other end (log_reader._read_ends)
                 self.runner.start_early(reversed_args(repo.head), git_dir=repo.git_dir)
-            elif self.split.processes > 2:
+            elif self.split.lists():
                 self.runner.split_ahead(repo, self.split)
 
     def close(self) -> None:

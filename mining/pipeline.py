@@ -30,6 +30,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 from collections import Counter
 from collections.abc import AsyncGenerator, Awaitable, Collection, Container, Iterable, Mapping
 from dataclasses import replace
@@ -370,13 +371,46 @@ async def _history(
     """The history and the releases: the tags' commits are named while the history is read,
     and the releases are the tags among the commits it read."""
     targets = asyncio.ensure_future(read_tag_targets(repo, runner))
-    seen: list[str] | None = [] if repo.tags else None
+    tagged = _TagCommits(targets) if repo.tags else None
     try:
-        fold = await read_history(repo, identity, runner, split, seen)
-        return fold, await read_releases(repo, runner, seen, await targets)
+        fold = await read_history(repo, identity, runner, split, tagged)
+        commits = None if tagged is None else tagged.found()
+        return fold, await read_releases(repo, runner, commits, await targets)
     finally:
         targets.cancel()
         await asyncio.gather(targets, return_exceptions=True)
+
+
+class _TagCommits:
+    """The commits tags name, as a history's readers meet them (read_history's `seen`, from
+    their threads): every commit until the tags' commits are known (`git for-each-ref` names
+    them in milliseconds, while the history takes seconds), then only those. Every hash of a
+    long history would hold ~100 MB a million commits."""
+
+    def __init__(self, targets: asyncio.Future[list[tuple[str, bytes]] | None]) -> None:
+        self._lock = threading.Lock()
+        self._wanted: set[str] | None = None
+        self._found: list[str] = []
+        targets.add_done_callback(self._named)
+
+    def _named(self, targets: asyncio.Future[list[tuple[str, bytes]] | None]) -> None:
+        named = None if targets.cancelled() or targets.exception() else targets.result()
+        with self._lock:  # none wanted when there is no list: read_releases asks --merged
+            self._wanted = {commit for commit, _ in named or ()}
+            self._found = [commit for commit in self._found if commit in self._wanted]
+
+    def extend(self, commits: Iterable[str]) -> None:
+        with self._lock:
+            wanted = self._wanted
+            self._found.extend(commits if wanted is None else (c for c in commits if c in wanted))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._found.clear()
+
+    def found(self) -> set[str]:
+        with self._lock:
+            return set(self._found)
 
 
 async def read_aliases(

@@ -33,8 +33,8 @@ import asyncio
 import contextlib
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Protocol
 
 from mining.errors import MiningError
 from mining.git.runner import BLOCK_SIZE, GitRunner
@@ -90,56 +90,64 @@ async def list_commits(repo: CleanRepo, runner: GitRunner, split: Split) -> byte
     return b"".join(lines)
 
 
+class Seen(Protocol):
+    """Where read_history puts the hash of every commit it reads (a list will do)."""
+
+    def extend(self, commits: Iterable[str]) -> None: ...
+
+    def clear(self) -> None: ...
+
+
 async def read_history(
     repo: CleanRepo,
     identity: Identity | None,
     runner: GitRunner,
     split: Split | None = None,
-    seen: list[str] | None = None,
+    seen: Seen | None = None,
 ) -> HistoryFold:
     """Fold the history of `repo.head`: one `git log` pass, or (when the Split asks for it and
     the history is long enough) several processes reading it from both ends (see above).
 
     The one pass (the lead) starts at once and never waits for another process or a commit
     list; a history too short to split is read by it alone. `seen`, when given, receives the
-    hash of every commit read, in no particular order (the releases are the tags among them:
-    pipeline._history)."""
+    hash of every commit read, in no particular order, from the readers' threads (the
+    releases are the tags among them: pipeline._history)."""
     split = split or Split()
     reading = _Reading(repo, identity, runner, seen)
     head = history_args(repo.head or "HEAD")
+    folds: list[HistoryFold] | None
     if split.ends(repo.objects):
         folds = await _read_ends(reading, head)
-    elif split.processes <= 2:
-        [fold] = await _Slice(reading).folds(head, None)
-        return fold
+    elif split.lists():
+        folds = await _read_split(reading, split, head)
     else:
-        lead = _Lead()
-        folds = await _read_split(reading, split, head, lead)
-        if lead.out_of_order:  # never seen: git's two walks disagree; read it again in one pass
-            if seen is not None:
-                seen.clear()
-            [fold] = await _Slice(reading).folds(head, None)
-            return fold
+        folds = await _Slice(reading).folds(head, None)
+    if folds is None:  # never seen: git's walks disagree; read it again in one pass
+        if seen is not None:
+            seen.clear()
+        folds = await _Slice(reading).folds(head, None)
     return folds[0] if len(folds) == 1 else await asyncio.to_thread(_merge, folds)
 
 
-async def _read_ends(reading: _Reading, head: list[str]) -> list[HistoryFold]:
-    """The one pass and the one pass reversed, until they meet: their folds, newest first."""
+async def _read_ends(reading: _Reading, head: list[str]) -> list[HistoryFold] | None:
+    """The one pass and the one pass reversed, until they meet: their folds, newest first
+    (None: out of order)."""
     ends = _Ends()
     oldest_first = reversed_args(reading.repo.head or "HEAD")
-    tasks = [
-        asyncio.create_task(_Slice(reading, ends.admits(0)).folds(head)),
-        asyncio.create_task(_Slice(reading, ends.admits(1), backward=True).folds(oldest_first)),
-    ]
-    async with _cancelled_at_the_end(tasks):
-        return [fold for folds in await asyncio.gather(*tasks) for fold in folds]
+    lead = asyncio.create_task(_Slice(reading, ends.admits(0)).folds(head))
+    other = asyncio.create_task(_Slice(reading, ends.admits(1), backward=True).folds(oldest_first))
+    async with _cancelled_at_the_end([lead, other]):
+        newest = await lead
+        if not ends.stopped[0]:  # it read the whole history: the other end has nothing (killed)
+            return newest
+        older = await other
+        return None if ends.out_of_order else newest + older
 
 
-async def _read_split(
-    reading: _Reading, split: Split, head: list[str], lead: _Lead
-) -> list[HistoryFold]:
+async def _read_split(reading: _Reading, split: Split, head: list[str]) -> list[HistoryFold] | None:
     """The lead pass and, once the commits are listed, the other readers of the spans after its
-    cut: their folds, newest first."""
+    cut: their folds, newest first (None: out of order)."""
+    lead = _Lead()
 
     async def other(stdin: bytes, meet: _Meet | None, backward: bool) -> list[HistoryFold]:
         admits = None if meet is None else meet.admits
@@ -150,7 +158,8 @@ async def _read_split(
         commits = await list_commits(reading.repo, reading.runner, split)
         readers = lead.cut_after(commits, split) if commits is not None else []
         tasks += [asyncio.create_task(other(*reader)) for reader in readers]
-        return [fold for folds in await asyncio.gather(*tasks) for fold in folds]
+        folds = [fold for folds in await asyncio.gather(*tasks) for fold in folds]
+    return None if lead.out_of_order else folds
 
 
 @contextlib.asynccontextmanager
@@ -175,7 +184,7 @@ class _Reading:
         repo: CleanRepo,
         identity: Identity | None,
         runner: GitRunner,
-        seen: list[str] | None,
+        seen: Seen | None,
     ) -> None:
         self.repo, self.identity, self.runner, self.seen = repo, identity, runner, seen
         self._lock = threading.Lock()
@@ -222,6 +231,8 @@ class _Ends:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._last: list[str | None] = [None, None]
+        self._taken = [0, 0]
+        self.stopped = [False, False]  # by the other end
 
     def admits(self, end: int) -> Callable[[str], bool]:
         """Whether the reader of `end` folds a commit (False: it has met the other end)."""
@@ -230,11 +241,21 @@ class _Ends:
         def admits(commit: str) -> bool:
             with self._lock:
                 if commit == self._last[other]:
+                    self.stopped[end] = True
                     return False
                 self._last[end] = commit
+                self._taken[end] += 1
                 return True
 
         return admits
+
+    @property
+    def out_of_order(self) -> bool:
+        """The newest end took commits and stopped at the other's, which then read to the end
+        of its stream without meeting the newest end's: the two orders disagree, and commits
+        were read twice (never seen: git-log(1) says --reverse prints the same commits)."""
+        with self._lock:
+            return self.stopped[0] and not self.stopped[1] and self._taken[0] > 0
 
 
 class _Lead:

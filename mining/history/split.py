@@ -75,6 +75,10 @@ class Split(Slotted):
         self.processes: Final = processes
         self.min_commits: Final = min_commits
 
+    def lists(self) -> bool:
+        """Whether a history is cut by its commit list into spans (more than two processes)."""
+        return self.processes > 2
+
     def ends(self, objects: int) -> bool:
         """Whether a history in a repository of `objects` objects (CleanRepo.objects) is read by
         two processes from its two ends, without a commit list."""

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from mining import pipeline
+from mining.errors import MiningError
 from mining.git.discover import discover
-from mining.git.runner import GitRunner
+from mining.git.runner import GitRunner, HardenedGitRunner, running_processes
 from mining.git.sanitize import CleanRepo
 from mining.history import log_reader
 from mining.history.log_reader import LOG_ARGS, SLICE_ARGS, Split, cut, list_commits, read_history
@@ -362,3 +365,107 @@ def test_a_span_read_by_one_process_alone_is_read_to_its_end() -> None:
         (6, True, True),  # the lead's span, from its other end: they meet
         (3, False, False),  # nothing to meet: no stop, the large blocks
     ]
+
+
+class Held(HardenedGitRunner):
+    """A runner whose reader of one end of a history waits until the other end's is done: the
+    two ends met in their most lopsided ways."""
+
+    def __init__(self, waiting: str, ceiling: Path) -> None:
+        super().__init__(ceiling=ceiling)
+        self.waiting = waiting  # "--reverse" (the oldest end) or "" (the newest)
+        self.done = {end: asyncio.Event() for end in ("--reverse", "")}
+
+    async def consume(self, args: Sequence[str], sink: Any, **options: Any) -> None:
+        end = "--reverse" if "--reverse" in args else ""
+        if end == self.waiting:
+            await self.done["" if end else "--reverse"].wait()
+        try:
+            await super().consume(args, sink, **options)
+        finally:
+            self.done[end].set()
+
+
+@pytest.mark.parametrize("waiting", ["--reverse", ""])
+@pytest.mark.parametrize("commits", [1, 2, 3, 90])
+async def test_either_end_may_read_the_whole_history_first(
+    repos: Factory, upload: Path, runner: GitRunner, waiting: str, commits: int
+) -> None:
+    repo = repos.repo("short")
+    repo.git("fast-import", "--quiet", input=history_stream(commits))
+    repo.git("reset", "-q", "--hard", "main")
+    once: list[str] = []
+    one = await read_history(clean(repo), None, runner, seen=once)
+    held = Held(waiting, upload)
+    try:
+        both: list[str] = []
+        many = await read_history(clean(repo), None, held, FORCED[0], both)
+        assert running_processes() == 0  # the end that had nothing to read was killed
+    finally:
+        held.close()
+    assert sorted(both) == sorted(once) == sorted(repo.git("rev-list", "HEAD").split())
+    assert (many.total, many.history(), many.root_commit) == (
+        one.total,
+        one.history(),
+        one.root_commit,
+    )
+
+
+@pytest.mark.parametrize("failing", ["--reverse", ""])
+async def test_an_error_at_an_end_with_commits_to_read_stops_the_other(
+    rich: Repo, upload: Path, runner: GitRunner, failing: str
+) -> None:
+    """The newest end failing fails the read. The oldest end failing before it took anything
+    does not: the newest end then reads the whole history, alone."""
+
+    class Failing(Held):  # the other end waits until the failing one is done
+        async def consume(self, args: Sequence[str], sink: Any, **options: Any) -> None:
+            def fail(block: bytes) -> None:
+                raise MiningError("unreadable history", code="CORRUPT")
+
+            end = "--reverse" if "--reverse" in args else ""
+            await super().consume(args, fail if end == failing else sink, **options)
+
+    one = await read_history(clean(rich), None, runner)
+    failing_runner = Failing("" if failing else "--reverse", upload)
+    try:
+        if failing:
+            many = await read_history(clean(rich), None, failing_runner, FORCED[0])
+            assert many.history() == one.history()
+        else:
+            with pytest.raises(MiningError):
+                await read_history(clean(rich), None, failing_runner, FORCED[0])
+        assert running_processes() == 0
+    finally:
+        failing_runner.close()
+
+
+def test_two_ends_whose_orders_disagree_are_out_of_order() -> None:
+    listed = [f"{n:040x}" for n in range(6)]
+    ends = log_reader._Ends()
+    newest, oldest = ends.admits(0), ends.admits(1)
+    assert all(oldest(h) for h in listed[:2])  # "oldest first", but in the newest end's order
+    assert newest(listed[0])
+    assert not newest(listed[1])  # met the other end's last
+    assert all(oldest(h) for h in listed[2:])  # and it read on past the newest end's commit
+    assert ends.out_of_order
+    agreeing = log_reader._Ends()
+    assert all(agreeing.admits(1)(h) for h in listed[::-1])  # read everything first
+    assert not agreeing.admits(0)(listed[0])
+    assert not agreeing.out_of_order
+
+
+async def test_the_tags_commits_are_kept_once_they_are_named() -> None:
+    named: asyncio.Future[list[tuple[str, bytes]] | None] = asyncio.Future()
+    tagged = pipeline._TagCommits(named)
+    tagged.extend(["a", "b"])  # before for-each-ref answers: every commit
+    named.set_result([("b", b"1"), ("d", b"2")])
+    await asyncio.sleep(0)  # the future's callbacks run
+    tagged.extend(["c", "d"])
+    assert tagged.found() == {"b", "d"}
+    unlisted: asyncio.Future[list[tuple[str, bytes]] | None] = asyncio.Future()
+    nothing = pipeline._TagCommits(unlisted)
+    unlisted.set_result(None)  # a tag of a tag: --merged decides, no commit is kept
+    await asyncio.sleep(0)
+    nothing.extend(["a"])
+    assert nothing.found() == set()
