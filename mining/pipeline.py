@@ -479,7 +479,7 @@ async def read_releases(
     if not repo.tags:
         return ()
     if commits is not None and targets is not None:
-        reachable = await asyncio.to_thread(_among, commits, targets)
+        reachable = {commit for commit, _ in targets}.intersection(commits)
         return parse_tag_dates(b"\n".join(date for commit, date in targets if commit in reachable))
     args = [
         "for-each-ref",
@@ -501,11 +501,6 @@ async def read_tag_targets(repo: CleanRepo, runner: GitRunner) -> list[tuple[str
     if any(kind == "tag" for kind, _, _ in targets):
         return None
     return [(name, date) for kind, name, date in targets if kind == "commit"]
-
-
-def _among(commits: Collection[str], targets: list[tuple[str, bytes]]) -> set[str]:
-    """The tags' commits that are among `commits`."""
-    return {commit for commit, _ in targets}.intersection(commits)
 
 
 class Tree(NamedTuple):
