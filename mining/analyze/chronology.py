@@ -76,9 +76,10 @@ def _credited_span(history: History) -> tuple[Mapping[date, int], datetime | Non
 
 class ActiveMonths:
     """A calendar (commits per UTC day) sorted and grouped by month once, for the periods of
-    many skills: each period costs two bisections and a record per month it spans."""
+    many skills: each period costs two bisections and a look-up per month it spans (a month's
+    record, made once, serves every period that spans the same days of it)."""
 
-    __slots__ = ("_days", "_next_month", "_totals")
+    __slots__ = ("_days", "_made", "_next_month", "_totals")
 
     def __init__(self, calendar: Mapping[date, int]) -> None:
         days = sorted(d for d, n in calendar.items() if n > 0)
@@ -91,16 +92,21 @@ class ActiveMonths:
             self._next_month[i] = end
             if i == 0 or (days[i - 1].year, days[i - 1].month) != (days[i].year, days[i].month):
                 end = i
+        self._made: dict[tuple[int, int], ActiveMonth] = {}  # by (first day, past its last)
 
     def between(self, first: datetime, last: datetime) -> tuple[ActiveMonth, ...]:
         """The months with commits from `first` to `last` (both days included)."""
-        days, totals, next_month = self._days, self._totals, self._next_month
+        days, totals, next_month, made = self._days, self._totals, self._next_month, self._made
         i, end = bisect_left(days, first.date()), bisect_right(days, last.date())
         months = []
         while i < end:
             j = min(next_month[i], end)
-            day = days[i]
-            months.append(ActiveMonth(day.replace(day=1), totals[j] - totals[i], day, days[j - 1]))
+            month = made.get((i, j))
+            if month is None:
+                day = days[i]
+                month = ActiveMonth(day.replace(day=1), totals[j] - totals[i], day, days[j - 1])
+                made[i, j] = month
+            months.append(month)
             i = j
         return tuple(months)
 
