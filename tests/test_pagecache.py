@@ -16,7 +16,7 @@ def written(path: Path, size: int = 1 << 20) -> Path:
     return path
 
 
-def test_every_file_of_a_tree_leaves_the_page_cache_and_reads_as_before(tmp_path: Path) -> None:
+def test_the_large_files_of_a_tree_leave_the_page_cache_and_read_as_before(tmp_path: Path) -> None:
     files = [written(tmp_path / "tree" / name) for name in ("a", "b/c", "b/d/e.pack")]
     before = [f.read_bytes() for f in files]
     small = written(tmp_path / "tree/b/HEAD", LARGE - 1)  # left: its write-back costs more
