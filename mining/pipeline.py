@@ -32,7 +32,15 @@ import shutil
 import tempfile
 import threading
 from collections import Counter
-from collections.abc import AsyncGenerator, Awaitable, Collection, Container, Iterable, Mapping
+from collections.abc import (
+    AsyncGenerator,
+    Awaitable,
+    Collection,
+    Container,
+    Iterable,
+    Mapping,
+    Sequence,
+)
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -128,15 +136,12 @@ async def mine_clean(
     runner: GitRunner,
     split: Split | None = None,
 ) -> ProjectReport:
-    """Mine a clean copy: history, tree and manifests, and the manifests' diffs, concurrently.
-
-    The diffs of the declaring files at HEAD (read_declared) are read as soon as the tree has
-    named them, beside the history; the .mailmap's addresses once the history is read, beside
-    building its record. Only that record and the user's attribution follow the history."""
+    """Mine a clean copy: history, tree and manifests concurrently; the .mailmap's addresses
+    once the tree names it and the history is read, beside building its record; then the
+    diffs of the declaring files over the commits the history found changing them."""
     if repo.head is None:  # an empty repository: nothing committed yet
         return _report(project, None, None, None, LanguageBreakdown(), (), TreeFacts())
     tree = asyncio.ensure_future(read_tree(repo, runner))
-    diffs = asyncio.ensure_future(_diffs_once_read(tree, repo, runner))
     mapped = asyncio.ensure_future(_mailmap_once_read(tree, identity, repo, runner))
     reading = asyncio.ensure_future(
         _history(repo, identity, runner, split or Split(default_processes()))
@@ -147,13 +152,13 @@ async def mine_clean(
             asyncio.to_thread(fold.history, tags=len(releases), tag_dates=releases),  # CPU
             read_aliases(fold.addresses(), identity, repo, runner, mapped),
         )
-        history = await read_declared(history, detections, repo, runner, diffs)
+        history = await read_declared(history, detections, repo, runner, fold.declaring_commits)
     finally:
         # On an error (the tree too large, say), every one's git processes are killed: gather
         # does not cancel the history when the tree fails.
-        for task in (reading, tree, diffs, mapped):
+        for task in (reading, tree, mapped):
             task.cancel()
-        await asyncio.gather(reading, tree, diffs, mapped, return_exceptions=True)
+        await asyncio.gather(reading, tree, mapped, return_exceptions=True)
     history = await asyncio.to_thread(
         identities.attribute, replace(history, aliases=aliases), identity, detections
     )
@@ -199,51 +204,59 @@ def _declaring(
     return names, tools
 
 
-async def _diffs_once_read(tree: asyncio.Future[Tree], repo: CleanRepo, runner: GitRunner) -> Diffs:
-    """read_diffs of every declaring file at HEAD, as soon as the tree is read: naming them
-    needs no history. read_declared keeps them when the history changed all of them, as it
-    does but where a declaring file came in with a merge only."""
-    return await read_diffs(*_declaring((await tree).detections), repo, runner)
-
-
 async def read_declared(
     history: History,
     detections: tuple[Detection, ...],
     repo: CleanRepo,
     runner: GitRunner,
-    early: Awaitable[Diffs] | None = None,
+    commits: Sequence[str] | None = None,
 ) -> History:
     """Per author address pair (`History.work`): in the shared manifests at HEAD that the
     history changed at all, which declared dependencies their added or changed lines name
     (`AuthorWork.declared`); in the other configuration files at HEAD declaring tools
     (.pre-commit-config.yaml), the dates of their commits on each (`AuthorWork.configured`),
-    and when each tool entered the file (`History.tool_entries`). From the `early` diffs when
-    they are of those very files (mine_clean reads them beside the history), else read here.
-    Which of it is the user's is identities.attribute's to say, for any identity."""
+    and when each tool entered the file (`History.tool_entries`). `commits` are those of the
+    history changing a declaring file (HistoryFold.declaring_commits), the only ones whose
+    diffs are read; None: the whole history's. Which of it is the user's is
+    identities.attribute's to say, for any identity."""
     names, tools = _declaring(detections, history.touches)
     if not names and not tools:
         return history
-    if early is not None and _declaring(detections) == (names, tools):
-        diffs = await early
-    else:
-        diffs = await read_diffs(names, tools, repo, runner)
+    diffs = await read_diffs(names, tools, repo, runner, commits)
     if diffs.found is None:
         return history
     return await asyncio.to_thread(_with_declared, history, diffs)
 
 
-async def read_diffs(names: Names, tools: Names, repo: CleanRepo, runner: GitRunner) -> Diffs:
+async def read_diffs(
+    names: Names,
+    tools: Names,
+    repo: CleanRepo,
+    runner: GitRunner,
+    commits: Sequence[str] | None = None,
+) -> Diffs:
     """One `git log -p -U0` over the declaring files only (small text files; the history
-    pass gives paths, not lines), parsed by _parse_diffs."""
-    if not names and not tools:
+    pass gives paths, not lines), of `commits` only when given (on stdin: a few hundred
+    commits of thousands, ~5x less of git's time than the whole history's walk, which must
+    compare every commit's tree with the paths), parsed by _parse_diffs."""
+    if (not names and not tools) or commits == []:
         return Diffs(names, tools, {})
+    walk = ["--end-of-options", repo.head or "HEAD"]
+    if commits is not None:
+        walk = ["--no-walk=unsorted", "--stdin"]
     args = [
         "log", "--no-merges", "-p", "-U0", "--no-renames", "--no-color", "--no-ext-diff",
-        "--no-textconv", "--format=%x1e%aE%x00%ae%x00%at", "--end-of-options",
-        repo.head or "HEAD", "--", *(f":(literal){p}" for p in sorted({*names, *tools})),
+        "--no-textconv", "--format=%x1e%aE%x00%ae%x00%at", *walk,
+        "--", *(f":(literal){p}" for p in sorted({*names, *tools})),
     ]  # fmt: skip
+    listed = None if commits is None else "".join(f"{c}\n" for c in dict.fromkeys(commits))
     try:
-        out = await runner.run(args, git_dir=repo.git_dir, max_bytes=DECLARED_MAX_BYTES)
+        out = await runner.run(
+            args,
+            git_dir=repo.git_dir,
+            input=None if listed is None else listed.encode(),
+            max_bytes=DECLARED_MAX_BYTES,
+        )
     except GitCommandError as exc:
         if exc.code != "OUTPUT_TOO_LARGE":
             raise

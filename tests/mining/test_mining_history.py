@@ -263,6 +263,20 @@ def test_slices_folded_apart_and_absorbed_equal_one_pass(split: int) -> None:
     newer.absorb(older)
     assert newer.history(tags=1) == whole
     assert newer.root_commit == f"{1:040x}"
+    assert sorted(newer.declaring_commits or ()) == [f"{n:040x}" for n in (4, 5, 7, 8)]
+
+
+def test_a_fold_keeps_no_declaring_commits_past_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(history_module, "DECLARING_COMMITS_MAX", 3)
+    newer, older = HistoryFold(None), HistoryFold(None)
+    for commit in TEAM[:4]:
+        newer.add(commit)
+    for commit in TEAM[4:]:
+        older.add(commit)
+    assert newer.declaring_commits == [f"{8:040x}", f"{7:040x}"]
+    assert older.declaring_commits == [f"{5:040x}", f"{4:040x}"]
+    newer.absorb(older)
+    assert newer.declaring_commits is None  # the diffs are read over the whole history
 
 
 def test_three_slices_keep_the_newest_name_and_the_oldest_root() -> None:

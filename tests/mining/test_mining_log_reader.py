@@ -49,8 +49,9 @@ def _kept(k: int) -> bytes:
 
 def history_stream(commits: int = 90) -> bytes:
     """fast-import(1) input: a main line with a side branch merged every 9 commits, a file renamed
-    (and edited) every 7, binary files, non-ASCII paths, six addresses of four people, a
-    .mailmap, a second root merged in, and dates out of order (the walk is not by date)."""
+    (and edited) every 7, a manifest changed every 4, binary files, non-ASCII paths, six
+    addresses of four people, a .mailmap, a second root merged in, and dates out of order (the
+    walk is not by date)."""
     # The orphan root is dated after everything: the walk prints it in the middle, not last.
     out = [_commit("refs/heads/orphan", 1, PEOPLE[4], T0 + 10**6), _blob("other/x.c", b"int x;\n")]
     out.append(b"\n")
@@ -83,6 +84,8 @@ def history_stream(commits: int = 90) -> bytes:
             out += [_blob(f"keep/f{k}.py", _kept(k)) for k in range(20)]
         if n == 3:
             out.append(_blob(".mailmap", MAILMAP))
+        if n % 4 == 0:  # a declaring file: its commits are kept (the manifests' diffs)
+            out.append(_blob("pyproject.toml", b"[project]\nversion = %d\n" % n))
         if n == 30:  # numstat "0 0": a kind of work seen with zero lines is still listed
             out.append(_blob("tests/test_empty.py", b""))
         out.append(b"\n")
@@ -128,6 +131,10 @@ async def test_split_history_equals_the_one_pass(
     assert many.total == one.total == commits.count(b"\n")
     assert many.history(tags=3) == one.history(tags=3)
     assert many.root_commit == one.root_commit
+    assert one.declaring_commits is not None
+    assert sorted(many.declaring_commits or ()) == sorted(one.declaring_commits)
+    changed = rich.git("log", "--no-merges", "--format=%H", "HEAD", "--", "pyproject.toml")
+    assert set(changed.split()) <= set(one.declaring_commits)
     history = one.history()
     assert history.merges >= 10
     authors = {a.email: a.name for a in history.collaboration.authors}

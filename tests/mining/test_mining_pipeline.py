@@ -37,6 +37,7 @@ from mining.records import (
 )
 from tests.mining import scenario
 from tests.mining.repo_builder import ALICE, BOB, Factory
+from tests.mining.test_mining_identities import BLACK, PRE_COMMIT
 
 CODE, CONFIG, DESIGN, DOCS, TEST = (ActivityKind.CODE, ActivityKind.CONFIG, ActivityKind.DESIGN,
                                     ActivityKind.DOCS, ActivityKind.TEST)  # fmt: skip
@@ -380,3 +381,38 @@ async def test_manifest_diffs_over_the_declared_cap_are_left_unread(
     assert report.history is not None
     assert not report.history.declared_read
     assert report.history.user_declared == ()
+
+
+async def test_the_manifests_diffs_are_read_of_every_commit_the_history_counts_on_them(
+    repos: Factory, upload: Path, runner: GitRunner
+) -> None:
+    """A side branch's commits on the declaring files, merged with the main line's versions
+    of them (`-s ours`): `git log -- <files>` simplifies them away (the merge is TREESAME to its
+    first parent), the history pass counts them. Their diffs are read all the same: each
+    pair's configuration commits are the commits the history counts on the file, and the
+    side branch's changed dependency line names a dependency declared at HEAD."""
+    repo = repos.repo("p")
+    repo.write("pyproject.toml", '[project]\nname = "p"\ndependencies = ["flask"]\n')
+    repo.write(".pre-commit-config.yaml", PRE_COMMIT)
+    repo.commit("start", author=ALICE, when=scenario.T0)
+    repo.git("checkout", "-q", "-b", "side")
+    repo.write("pyproject.toml", '[project]\nname = "p"\ndependencies = ["flask", "requests"]\n')
+    repo.write(".pre-commit-config.yaml", PRE_COMMIT + BLACK)
+    repo.commit("side", author=BOB, when=scenario.T0 + scenario.DAY)
+    repo.git("checkout", "-q", "main")
+    repo.write("main.py", "print(1)\n").commit(
+        "main", author=ALICE, when=scenario.T0 + 2 * scenario.DAY
+    )
+    repo.git("merge", "-q", "-s", "ours", "--no-edit", "side")
+    simplified = repo.git("log", "--no-merges", "--format=%ae", "--", ".pre-commit-config.yaml")
+    assert simplified.split() == [ALICE[1]]  # what the pathspec walk would have read
+
+    report = await mine_project(only(upload), Identity.of(BOB[1]), runner)
+    assert report.history is not None
+    by_email = {w.email: w for w in report.history.work}
+    bob = by_email[BOB[1]]
+    assert bob.configured == {".pre-commit-config.yaml": (day(1),)}
+    assert bob.declared == (DeclaredEdit("pyproject.toml", "Flask", 1, day(1), day(1)),)
+    for work in report.history.work:
+        for path, dates in work.configured.items():
+            assert len(dates) == work.touches[path].commits, (work.email, path)
