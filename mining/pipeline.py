@@ -136,9 +136,9 @@ async def mine_clean(
     runner: GitRunner,
     split: Split | None = None,
 ) -> ProjectReport:
-    """Mine a clean copy: history, tree and manifests concurrently; the .mailmap's addresses
-    once the tree names it and the history is read, beside building its record; then the
-    diffs of the declaring files over the commits the history found changing them."""
+    """Mine a clean copy: history, tree and manifests concurrently; once the history is read,
+    beside building its record, the .mailmap's addresses and the diffs of the declaring files
+    of the commits the history found changing them."""
     if repo.head is None:  # an empty repository: nothing committed yet
         return _report(project, None, None, None, LanguageBreakdown(), (), TreeFacts())
     tree = asyncio.ensure_future(read_tree(repo, runner))
@@ -148,11 +148,11 @@ async def mine_clean(
     )
     try:
         (fold, releases), (langs, detections, facts, _) = await asyncio.gather(reading, tree)
-        history, aliases = await asyncio.gather(
+        history, aliases, diffs = await asyncio.gather(
             asyncio.to_thread(fold.history, tags=len(releases), tag_dates=releases),  # CPU
             read_aliases(fold.addresses(), identity, repo, runner, mapped),
+            read_declared(fold, detections, repo, runner),
         )
-        history = await read_declared(history, detections, repo, runner, fold.declaring_commits)
     finally:
         # On an error (the tree too large, say), every one's git processes are killed: gather
         # does not cancel the history when the tree fails.
@@ -160,7 +160,7 @@ async def mine_clean(
             task.cancel()
         await asyncio.gather(reading, tree, mapped, return_exceptions=True)
     history = await asyncio.to_thread(
-        identities.attribute, replace(history, aliases=aliases), identity, detections
+        _attributed, replace(history, aliases=aliases), diffs, identity, detections
     )
     report = _report(project, fold.root_commit, repo.head, history, langs, detections, facts)
     return dataclasses.replace(report, shallow=repo.shallow) if repo.shallow else report
@@ -205,27 +205,26 @@ def _declaring(
 
 
 async def read_declared(
-    history: History,
-    detections: tuple[Detection, ...],
-    repo: CleanRepo,
-    runner: GitRunner,
-    commits: Sequence[str] | None = None,
+    fold: HistoryFold, detections: tuple[Detection, ...], repo: CleanRepo, runner: GitRunner
+) -> Diffs:
+    """The diffs of the declaring files at HEAD that the history changed at all: the shared
+    manifests and which declared dependencies each pair's added or changed lines name, the
+    other configuration files declaring tools (.pre-commit-config.yaml) and each pair's commits
+    on them; of the commits the history found changing them (HistoryFold.declaring_commits).
+    Read beside the history's record: they need its paths and commits only."""
+    names, tools = _declaring(detections, fold.touched())
+    return await read_diffs(names, tools, repo, runner, fold.declaring_commits)
+
+
+def _attributed(
+    history: History, diffs: Diffs, identity: Identity | None, detections: tuple[Detection, ...]
 ) -> History:
-    """Per author address pair (`History.work`): in the shared manifests at HEAD that the
-    history changed at all, which declared dependencies their added or changed lines name
-    (`AuthorWork.declared`); in the other configuration files at HEAD declaring tools
-    (.pre-commit-config.yaml), the dates of their commits on each (`AuthorWork.configured`),
-    and when each tool entered the file (`History.tool_entries`). `commits` are those of the
-    history changing a declaring file (HistoryFold.declaring_commits), the only ones whose
-    diffs are read; None: the whole history's. Which of it is the user's is
-    identities.attribute's to say, for any identity."""
-    names, tools = _declaring(detections, history.touches)
-    if not names and not tools:
-        return history
-    diffs = await read_diffs(names, tools, repo, runner, commits)
-    if diffs.found is None:
-        return history
-    return await asyncio.to_thread(_with_declared, history, diffs)
+    """The history with what the diffs say per pair (`AuthorWork.declared`, `.configured`) and
+    when each tool entered its file (`History.tool_entries`), attributed to the identity
+    (identities.attribute says which of it is the user's, for any identity)."""
+    if diffs.found is not None and (diffs.names or diffs.tools):
+        history = _with_declared(history, diffs)
+    return identities.attribute(history, identity, detections)
 
 
 async def read_diffs(

@@ -35,7 +35,7 @@ root commit) come out as the single pass gives them.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, KeysView
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -428,6 +428,10 @@ class HistoryFold:
                     kept_pairs[pair].absorb(touch)
                 else:
                     kept_pairs[pair] = touch
+
+    def touched(self) -> KeysView[str]:
+        """The declaring files the history changed: those of `History.touches`."""
+        return self._touches.keys()
 
     def addresses(self) -> set[str]:
         """Every author address, after .mailmap and as recorded: those of `History.work`."""
