@@ -32,6 +32,7 @@ from mining.git.scratch import private_dir
 from mining.history.split import (
     LIST_MAX_BYTES,
     SLICE_ARGS,
+    Cores,
     Split,
     list_args,
     processes_for,
@@ -141,8 +142,9 @@ class Started:
         self.runner = runner
         self.projects = projects
         histories = sum(p.kind is not ProjectKind.PLAIN for p in projects)
-        shared = processes_for(histories, args.concurrency, default_processes())
-        self.split = Split(args.processes or shared)  # for every history
+        cores = args.processes or default_processes()
+        shared = processes_for(histories, args.concurrency, cores)
+        self.split = Split(args.processes or shared, spare=Cores(cores))  # for every history
         self.copies: dict[DiscoveredProject, CleanRepo] = {}
         self.scratch: list[Path] = []
 

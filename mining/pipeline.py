@@ -143,9 +143,10 @@ async def mine_clean(
         return _report(project, None, None, None, LanguageBreakdown(), (), TreeFacts())
     tree = asyncio.ensure_future(read_tree(repo, runner))
     mapped = asyncio.ensure_future(_mailmap_once_read(tree, identity, repo, runner))
-    reading = asyncio.ensure_future(
-        _history(repo, identity, runner, split or Split(default_processes()))
-    )
+    split = split or Split(default_processes())
+    reading = asyncio.ensure_future(_history(repo, identity, runner, split))
+    if (spare := split.spare) is not None:  # read: its core is spare for another (mine_each)
+        reading.add_done_callback(lambda _: spare.release(project))
     try:
         (fold, releases), (langs, detections, facts, _) = await asyncio.gather(reading, tree)
         history, aliases, diffs = await asyncio.gather(
@@ -740,29 +741,23 @@ async def mine_each(
     """As `mine_all`, each result paired with the project it came from."""
     slots = asyncio.Semaphore(max(1, concurrency))
     copies = copies or {}
+    spare = split.spare if split is not None else None
 
     async def one(
         project: DiscoveredProject,
     ) -> tuple[DiscoveredProject, ProjectReport | ProjectFailure]:
-        async with slots:
-            try:
-                copy = copies.get(project)
-                report = await mine_project(
-                    project, identity, runner, scratch=scratch, split=split, copy=copy
-                )
-                return project, report
-            except MiningError as exc:  # the detail in the log, the public message in the report
-                log.info("%s not mined: %s", project.path, exc)
-                message = exc.public(upload_root(project))
-                return project, ProjectFailure(project.name, project.path, exc.code, message)
-            except OSError as exc:
-                return project, _os_failure(project, exc)
-            except Exception:  # a bug must not sink the other projects of the upload
-                log.exception("mining %s failed unexpectedly", project.path)
-                failure = ProjectFailure(project.name, project.path, "INTERNAL", _UNEXPECTED)
-                return project, failure
+        try:
+            async with slots:
+                return project, await _mined(project, identity, runner, scratch, split, copies)
+        finally:
+            if spare is not None:  # its history was not read (a failure, a plain folder)
+                spare.release(project)
 
-    tasks = [asyncio.create_task(one(p)) for p in projects]
+    tasks = []
+    for project in projects:
+        if spare is not None and project.kind is not ProjectKind.PLAIN:
+            spare.hold(project)  # from now: a repository waiting for a slot leaves no core spare
+        tasks.append(asyncio.create_task(one(project)))
     try:
         for next_done in asyncio.as_completed(tasks):
             yield await next_done
@@ -773,6 +768,32 @@ async def mine_each(
 
 
 _UNEXPECTED = "an unexpected error stopped the mining of this project (see the server log)"
+
+
+async def _mined(
+    project: DiscoveredProject,
+    identity: Identity | None,
+    runner: GitRunner,
+    scratch: Path | None,
+    split: Split | None,
+    copies: Mapping[DiscoveredProject, CleanRepo],
+) -> ProjectReport | ProjectFailure:
+    """mine_project's report, or the failure it met (a bug among them: the other projects of
+    the upload are mined all the same)."""
+    try:
+        copy = copies.get(project)
+        return await mine_project(
+            project, identity, runner, scratch=scratch, split=split, copy=copy
+        )
+    except MiningError as exc:  # the detail in the log, the public message in the report
+        log.info("%s not mined: %s", project.path, exc)
+        message = exc.public(upload_root(project))
+        return ProjectFailure(project.name, project.path, exc.code, message)
+    except OSError as exc:
+        return _os_failure(project, exc)
+    except Exception:  # a bug must not sink the other projects of the upload
+        log.exception("mining %s failed unexpectedly", project.path)
+        return ProjectFailure(project.name, project.path, "INTERNAL", _UNEXPECTED)
 
 
 def _os_failure(project: DiscoveredProject, exc: OSError) -> ProjectFailure:

@@ -54,7 +54,7 @@ from mining.errors import MiningError
 from mining.git.discover import DiscoveredProject, discover
 from mining.git.runner import HardenedGitRunner
 from mining.history import identities
-from mining.history.split import processes_for
+from mining.history.split import Cores, processes_for
 from mining.pipeline import Split, default_processes, mine_each, probe_head
 from mining.records import Identity, ProjectFailure, ProjectKind, ProjectReport
 
@@ -400,13 +400,14 @@ class JobRunner:
         try:
             concurrency = self.settings.mining_concurrency
             histories = sum(p.kind is not ProjectKind.PLAIN for p in labels)
-            shared = processes_for(histories, concurrency, default_processes())
+            cores = self.settings.mining_processes or default_processes()
+            shared = processes_for(histories, concurrency, cores)
             mined = mine_each(
                 labels,
                 run.identity,
                 runner,
                 concurrency=concurrency,
-                split=Split(self.settings.mining_processes or shared),
+                split=Split(self.settings.mining_processes or shared, spare=Cores(cores)),
                 scratch=self.scratch,
             )
             async with contextlib.aclosing(mined) as results:

@@ -8,7 +8,10 @@ commits until they meet, wherever git's work per commit has put them (Split says
 
 - Two processes: beside the lead, `git log --reverse` with the same options prints the same
   commits oldest first (git-log(1)); the two stop where the next commit of either is the last
-  the other took (_Ends). No commit list is made: the second reader starts with the lead.
+  the other took (_Ends). No commit list is made: the second reader starts with the lead,
+  or, for a history read by one process while others are (Split.spare: a job's repositories
+  share the cores), once a core is spare: when the others are read, the one left is read from
+  both ends from wherever its lead has got to (flask + sqlalchemy: 14.0 -> 8.0 s).
 - More: `git rev-list <head>` lists every commit in the order `git log <head>` prints them
   (both are the same revision walk, git-rev-list(1)). What the lead has not read by then is
   cut into spans (Split.spans), and `git log --no-walk=unsorted --stdin <the same options>`
@@ -118,6 +121,8 @@ async def read_history(
     folds: list[HistoryFold] | None
     if split.ends(repo.objects):
         folds = await _read_ends(reading, head)
+    elif split.helped(repo.objects):
+        folds = await _read_ends_helped(reading, head, split)
     elif split.lists():
         folds = await _read_split(reading, split, head)
     else:
@@ -129,19 +134,41 @@ async def read_history(
     return folds[0] if len(folds) == 1 else await asyncio.to_thread(_merge, folds)
 
 
-async def _read_ends(reading: _Reading, head: list[str]) -> list[HistoryFold] | None:
+async def _read_ends(
+    reading: _Reading, head: list[str], helped: asyncio.Future[None] | None = None
+) -> list[HistoryFold] | None:
     """The one pass and the one pass reversed, until they meet: their folds, newest first
-    (None: out of order)."""
+    (None: out of order). The reversed pass starts with the one pass, or once `helped` is
+    done when given (the two meet wherever the one pass has got to by then)."""
     ends = _Ends()
-    oldest_first = reversed_args(reading.repo.head or "HEAD")
     lead = asyncio.create_task(_Slice(reading, ends.admits(0)).folds(head))
-    other = asyncio.create_task(_Slice(reading, ends.admits(1), backward=True).folds(oldest_first))
-    async with _cancelled_at_the_end([lead, other]):
+    readers = [lead]
+    async with _cancelled_at_the_end(readers):
+        if helped is not None:
+            either: list[asyncio.Future[Any]] = [lead, helped]
+            await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
+        if not lead.done():
+            oldest_first = reversed_args(reading.repo.head or "HEAD")
+            other = _Slice(reading, ends.admits(1), backward=True).folds(oldest_first)
+            readers.append(asyncio.create_task(other))
         newest = await lead
         if not ends.stopped[0]:  # it read the whole history: the other end has nothing (killed)
             return newest
-        older = await other
+        older = await readers[1]
         return None if ends.out_of_order else newest + older
+
+
+async def _read_ends_helped(
+    reading: _Reading, head: list[str], split: Split
+) -> list[HistoryFold] | None:
+    """_read_ends, the reversed pass started once a core of `split.spare` is."""
+    assert split.spare is not None
+    helped: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    withdraw = split.spare.offer(lambda: helped.set_result(None))
+    try:
+        return await _read_ends(reading, head, helped)
+    finally:
+        withdraw()
 
 
 async def _read_split(reading: _Reading, split: Split, head: list[str]) -> list[HistoryFold] | None:

@@ -6,7 +6,7 @@ history before asyncio and the pipeline are imported (mining/launch.py).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 
 from mining.parse.log_command import LOG_OPTIONS, history_args
 from mining.slotted import Slotted
@@ -51,8 +51,53 @@ def processes_for(histories: int, concurrency: int, cores: int) -> int:
     return max(1, cores // max(1, min(histories, concurrency)))
 
 
+class Cores:
+    """The cores the histories mined at once share (pipeline.mine_each's): each repository
+    holds one from when it is queued until its history is read (`hold`, `release`), and a
+    history read by one process offers to take one more (`offer`), from its other end. A core
+    is spare once fewer are held than there are: the other histories are read and none
+    waits, so the one left (flask's, once requests' is read) is no longer read by one process
+    while a core idles. Used on the event loop only."""
+
+    __slots__ = ("_cores", "_held", "_offers")
+
+    def __init__(self, cores: int) -> None:
+        self._cores = cores
+        self._held: set[Hashable] = set()
+        self._offers: list[Callable[[], None]] = []
+
+    def hold(self, holder: Hashable) -> None:
+        self._held.add(holder)
+
+    def release(self, holder: Hashable) -> None:
+        """`holder`'s core is spare (nothing when it holds none)."""
+        if holder in self._held:
+            self._held.remove(holder)
+            self._grant()
+
+    def offer(self, take: Callable[[], None]) -> Callable[[], None]:
+        """Call `take` once a core is spare, and hold it; the function returned withdraws the
+        offer, or releases the core taken (when the history is read)."""
+        self._offers.append(take)
+        self._grant()
+
+        def withdraw() -> None:
+            if take in self._offers:
+                self._offers.remove(take)
+            self.release(take)
+
+        return withdraw
+
+    def _grant(self) -> None:
+        while self._offers and len(self._held) < self._cores:
+            take = self._offers.pop(0)
+            self._held.add(take)
+            take()
+
+
 class Split(Slotted):
-    """How one history is read: by `processes` git processes at most.
+    """How one history is read: by `processes` git processes at most, and one more from its
+    other end when a core of `spare` is (Cores).
 
     Every history is read from both ends at once, newest first by one process and oldest first
     by another, until the two meet wherever git's work has balanced. git's work per commit
@@ -69,11 +114,14 @@ class Split(Slotted):
     over no longer repays.
     """
 
-    __slots__ = ("min_commits", "processes")
+    __slots__ = ("min_commits", "processes", "spare")
 
-    def __init__(self, processes: int = 1, min_commits: int = 1_500) -> None:
+    def __init__(
+        self, processes: int = 1, min_commits: int = 1_500, spare: Cores | None = None
+    ) -> None:
         self.processes: Final = processes
         self.min_commits: Final = min_commits
+        self.spare: Final = spare
 
     def lists(self) -> bool:
         """Whether a history is cut by its commit list into spans (more than two processes)."""
@@ -82,7 +130,14 @@ class Split(Slotted):
     def ends(self, objects: int) -> bool:
         """Whether a history in a repository of `objects` objects (CleanRepo.objects) is read by
         two processes from its two ends, without a commit list."""
-        return self.processes == 2 and objects >= OBJECTS_PER_COMMIT * self.min_commits
+        return self.processes == 2 and self._long(objects)
+
+    def helped(self, objects: int) -> bool:
+        """Whether a history read by one process takes a second one once a core is spare."""
+        return self.processes == 1 and self.spare is not None and self._long(objects)
+
+    def _long(self, objects: int) -> bool:
+        return objects >= OBJECTS_PER_COMMIT * self.min_commits
 
     def spans(self, commits: bytes) -> list[Span]:
         """`commits` (a list_args output, or what the lead has not read of it) cut into the spans

@@ -16,7 +16,7 @@ from mining.git.runner import GitRunner, HardenedGitRunner, running_processes
 from mining.git.sanitize import CleanRepo
 from mining.history import log_reader
 from mining.history.log_reader import LOG_ARGS, SLICE_ARGS, Split, cut, list_commits, read_history
-from mining.history.split import processes_for, reversed_args, reversed_lines
+from mining.history.split import Cores, processes_for, reversed_args, reversed_lines
 from mining.pipeline import mine_project, read_releases
 from mining.records import Identity
 from tests.mining.repo_builder import Factory, Repo
@@ -476,3 +476,114 @@ async def test_the_tags_commits_are_kept_once_they_are_named() -> None:
     await asyncio.sleep(0)
     nothing.extend(["a"])
     assert nothing.found() == set()
+
+
+def test_a_spare_core_goes_to_the_first_offer_once_fewer_are_held_than_there_are() -> None:
+    cores, taken = Cores(2), []
+    cores.hold("flask")
+    cores.hold("requests")
+    flask_done = cores.offer(lambda: taken.append("flask"))
+    requests_done = cores.offer(lambda: taken.append("requests"))
+    assert taken == []  # both histories are read, one process each: no core is spare
+    cores.release("requests")  # its history is read
+    cores.release("requests")  # again (its repository is mined): nothing more
+    assert taken == ["flask"]  # flask's history takes the core requests held
+    requests_done()  # its offer withdrawn, never taken
+    flask_done()  # flask's history is read: both its cores are spare
+    cores.release("flask")
+    late = cores.offer(lambda: taken.append("late"))
+    assert taken == ["flask", "late"]  # nothing held: taken at once
+    late()
+
+
+class Late(HardenedGitRunner):
+    """A runner whose newest end of a history, once it has folded its first block, frees the
+    core `other` held and folds no more until the oldest end (started then) has folded one:
+    the second process joins a history read halfway."""
+
+    def __init__(self, ceiling: Path, cores: Cores) -> None:
+        super().__init__(ceiling=ceiling)
+        self.cores = cores
+        self.joined = asyncio.Event()
+
+    async def consume(self, args: Sequence[str], sink: Any, **options: Any) -> None:
+        loop = asyncio.get_running_loop()
+        if "--reverse" in args:
+
+            def other(block: bytes) -> None:
+                try:
+                    sink(block)
+                finally:
+                    loop.call_soon_threadsafe(self.joined.set)
+
+            return await super().consume(args, other, **options)
+        blocks: asyncio.Queue[bytes | None] = asyncio.Queue()
+
+        async def read() -> None:
+            try:
+                await super(Late, self).consume(
+                    args, lambda b: loop.call_soon_threadsafe(blocks.put_nowait, b), **options
+                )
+            finally:
+                blocks.put_nowait(None)
+
+        reading = asyncio.ensure_future(read())
+        try:
+            first = True
+            while (block := await blocks.get()) is not None:
+                await asyncio.to_thread(sink, block)
+                if first:
+                    first = False
+                    self.cores.release("other")
+                    await asyncio.wait_for(self.joined.wait(), 60)
+        finally:
+            reading.cancel()
+            await asyncio.gather(reading, return_exceptions=True)
+
+
+async def test_a_history_read_by_one_process_takes_a_spare_core_halfway(
+    rich: Repo, upload: Path, runner: GitRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(log_reader, "MEETING_BLOCK", 2048)  # many blocks to meet between
+    identity = Identity.of("alice@old.example", "bob@x.com")
+    once: list[str] = []
+    one = await read_history(clean(rich), identity, runner, seen=once)
+    cores = Cores(2)
+    cores.hold("other")  # another repository's history, read meanwhile
+    late = Late(upload, cores)
+    try:
+        both: list[str] = []
+        split = Split(processes=1, min_commits=0, spare=cores)
+        assert split.helped(clean(rich).objects)
+        many = await read_history(clean(rich), identity, late, split, both)
+        assert late.joined.is_set()  # the oldest end read a block
+        assert running_processes() == 0
+    finally:
+        late.close()
+    assert sorted(both) == sorted(once)
+    assert (many.total, many.history(), many.root_commit) == (
+        one.total,
+        one.history(),
+        one.root_commit,
+    )
+
+
+async def test_repositories_mined_at_once_give_their_cores_back(
+    repos: Factory, upload: Path, runner: GitRunner
+) -> None:
+    """Mined with a spare core for the last history, the reports are those of one process
+    each, and no core stays held."""
+    for name, commits in (("long", 90), ("short", 3)):
+        repo = repos.repo(name)
+        repo.git("fast-import", "--quiet", input=history_stream(commits))
+        repo.git("reset", "-q", "--hard", "main")
+    projects = sorted(discover(upload), key=lambda p: p.path)
+    identity = Identity.of("zoe@example.com")
+    cores = Cores(2)
+    shared = Split(processes=1, min_commits=0, spare=cores)
+    spared = [r async for r in pipeline.mine_all(projects, identity, runner, split=shared)]
+    alone = [r async for r in pipeline.mine_all(projects, identity, runner, split=Split(1))]
+    assert sorted(spared, key=lambda r: r.path) == sorted(alone, key=lambda r: r.path)
+    taken: list[int] = []
+    cores.offer(lambda: taken.append(1))()
+    assert taken == [1]  # nothing held once they are mined
