@@ -241,18 +241,10 @@ async def read_diffs(
     compare every commit's tree with the paths), parsed by _parse_diffs."""
     if (not names and not tools) or commits == []:
         return Diffs(names, tools, {})
-    walk = ["--end-of-options", repo.head or "HEAD"]
-    if commits is not None:
-        walk = ["--no-walk=unsorted", "--stdin"]
-    args = [
-        "log", "--no-merges", "-p", "-U0", "--no-renames", "--no-color", "--no-ext-diff",
-        "--no-textconv", "--format=%x1e%aE%x00%ae%x00%at", *walk,
-        "--", *(f":(literal){p}" for p in sorted({*names, *tools})),
-    ]  # fmt: skip
     listed = None if commits is None else "".join(f"{c}\n" for c in dict.fromkeys(commits))
     try:
         out = await runner.run(
-            args,
+            _diff_args(names, tools, repo, listed is not None),
             git_dir=repo.git_dir,
             input=None if listed is None else listed.encode(),
             max_bytes=DECLARED_MAX_BYTES,
@@ -263,6 +255,19 @@ async def read_diffs(
         log.info("manifest diffs over %d bytes: dependency lines not read", DECLARED_MAX_BYTES)
         return Diffs(names, tools)
     return await asyncio.to_thread(_parse_diffs, out, names, tools)
+
+
+def _diff_args(names: Names, tools: Names, repo: CleanRepo, listed: bool) -> list[str]:
+    """`git log -p -U0` of the declaring files: of the commits on stdin (`listed`), else of
+    the whole history."""
+    walk = (
+        ["--no-walk=unsorted", "--stdin"] if listed else ["--end-of-options", repo.head or "HEAD"]
+    )
+    return [
+        "log", "--no-merges", "-p", "-U0", "--no-renames", "--no-color", "--no-ext-diff",
+        "--no-textconv", "--format=%x1e%aE%x00%ae%x00%at", *walk,
+        "--", *(f":(literal){p}" for p in sorted({*names, *tools})),
+    ]  # fmt: skip
 
 
 def _parse_diffs(out: bytes, names: Names, tools: Names) -> Diffs:

@@ -398,16 +398,13 @@ class JobRunner:
         ceiling = self.settings.extracted_dir.resolve()
         runner = HardenedGitRunner(ceiling=ceiling, scratch=self.scratch)
         try:
-            concurrency = self.settings.mining_concurrency
             histories = sum(p.kind is not ProjectKind.PLAIN for p in labels)
-            cores = self.settings.mining_processes or default_processes()
-            shared = processes_for(histories, concurrency, cores)
             mined = mine_each(
                 labels,
                 run.identity,
                 runner,
-                concurrency=concurrency,
-                split=Split(self.settings.mining_processes or shared, spare=Cores(cores)),
+                concurrency=self.settings.mining_concurrency,
+                split=self._split(histories),
                 scratch=self.scratch,
             )
             async with contextlib.aclosing(mined) as results:
@@ -415,6 +412,13 @@ class JobRunner:
                     await self._repository_done(run, qualified(result, labels[project]))
         finally:
             runner.close()
+
+    def _split(self, histories: int) -> Split:
+        """How each of a job's `histories` is read: by the cores shared among those mined at
+        once (MINING_PROCESSES, when set), and by one more once a core is spare."""
+        cores = self.settings.mining_processes or default_processes()
+        shared = processes_for(histories, self.settings.mining_concurrency, cores)
+        return Split(self.settings.mining_processes or shared, spare=Cores(cores))
 
     async def _unchanged(
         self,
