@@ -34,12 +34,13 @@ import threading
 from collections import Counter
 from collections.abc import (
     AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
     Awaitable,
     Collection,
     Container,
     Iterable,
     Mapping,
-    Sequence,
 )
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -136,32 +137,35 @@ async def mine_clean(
     runner: GitRunner,
     split: Split | None = None,
 ) -> ProjectReport:
-    """Mine a clean copy: history, tree and manifests concurrently; once the history is read,
-    beside building its record, the .mailmap's addresses and the diffs of the declaring files
-    of the commits the history found changing them."""
+    """Mine a clean copy: history, tree and manifests concurrently, and, once the tree has
+    named the declaring files, their diffs of the commits the history finds changing them, as
+    it finds them; once the history is read, beside building its record, the .mailmap's
+    addresses."""
     if repo.head is None:  # an empty repository: nothing committed yet
         return _report(project, None, None, None, LanguageBreakdown(), (), TreeFacts())
     tree = asyncio.ensure_future(read_tree(repo, runner))
     mapped = asyncio.ensure_future(_mailmap_once_read(tree, identity, repo, runner))
+    declaring = _Declaring()
+    diffs = asyncio.ensure_future(_diffs_as_found(tree, declaring, repo, runner))
     split = split or Split(default_processes())
-    reading = asyncio.ensure_future(_history(repo, identity, runner, split))
+    reading = asyncio.ensure_future(_history(repo, identity, runner, split, declaring))
     if (spare := split.spare) is not None:  # read: its core is spare for another (mine_each)
         reading.add_done_callback(lambda _: spare.release(project))
     try:
         (fold, releases), (langs, detections, facts, _) = await asyncio.gather(reading, tree)
-        history, aliases, diffs = await asyncio.gather(
+        history, aliases, declared = await asyncio.gather(
             asyncio.to_thread(fold.history, tags=len(releases), tag_dates=releases),  # CPU
             read_aliases(fold.addresses(), identity, repo, runner, mapped),
-            read_declared(fold, detections, repo, runner),
+            read_declared(diffs, declaring, fold, detections, repo, runner),
         )
     finally:
         # On an error (the tree too large, say), every one's git processes are killed: gather
         # does not cancel the history when the tree fails.
-        for task in (reading, tree, mapped):
+        for task in (reading, tree, mapped, diffs):
             task.cancel()
-        await asyncio.gather(reading, tree, mapped, return_exceptions=True)
+        await asyncio.gather(reading, tree, mapped, diffs, return_exceptions=True)
     history = await asyncio.to_thread(
-        _attributed, replace(history, aliases=aliases), diffs, identity, detections
+        _attributed, replace(history, aliases=aliases), declared, identity, detections
     )
     report = _report(project, fold.root_commit, repo.head, history, langs, detections, facts)
     return dataclasses.replace(report, shallow=repo.shallow) if repo.shallow else report
@@ -205,16 +209,72 @@ def _declaring(
     return names, tools
 
 
+class _Declaring:
+    """The commits of a history changing a declaring file, as its readers fold them (their
+    threads call `extend`: HistoryFold's `declaring`), on their way to `git diff-tree --stdin`
+    (`lines`), which reads each as it comes: their diffs are read with the history, not after
+    it. A history read again (log_reader: git's walks disagreed) is `clear`ed: its commits
+    would come twice, so its diffs are read by a walk of the whole history (`stale`)."""
+
+    def __init__(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._found: asyncio.Queue[list[str] | None] = asyncio.Queue()
+        self.stale = False
+
+    def extend(self, commits: Iterable[str]) -> None:  # in a reader thread
+        self._loop.call_soon_threadsafe(self._found.put_nowait, list(commits))
+
+    def clear(self) -> None:
+        self.stale = True
+
+    def end(self) -> None:
+        """The history is read: after what its readers handed over (call_soon keeps order)."""
+        self._loop.call_soon(self._found.put_nowait, None)
+
+    async def lines(self) -> AsyncIterator[bytes]:
+        """The commits, a hash a line, as they are found (those found meanwhile at once),
+        until the history is read."""
+        ended = False
+        while not ended:
+            found: list[str] | None = await self._found.get()
+            batch: list[str] = []
+            while found is not None:
+                batch += found
+                if self._found.empty():
+                    break
+                found = self._found.get_nowait()
+            ended = found is None
+            if batch and not self.stale:
+                yield "".join(f"{c}\n" for c in batch).encode()
+
+
+async def _diffs_as_found(
+    tree: asyncio.Future[Tree], declaring: _Declaring, repo: CleanRepo, runner: GitRunner
+) -> Diffs:
+    """read_diffs of every declaring file at HEAD (named by the tree), of the commits of the
+    history changing any, as the history is read."""
+    names, tools = _declaring((await tree).detections)
+    return await read_diffs(names, tools, repo, runner, declaring.lines())
+
+
 async def read_declared(
-    fold: HistoryFold, detections: tuple[Detection, ...], repo: CleanRepo, runner: GitRunner
+    streamed: Awaitable[Diffs],
+    declaring: _Declaring,
+    fold: HistoryFold,
+    detections: tuple[Detection, ...],
+    repo: CleanRepo,
+    runner: GitRunner,
 ) -> Diffs:
     """The diffs of the declaring files at HEAD that the history changed at all: the shared
     manifests and which declared dependencies each pair's added or changed lines name, the
     other configuration files declaring tools (.pre-commit-config.yaml) and each pair's commits
-    on them; of the commits the history found changing them (HistoryFold.declaring_commits).
-    Read beside the history's record: they need its paths and commits only."""
+    on them. Those `streamed` beside the history (of every declaring file at HEAD: only those
+    it changed appear in them), or, when its commits came twice, of a walk of the history."""
     names, tools = _declaring(detections, fold.touched())
-    return await read_diffs(names, tools, repo, runner, fold.declaring_commits)
+    if not names and not tools:
+        return Diffs(names, tools, {})
+    diffs = await (read_diffs(names, tools, repo, runner) if declaring.stale else streamed)
+    return dataclasses.replace(diffs, names=names, tools=tools)
 
 
 def _attributed(
@@ -233,20 +293,20 @@ async def read_diffs(
     tools: Names,
     repo: CleanRepo,
     runner: GitRunner,
-    commits: Sequence[str] | None = None,
+    commits: AsyncIterable[bytes] | None = None,
 ) -> Diffs:
-    """One `git log -p -U0` over the declaring files only (small text files; the history
-    pass gives paths, not lines), of `commits` only when given (on stdin: a few hundred
-    commits of thousands, ~5x less of git's time than the whole history's walk, which must
-    compare every commit's tree with the paths), parsed by _parse_diffs."""
-    if (not names and not tools) or commits == []:
+    """The diffs (`-p -U0`) of the declaring files only (small text files; the history pass
+    gives paths, not lines), parsed by _parse_diffs: of `commits` when given (a hash a line,
+    to `git diff-tree --stdin`: a few hundred commits of thousands, ~5x less of git's time than
+    a walk of the whole history with the files as its pathspec, which compares every commit's
+    tree with them), else of that walk (`git log`)."""
+    if not names and not tools:
         return Diffs(names, tools, {})
-    listed = None if commits is None else "".join(f"{c}\n" for c in dict.fromkeys(commits))
     try:
         out = await runner.run(
-            _diff_args(names, tools, repo, listed is not None),
+            _diff_args(names, tools, repo, listed=commits is not None),
             git_dir=repo.git_dir,
-            input=None if listed is None else listed.encode(),
+            input=commits,
             max_bytes=DECLARED_MAX_BYTES,
         )
     except GitCommandError as exc:
@@ -257,17 +317,18 @@ async def read_diffs(
     return await asyncio.to_thread(_parse_diffs, out, names, tools)
 
 
-def _diff_args(names: Names, tools: Names, repo: CleanRepo, listed: bool) -> list[str]:
-    """`git log -p -U0` of the declaring files: of the commits on stdin (`listed`), else of
-    the whole history."""
-    walk = (
-        ["--no-walk=unsorted", "--stdin"] if listed else ["--end-of-options", repo.head or "HEAD"]
-    )
-    return [
-        "log", "--no-merges", "-p", "-U0", "--no-renames", "--no-color", "--no-ext-diff",
-        "--no-textconv", "--format=%x1e%aE%x00%ae%x00%at", *walk,
-        "--", *(f":(literal){p}" for p in sorted({*names, *tools})),
+def _diff_args(names: Names, tools: Names, repo: CleanRepo, *, listed: bool) -> list[str]:
+    """The diffs of the declaring files: of the commits on stdin (`listed`: diff-tree prints
+    each as `git log` does, a root commit's too with --root), else of the whole history."""
+    options = [
+        "-p", "-U0", "--no-renames", "--no-color", "--no-ext-diff", "--no-textconv",
+        "--format=%x1e%aE%x00%ae%x00%at",
     ]  # fmt: skip
+    if listed:
+        command = ["diff-tree", "--stdin", "--root", *options]
+    else:
+        command = ["log", "--no-merges", *options, "--end-of-options", repo.head or "HEAD"]
+    return [*command, "--", *(f":(literal){p}" for p in sorted({*names, *tools}))]
 
 
 def _parse_diffs(out: bytes, names: Names, tools: Names) -> Diffs:
@@ -384,14 +445,22 @@ def _report(
 
 
 async def _history(
-    repo: CleanRepo, identity: Identity | None, runner: GitRunner, split: Split
+    repo: CleanRepo,
+    identity: Identity | None,
+    runner: GitRunner,
+    split: Split,
+    declaring: _Declaring,
 ) -> tuple[HistoryFold, tuple[datetime, ...]]:
     """The history and the releases: the tags' commits are named while the history is read,
-    and the releases are the tags among the commits it read."""
+    and the releases are the tags among the commits it read. `declaring` is handed the
+    commits changing a declaring file as they are read."""
     targets = asyncio.ensure_future(read_tag_targets(repo, runner))
     tagged = _TagCommits(targets) if repo.tags else None
     try:
-        fold = await read_history(repo, identity, runner, split, tagged)
+        try:
+            fold = await read_history(repo, identity, runner, split, tagged, declaring)
+        finally:
+            declaring.end()
         commits = None if tagged is None else tagged.found()
         return fold, await read_releases(repo, runner, commits, await targets)
     finally:

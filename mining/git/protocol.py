@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from mining.git.runner import BLOCK_SIZE, RUN_MAX_BYTES
+
+if TYPE_CHECKING:
+    from mining.git.runner import Stdin
 
 
 class GitRunner(Protocol):
@@ -22,7 +25,7 @@ class GitRunner(Protocol):
         *,
         git_dir: Path | None = None,
         cwd: Path | None = None,
-        input: bytes | None = None,
+        input: Stdin = None,
         max_bytes: int = RUN_MAX_BYTES,
     ) -> bytes:
         """stdout of a command that prints little; more than `max_bytes` is OUTPUT_TOO_LARGE."""
@@ -34,7 +37,7 @@ class GitRunner(Protocol):
         *,
         git_dir: Path | None = None,
         cwd: Path | None = None,
-        input: bytes | None = None,
+        input: Stdin = None,
     ) -> AsyncGenerator[bytes, None]:
         """stdout in chunks as git writes it (use inside `contextlib.aclosing`)."""
         ...

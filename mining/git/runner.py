@@ -40,7 +40,14 @@ import subprocess
 import threading
 import time
 import weakref
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Sequence,
+)
 from pathlib import Path
 
 from mining.errors import GitCommandError
@@ -52,6 +59,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import asyncio
     from typing import Any, TypeVar
+
+    # What git gets on stdin: nothing, bytes, or chunks as an async iterable yields them.
+    Stdin = bytes | AsyncIterable[bytes] | None
 
     from mining.git.protocol import GitRunner as GitRunner
 
@@ -362,7 +372,7 @@ class HardenedGitRunner:
         *,
         git_dir: Path | None = None,
         cwd: Path | None = None,
-        input: bytes | None = None,
+        input: Stdin = None,
     ) -> AsyncGenerator[bytes, None]:
         """Yield stdout in chunks as git writes it; raise GitCommandError if git fails.
 
@@ -428,7 +438,7 @@ class HardenedGitRunner:
         args: Sequence[str],
         git_dir: Path | None,
         cwd: Path | None,
-        input: bytes | None,
+        input: Stdin,
         *,
         stdout: int = subprocess.PIPE,
     ) -> AsyncIterator[_Running]:
@@ -461,7 +471,7 @@ class HardenedGitRunner:
         args: Sequence[str],
         git_dir: Path | None,
         cwd: Path | None,
-        input: bytes | None,
+        input: Stdin,
         stdout: int,
     ) -> _Child:
         """git in a session of its own, its limits set before it runs (`_LIMITED_EXEC`),
@@ -494,7 +504,7 @@ class HardenedGitRunner:
         *,
         git_dir: Path | None = None,
         cwd: Path | None = None,
-        input: bytes | None = None,
+        input: Stdin = None,
         max_bytes: int = RUN_MAX_BYTES,
     ) -> bytes:
         """Collect stdout of a command known to print little; more than `max_bytes` stops git
@@ -825,7 +835,7 @@ def _pump(fd: int, sink: Callable[[bytes], None], block_size: int) -> None:
             sink(bytes(view[:filled]))
 
 
-def _start_helpers(proc: _Child, input: bytes | None) -> list[asyncio.Task[Any]]:
+def _start_helpers(proc: _Child, input: Stdin) -> list[asyncio.Task[Any]]:
     """Drain stderr (capped) and feed stdin concurrently with our stdout reads: no deadlock."""
     import asyncio
 
@@ -843,11 +853,18 @@ async def _read_stderr(proc: _Child) -> str:
     return kept.decode("utf-8", "replace")
 
 
-async def _write_stdin(proc: _Child, data: bytes) -> None:
+async def _write_stdin(proc: _Child, data: bytes | AsyncIterable[bytes]) -> None:
+    """`data` on git's stdin, then its end; an async iterable as it yields (`git diff-tree
+    --stdin` reads a commit at a time, and works while the next one is found)."""
     assert proc.stdin is not None
     # git may exit before reading everything (e.g. on error): that is reported via stderr.
     with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-        proc.stdin.write(data)
+        if isinstance(data, bytes):
+            proc.stdin.write(data)
+        else:
+            async for chunk in data:
+                proc.stdin.write(chunk)
+                await proc.stdin.drain()
         await proc.stdin.drain()
         proc.stdin.close()
 

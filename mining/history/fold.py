@@ -1,8 +1,8 @@
 """Folds parsed commits, one at a time, into `records.History` and the user's `UserStats`.
 
-Nothing keeps a list of commits but those changing a declaring file (up to
-DECLARING_COMMITS_MAX): memory grows with the number of authors, distinct paths and days, never
-with the length of history. Rules:
+Nothing keeps a list of commits: memory grows with the number of authors, distinct paths and
+days, never with the length of history (the commits changing a declaring file are handed to
+`declaring` as they are folded: pipeline.read_declared reads their diffs meanwhile). Rules:
 
 * Authors are unified by .mailmap (git already applied it: %aN/%aE) and then by the
   case-insensitive email. The name shown is the one on the newest commit (git log prints newest
@@ -35,7 +35,7 @@ root commit) come out as the single pass gives them.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, KeysView
+from collections.abc import Callable, Iterable, KeysView
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -66,10 +66,6 @@ Pair = tuple[str, str]  # an author's address after .mailmap as written (%aE), a
 # Every distinct path of the history is remembered (its language and kind); far beyond any
 # real repository, this bounds the memory a crafted one can take.
 MAX_PATHS = 1_000_000
-# The commits changing a declaring file kept at most (`HistoryFold.declaring_commits`): the
-# manifests' diffs are read of those only (pipeline.read_diffs). Beyond it (a crafted history,
-# not a project), none are kept and the diffs are read over the whole history.
-DECLARING_COMMITS_MAX = 100_000
 
 
 @dataclass(slots=True)
@@ -293,7 +289,12 @@ class _People:
 class HistoryFold:
     """Feed commits newest first with `add()`; read the result with `history()`."""
 
-    def __init__(self, identity: Identity | None, paths: PathCache | None = None) -> None:
+    def __init__(
+        self,
+        identity: Identity | None,
+        paths: PathCache | None = None,
+        declaring: Callable[[list[str]], None] | None = None,
+    ) -> None:
         self.identity = identity if identity and identity.emails else None
         self.total = 0
         self.merges = 0
@@ -304,8 +305,7 @@ class HistoryFold:
         self._by_address: dict[str, _Author] = {}  # by the address as written
         self._paths = paths or PathCache()
         self._touches: dict[str, dict[Pair, _Touch]] = {}  # declaring file -> pair -> touch
-        # The non-merge commits changing a declaring file, in no order; None: too many
-        self.declaring_commits: list[str] | None = []
+        self._declaring = declaring  # given each non-merge commit changing a declaring file
 
     def add(self, commit: Commit) -> None:
         self.total += 1
@@ -334,7 +334,8 @@ class HistoryFold:
         declaring = self._changes(commit, author, tally)
         if declaring:
             self._touch(declaring, when, pair)
-            self.declaring_commits = _joined(self.declaring_commits, [commit.hash])
+            if self._declaring is not None:
+                self._declaring([commit.hash])
 
     def _touch(self, paths: list[str], when: datetime, pair: Pair) -> None:
         """A commit's changes of declaring files (_changes names them), by `pair`."""
@@ -420,7 +421,6 @@ class HistoryFold:
                 self._authors[email] = author
             else:
                 mine.absorb(author)
-        self.declaring_commits = _joined(self.declaring_commits, older.declaring_commits)
         for path, by_pair in older._touches.items():
             kept_pairs = self._touches.setdefault(path, {})
             for pair, touch in by_pair.items():
@@ -531,14 +531,6 @@ class HistoryFold:
                 AuthorStats(a.name, a.email, a.commits, a.added, a.deleted, first, last, share, bot)
             )
         return tuple(sorted(stats, key=lambda a: (-a.commits, a.email)))
-
-
-def _joined(kept: list[str] | None, more: list[str] | None) -> list[str] | None:
-    """`kept` and `more` declaring commits, or None past DECLARING_COMMITS_MAX."""
-    if kept is None or more is None or len(kept) + len(more) > DECLARING_COMMITS_MAX:
-        return None
-    kept += more
-    return kept
 
 
 def per_week(commits: int, span: _Span) -> float:

@@ -107,6 +107,7 @@ async def read_history(
     runner: GitRunner,
     split: Split | None = None,
     seen: Seen | None = None,
+    declaring: Seen | None = None,
 ) -> HistoryFold:
     """Fold the history of `repo.head`: one `git log` pass, or (when the Split asks for it and
     the history is long enough) several processes reading it from both ends (see above).
@@ -114,9 +115,10 @@ async def read_history(
     The one pass (the lead) starts at once and never waits for another process or a commit
     list; a history too short to split is read by it alone. `seen`, when given, receives the
     hash of every commit read, in no particular order, from the readers' threads (the
-    releases are the tags among them: pipeline._history)."""
+    releases are the tags among them: pipeline._history); `declaring`, the hash of every
+    commit changing a declaring file as it is folded (HistoryFold's `declaring`)."""
     split = split or Split()
-    reading = _Reading(repo, identity, runner, seen)
+    reading = _Reading(repo, identity, runner, seen, declaring)
     head = history_args(repo.head or "HEAD")
     folds: list[HistoryFold] | None
     if split.ends(repo.objects):
@@ -128,8 +130,9 @@ async def read_history(
     else:
         folds = await _Slice(reading).folds(head, None)
     if folds is None:  # never seen: git's walks disagree; read it again in one pass
-        if seen is not None:
-            seen.clear()
+        for hashes in (seen, declaring):
+            if hashes is not None:
+                hashes.clear()
         folds = await _Slice(reading).folds(head, None)
     return folds[0] if len(folds) == 1 else await asyncio.to_thread(_merge, folds)
 
@@ -204,7 +207,7 @@ async def _cancelled_at_the_end(tasks: list[asyncio.Task[Any]]) -> AsyncIterator
 class _Reading:
     """What the slices of one history share: the repository, the identity and the runner, one
     PathCache made when the first slice needs it (the path rules take ~40 ms to load: git runs
-    meanwhile), and where the hashes read go (read_history's `seen`)."""
+    meanwhile), and where the hashes read go (read_history's `seen`, `declaring`)."""
 
     def __init__(
         self,
@@ -212,8 +215,10 @@ class _Reading:
         identity: Identity | None,
         runner: GitRunner,
         seen: Seen | None,
+        declaring: Seen | None = None,
     ) -> None:
         self.repo, self.identity, self.runner, self.seen = repo, identity, runner, seen
+        self.declaring = declaring
         self._lock = threading.Lock()
         self._cache: PathCache | None = None
 
@@ -389,7 +394,12 @@ class _Slice:
     def _new_fold(self) -> HistoryFold:
         from mining.history.fold import HistoryFold
 
-        return HistoryFold(self._reading.identity, self._reading.paths())
+        declaring = self._reading.declaring
+        return HistoryFold(
+            self._reading.identity,
+            self._reading.paths(),
+            None if declaring is None else declaring.extend,
+        )
 
     def _consume(self, block: bytes) -> None:  # in the runner's reader thread
         for start in range(0, len(block), _PARSE_SLICE):

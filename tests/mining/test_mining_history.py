@@ -254,8 +254,9 @@ def test_an_identity_without_emails_is_no_user_and_a_history_without_root() -> N
 def test_slices_folded_apart_and_absorbed_equal_one_pass(split: int) -> None:
     identity = Identity.of("alice@x.com")
     whole = fold(TEAM, identity, tags=1)
-    paths = PathCache()
-    newer, older = HistoryFold(identity, paths), HistoryFold(identity, paths)
+    paths, declaring = PathCache(), list[str]()
+    newer = HistoryFold(identity, paths, declaring.extend)
+    older = HistoryFold(identity, paths, declaring.extend)
     for commit in TEAM[:split]:
         newer.add(commit)
     for commit in TEAM[split:]:
@@ -263,20 +264,8 @@ def test_slices_folded_apart_and_absorbed_equal_one_pass(split: int) -> None:
     newer.absorb(older)
     assert newer.history(tags=1) == whole
     assert newer.root_commit == f"{1:040x}"
-    assert sorted(newer.declaring_commits or ()) == [f"{n:040x}" for n in (4, 5, 7, 8)]
-
-
-def test_a_fold_keeps_no_declaring_commits_past_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(history_module, "DECLARING_COMMITS_MAX", 3)
-    newer, older = HistoryFold(None), HistoryFold(None)
-    for commit in TEAM[:4]:
-        newer.add(commit)
-    for commit in TEAM[4:]:
-        older.add(commit)
-    assert newer.declaring_commits == [f"{8:040x}", f"{7:040x}"]
-    assert older.declaring_commits == [f"{5:040x}", f"{4:040x}"]
-    newer.absorb(older)
-    assert newer.declaring_commits is None  # the diffs are read over the whole history
+    # The non-merge commits changing package.json or pyproject.toml, each once.
+    assert sorted(declaring) == [f"{n:040x}" for n in (4, 5, 7, 8)]
 
 
 def test_three_slices_keep_the_newest_name_and_the_oldest_root() -> None:

@@ -120,10 +120,10 @@ async def test_split_history_equals_the_one_pass(
 ) -> None:
     monkeypatch.setattr(log_reader, "_RUN", run)
     repo, identity = clean(rich), Identity.of("alice@old.example", "bob@x.com")
-    read_once: list[str] = []
-    one = await read_history(repo, identity, runner, seen=read_once)
-    read_split: list[str] = []
-    many = await read_history(repo, identity, runner, split, read_split)
+    read_once, declaring_once = list[str](), list[str]()
+    one = await read_history(repo, identity, runner, seen=read_once, declaring=declaring_once)
+    read_split, declaring_split = list[str](), list[str]()
+    many = await read_history(repo, identity, runner, split, read_split, declaring_split)
     commits = await list_commits(repo, runner, split)
     assert commits is not None
     assert split.ends(repo.objects) or split.spans(commits)  # split, not one pass
@@ -131,10 +131,9 @@ async def test_split_history_equals_the_one_pass(
     assert many.total == one.total == commits.count(b"\n")
     assert many.history(tags=3) == one.history(tags=3)
     assert many.root_commit == one.root_commit
-    assert one.declaring_commits is not None
-    assert sorted(many.declaring_commits or ()) == sorted(one.declaring_commits)
     changed = rich.git("log", "--no-merges", "--format=%H", "HEAD", "--", "pyproject.toml")
-    assert set(changed.split()) <= set(one.declaring_commits)
+    assert set(changed.split()) <= set(declaring_once)
+    assert sorted(declaring_split) == sorted(declaring_once)  # each once
     history = one.history()
     assert history.merges >= 10
     authors = {a.email: a.name for a in history.collaboration.authors}
@@ -587,3 +586,40 @@ async def test_repositories_mined_at_once_give_their_cores_back(
     taken: list[int] = []
     cores.offer(lambda: taken.append(1))()
     assert taken == [1]  # nothing held once they are mined
+
+
+async def test_the_diffs_of_commits_as_found_are_those_git_log_prints_of_them(
+    rich: Repo, runner: GitRunner
+) -> None:
+    """diff-tree of the commits handed over as the history is read prints what `git log` of
+    those commits prints (.mailmap'd addresses, both roots, renames not detected); a history
+    read again leaves them stale."""
+    repo = clean(rich)
+    tools: pipeline.Names = {"pyproject.toml": ["x"], "src/m1.py": ["y"], "other/x.c": ["z"]}
+    commits = rich.git("rev-list", "--no-merges", "HEAD").split()
+    args = ["log", "--no-walk=unsorted", "--stdin", "-p", "-U0", "--no-renames",
+            "--format=%x1e%aE%x00%ae%x00%at", "--", *tools]  # fmt: skip
+    listed = "".join(f"{c}\n" for c in commits).encode()
+    logged = await runner.run(args, git_dir=repo.git_dir, input=listed, max_bytes=1 << 24)
+    declaring = pipeline._Declaring()
+    found = asyncio.ensure_future(pipeline.read_diffs({}, tools, repo, runner, declaring.lines()))
+    for i in range(0, len(commits), 7):  # in batches, as reader threads hand them over
+        declaring.extend(commits[i : i + 7])
+        await asyncio.sleep(0)
+    declaring.end()
+    assert await found == pipeline._parse_diffs(logged, {}, tools)
+    configured = (await found).configured  # each pair's commits on each file
+    assert sum(len(dates) for by in configured.values() for dates in by.values()) > 20
+    assert ("alice@example.com", "Alice@Old.example") in configured  # .mailmap'd
+    assert any("other/x.c" in by for by in configured.values())  # the orphan root's file
+    walked = await pipeline.read_diffs({}, tools, repo, runner)  # for a history read twice
+    assert walked.configured  # of the commits the walk keeps (side branches simplified away)
+    for pair, by in walked.configured.items():
+        for path, dates in by.items():
+            assert set(dates) <= set(configured[pair][path])
+    again = pipeline._Declaring()
+    again.extend(commits)
+    again.clear()  # read_history starts over: what came is stale
+    again.end()
+    assert again.stale
+    assert [line async for line in again.lines()] == []
