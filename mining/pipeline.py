@@ -222,7 +222,9 @@ class _Declaring:
         self.stale = False
 
     def extend(self, commits: Iterable[str]) -> None:  # in a reader thread
-        self._loop.call_soon_threadsafe(self._found.put_nowait, list(commits))
+        # A reader still folding as its read is cancelled may outlive the loop: none reads then.
+        with contextlib.suppress(RuntimeError):
+            self._loop.call_soon_threadsafe(self._found.put_nowait, list(commits))
 
     def clear(self) -> None:
         self.stale = True
