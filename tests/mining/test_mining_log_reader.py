@@ -478,11 +478,19 @@ async def test_the_tags_commits_are_kept_once_they_are_named() -> None:
 
 
 def test_a_spare_core_goes_to_the_first_offer_once_fewer_are_held_than_there_are() -> None:
-    cores, taken = Cores(2), []
+    cores, taken = Cores(2), list[str]()
+
+    def offer(name: str, *, takes: bool = True) -> Callable[[], None]:
+        def take() -> bool:
+            taken.append(name)
+            return takes
+
+        return cores.offer(take)
+
     cores.hold("flask")
     cores.hold("requests")
-    flask_done = cores.offer(lambda: taken.append("flask"))
-    requests_done = cores.offer(lambda: taken.append("requests"))
+    flask_done = offer("flask")
+    requests_done = offer("requests")
     assert taken == []  # both histories are read, one process each: no core is spare
     cores.release("requests")  # its history is read
     cores.release("requests")  # again (its repository is mined): nothing more
@@ -490,19 +498,23 @@ def test_a_spare_core_goes_to_the_first_offer_once_fewer_are_held_than_there_are
     requests_done()  # its offer withdrawn, never taken
     flask_done()  # flask's history is read: both its cores are spare
     cores.release("flask")
-    late = cores.offer(lambda: taken.append("late"))
+    offer("late")()
     assert taken == ["flask", "late"]  # nothing held: taken at once
-    late()
+    cores.hold("other")
+    declined, wanting = offer("declined", takes=False), offer("wanting")
+    assert taken == ["flask", "late", "declined", "wanting"]  # one said no: the next took it
+    declined()
+    wanting()
 
 
 class Late(HardenedGitRunner):
     """A runner whose newest end of a history, once it has folded its first block, frees the
-    core `other` held and folds no more until the oldest end (started then) has folded one:
-    the second process joins a history read halfway."""
+    core `other` held and, when `waits`, folds no more until the oldest end (started then)
+    has folded one: the second process joins a history read halfway."""
 
-    def __init__(self, ceiling: Path, cores: Cores) -> None:
+    def __init__(self, ceiling: Path, cores: Cores, *, waits: bool) -> None:
         super().__init__(ceiling=ceiling)
-        self.cores = cores
+        self.cores, self.waits = cores, waits
         self.joined = asyncio.Event()
 
     async def consume(self, args: Sequence[str], sink: Any, **options: Any) -> None:
@@ -520,9 +532,11 @@ class Late(HardenedGitRunner):
 
         async def read() -> None:
             try:
-                await super(Late, self).consume(
-                    args, lambda b: loop.call_soon_threadsafe(blocks.put_nowait, b), **options
-                )
+
+                def handed(block: bytes) -> None:
+                    loop.call_soon_threadsafe(blocks.put_nowait, block)
+
+                await super(Late, self).consume(args, handed, **options)
             finally:
                 blocks.put_nowait(None)
 
@@ -534,28 +548,33 @@ class Late(HardenedGitRunner):
                 if first:
                     first = False
                     self.cores.release("other")
-                    await asyncio.wait_for(self.joined.wait(), 60)
+                    if self.waits:
+                        await asyncio.wait_for(self.joined.wait(), 60)
         finally:
             reading.cancel()
             await asyncio.gather(reading, return_exceptions=True)
 
 
+@pytest.mark.parametrize("objects", [10**6, 0])  # most of the history left, or hardly any
 async def test_a_history_read_by_one_process_takes_a_spare_core_halfway(
-    rich: Repo, upload: Path, runner: GitRunner, monkeypatch: pytest.MonkeyPatch
+    rich: Repo, upload: Path, runner: GitRunner, monkeypatch: pytest.MonkeyPatch, objects: int
 ) -> None:
     monkeypatch.setattr(log_reader, "MEETING_BLOCK", 2048)  # many blocks to meet between
     identity = Identity.of("alice@old.example", "bob@x.com")
+    repo = CleanRepo(rich.path / ".git", rich.git("rev-parse", "HEAD"), 0, False, objects)
     once: list[str] = []
-    one = await read_history(clean(rich), identity, runner, seen=once)
+    one = await read_history(repo, identity, runner, seen=once)
     cores = Cores(2)
-    cores.hold("other")  # another repository's history, read meanwhile
-    late = Late(upload, cores)
+    cores.hold("rich")  # this history's core, as mine_each holds it
+    cores.hold("other")  # and another repository's, read meanwhile
+    late = Late(upload, cores, waits=bool(objects))
     try:
         both: list[str] = []
         split = Split(processes=1, min_commits=0, spare=cores)
-        assert split.helped(clean(rich).objects)
-        many = await read_history(clean(rich), identity, late, split, both)
-        assert late.joined.is_set()  # the oldest end read a block
+        assert split.helped(repo.objects)
+        many = await read_history(repo, identity, late, split, both)
+        # The oldest end read a block; with hardly any history left, it never started.
+        assert late.joined.is_set() == bool(objects)
         assert running_processes() == 0
     finally:
         late.close()
@@ -583,9 +602,14 @@ async def test_repositories_mined_at_once_give_their_cores_back(
     spared = [r async for r in pipeline.mine_all(projects, identity, runner, split=shared)]
     alone = [r async for r in pipeline.mine_all(projects, identity, runner, split=Split(1))]
     assert sorted(spared, key=lambda r: r.path) == sorted(alone, key=lambda r: r.path)
-    taken: list[int] = []
-    cores.offer(lambda: taken.append(1))()
-    assert taken == [1]  # nothing held once they are mined
+    taken = asyncio.Event()
+
+    def take() -> bool:
+        taken.set()
+        return True
+
+    cores.offer(take)()
+    assert taken.is_set()  # nothing held once they are mined
 
 
 async def test_the_diffs_of_commits_as_found_are_those_git_log_prints_of_them(
