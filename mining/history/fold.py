@@ -2,7 +2,7 @@
 
 Nothing keeps a list of commits: memory grows with the number of authors, distinct paths and
 days, never with the length of history (the commits changing a declaring file are handed to
-`declaring` as they are folded: pipeline.read_declared reads their diffs meanwhile). Rules:
+`declaring` as they are folded: the pipeline reads their diffs meanwhile). Rules:
 
 * Authors are unified by .mailmap (git already applied it: %aN/%aE) and then by the
   case-insensitive email. The name shown is the one on the newest commit (git log prints newest

@@ -59,8 +59,8 @@ class Cores:
     holds one from when it is queued until its history is read (`hold`, `release`), and a
     history read by one process offers to take one more (`offer`), from its other end. A core
     is spare once fewer are held than there are: the other histories are read and none
-    waits, so the one left (flask's, once requests' is read) is no longer read by one process
-    while a core idles. Used on the event loop only."""
+    waits, so the one left (sqlalchemy's, once flask's is read) is no longer read by one
+    process while a core idles. Used on the event loop only."""
 
     __slots__ = ("_cores", "_held", "_offers")
 
