@@ -236,18 +236,14 @@ class _Declaring:
     async def lines(self) -> AsyncIterator[bytes]:
         """The commits, a hash a line, as they are found (those found meanwhile at once),
         until the history is read."""
-        ended = False
-        while not ended:
-            found: list[str] | None = await self._found.get()
-            batch: list[str] = []
-            while found is not None:
+        while (found := await self._found.get()) is not None:
+            batch = found
+            while not self._found.empty() and (found := self._found.get_nowait()) is not None:
                 batch += found
-                if self._found.empty():
-                    break
-                found = self._found.get_nowait()
-            ended = found is None
             if batch and not self.stale:
                 yield "".join(f"{c}\n" for c in batch).encode()
+            if found is None:  # the history was read meanwhile
+                return
 
 
 async def _diffs_as_found(
