@@ -47,7 +47,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from mining.errors import GitCommandError, MiningError
+from mining.errors import MiningError
 from mining.git.discover import (
     SKIP_DIRS,
     DiscoveredProject,
@@ -172,6 +172,8 @@ async def mine_clean(
 
 
 DECLARED_MAX_BYTES = 64 * 1024 * 1024  # the diffs of the shared manifests the user changed
+# The diffs are parsed a block at a time as git prints them: at the end only the last one is.
+DIFF_BLOCK = 16 * 1024
 
 Pair = tuple[str, str]
 Names = dict[str, list[str]]  # a declaring file -> the dependencies or tools it names
@@ -294,25 +296,22 @@ async def read_diffs(
     commits: AsyncIterable[bytes] | None = None,
 ) -> Diffs:
     """The diffs (`-p -U0`) of the declaring files only (small text files; the history pass
-    gives paths, not lines), parsed by _parse_diffs: of `commits` when given (a hash a line,
-    to `git diff-tree --stdin`: a few hundred commits of thousands, ~5x less of git's time than
-    a walk of the whole history with the files as its pathspec, which compares every commit's
-    tree with them), else of that walk (`git log`)."""
+    gives paths, not lines), parsed as git prints them (_DiffReader): of `commits` when given
+    (a hash a line, to `git diff-tree --stdin`: a few hundred commits of thousands, ~5x less of
+    git's time than a walk of the whole history with the files as its pathspec, which compares
+    every commit's tree with them), else of that walk (`git log`)."""
     if not names and not tools:
         return Diffs(names, tools, {})
+    reader = _DiffReader(names, tools)
+    args = _diff_args(names, tools, repo, listed=commits is not None)
     try:
-        out = await runner.run(
-            _diff_args(names, tools, repo, listed=commits is not None),
-            git_dir=repo.git_dir,
-            input=commits,
-            max_bytes=DECLARED_MAX_BYTES,
+        await runner.consume(
+            args, reader.feed, git_dir=repo.git_dir, input=commits, block_size=DIFF_BLOCK
         )
-    except GitCommandError as exc:
-        if exc.code != "OUTPUT_TOO_LARGE":
-            raise
+    except _TooLarge:
         log.info("manifest diffs over %d bytes: dependency lines not read", DECLARED_MAX_BYTES)
         return Diffs(names, tools)
-    return await asyncio.to_thread(_parse_diffs, out, names, tools)
+    return await asyncio.to_thread(reader.end)
 
 
 def _diff_args(names: Names, tools: Names, repo: CleanRepo, *, listed: bool) -> list[str]:
@@ -330,25 +329,63 @@ def _diff_args(names: Names, tools: Names, repo: CleanRepo, *, listed: bool) -> 
 
 
 def _parse_diffs(out: bytes, names: Names, tools: Names) -> Diffs:
+    """What the diffs printed in `out` say (_DiffReader, fed them at once)."""
+    reader = _DiffReader(names, tools)
+    reader.feed(out)
+    return reader.end()
+
+
+class _TooLarge(Exception):
+    """The diffs ran past DECLARED_MAX_BYTES (git is stopped)."""
+
+
+class _DiffReader:
     """Each pair's declaring lines in shared manifests and commits on the other configuration
     files, and when each tool entered its file (the oldest commit, anyone's, adding a line
-    naming it; else the file's first commit)."""
-    found: dict[tuple[Pair, str, str], list[datetime]] = {}
-    diffs = Diffs(names, tools, found)
-    for chunk in out.decode("utf-8", "replace").split("\x1e")[1:]:
-        header, _, patch = chunk.partition("\n")
+    naming it; else the file's first commit), parsed as git prints the diffs: `feed` takes
+    them in blocks split anywhere (in the runner's reader thread, while the history is still
+    read), each commit once it is whole (the next one's \\x1e ends it); `end` the last one."""
+
+    def __init__(self, names: Names, tools: Names) -> None:
+        self.diffs = Diffs(names, tools, {})
+        self._last: list[bytes] = []  # the commit printed last, whole once the next begins
+        self._read = 0
+        self._begun = False  # whatever comes before the first commit is not one
+
+    def feed(self, block: bytes) -> None:
+        self._read += len(block)
+        if self._read > DECLARED_MAX_BYTES:
+            raise _TooLarge
+        ended, *whole = block.split(b"\x1e")
+        self._last.append(ended)
+        if not whole:  # joined once whole: a long patch comes in many blocks
+            return
+        whole[:0] = [b"".join(self._last)] if self._begun else []
+        self._begun, self._last = True, [whole.pop()]
+        for commit in whole:
+            self._commit(commit.decode("utf-8", "replace"))
+
+    def end(self) -> Diffs:
+        if self._begun:
+            self._commit(b"".join(self._last).decode("utf-8", "replace"))
+        self._last = []
+        return self.diffs
+
+    def _commit(self, printed: str) -> None:
+        header, _, patch = printed.partition("\n")
         email, _, rest = header.partition("\0")
         original, _, stamp = rest.partition("\0")
         if not stamp.isdigit():
-            continue
+            return
         when = datetime.fromtimestamp(int(stamp), UTC)
         pair = (cap(email, MAX_EMAIL), cap(original, MAX_EMAIL))  # as the log parser has them
-        seen, paths = _patch_lines(patch, names, tools, when, diffs.entered)
+        diffs = self.diffs
+        seen, paths = _patch_lines(patch, diffs.names, diffs.tools, when, diffs.entered)
+        assert diffs.found is not None
         for path, name in seen:
-            found.setdefault((pair, path, name), []).append(when)
-        for p in paths & tools.keys():
+            diffs.found.setdefault((pair, path, name), []).append(when)
+        for p in paths & diffs.tools.keys():
             diffs.configured.setdefault(pair, {}).setdefault(p, []).append(when)
-    return diffs
 
 
 def _patch_lines(

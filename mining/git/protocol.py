@@ -48,7 +48,7 @@ class GitRunner(Protocol):
         sink: Callable[[bytes], None],
         *,
         git_dir: Path | None = None,
-        input: bytes | None = None,
+        input: Stdin = None,
         block_size: int = BLOCK_SIZE,
     ) -> None:
         """stdout of a command with a large output, handed to `sink` in blocks."""

@@ -391,7 +391,7 @@ class HardenedGitRunner:
         sink: Callable[[bytes], None],
         *,
         git_dir: Path | None = None,
-        input: bytes | None = None,
+        input: Stdin = None,
         block_size: int = BLOCK_SIZE,
     ) -> None:
         """Run a command with a large output, calling `sink(block)` in a worker thread with
@@ -406,7 +406,9 @@ class HardenedGitRunner:
         import asyncio
 
         shown = self.display(args, git_dir)
-        early = self._early.pop((tuple(args), git_dir, input), None)
+        early = None
+        if input is None or isinstance(input, bytes):  # start_early's input is bytes
+            early = self._early.pop((tuple(args), git_dir, input), None)
         if early is not None:  # started by start_early
             return await early.consume(sink, block_size, shown)
         read_end, write_end = os.pipe()

@@ -612,6 +612,37 @@ async def test_repositories_mined_at_once_give_their_cores_back(
     assert taken.is_set()  # nothing held once they are mined
 
 
+async def test_diffs_fed_in_blocks_split_anywhere_say_what_they_say_read_whole(
+    repos: Factory, runner: GitRunner
+) -> None:
+    """_DiffReader parses the diffs as git prints them, in blocks that cut a commit's record,
+    a line or a UTF-8 character anywhere: what it finds equals the parse of the whole."""
+    repo = repos.repo("declaring")
+    jose = ("José Müller", "josé@exämple.org")
+    repo.write("pyproject.toml", '[project]\nname = "p"\ndependencies = ["flask>=3"]\n')
+    repo.write(".pre-commit-config.yaml", "repos:\n  # ruff, für alle\n      - id: ruff\n")
+    repo.commit("start", author=jose, when=1_700_000_000)
+    repo.write("pyproject.toml", '[project]\nname = "p"\ndependencies = ["flask", "requests"]\n')
+    repo.write(".pre-commit-config.yaml", "repos:\n      - id: ruff\n      - id: black\n")
+    repo.commit("more", when=1_700_100_000)
+    names: pipeline.Names = {"pyproject.toml": ["Flask", "Requests"]}
+    tools: pipeline.Names = {".pre-commit-config.yaml": ["Ruff", "Black"]}
+    args = ["log", "-p", "-U0", "--format=%x1e%aE%x00%ae%x00%at", "--", *names, *tools]
+    printed = await runner.run(args, git_dir=repo.path / ".git")
+    printed = b"before the first commit\n" + printed  # not a commit: skipped, whole or fed
+    assert "é".encode() in printed
+    whole = pipeline._parse_diffs(printed, names, tools)
+    assert len(whole.found or {}) == 3  # Flask twice (two pairs), Requests once
+    assert len(whole.configured) == 2
+    assert len(whole.entered) == 2
+    assert ("josé@exämple.org", "josé@exämple.org") in whole.configured
+    for size in (1, 2, 3, 7, 64, len(printed)):
+        reader = pipeline._DiffReader(names, tools)
+        for start in range(0, len(printed), size):
+            reader.feed(printed[start : start + size])
+        assert reader.end() == whole, size
+
+
 async def test_the_diffs_of_commits_as_found_are_those_git_log_prints_of_them(
     rich: Repo, runner: GitRunner
 ) -> None:
