@@ -36,7 +36,7 @@ from mining.parse.log_command import LOG_OPTIONS as LOG_OPTIONS
 from mining.parse.log_command import history_args as history_args
 from mining.text import MAX_EMAIL, MAX_NAME, MAX_PATH, cap
 
-_HEADER_FIELDS = 7
+_HEADER_FIELDS = 6
 
 
 class ModificationType(StrEnum):
@@ -61,7 +61,6 @@ class Commit(NamedTuple):
     author_email: str  # after .mailmap, as written (not lower-cased)
     original_email: str  # as recorded in the commit
     author_date: datetime  # UTC
-    committer_date: datetime  # UTC
     modified_files: tuple[ModifiedFile, ...]
 
     @property
@@ -202,8 +201,7 @@ class LogParser:
         return min(want, len(tokens))
 
     def _finish(self) -> Commit:
-        sha, parents, name, email, original, authored, committed = self._header
-        when = _when(authored)
+        sha, parents, name, email, original, authored = self._header
         names, emails = self._names, self._emails
         commit = Commit(
             sha.decode("ascii"),
@@ -211,8 +209,7 @@ class LogParser:
             names.get(name) or _known(names, name, MAX_NAME),
             emails.get(email) or _known(emails, email, MAX_EMAIL),
             emails.get(original) or _known(emails, original, MAX_EMAIL),
-            when,
-            when if committed == authored else _when(committed),
+            _when(authored),
             tuple(self._files),
         )
         self._header = []

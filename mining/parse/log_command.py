@@ -10,7 +10,7 @@ from __future__ import annotations
 
 # %aN/%aE apply .mailmap (git-log(1), PRETTY FORMATS); %ae is the address as recorded, so a user
 # can be recognised by an old address that .mailmap maps onto a new one.
-LOG_FORMAT = "%x1e%H%x00%P%x00%aN%x00%aE%x00%ae%x00%at%x00%ct"
+LOG_FORMAT = "%x1e%H%x00%P%x00%aN%x00%aE%x00%ae%x00%at"
 # The history pass's options (mining/history/log_reader.py).
 LOG_OPTIONS = (
     "-z",

@@ -45,7 +45,7 @@ def make(
 ) -> Commit:
     parent_shas = tuple(f"{p + 1000:040x}" for p in range(parents))
     author = name or email.split("@")[0]
-    return Commit(f"{n:040x}", parent_shas, author, email, original or email, at(ts), at(ts), files)
+    return Commit(f"{n:040x}", parent_shas, author, email, original or email, at(ts), files)
 
 
 # Newest first, as git log prints them.

@@ -47,7 +47,6 @@ def _commits(draw: st.DrawFn) -> Commit:
         author_email=draw(_TEXT),
         original_email=draw(_TEXT),
         author_date=datetime.fromtimestamp(draw(_WHEN), UTC),
-        committer_date=datetime.fromtimestamp(draw(_WHEN), UTC),
         modified_files=tuple(draw(st.lists(_files(), max_size=4))),
     )
 
@@ -65,7 +64,6 @@ def _render(commit: Commit) -> bytes:
         commit.author_email,
         commit.original_email,
         str(int(commit.author_date.timestamp())),
-        str(int(commit.committer_date.timestamp())),
     ]
     out = b"\x1e" + b"".join(field.encode() + b"\0" for field in fields)
     for index, file in enumerate(commit.modified_files):
