@@ -53,15 +53,21 @@ def resume_key(generated_key: str) -> str:
     return hashlib.sha256(generated_key.encode()).hexdigest()
 
 
-async def _dismissed(session: AsyncSession, project_id: int, kind: str) -> set[str]:
-    stmt = select(DismissedItem.key).where(
-        DismissedItem.repo_stat_id == project_id, DismissedItem.kind == kind
+async def _dismissed(
+    session: AsyncSession, project_ids: Sequence[int], kind: str
+) -> dict[int, set[str]]:
+    """The keys of the rows of `kind` the user dismissed, of each project (one query)."""
+    stmt = select(DismissedItem.repo_stat_id, DismissedItem.key).where(
+        DismissedItem.repo_stat_id.in_(project_ids), DismissedItem.kind == kind
     )
-    return set((await session.scalars(stmt)).all())
+    found: dict[int, set[str]] = {project_id: set() for project_id in project_ids}
+    for project_id, key in await session.execute(stmt):
+        found[project_id].add(key)
+    return found
 
 
 async def _dismiss(session: AsyncSession, project_id: int, kind: str, key: str) -> None:
-    if key not in await _dismissed(session, project_id, kind):
+    if key not in (await _dismissed(session, [project_id], kind))[project_id]:
         session.add(DismissedItem(repo_stat_id=project_id, kind=kind, key=key))
 
 
@@ -69,20 +75,25 @@ async def _dismiss(session: AsyncSession, project_id: int, kind: str, key: str) 
 
 
 async def replace_mined_evidence(
-    session: AsyncSession, project: RepoStat, rows: Sequence[dict[str, Any]]
+    session: AsyncSession, rows: Sequence[tuple[RepoStat, Sequence[dict[str, Any]]]]
 ) -> None:
-    """The project's mined evidence replaced by `rows` (type, content, source, date), leaving
-    the user's own evidence and the rows the user dismissed out."""
-    dismissed = await _dismissed(session, project.id, EVIDENCE)
+    """Each project's mined evidence replaced by its rows (type, content, source, date),
+    leaving the user's own evidence and the rows the user dismissed out: for all the
+    projects at once."""
+    if not rows:
+        return
+    ids = [project.id for project, _ in rows]
+    dismissed = await _dismissed(session, ids, EVIDENCE)
     await session.execute(
         delete(ProjectEvidence).where(
-            ProjectEvidence.repo_stat_id == project.id, ProjectEvidence.origin == MINED
+            ProjectEvidence.repo_stat_id.in_(ids), ProjectEvidence.origin == MINED
         )
     )
     kept = [
         {"repo_stat_id": project.id, "origin": MINED, **row}
-        for row in rows
-        if evidence_key(row["type"], row["content"]) not in dismissed
+        for project, evidence in rows
+        for row in evidence
+        if evidence_key(row["type"], row["content"]) not in dismissed[project.id]
     ]
     await insert_rows(session, ProjectEvidence, kept)
 
@@ -119,15 +130,33 @@ class Generated:
 
 
 async def merge_resume_items(
-    session: AsyncSession, project: RepoStat, generated: Sequence[Generated]
+    session: AsyncSession, generated: Sequence[tuple[RepoStat, Sequence[Generated]]]
 ) -> None:
-    """Write a regeneration: each generated bullet updates its unedited row in place (same
-    uid) or is inserted; unedited rows no longer generated go; edited and added rows stay;
-    dismissed bullets stay out."""
-    stmt = select(ResumeItem).where(ResumeItem.repo_stat_id == project.id)
-    rows = list((await session.scalars(stmt)).all())
+    """Write a regeneration of each project's items: each generated bullet updates its
+    unedited row in place (same uid) or is inserted; unedited rows no longer generated go;
+    edited and added rows stay; dismissed bullets stay out. For all the projects at once."""
+    if not generated:
+        return
+    ids = [project.id for project, _ in generated]
+    stmt = select(ResumeItem).where(ResumeItem.repo_stat_id.in_(ids))
+    rows: dict[int, list[ResumeItem]] = {project_id: [] for project_id in ids}
+    for row in await session.scalars(stmt):
+        rows[row.repo_stat_id].append(row)
+    dismissed = await _dismissed(session, ids, RESUME_ITEM)
+    for project, items in generated:
+        await _merge_generated(session, project, items, rows[project.id], dismissed[project.id])
+    await session.flush()
+
+
+async def _merge_generated(
+    session: AsyncSession,
+    project: RepoStat,
+    generated: Sequence[Generated],
+    rows: list[ResumeItem],
+    dismissed: set[str],
+) -> None:
+    """One project's regeneration (merge_resume_items), its rows and dismissed keys read."""
     by_key = {row.generated_key: row for row in rows if row.generated_key is not None}
-    dismissed = await _dismissed(session, project.id, RESUME_ITEM)
     wanted = set()
     for position, item in enumerate(generated):
         if resume_key(item.title) not in dismissed:
@@ -136,7 +165,6 @@ async def merge_resume_items(
     for row in rows:
         if row.generated_key is not None and not row.edited and row.generated_key not in wanted:
             await session.delete(row)
-    await session.flush()
 
 
 def _write_generated(

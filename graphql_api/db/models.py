@@ -64,7 +64,10 @@ class CreatedAt:
 
 
 class PublicId:
-    uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
+    # The insert sentinel (made here, unique) lets the ORM flush new rows of a table as one
+    # INSERT ... RETURNING and match each returned id to its row; without it, SQLite's RETURNING
+    # order being unspecified, each row was an INSERT of its own (a job's projects, resume items).
+    uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid, insert_sentinel=True)
 
 
 class HasId(Protocol):

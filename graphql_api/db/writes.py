@@ -3,7 +3,7 @@ the caller's `Database.write()` block is the transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -100,44 +100,65 @@ async def skills_by_name(
     return found
 
 
-async def upsert_project(
-    session: AsyncSession, portfolio_id: str, key: str, values: dict[str, Any]
-) -> RepoStat:
-    """The project of `portfolio_id` known by `key` (its root commit, or its path), updated in
-    place, or created. A soft-deleted project stays deleted."""
+async def upsert_projects(
+    session: AsyncSession, portfolio_id: str, values: Mapping[str, dict[str, Any]]
+) -> dict[str, RepoStat]:
+    """The projects of `portfolio_id` known by each key of `values` (a root commit, or a path),
+    each updated in place with its values, or created: one read and one flush for them all.
+    A soft-deleted project stays deleted."""
+    if not values:
+        return {}
     stmt = select(RepoStat).where(
-        RepoStat.portfolio_id == portfolio_id, RepoStat.project_key == key
+        RepoStat.portfolio_id == portfolio_id, RepoStat.project_key.in_(list(values))
     )
-    project = (await session.scalars(stmt)).one_or_none()
-    if project is None:
+    projects = {p.project_key: p for p in await session.scalars(stmt)}
+    new = [key for key in values if key not in projects]  # created in the order given
+    if new:
         owner_id = await session.scalar(
             select(Portfolio.owner_id).where(Portfolio.id == portfolio_id)
         )
-        project = RepoStat(portfolio_id=portfolio_id, project_key=key, owner_id=owner_id)
-        session.add(project)
-    for name, value in values.items():
-        setattr(project, name, value)
+        for key in new:
+            projects[key] = RepoStat(portfolio_id=portfolio_id, project_key=key, owner_id=owner_id)
+            session.add(projects[key])
+    for key, columns in values.items():
+        for name, value in columns.items():
+            setattr(projects[key], name, value)
     await session.flush()
-    return project
+    return projects
 
 
 async def replace_children(
-    session: AsyncSession, project: RepoStat, model: type[Base], rows: Sequence[dict[str, Any]]
+    session: AsyncSession,
+    model: type[Base],
+    rows: Sequence[tuple[RepoStat, Sequence[dict[str, Any]]]],
+    *,
+    nulls: bool = False,
 ) -> None:
-    """Replace every row of a per-project table (skills, evidence, user stats, ...) at once."""
-    await session.execute(delete(model).where(model.repo_stat_id == project.id))  # type: ignore[attr-defined]
-    await insert_rows(session, model, [{"repo_stat_id": project.id, **row} for row in rows])
+    """Replace every row of a per-project table (skills, evidence, user stats, ...) of each
+    project by its rows, for all the projects at once: one DELETE, one INSERT (see
+    insert_rows for `nulls`)."""
+    if not rows:
+        return
+    ids = [project.id for project, _ in rows]
+    await session.execute(delete(model).where(model.repo_stat_id.in_(ids)))  # type: ignore[attr-defined]
+    children = [{"repo_stat_id": p.id, **row} for p, of_project in rows for row in of_project]
+    await insert_rows(session, model, children, nulls=nulls)
 
 
 async def insert_rows(
-    session: AsyncSession, model: type[Base], rows: Sequence[dict[str, Any]]
+    session: AsyncSession, model: type[Base], rows: Sequence[dict[str, Any]], *, nulls: bool = False
 ) -> None:
     """Insert `rows` (column values; the columns' defaults fill the rest, row by row) as one
     executemany, reading nothing back: added as objects, each row whose key the ORM must
     learn was its own INSERT on SQLite (~140 round trips to the database's thread for a
-    flask + requests portfolio, ~50 ms of the job's final transaction)."""
+    flask + requests portfolio, ~50 ms of the job's final transaction).
+
+    A None is left to the column's default, so rows with None in different columns are
+    INSERTs of their own, one per run of rows alike; with `nulls` (a model whose columns have
+    no defaults) a None is written as NULL and all the rows are one INSERT."""
     if rows:
-        await session.execute(insert(model), list(rows))
+        statement = insert(model).execution_options(render_nulls=True) if nulls else insert(model)
+        await session.execute(statement, list(rows))
 
 
 async def save_ranking(

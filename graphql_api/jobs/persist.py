@@ -125,43 +125,17 @@ def _user_stats(report: ProjectReport) -> list[dict[str, Any]]:
     ]
 
 
-async def write_project(
-    session: AsyncSession,
-    portfolio_id: str,
-    report: ProjectReport,
-    analysis: ProjectAnalysis,
-    values: dict[str, Any],
-) -> models.RepoStat:
-    """Write one project (`values` from `project_values`) and everything derived from it."""
-    project = await writes.upsert_project(session, portfolio_id, project_key(report), values)
-    await write_skills(session, project, analysis)
-    await curation.replace_mined_evidence(
-        session,
-        project,
-        [
-            {
-                "type": e.type.value,
-                "content": e.content,
-                "source": e.source.value,
-                "date": e.date,
-            }
-            for e in analysis.evidence
-        ],
-    )
-    await writes.replace_children(session, project, models.UserRepoStat, _user_stats(report))
-    await write_months(session, project, analysis)
-    return project
+Analysed = Sequence[tuple[models.RepoStat, ProjectAnalysis]]  # each project with its analysis
 
 
-async def write_skills(
-    session: AsyncSession, project: models.RepoStat, analysis: ProjectAnalysis
-) -> None:
-    """The project's skills and the user's skills in it, as analysed (hidden skills left
-    out by the analysis), replacing what was there."""
-    everyone, users = analysis.skills, analysis.user_skills
-    both: list[ProjectSkill | UserProjectSkill] = [*everyone, *users]
-    wanted = [(s.name, s.category.value) for s in both]
-    catalogue = await writes.skills_by_name(session, wanted)
+async def write_skills(session: AsyncSession, analysed: Analysed) -> dict[str, models.Skill]:
+    """Each project's skills and the user's skills in it, as analysed (hidden skills left
+    out by the analysis), replacing what was there: for all the projects at once. Returns
+    the catalogue rows of those skills, by name."""
+    both: list[ProjectSkill | UserProjectSkill] = []
+    for _, analysis in analysed:
+        both += [*analysis.skills, *analysis.user_skills]
+    catalogue = await writes.skills_by_name(session, [(s.name, s.category.value) for s in both])
 
     def row(skill: ProjectSkill | UserProjectSkill, **extra: Any) -> dict[str, Any]:
         return {
@@ -173,26 +147,24 @@ async def write_skills(
         }
 
     await writes.replace_children(
-        session, project, models.ProjectSkill, [row(s, weight=s.weight) for s in everyone]
+        session,
+        models.ProjectSkill,
+        [(p, [row(s, weight=s.weight) for s in a.skills]) for p, a in analysed],
     )
     await writes.replace_children(
         session,
-        project,
         models.UserProjectSkill,
-        [row(s, user_email=s.user_email) for s in users],
+        [(p, [row(s, user_email=s.user_email) for s in a.user_skills]) for p, a in analysed],
     )
+    return catalogue
 
 
-async def write_months(
-    session: AsyncSession, project: models.RepoStat, analysis: ProjectAnalysis
-) -> None:
-    """The user's active months in the project and per skill (mining/analyze/chronology.py),
-    replacing what was there."""
-    named = {c.skill for c in analysis.chronology if c.skill is not None}
-    both: list[ProjectSkill | UserProjectSkill] = [*analysis.skills, *analysis.user_skills]
-    wanted = [(s.name, s.category.value) for s in both if s.name in named]
-    catalogue = await writes.skills_by_name(session, wanted) if wanted else {}
-    months = [
+def _months(
+    project: models.RepoStat, analysis: ProjectAnalysis, catalogue: dict[str, models.Skill]
+) -> list[dict[str, Any]]:
+    """The user's active months in the project and per skill (mining/analyze/chronology.py);
+    `catalogue` has every skill of the analysis (write_skills)."""
+    return [
         {
             "owner_id": project.owner_id,
             "skill_id": None if c.skill is None else catalogue[c.skill].id,
@@ -204,7 +176,13 @@ async def write_months(
         for c in analysis.chronology
         for m in c.months
     ]
-    await writes.replace_children(session, project, models.ActivityMonth, months)
+
+
+def _evidence(analysis: ProjectAnalysis) -> list[dict[str, Any]]:
+    return [
+        {"type": e.type.value, "content": e.content, "source": e.source.value, "date": e.date}
+        for e in analysis.evidence
+    ]
 
 
 async def save_ranking(
@@ -257,15 +235,14 @@ async def write_ranking(
     projects = {
         p.project_key: p for p in await writes.projects_of(session, portfolio_id, list(ranking))
     }
-    for result in analysis.projects:
-        await curation.merge_resume_items(
-            session,
+    generated = [
+        (
             projects[keys[result.path]],
-            [
-                curation.Generated(item.title, item.content, item.category.value)
-                for item in result.resume_items
-            ],
+            [curation.Generated(i.title, i.content, i.category.value) for i in result.resume_items],
         )
+        for result in analysis.projects
+    ]
+    await curation.merge_resume_items(session, generated)
 
 
 async def save_curated(
@@ -279,8 +256,7 @@ async def save_curated(
         keys = {report.path: project_key(report) for report in reports}
         rows = await writes.projects_of(session, portfolio_id, list(keys.values()))
         by_key = {row.project_key: row for row in rows}
-        for result in analysis.projects:
-            await write_skills(session, by_key[keys[result.path]], result)
+        await write_skills(session, [(by_key[keys[r.path]], r) for r in analysis.projects])
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,12 +278,20 @@ async def write_results(
     """A job's whole result, inside the caller's one transaction: each fresh project, then the
     ranking and resume items of every live project. Returns project key -> RepoStat uid of the
     fresh projects."""
-    uids = {}
-    for item in fresh:
-        row = await write_project(session, portfolio_id, item.report, item.analysis, item.values)
-        uids[row.project_key] = row.uid
+    projects = await writes.upsert_projects(
+        session, portfolio_id, {project_key(item.report): item.values for item in fresh}
+    )
+    written = [(projects[project_key(item.report)], item) for item in fresh]
+    analysed = [(project, item.analysis) for project, item in written]
+    catalogue = await write_skills(session, analysed)
+    await curation.replace_mined_evidence(session, [(p, _evidence(a)) for p, a in analysed])
+    await writes.replace_children(
+        session, models.UserRepoStat, [(p, _user_stats(item.report)) for p, item in written]
+    )
+    months = [(p, _months(p, a, catalogue)) for p, a in analysed]  # skill_id None: the project
+    await writes.replace_children(session, models.ActivityMonth, months, nulls=True)
     await write_ranking(session, portfolio_id, reports, analysis)
-    return uids
+    return {key: project.uid for key, project in projects.items()}
 
 
 def load_report(row: models.RepoStat) -> ProjectReport:
