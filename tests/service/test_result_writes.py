@@ -42,37 +42,46 @@ async def _write(db: Database, reports: list[ProjectReport], name: str) -> tuple
     return len(statements), portfolio.id
 
 
-def _path(report: ProjectReport) -> str:
-    return report.path
-
-
 async def _rows(db: Database, portfolio_id: str, model: Any) -> int:
     async with db.read() as session:
         query = select(func.count()).select_from(model).join(models.RepoStat)
         return int(await session.scalar(query.where(models.RepoStat.portfolio_id == portfolio_id)))
 
 
+CHILDREN = (
+    models.ProjectSkill,
+    models.UserProjectSkill,
+    models.ProjectEvidence,
+    models.UserRepoStat,
+    models.ActivityMonth,
+    models.ResumeItem,
+)
+
+
 async def test_results_of_three_projects_take_the_statements_of_one(
     db: Database, tmp_path: Path
 ) -> None:
     """Each table is written once for all the projects (a DELETE, an INSERT), not once per
-    project: a portfolio of twenty repositories takes no more round trips than one of two."""
+    project: a portfolio of twenty repositories takes no more round trips than one of two;
+    and the rows written for the three at once are those written for each alone."""
     upload = build_portfolio(tmp_path / "src", tmp_path / "home")
     async with contextlib.aclosing(mine_tree(upload, Identity.of(ADA[1]))) as mined:
         reports = sorted([r async for r in mined if isinstance(r, ProjectReport)], key=_path)
     assert len(reports) == 3
     await _write(db, reports, "first")  # the skills catalogue filled: each write below reads it
-    # Each alone: the most statements one takes (a table gets its INSERT when it has rows).
-    one = max([(await _write(db, [report], report.path))[0] for report in reports])
-    three, portfolio_id = await _write(db, reports, "three")
-    assert three == one
-    # Every project's rows are there: skills, evidence, resume items and the user's months.
-    for model in (models.ProjectSkill, models.ProjectEvidence, models.ResumeItem):
-        assert await _rows(db, portfolio_id, model) >= 3
+    alone = [await _write(db, [report], report.path) for report in reports]
+    three, together = await _write(db, reports, "three")
+    # As many as the most any one takes (a table gets its INSERT when it has rows).
+    assert three == max(statements for statements, _ in alone)
+    for model in CHILDREN:
+        each = [await _rows(db, portfolio_id, model) for _, portfolio_id in alone]
+        assert await _rows(db, together, model) == sum(each), model.__name__
     async with db.read() as session:
         ranked = await session.scalars(
-            select(models.RepoStat.ranking_position).where(
-                models.RepoStat.portfolio_id == portfolio_id
-            )
+            select(models.RepoStat.ranking_position).where(models.RepoStat.portfolio_id == together)
         )
         assert sorted(ranked) == [1, 2, 3]
+
+
+def _path(report: ProjectReport) -> str:
+    return report.path
