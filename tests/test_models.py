@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import json
+import tracemalloc
 from datetime import datetime
 
 import jsonschema
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.exc import InvalidRequestError, StatementError
 from sqlalchemy.orm import undefer
 
 from graphql_api.db import json_schemas as js
 from graphql_api.db import models
 from graphql_api.db.engine import Database
-from graphql_api.db.types import CheckedDict, ValidatedJSON, checked
+from graphql_api.db.types import CheckedDict, ValidatedJSON, checked, checked_text
 from tests.factories import owner_id, portfolio_with_projects
 
 
@@ -42,6 +44,41 @@ async def test_json_checked_for_another_schema_is_checked_again(db: Database) ->
     emails = ValidatedJSON(js.EMAILS)
     with pytest.raises(jsonschema.ValidationError):  # checked as an object, bound as emails
         emails.process_bind_param(CheckedDict({"a": 1}, js.OBJECT), db.engine.dialect)
+
+
+async def test_json_text_checked_off_the_loop_is_written_as_it_is(db: Database) -> None:
+    """A report's text (checked_text) is bound as its maker encoded it, not decoded and
+    encoded again; checked for another schema, it is decoded and checked for that one."""
+    await portfolio_with_projects(db, 1, skills_per_project=0)
+    text = '{"b":[1,2],"a":"\u00e9t\u00e9","n":null}'
+    async with db.write() as session:
+        project = (await session.scalars(select(models.RepoStat))).one()
+        project.report = checked_text(text, js.OBJECT)  # type: ignore[assignment]
+    async with db.read() as session:
+        stored = await session.scalar(select(models.RepoStat.report))
+        raw = (await session.execute(sql_text("SELECT report FROM repo_stats"))).scalar()
+    assert stored == json.loads(text)
+    if db.engine.dialect.name == "sqlite":
+        assert raw == text
+    with pytest.raises(TypeError, match="JSON object"):
+        checked_text(" [1]", js.OBJECT)
+    emails = ValidatedJSON(js.EMAILS)
+    with pytest.raises(jsonschema.ValidationError):
+        emails.process_bind_param(checked_text('{"a": 1}', js.OBJECT), db.engine.dialect)
+
+
+def test_a_checked_text_is_checked_without_being_decoded() -> None:
+    """Decoding a report's text to check it is an object built all of it in memory again (and
+    held the GIL throughout): the check reads its first character."""
+    text = json.dumps({"rows": [{"i": i} for i in range(100_000)]})  # 1.3 MB
+    tracemalloc.start()
+    try:
+        checked = checked_text(text, js.OBJECT)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert checked.text is text
+    assert peak < len(text) // 100  # decoded, the rows took ~38 MB
 
 
 async def test_naive_datetimes_are_refused(db: Database) -> None:

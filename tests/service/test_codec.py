@@ -96,7 +96,6 @@ def test_keys_and_values_become_plain_json() -> None:
 def test_the_stored_report_is_its_dump_and_bound_as_the_text_encoded() -> None:
     report = _report()
     stored = persist.report_values(report)["report"]
-    assert stored == codec.dump(report)
     assert json.loads(stored.text) == codec.dump(report)
     assert codec.load(ProjectReport, loads(stored.text)) == report
 
