@@ -328,13 +328,6 @@ def _diff_args(names: Names, tools: Names, repo: CleanRepo, *, listed: bool) -> 
     return [*command, "--", *(f":(literal){p}" for p in sorted({*names, *tools}))]
 
 
-def _parse_diffs(out: bytes, names: Names, tools: Names) -> Diffs:
-    """What the diffs printed in `out` say (_DiffReader, fed them at once)."""
-    reader = _DiffReader(names, tools)
-    reader.feed(out)
-    return reader.end()
-
-
 class _TooLarge(Exception):
     """The diffs ran past DECLARED_MAX_BYTES (git is stopped)."""
 

@@ -52,13 +52,10 @@ class CheckedDict(dict[str, Any]):
 
     __slots__ = ("schema", "text")
 
-    def __init__(
-        self, value: dict[str, Any], schema: dict[str, Any], text: str | None = None
-    ) -> None:
+    def __init__(self, value: dict[str, Any], schema: dict[str, Any]) -> None:
         super().__init__(value)
         self.schema = schema
-        # What the JSON type's bind step would write, unless the caller encoded it already.
-        self.text = json.dumps(value) if text is None else text
+        self.text = json.dumps(value)  # what the JSON type's bind step would write
 
 
 class _Validator:

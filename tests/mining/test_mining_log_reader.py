@@ -612,6 +612,13 @@ async def test_repositories_mined_at_once_give_their_cores_back(
     assert taken.is_set()  # nothing held once they are mined
 
 
+def _read_whole(printed: bytes, names: pipeline.Names, tools: pipeline.Names) -> pipeline.Diffs:
+    """What diffs printed say, fed to the reader at once."""
+    reader = pipeline._DiffReader(names, tools)
+    reader.feed(printed)
+    return reader.end()
+
+
 async def test_diffs_fed_in_blocks_split_anywhere_say_what_they_say_read_whole(
     repos: Factory, runner: GitRunner
 ) -> None:
@@ -631,7 +638,7 @@ async def test_diffs_fed_in_blocks_split_anywhere_say_what_they_say_read_whole(
     printed = await runner.run(args, git_dir=repo.path / ".git")
     printed = b"before the first commit\n" + printed  # not a commit: skipped, whole or fed
     assert "é".encode() in printed
-    whole = pipeline._parse_diffs(printed, names, tools)
+    whole = _read_whole(printed, names, tools)
     assert len(whole.found or {}) == 3  # Flask twice (two pairs), Requests once
     assert len(whole.configured) == 2
     assert len(whole.entered) == 2
@@ -662,7 +669,7 @@ async def test_the_diffs_of_commits_as_found_are_those_git_log_prints_of_them(
         declaring.extend(commits[i : i + 7])
         await asyncio.sleep(0)
     declaring.end()
-    assert await found == pipeline._parse_diffs(logged, {}, tools)
+    assert await found == _read_whole(logged, {}, tools)
     configured = (await found).configured  # each pair's commits on each file
     assert sum(len(dates) for by in configured.values() for dates in by.values()) > 20
     assert ("alice@example.com", "Alice@Old.example") in configured  # .mailmap'd

@@ -66,7 +66,8 @@ async def test_results_of_three_projects_take_the_statements_of_one(
     and the rows written for the three at once are those written for each alone."""
     upload = build_portfolio(tmp_path / "src", tmp_path / "home")
     async with contextlib.aclosing(mine_tree(upload, Identity.of(ADA[1]))) as mined:
-        reports = sorted([r async for r in mined if isinstance(r, ProjectReport)], key=_path)
+        found = [r async for r in mined if isinstance(r, ProjectReport)]
+    reports = sorted(found, key=lambda r: r.path)
     assert len(reports) == 3
     await _write(db, reports, "first")  # the skills catalogue filled: each write below reads it
     alone = [await _write(db, [report], report.path) for report in reports]
@@ -81,7 +82,3 @@ async def test_results_of_three_projects_take_the_statements_of_one(
             select(models.RepoStat.ranking_position).where(models.RepoStat.portfolio_id == together)
         )
         assert sorted(ranked) == [1, 2, 3]
-
-
-def _path(report: ProjectReport) -> str:
-    return report.path
